@@ -1,0 +1,268 @@
+"""The only module that reads or writes Parquet: the articles and rejects datasets and side tables.
+
+Each dataset is a folder holding one file, `part-0.parquet`. A write streams the old file
+into a hidden temporary file beside it (Parquet readers skip names starting with '.'),
+adds the new rows, then renames it over the old one: a run killed at any moment leaves
+the previous dataset readable and intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cleaning.errors import SchemaError
+from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
+
+__all__ = [
+    "DatasetPaths",
+    "UpsertStats",
+    "exclusive_lock",
+    "load_articles",
+    "load_rejects",
+    "read_columns",
+    "read_table",
+    "to_table",
+    "upsert_articles",
+    "upsert_rejects",
+    "write_table",
+]
+
+PART = "part-0.parquet"
+_BATCH_ROWS = 2048
+_LIST_TYPES = (pa.ListType, pa.LargeListType)
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetPaths:
+    """Where each dataset of one output root lives."""
+
+    root: Path
+
+    @property
+    def articles(self) -> Path:
+        return self.root / "articles"
+
+    @property
+    def rejects(self) -> Path:
+        return self.root / "rejects"
+
+    @property
+    def index(self) -> Path:
+        """Side tables kept beside the dataset (the near-duplicate index)."""
+        return self.root / "index"
+
+    @property
+    def warc(self) -> Path:
+        return self.root / "warc"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
+
+@dataclasses.dataclass(frozen=True)
+class UpsertStats:
+    """What an upsert did."""
+
+    inserted: int
+    replaced: int
+    kept_existing: int  # new rows not written because the stored row is newer
+    total: int
+
+
+@contextlib.contextmanager
+def exclusive_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on an output root so two runs never write it at once."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".tidings.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def to_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """Convert a frame to a table of exactly schema's columns, in order, with its types."""
+    missing = [name for name in schema.names if name not in frame.columns]
+    if missing:
+        raise SchemaError(f"cannot write {schema.metadata[b'tidings_dataset'].decode()}: missing columns {missing}")
+    arrays = []
+    for field in schema:
+        values = frame[field.name]
+        if isinstance(field.type, _LIST_TYPES):
+            values = [None if v is None else [str(x) for x in v] for v in values]
+            arrays.append(pa.array(values, type=field.type))
+        elif pa.types.is_timestamp(field.type):
+            series = pd.to_datetime(values, utc=True)
+            arrays.append(pa.array(series, type=field.type, from_pandas=True))
+        else:
+            arrays.append(pa.array(list(values), type=field.type, from_pandas=True))
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    table.validate(full=True)
+    return table
+
+
+def _part(directory: Path) -> Path:
+    return directory / PART
+
+
+def _check_schema(path: Path, schema: pa.Schema) -> None:
+    stored = pq.read_schema(path)
+    if stored.names != schema.names or stored.types != schema.types:
+        raise SchemaError(
+            f"{path} was written with another schema; move it away or rebuild it "
+            f"(expected columns {schema.names})"
+        )
+
+
+def write_table(directory: Path, batches: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema) -> int:
+    """Atomically replace the dataset in directory with batches; return the rows written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f".{PART}.tmp-{os.getpid()}"
+    rows = 0
+    try:
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for batch in batches:
+                if batch.num_rows:
+                    table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+                    writer.write_table(table.cast(schema))
+                    rows += batch.num_rows
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, _part(directory))
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return rows
+
+
+def _stored_batches(directory: Path, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    path = _part(directory)
+    if not path.exists():
+        return
+    _check_schema(path, schema)
+    yield from pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS)
+
+
+def read_columns(directory: Path, columns: list[str], schema: pa.Schema = ARTICLE_SCHEMA) -> pd.DataFrame:
+    """Read some columns of a stored dataset (an empty frame of those columns when none is stored)."""
+    path = _part(directory)
+    if not path.exists():
+        return schema.empty_table().select(columns).to_pandas()
+    _check_schema(path, schema)
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def read_table(directory: Path, schema: pa.Schema) -> pa.Table:
+    """Read a whole stored dataset as an Arrow table (empty when none is stored)."""
+    path = _part(directory)
+    if not path.exists():
+        return schema.empty_table()
+    _check_schema(path, schema)
+    return pq.read_table(path)
+
+
+def upsert_articles(
+    directory: Path,
+    new: pa.Table,
+    *,
+    duplicate_updates: Mapping[str, str | None] | None = None,
+) -> tuple[UpsertStats, pa.Table]:
+    """Write new articles, replacing stored rows with the same id unless the stored row is newer.
+
+    The newest fetch wins; on equal fetch times the new row wins, so cleaning the same
+    input again (say, with a newer tidings) replaces the stored row with the new result.
+    duplicate_updates sets duplicate_of on stored rows (their cluster's canonical changed).
+    Returns the stats and the new rows that lost to a newer stored row.
+    """
+    stored = read_columns(directory, ["id", "fetched_at"])
+    stored_fetched = dict(zip(stored["id"], stored["fetched_at"], strict=True))
+    losers = [
+        i for i, (row_id, fetched) in enumerate(zip(new.column("id").to_pylist(), new.column("fetched_at").to_pylist(), strict=True))
+        if row_id in stored_fetched
+        and pd.notna(stored_fetched[row_id])
+        and (fetched is None or pd.Timestamp(stored_fetched[row_id]) > pd.Timestamp(fetched))
+    ]
+    lost = new.take(pa.array(losers, type=pa.int64()))
+    winners = new.filter(pc.invert(pc.is_in(new.column("id"), value_set=lost.column("id")))) if losers else new
+    winners = winners.sort_by("id")
+    replaced_ids = pa.array([i for i in winners.column("id").to_pylist() if i in stored_fetched], type=pa.large_string())
+    updates = dict(duplicate_updates or {})
+
+    def batches() -> Iterator[pa.RecordBatch | pa.Table]:
+        for batch in _stored_batches(directory, ARTICLE_SCHEMA):
+            table = pa.Table.from_batches([batch])
+            if len(replaced_ids):
+                table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=replaced_ids)))
+            if updates:
+                ids = table.column("id").to_pylist()
+                if any(i in updates for i in ids):
+                    current = table.column("duplicate_of").to_pylist()
+                    merged = [updates.get(i, c) if i in updates else c for i, c in zip(ids, current, strict=True)]
+                    position = table.schema.get_field_index("duplicate_of")
+                    table = table.set_column(position, ARTICLE_SCHEMA.field("duplicate_of"), pa.array(merged, type=pa.large_string()))
+            yield table
+        yield winners
+
+    total = write_table(directory, batches(), ARTICLE_SCHEMA)
+    stats = UpsertStats(
+        inserted=winners.num_rows - len(replaced_ids),
+        replaced=len(replaced_ids),
+        kept_existing=lost.num_rows,
+        total=total,
+    )
+    return stats, lost
+
+
+def upsert_rejects(directory: Path, new: pa.Table, *, resolved_origins: Iterable[str]) -> int:
+    """Replace stored rejects of every origin this run processed with this run's rejects."""
+    origins = pa.array(sorted(set(resolved_origins) | set(new.column("origin").to_pylist())), type=pa.large_string())
+
+    def batches() -> Iterator[pa.RecordBatch | pa.Table]:
+        for batch in _stored_batches(directory, REJECT_SCHEMA):
+            table = pa.Table.from_batches([batch])
+            yield table.filter(pc.invert(pc.is_in(table.column("origin"), value_set=origins)))
+        yield new.sort_by([("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")])
+
+    return write_table(directory, batches(), REJECT_SCHEMA)
+
+
+def _to_frame(table: pa.Table) -> pd.DataFrame:
+    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow")}.get)
+    for field in table.schema:
+        if isinstance(field.type, _LIST_TYPES):
+            frame[field.name] = pd.Series(
+                [None if v is None else list(v) for v in frame[field.name]], index=frame.index, dtype=object
+            )
+    return frame
+
+
+def load_articles(root: Path, *, duplicates: bool = True, columns: list[str] | None = None) -> pd.DataFrame:
+    """Load the articles dataset of an output root: tz-aware timestamps, lists, Arrow strings."""
+    paths = DatasetPaths(Path(root))
+    table = read_table(paths.articles, ARTICLE_SCHEMA)
+    if not duplicates:
+        table = table.filter(pc.is_null(table.column("duplicate_of")))
+    if columns is not None:
+        table = table.select(columns)
+    return _to_frame(table)
+
+
+def load_rejects(root: Path) -> pd.DataFrame:
+    """Load the rejects dataset of an output root."""
+    return _to_frame(read_table(DatasetPaths(Path(root)).rejects, REJECT_SCHEMA))

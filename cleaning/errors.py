@@ -1,0 +1,23 @@
+"""Errors raised for our bugs and bad configuration (bad data never raises: it becomes a reject).
+
+TidingsError
+ ├── ConfigError   a setting, config file or sources file is wrong; the message names it
+ └── SchemaError   a step was given a frame without the columns it reads, or a dataset on disk
+                   does not match the schema
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "SchemaError", "TidingsError"]
+
+
+class TidingsError(Exception):
+    """Base class of every error tidings raises on purpose."""
+
+
+class ConfigError(TidingsError):
+    """A setting, config file or sources file is invalid."""
+
+
+class SchemaError(TidingsError):
+    """A frame or dataset does not have the columns or types it must have."""

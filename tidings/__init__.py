@@ -1,0 +1,25 @@
+"""tidings: news feeds to a clean, trustworthy dataset.
+
+    >>> import tidings
+    >>> articles = tidings.load("output", duplicates=False)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from cleaning import __version__
+from cleaning.dataset import load_articles, load_rejects
+
+__all__ = ["__version__", "load", "load_rejects"]
+
+
+def load(output: str | Path = "output", *, duplicates: bool = True, columns: list[str] | None = None) -> pd.DataFrame:
+    """Load the articles dataset written to output.
+
+    Timestamps are tz-aware UTC, list columns hold Python lists, strings are
+    pyarrow-backed. duplicates=False keeps only canonical rows (duplicate_of is null).
+    """
+    return load_articles(Path(output), duplicates=duplicates, columns=columns)

@@ -68,7 +68,7 @@ class CleaningConfig:
 _ENV_PREFIX = "TIDINGS_"
 
 
-def _coerce(name: str, value: Any, current: Any) -> Any:
+def _coerce(name: str, value: Any, current: Any, origin: str) -> Any:
     try:
         if isinstance(current, bool):
             if isinstance(value, str):
@@ -83,7 +83,7 @@ def _coerce(name: str, value: Any, current: Any) -> Any:
         if name == "boilerplate_rules":
             return Path(value) if value else None
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"cleaning setting {name!r}: cannot use {value!r} ({exc})") from exc
+        raise ConfigError(f"{origin}: cleaning setting {name!r}: cannot use {value!r} ({exc})") from exc
     return value
 
 
@@ -103,10 +103,10 @@ def _apply(config: CleaningConfig, values: Mapping[str, Any], origin: str) -> Cl
                 raise ConfigError(f"{origin}: unknown dedup setting(s) {sorted(unknown)}")
             changes[name] = dataclasses.replace(
                 config.dedup,
-                **{k: _coerce(k, v, getattr(config.dedup, k)) for k, v in value.items()},
+                **{k: _coerce(k, v, getattr(config.dedup, k), origin) for k, v in value.items()},
             )
         else:
-            changes[name] = _coerce(name, value, getattr(config, name))
+            changes[name] = _coerce(name, value, getattr(config, name), origin)
     return dataclasses.replace(config, **changes)
 
 

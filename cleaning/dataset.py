@@ -129,6 +129,8 @@ def _check_schema(path: Path, schema: pa.Schema) -> None:
 def write_table(directory: Path, batches: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema) -> int:
     """Atomically replace the dataset in directory with batches; return the rows written."""
     directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob(f".{PART}.tmp-*"):  # left by a killed run; callers hold the lock
+        stale.unlink(missing_ok=True)
     tmp = directory / f".{PART}.tmp-{os.getpid()}"
     rows = 0
     try:

@@ -17,9 +17,10 @@ def _extract_one(decoded: str, media_type: str, url: str | None, include_comment
     if media_type == "text":
         lines = decoded.strip().splitlines()
         return "\n".join(line.strip() for line in lines[1:] if line.strip()), {"title": lines[0].strip() if lines else None}
-    doc = trafilatura.bare_extraction(decoded, url=url, include_comments=include_comments, with_metadata=True, as_dict=True)
+    doc = trafilatura.bare_extraction(decoded, url=url, include_comments=include_comments, with_metadata=True)
     if not doc:
         return "", {}
+    doc = doc.as_dict()
     return doc.get("text") or "", {k: doc.get(k) for k in ("title", "author", "date", "sitename", "categories", "tags", "description", "image")}
 
 

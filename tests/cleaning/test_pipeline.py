@@ -1,0 +1,132 @@
+"""The runner: rejects never vanish, reruns upsert, output is independent of workers and order."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import cleaning.pipeline as pipeline
+import tidings
+from cleaning.config import CleaningConfig
+from cleaning.errors import SchemaError
+from cleaning.ids import keep_newest_per_id
+from cleaning.readers import RawPage
+from cleaning.step import StepResult
+from tests.conftest import write_article
+
+CONFIG = CleaningConfig()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, seeds: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(seeds, folder / "seeds")
+    for i, title in enumerate(["Cyberport opens AI lab", "Port of Hong Kong adds drones", "MTR tests 5G signalling"]):
+        body = f"{title} in a story told in several sentences, number {i}.\n" * 4
+        write_article(folder / "news", f"story-{i}.txt", title, body)
+    return folder
+
+
+def read_dataset(output: Path) -> pd.DataFrame:
+    return pq.read_table(output / "articles").to_pandas()
+
+
+def test_every_unusable_input_becomes_a_reject_with_a_reason(tmp_path):
+    folder = tmp_path / "in"
+    write_article(folder, "good.txt", "A good story")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "picture.png").write_bytes(b"\x89PNG\r\n")
+    (folder / "broken.html.gz").write_bytes(b"not gzip at all")
+
+    summary = pipeline.run([folder], tmp_path / "out", CONFIG, progress=False)
+
+    rejects = tidings.load_rejects(tmp_path / "out").set_index("origin")["reason"].to_dict()
+    assert rejects == {
+        str(folder / "empty.txt"): "empty_input",
+        str(folder / "picture.png"): "unsupported_format",
+        str(folder / "broken.html.gz"): "unreadable",
+    }
+    assert summary.pages == 4
+    assert summary.articles == 1
+    assert sum(summary.rejects.values()) == 3
+
+
+def test_a_second_run_on_the_same_input_upserts(corpus, tmp_path):
+    output = tmp_path / "out"
+    first = pipeline.run([corpus], output, CONFIG, progress=False)
+    before = read_dataset(output)
+    second = pipeline.run([corpus], output, CONFIG, progress=False)
+
+    assert (first.inserted, second.inserted, second.replaced) == (first.articles, 0, first.articles)
+    pd.testing.assert_frame_equal(read_dataset(output), before)
+    assert before["id"].is_unique
+
+
+def test_output_is_the_same_for_any_worker_count_and_input_order(corpus, tmp_path):
+    one = tmp_path / "one"
+    two = tmp_path / "two"
+    inputs = sorted(p for p in corpus.rglob("*") if p.is_file())
+    pipeline.run(inputs, one, CONFIG, progress=False)
+    config = dataclasses.replace(CONFIG, workers=2, batch_size=1)
+    pipeline.run(list(reversed(inputs)), two, config, progress=False)
+
+    pd.testing.assert_frame_equal(read_dataset(one), read_dataset(two))
+    pd.testing.assert_frame_equal(
+        pq.read_table(one / "rejects").to_pandas(), pq.read_table(two / "rejects").to_pandas())
+
+
+def test_a_bug_on_one_page_costs_that_page_only(corpus, tmp_path, monkeypatch):
+    real = pipeline.detect_language
+
+    def fragile(articles: pd.DataFrame, **settings: object) -> StepResult:
+        if articles["text"].str.contains("number 1").any():
+            raise ValueError("a bug")
+        return real(articles, **settings)
+
+    monkeypatch.setattr(pipeline, "detect_language", fragile)
+    summary = pipeline.run([corpus], tmp_path / "out", CONFIG, progress=False)
+
+    rejects = tidings.load_rejects(tmp_path / "out")
+    broken = rejects[rejects["reason"] == "internal_error"]
+    assert broken["origin"].str.endswith("story-1.txt").tolist() == [True]
+    assert "ValueError: a bug" in broken["detail"].iloc[0]
+    assert summary.articles == 5
+
+
+def test_a_step_that_loses_rows_is_a_bug_not_bad_data(monkeypatch):
+    monkeypatch.setattr(pipeline, "assign_ids", lambda articles: StepResult(articles.iloc[1:], articles.iloc[0:0]))
+    pages = pipeline._pages_frame([
+        RawPage(origin=f"p{i}.txt", raw=f"Title {i}\n\nBody text of page {i}.".encode(), media_type="text")
+        for i in range(2)])
+    with pytest.raises(SchemaError, match="'assign_ids' lost rows: 2 in, 1 kept"):
+        pipeline.clean_pages(pages, CONFIG)
+
+
+def test_newest_fetch_of_a_url_wins_within_a_run():
+    articles = pd.DataFrame({
+        "id": ["a", "a", "b", "a"],
+        "fetched_at": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-01-01", None], utc=True),
+        "origin": ["x1", "x2", "x3", "x4"],
+    })
+    result = keep_newest_per_id(articles.sample(frac=1, random_state=3))
+    assert result.kept.set_index("id")["origin"].to_dict() == {"a": "x2", "b": "x3"}
+    assert sorted(result.rejected["origin"]) == ["x1", "x4"]
+    assert set(result.rejected["reject_reason"]) == {"superseded"}
+
+
+def test_gzipped_html_and_nested_folders_are_read(tmp_path):
+    folder = tmp_path / "site" / "2025" / "05"
+    folder.mkdir(parents=True)
+    html = "<html><head><title>Drone trial</title></head><body><article><h1>Drone trial</h1>" + \
+        "<p>The port authority began a drone delivery trial between two container terminals on Monday.</p>" * 3 + \
+        "</article></body></html>"
+    (folder / "drones.html.gz").write_bytes(gzip.compress(html.encode()))
+    summary = pipeline.run([tmp_path / "site"], tmp_path / "out", CONFIG, progress=False)
+    assert summary.articles == 1
+    assert tidings.load(tmp_path / "out")["source"].tolist() == ["site"]

@@ -60,7 +60,7 @@ class CleaningConfig:
 
     # runtime
     workers: int = 1
-    batch_size: int = 64  # pages per task sent to a worker process
+    batch_size: int = 16  # pages per task sent to a worker process: small enough to balance 2 workers
 
     dedup: DedupConfig = dataclasses.field(default_factory=DedupConfig)
 

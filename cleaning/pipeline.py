@@ -177,6 +177,8 @@ def _clean_all(pages: Iterable[RawPage], config: CleaningConfig, bar: tqdm) -> I
             bar.update(len(batch))
         return
     context = multiprocessing.get_context("forkserver")
+    # workers fork from a server that has imported the steps once, instead of each importing them
+    context.set_forkserver_preload(["cleaning.pipeline"])
     with cf.ProcessPoolExecutor(max_workers=config.workers, mp_context=context) as pool:
         pending: dict[cf.Future[tuple[pd.DataFrame, pd.DataFrame]], int] = {}
         for batch in batches:

@@ -1,0 +1,114 @@
+"""Pages per second of `tidings clean` against bare trafilatura.extract on the same bytes.
+
+Usage:
+    python benchmarks/clean_speed.py PAGES_DIR [--repeat 3] [--workers 1 2]
+
+PAGES_DIR is any folder of .html/.htm/.html.gz pages (other files are ignored). Each
+measurement runs in a fresh process: imports and a warm-up page are excluded, reading,
+decoding, every cleaning step, dedup and the Parquet write are included (for the pipeline),
+and so is the start of the worker pool. Prints medians of --repeat runs, the ratios, and
+the peak RSS of the largest process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def _pages(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+
+
+def _measure_trafilatura(folder: Path) -> dict[str, float]:
+    import trafilatura
+
+    pages = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in _pages(folder)]
+    trafilatura.extract(pages[0])  # warm-up: stoplists and lazy imports
+    start = time.perf_counter()
+    for page in pages:
+        trafilatura.extract(page)
+    return {"seconds": time.perf_counter() - start, "pages": len(pages)}
+
+
+def _measure_pipeline(folder: Path, workers: int) -> dict[str, float]:
+    import dataclasses
+
+    from cleaning.config import CleaningConfig
+    from cleaning.pipeline import run
+
+    config = dataclasses.replace(CleaningConfig(), workers=workers)
+    with tempfile.TemporaryDirectory() as warm, tempfile.TemporaryDirectory() as out:
+        run(_pages(folder)[:1], Path(warm), config, progress=False)  # warm-up: models and lazy imports
+        start = time.perf_counter()
+        summary = run([folder], Path(out), config, progress=False)
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "pages": summary.pages}
+
+
+def _child(mode: str, folder: Path, workers: int) -> dict[str, float]:
+    result = _measure_trafilatura(folder) if mode == "trafilatura" else _measure_pipeline(folder, workers)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {**result, "max_rss_mib": max(own, children) / 1024}
+
+
+def _spawn(mode: str, folder: Path, workers: int) -> dict[str, float]:
+    command = [sys.executable, __file__, str(folder), "--child", mode, "--workers", str(workers)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    output = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--child", choices=["trafilatura", "pipeline"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.child, args.folder, args.workers[0])))
+        return
+
+    with tempfile.TemporaryDirectory() as staging:
+        # only the pages: a benchmark folder's truth.jsonl is not input
+        folder = Path(staging)
+        for i, page in enumerate(_pages(args.folder)):
+            (folder / f"{i:05d}-{page.name}").symlink_to(page.resolve())
+        runs = {"trafilatura": [_spawn("trafilatura", folder, 1) for _ in range(args.repeat)]}
+        for workers in args.workers:
+            runs[f"tidings -w {workers}"] = [_spawn("pipeline", folder, workers) for _ in range(args.repeat)]
+
+    rates = {}
+    print(f"{'run':<16}{'pages':>7}{'pages/s (median)':>18}{'runs':>26}{'peak RSS MiB':>14}")
+    for name, results in runs.items():
+        per_run = [r["pages"] / r["seconds"] for r in results]
+        rates[name] = statistics.median(per_run)
+        shown = " ".join(f"{rate:.1f}" for rate in per_run)
+        peak = max(r["max_rss_mib"] for r in results)
+        print(f"{name:<16}{int(results[0]['pages']):>7}{rates[name]:>18.1f}{shown:>26}{peak:>14.0f}")
+    base = rates["trafilatura"]
+    for workers in args.workers:
+        print(f"tidings -w {workers} / trafilatura: {rates[f'tidings -w {workers}'] / base:.2f}x")
+    if 1 in args.workers:
+        for workers in args.workers:
+            if workers != 1:
+                ratio = rates[f"tidings -w {workers}"] / rates["tidings -w 1"]
+                print(f"tidings -w {workers} / tidings -w 1: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

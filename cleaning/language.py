@@ -29,6 +29,7 @@ _DEFAULTS = CleaningConfig()
 
 # Chinese-family codes a statistical model may answer; the character rules refine them.
 _CHINESE = frozenset({"zh", "zh-cn", "zh-tw", "zh-hans", "zh-hant", "yue", "wuu", "gan", "hak", "nan", "cmn"})
+_CJK_LANGUAGES = frozenset({"zh", "yue", "ja", "ko"})
 # Below this share of its letters in CJK, a text goes to the statistical model.
 _KO_MIN_HANGUL = 0.3
 _JA_MIN_KANA = 0.05
@@ -153,7 +154,9 @@ def identify_language(
         language, confidence = _statistical(text[:prefix_chars], detector=detector, seed=seed)
     if language is not None and language.lower() in _CHINESE:
         language, confidence = _refine_chinese(text, profile, confidence, default=default_chinese_script)
-    placement = foreign_placement(text, profile)
+    # the language, not the letter count, says which script is the text's own
+    main = "cjk" if language is not None and language.split("-")[0] in _CJK_LANGUAGES else None
+    placement = foreign_placement(text, profile, main=main)
     return LanguageGuess(
         language=language,
         confidence=round(confidence, 4),

@@ -151,18 +151,29 @@ def chinese_script(text: str, *, default: str) -> tuple[str, bool]:
 
 # --- written Cantonese ----------------------------------------------------------------
 
-# Particles, pronouns and verbs of written Cantonese that Standard Written Chinese does not use.
-_YUE_MARKERS = re.compile("[嘅咗喺哋唔冇佢嗰啲咩嘢嚟噉乜搵攞畀啱諗冚嚿揸嘥喎囉嘞啩咋咁睇]")
+# Particles, pronouns and verbs of written Cantonese that Standard Written Chinese does not
+# use (the research list), plus common Cantonese words: the copula 係 outside 關係/維係/係數,
+# 㗎 吖, and 而家 (now), 呢個 (this), 點解 (why), 邊個 (who), 同埋 (and), 即係 (that is), ...
+_YUE_MARKERS = re.compile(
+    "[嘅咗喺哋唔冇佢嗰啲咩嘢嚟噉乜搵攞畀啱諗冚嚿揸嘥喎囉嘞啩咋咁睇㗎吖]"
+    "|(?<![關聯維干連])係(?!數)|而家|呢[個度啲]|點[解樣]|邊[個度]|同埋|即係|[聽琴噚]日|有冇"
+)
+# A long Standard Chinese article may quote a few words of Cantonese speech; written
+# Cantonese has about one marker per ten Han characters, so one per hundred is a safe floor.
+_YUE_MIN_DENSITY = 1 / 100
+_YUE_SHORT_HAN = 20
 
 
 def is_cantonese(text: str, *, han: int) -> bool:
-    """Tell written Cantonese by its marker characters: two, or one in under 20 Han characters.
+    """Tell written Cantonese by its marker words: two (one per 100 Han), or one in under 20 Han.
 
-    Positive evidence only (precision 99.8 %, recall 75 % when measured): Cantonese
-    headlines without a Cantonese-only word stay Chinese.
+    Positive evidence only: Cantonese headlines without a Cantonese-only word stay Chinese.
+    Measured on 1,698 Cantonese and 4,145 other Chinese texts: recall 80 %, 2 false positives.
     """
     markers = len(_YUE_MARKERS.findall(text))
-    return markers >= 2 or (markers == 1 and han < 20)
+    if markers == 1:
+        return han < _YUE_SHORT_HAN
+    return markers >= 2 and markers >= han * _YUE_MIN_DENSITY
 
 
 # --- where a second script sits ----------------------------------------------------
@@ -175,6 +186,8 @@ _SENTENCE_MIN_CJK = 10
 _SENTENCE_MIN_WORDS = 12
 _CJK_STOPS = "。！？"
 _LATIN_STOPS = ".!?"
+_CASED = frozenset({"latin", "cyrillic", "greek"})
+_PROSE_MIN_LOWER = 0.25
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,8 +220,26 @@ def _size(run: str, script: str) -> int:
     return len(re.findall(f"[{_SCRIPT_CLASSES[script]}]+", run))
 
 
+def _reads_as_prose(run: str, script: str) -> bool:
+    """Tell a sentence from a run of names: prose has lowercase function words ("of", "le")."""
+    if script not in _CASED:
+        return True
+    words = re.findall(f"[{_SCRIPT_CLASSES[script]}]+", run)
+    lower = sum(word[0].islower() for word in words)
+    # a Title Case headline still has "of", "in", "as"; a list of names or a book title barely any
+    return lower >= 2 and lower >= _PROSE_MIN_LOWER * len(words)
+
+
+def _is_passage(line: str, script: str) -> bool:
+    if script == "cjk":
+        return _size(line, script) >= _LINE_MIN_CJK
+    return _size(line, script) >= _LINE_MIN_WORDS and _reads_as_prose(line, script)
+
+
 def _is_sentence(line: str, start: int, end: int, script: str) -> bool:
     size = _size(line[start:end], script)
+    if script != "cjk" and not _reads_as_prose(line[start:end], script):
+        return False
     after = line[end:].lstrip(" \t\"'\u201d\u300d\u300f)")
     if script == "cjk":
         return size >= _SENTENCE_MIN_CJK or (size >= _LINE_MIN_CJK and after[:1] in tuple(_CJK_STOPS))
@@ -232,28 +263,32 @@ def _mid_sentence(line: str, start: int, end: int, main: str) -> tuple[int, int]
     return start, end
 
 
-def foreign_placement(text: str, profile: ScriptProfile) -> ForeignPlacement:
+def foreign_placement(text: str, profile: ScriptProfile, *, main: str | None = None) -> ForeignPlacement:
     """Find whole lines or sentences in a second script, and short runs injected mid-sentence.
 
-    Latin runs inside other scripts are never injected keywords: brand names and acronyms
-    ("HKAI LAB") are ordinary in Chinese, Japanese or Russian text.
+    main is the script of the text's language when known (a Chinese sentence full of
+    English names is still Chinese), else the script with the most letters. Latin runs
+    inside other scripts are never injected keywords: brand names and acronyms ("HKAI LAB")
+    are ordinary in Chinese, Japanese or Russian text.
     """
-    main = profile.main_script
+    main = main or profile.main_script
     foreign = [s for s in sorted(profile.by_script) if s not in (main, "other")]
     if main is None or not foreign:
         return ForeignPlacement()
     mixed = False
     spans: list[tuple[int, int]] = []
     offset = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    # a one-line text (a title, a sentence) has no other lines to be foreign to
+    several = sum(bool(line.strip()) for line in lines) > 1
+    for line in lines:
         line_profile = script_profile(line) if line.strip() else None
         if line_profile is not None:
             for script in foreign:
                 if not line_profile.by_script.get(script):
                     continue
-                if line_profile.main_script == script:
-                    minimum = _LINE_MIN_CJK if script == "cjk" else _LINE_MIN_WORDS
-                    mixed = mixed or _size(line, script) >= minimum
+                if several and line_profile.main_script == script:
+                    mixed = mixed or _is_passage(line, script)
                     continue
                 for run in _run_pattern(script).finditer(line):
                     if _is_sentence(line, run.start(), run.end(), script):

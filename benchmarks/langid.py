@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cleaning.language import DETECTORS, identify_language  # noqa: E402
+from cleaning.language import DETECTORS, identify_language
 
 
 def _load(path: Path) -> list[dict[str, object]]:

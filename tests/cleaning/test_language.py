@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cleaning.errors import ConfigError
 from cleaning.language import LanguageGuess, detect_language, identify_language
 from cleaning.scripts import chinese_script, is_cantonese, script_profile
 
@@ -34,14 +35,20 @@ ENGLISH = (
     "The government announced on Tuesday that it would expand its support for start-ups "
     "working on artificial intelligence, with new funding for research centres and training."
 )
-SIMPLIFIED = "香港作为亚太区内的金融、国际贸易及物流枢纽，全球的主要跨国企业在港设立约4000个地区总部及办事处，带来庞大的国际数据流。"
-TRADITIONAL = "香港作為亞太區內的金融、國際貿易及物流樞紐，全球的主要跨國企業在港設立約4000個地區總部及辦事處，帶來龐大的國際數據流。"
+SIMPLIFIED = (
+    "香港作为亚太区内的金融、国际贸易及物流枢纽，全球的主要跨国企业在港设立约4000个地区总部及办事处，带来庞大的国际数据流。"
+)
+TRADITIONAL = (
+    "香港作為亞太區內的金融、國際貿易及物流樞紐，全球的主要跨國企業在港設立約4000個地區總部及辦事處，帶來龐大的國際數據流。"
+)
 CANTONESE = "佢哋話今日唔使返工，所以我哋而家去咗海邊食嘢，你嚟唔嚟呀？"
 JAPANESE = "香港政府は人工知能の研究を支援するため、新しい基金を設立すると発表しました。"
 KOREAN = "홍콩 정부는 인공지능 연구를 지원하기 위해 새로운 기금을 설립한다고 발표했습니다."
 FRENCH = "Le gouvernement a annoncé mardi qu'il allait étendre son soutien aux jeunes entreprises du secteur."
 GERMAN = "Die Regierung kündigte am Dienstag an, dass sie die Unterstützung für junge Unternehmen ausweiten werde."
-RUSSIAN = "Правительство объявило во вторник, что расширит поддержку молодых компаний в области искусственного интеллекта."
+RUSSIAN = (
+    "Правительство объявило во вторник, что расширит поддержку молодых компаний в области искусственного интеллекта."
+)
 
 
 @pytest.mark.parametrize(
@@ -125,7 +132,8 @@ def test_seed_000_is_english_with_an_injected_keyword_not_mixed() -> None:
     text = seed("000")
     guess = identify_language(text)
     assert guess.language == "en"
-    assert guess.injected and not guess.mixed
+    assert guess.injected
+    assert not guess.mixed
     assert [text[a:b] for a, b in guess.injected_spans] == ["香港AI"]
     assert 0 < guess.secondary_script_share < 0.01
 
@@ -133,7 +141,8 @@ def test_seed_000_is_english_with_an_injected_keyword_not_mixed() -> None:
 def test_seed_002_is_simplified_with_latin_brand_names_and_no_flags() -> None:
     guess = identify_language(seed_002_body())
     assert guess.language == "zh-Hans"
-    assert not guess.mixed and not guess.injected
+    assert not guess.mixed
+    assert not guess.injected
     assert 0 < guess.secondary_script_share < 0.5  # HKAI LAB, Beyond Limits, ...
 
 
@@ -141,7 +150,8 @@ def test_english_article_with_its_own_chinese_headline_is_english_and_mixed() ->
     text = "\n".join(["Hong Kong expands AI funding", "香港擴大人工智能資助計劃", ENGLISH, ENGLISH])
     guess = identify_language(text)
     assert guess.language == "en"
-    assert guess.mixed and not guess.injected
+    assert guess.mixed
+    assert not guess.injected
 
 
 @pytest.mark.parametrize(
@@ -153,7 +163,8 @@ def test_english_article_with_its_own_chinese_headline_is_english_and_mixed() ->
         # a whole Chinese sentence inside an English paragraph is a passage, not a keyword
         (ENGLISH + " 政府表示將會繼續支持本地初創企業的發展。 " + ENGLISH, True, False),
         # Chinese text full of English names: neither
-        ("菁英聯盟：Dundee Stars 5-3 Belfast Giants\nPatrick Dwyer 在 Giants 對 Dundee 的比賽中進了 2 球。", False, False),
+        ("菁英聯盟：Dundee Stars 5-3 Belfast Giants\n"
+         "Patrick Dwyer 在 Giants 對 Dundee 的比賽中進了 2 球。", False, False),
         # a Chinese article quoting a whole English sentence on its own line is mixed
         (TRADITIONAL + "\nWe will continue to invest in the future of this city.\n" + TRADITIONAL, True, False),
     ],
@@ -177,10 +188,16 @@ def test_repeated_calls_agree(detector: str) -> None:
         assert [identify_language(t, detector=detector) for t in texts] == first
 
 
-def test_fresh_process_gives_the_same_guesses() -> None:
+def test_fresh_offline_process_gives_the_same_guesses() -> None:
     texts = [ENGLISH, FRENCH, GERMAN, "Hong Kong AI", "ok", TRADITIONAL, seed("000")]
     script = (
-        "import json, sys\n"
+        "import json, socket, sys\n"
+        "def no_network(*args, **kwargs):\n"
+        "    raise RuntimeError('language detection tried to use the network')\n"
+        "class NoNetwork(socket.socket):\n"  # a subclass: ssl subclasses socket.socket on import
+        "    connect = connect_ex = sendto = no_network\n"
+        "socket.socket = NoNetwork\n"
+        "socket.create_connection = socket.getaddrinfo = no_network\n"
         "from cleaning.language import identify_language\n"
         "texts = json.loads(sys.stdin.read())\n"
         "print(json.dumps([[g.language, g.confidence, g.mixed, list(map(list, g.injected_spans))]\n"
@@ -193,9 +210,18 @@ def test_fresh_process_gives_the_same_guesses() -> None:
     assert json.loads(out.stdout) == here
 
 
-def test_unknown_detector_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="unknown language detector"):
+def test_bad_settings_are_clear_errors() -> None:
+    with pytest.raises(ConfigError, match="unknown language detector"):
         identify_language(ENGLISH, detector="nope")
+    with pytest.raises(ConfigError, match="default_chinese_script"):
+        identify_language(ENGLISH, default_chinese_script="zh-TW")
+
+
+def test_plain_zh_default_reports_no_script_on_ties() -> None:
+    tie = identify_language("好吧，等一下。", default_chinese_script="zh")
+    assert tie.language == "zh"
+    assert tie.confidence > 0.5  # the label claims no script, so nothing was guessed
+    assert identify_language(SIMPLIFIED, default_chinese_script="zh").language == "zh-Hans"
 
 
 def _frame(**columns: list[object]) -> pd.DataFrame:

@@ -131,7 +131,8 @@ def _row(**overrides: object) -> dict[str, object]:
 def _flags(**overrides: object) -> list[str]:
     articles = pd.DataFrame([_row(**overrides)])
     result = flag_quality(articles, short_text_chars=250)
-    assert len(result.kept) == 1 and len(result.rejected) == 0
+    assert len(result.kept) == 1
+    assert len(result.rejected) == 0
     return list(result.kept["quality_flags"].iloc[0])
 
 

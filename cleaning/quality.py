@@ -19,6 +19,7 @@ _CLOSING_BRACKETS = frozenset(")]}）】》〉］｝")
 # A teaser cut by a feed or CMS ends like this; a finished text does not.
 _CUT_MARKERS = re.compile(r"(?:\[(?:\.\.\.|…)\]|\((?:\.\.\.|…)\)|(?<![.…])(?:\.\.\.|…))\s*$")
 _WORD = re.compile(r"[^\W\d_]+")
+_URL_END = re.compile(r"(?:://|www\.)\S*$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A last line shorter than this (a signature, "Tel: 2345 6789", a photo credit) says nothing
 # about whether the text was cut; only a last line of prose does.
@@ -34,6 +35,8 @@ def is_truncated(text: str) -> bool:
     if _CUT_MARKERS.search(stripped):
         return True
     last_line = stripped.rsplit("\n", 1)[-1]
+    if _URL_END.search(last_line):
+        return False  # a link closes many articles; the words of a URL are not prose
     if len(_WORD.findall(last_line)) < _PROSE_MIN_WORDS and len(_HAN.findall(last_line)) < _PROSE_MIN_HAN:
         return False
     end = stripped.rstrip(_CLOSING_QUOTES)

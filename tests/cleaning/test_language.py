@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaning.errors import ConfigError
 from cleaning.language import LanguageGuess, detect_language, identify_language
@@ -261,3 +263,14 @@ def test_step_leaves_language_empty_when_neither_text_nor_title_says() -> None:
 def test_step_names_missing_columns() -> None:
     with pytest.raises(Exception, match="title"):
         _detect(_frame(text=["x"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gets_a_well_formed_guess(text: str) -> None:
+    guess = identify_language(text)
+    assert 0.0 <= guess.confidence <= 1.0
+    assert 0.0 <= guess.secondary_script_share <= 1.0
+    if guess.language is None:
+        assert guess.confidence == 0.0
+    assert all(0 <= a < b <= len(text) for a, b in guess.injected_spans)

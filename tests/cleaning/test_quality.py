@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaning.quality import drop_short_texts, flag_quality, is_truncated, numbering_lost, split_glued_sentences
 
@@ -44,6 +46,7 @@ def seed_body(name: str) -> str:
         (PROSE + "\n（编辑 李艳霞）", False),  # a closing aside
         (PROSE + " (Reporting by Jane Doe; Editing by John Roe)", False),
         (PROSE + "\nTel: 2345 6789", False),  # a short contact line says nothing
+        (PROSE + "\nMore at https://www.example.com/news/2025/05/14/ai-forum-opens-in-hong-kong", False),
         ("故事到这里就结束了……", False),
         ("", False),
     ],
@@ -198,3 +201,14 @@ def test_drop_short_texts_rejects_with_reason() -> None:
     assert result.kept["text"].tolist() == ["long enough text"]
     assert result.rejected["reject_reason"].tolist() == ["text_too_short"]
     assert result.rejected["reject_detail"].tolist() == ["0 characters"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("Ab.?!\"“” \n1U.S香港。")), max_size=80) | st.text(max_size=80))
+def test_glued_sentence_repair_only_adds_line_breaks_and_is_idempotent(text: str) -> None:
+    repaired, count = split_glued_sentences(text)
+    assert repaired.replace("\n", "") == text.replace("\n", "")
+    assert repaired.count("\n") == text.count("\n") + count
+    assert split_glued_sentences(repaired) == (repaired, 0)
+    is_truncated(text)  # never raises
+    numbering_lost(text)

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaning.chinese import chinese_script, is_cantonese
 from cleaning.errors import ConfigError
 from cleaning.language import LanguageGuess, detect_language, identify_language
-from cleaning.scripts import chinese_script, is_cantonese, script_profile
+from cleaning.scripts import script_profile
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,6 +18,11 @@ def _char_class(chars: set[str]) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
+# CEDICT lists 着 as Simplified-only, but Hong Kong's Traditional standard writes the
+# particle 着 too (Taiwan writes 著): it is evidence for neither script.
+_HONG_KONG_FORMS = frozenset("着")
+
+
 @functools.cache
 def _script_only_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Compile the characters that exist only in Traditional, and only in Simplified, form."""
@@ -25,7 +30,7 @@ def _script_only_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
     import zhon.cedict
 
     simplified, traditional = set(zhon.cedict.simplified), set(zhon.cedict.traditional)
-    return _char_class(traditional - simplified), _char_class(simplified - traditional)
+    return _char_class(traditional - simplified), _char_class(simplified - traditional - _HONG_KONG_FORMS)
 
 
 def chinese_script(text: str, *, default: str) -> tuple[str, bool]:

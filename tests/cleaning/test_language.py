@@ -97,6 +97,8 @@ def test_undeterminable_text_has_no_language(text: str) -> None:
         # one Traditional 內 in Simplified text is outvoted, as in seed 002's 新浪财经－国內
         ("新浪财经－国內的数据中心", ("zh-Hans", False)),
         ("好吧，等一下。", ("zh-Hans", True)),  # no script-only character: the default
+        ("他們正努力着", ("zh-Hant", False)),  # Hong Kong writes 着 in Traditional text
+        ("她笑着说", ("zh-Hans", False)),
     ],
 )
 def test_chinese_script_counts_script_only_characters(text: str, expected: tuple[str, bool]) -> None:

@@ -35,10 +35,10 @@ _DROP_ASCII_LETTERS = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyzABCDEFGHI
 _DROP_ASCII_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _SHOUTING = 0.8
 _CJK_LANGUAGES = frozenset({"zh", "yue", "ja", "ko"})
-# Below this share of its letters in CJK, a text goes to the statistical model.
+# Router thresholds, as shares of the CJK letters; fixed by the research before scoring.
 _KO_MIN_HANGUL = 0.3
 _JA_MIN_KANA = 0.05
-_JA_SHORT_CJK = 20
+_JA_SHORT_CJK = 20  # under this many CJK letters, any kana makes the text Japanese
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,12 +173,13 @@ def identify_language(
     if language is not None and language.lower() in _CHINESE:
         language, confidence = _refine_chinese(text, profile, confidence, default=default_chinese_script)
     # the language, not the letter count, says which script is the text's own
-    main = "cjk" if language is not None and language.split("-")[0] in _CJK_LANGUAGES else None
+    cjk_language = language is not None and language.split("-")[0] in _CJK_LANGUAGES
+    main = "cjk" if cjk_language and profile.cjk else profile.main_script
     placement = foreign_placement(text, profile, main=main)
     return LanguageGuess(
         language=language,
         confidence=round(confidence, 4),
-        secondary_script_share=round(profile.secondary_share, 4),
+        secondary_script_share=round(profile.secondary_share(main), 4),
         mixed=placement.mixed,
         injected_spans=placement.injected_spans,
     )

@@ -79,10 +79,9 @@ class ScriptProfile:
         # sorted first: ties go to the same script in every run
         return max(sorted(self.by_script), key=self.weight)
 
-    @property
-    def secondary_share(self) -> float:
-        """Share of letters in the largest script other than the main one."""
-        main = self.main_script
+    def secondary_share(self, main: str | None = None) -> float:
+        """Share of letters in the largest script other than main (default: main_script)."""
+        main = main or self.main_script
         others = [n for script, n in self.by_script.items() if script != main]
         return max(others, default=0) / self.letters if self.letters else 0.0
 

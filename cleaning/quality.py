@@ -14,21 +14,45 @@ __all__ = ["drop_short_texts", "flag_quality", "is_truncated", "numbering_lost",
 # --- truncated ---------------------------------------------------------------------------
 
 _TERMINAL = frozenset(".!?。！？．｡…")
-_CLOSING_QUOTES = "\"'\u2019\u201d\u00bb\u300d\u300f\u301e\uff02"
+# at the very end of a text every quote closes something, whichever way it is drawn
+_QUOTES_AND_SPACES = "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u300c\u300d\u300e\u300f\u301d\u301e\uff02 \t\u00a0\u202f\u3000"
 _CLOSING_BRACKETS = frozenset(")]}）】》〉］｝")
+_CONTINUING = frozenset(",，、:：;；-–—")
 # A teaser cut by a feed or CMS ends like this; a finished text does not.
 _CUT_MARKERS = re.compile(r"(?:\[(?:\.\.\.|…)\]|\((?:\.\.\.|…)\)|(?<![.…])(?:\.\.\.|…))\s*$")
 _WORD = re.compile(r"[^\W\d_]+")
 _URL_END = re.compile(r"(?:://|www\.)\S*$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# a sentence that ends inside the line, and the first letter of the next one
+_INNER_END = re.compile(r"(?P<left>[^\W\d_]+|\d+)[.!?][\"'\u201d\u2019\u00bb)\]]*\s+[\"'\u201c\u2018\u00ab(\[]*(?P<next>[^\W\d_])")
+_INNER_END_CJK = re.compile(r"[。！？][」』”’\"'）)]*[^\s」』”’\"'）)]")
 # A last line shorter than this (a signature, "Tel: 2345 6789", a photo credit) says nothing
 # about whether the text was cut; only a last line of prose does.
 _PROSE_MIN_WORDS = 8
 _PROSE_MIN_HAN = 15
 
 
+def _starts_new_sentence(line: str) -> bool:
+    """Tell whether a sentence ends inside line and another begins after it."""
+    if _INNER_END_CJK.search(line):
+        return True
+    for match in _INNER_END.finditer(line):
+        left, following = match.group("left"), match.group("next")
+        if left.isalpha() and (len(left) < 2 or left.lower() in _ABBREVIATIONS):
+            continue  # "Dr. Li", "U.S. officials"
+        if not following.islower():  # capitalised, or a script without case
+            return True
+    return False
+
+
 def is_truncated(text: str) -> bool:
-    """Tell whether text stops mid-sentence: its last line is prose without final punctuation."""
+    """Tell whether text stops mid-sentence.
+
+    True when it ends with a cut marker ("…", "[...]"), or when its last line is prose
+    that stops without final punctuation after a comma-like mark or after a finished
+    sentence ("... landscape. As Hong Kong"). A last line that is one unpunctuated sentence
+    is left alone: author notes, credits and captions end that way on purpose.
+    """
     stripped = text.rstrip()
     if not stripped:
         return False
@@ -39,11 +63,11 @@ def is_truncated(text: str) -> bool:
         return False  # a link closes many articles; the words of a URL are not prose
     if len(_WORD.findall(last_line)) < _PROSE_MIN_WORDS and len(_HAN.findall(last_line)) < _PROSE_MIN_HAN:
         return False
-    end = stripped.rstrip(_CLOSING_QUOTES)
+    end = stripped.rstrip(_QUOTES_AND_SPACES)
     # a closing bracket ends a complete aside: "(Reporting by ...)", "（编辑 李艳霞）"
-    if not end or end[-1] in _CLOSING_BRACKETS:
+    if not end or end[-1] in _CLOSING_BRACKETS or end[-1] in _TERMINAL:
         return False
-    return end[-1] not in _TERMINAL
+    return end[-1] in _CONTINUING or _starts_new_sentence(last_line)
 
 
 # --- glued sentences -----------------------------------------------------------------------

@@ -34,7 +34,15 @@ def seed_body(name: str) -> str:
     [
         (seed("000"), True),  # "... As Hong Kong", no final punctuation, no trailing newline
         (PROSE + " As Hong Kong continues to", True),
-        ("香港数据中心总存量达838万平方呎，以面积计算，其中近80%由十间数据中心营运商", True),
+        ("香港数据中心发展迅速。总存量达838万平方呎，以面积计算，其中近80%由十间数据中心营运商", True),
+        (PROSE + " Officials said the plan, which", True),  # a new sentence after a finished one
+        (PROSE[:-1] + ",", True),  # stops after a comma
+        (PROSE + "\nJohn Edward is Director of the Scottish Council of Independent Schools", False),  # author note
+        (PROSE + "\nYou can listen to the full interview on Sunday on Radio Scotland between 12:00 and 13:00", False),
+        ("约翰·爱德华是“苏格兰私立学校委员会”董事，负责学校的国际交流和语言教育工作", False),
+        ("Ses accomplissements méritent également d’être soulignés et commémorés.\u00a0»", False),
+        ("他作为“护国公”所取得的成就也值得人们歌颂和纪念，并将被后人长久地铭记。“", False),  # quote drawn the wrong way
+        (PROSE + "\nDr. Smith is a professor at the University of Hong Kong", False),  # "Dr." ends nothing
         (PROSE + " Read the full story here …", True),  # a feed teaser
         (PROSE + " [...]", True),
         (PROSE, False),

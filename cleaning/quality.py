@@ -15,7 +15,10 @@ __all__ = ["drop_short_texts", "flag_quality", "is_truncated", "numbering_lost",
 
 _TERMINAL = frozenset(".!?。！？．｡…")
 # at the very end of a text every quote closes something, whichever way it is drawn
-_QUOTES_AND_SPACES = "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u300c\u300d\u300e\u300f\u301d\u301e\uff02 \t\u00a0\u202f\u3000"
+_QUOTES_AND_SPACES = (
+    "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u300c\u300d\u300e\u300f\u301d\u301e\uff02"
+    " \t\u00a0\u202f\u3000"
+)
 _CLOSING_BRACKETS = frozenset(")]}）】》〉］｝")
 _CONTINUING = frozenset(",，、:：;；-–—")
 # A teaser cut by a feed or CMS ends like this; a finished text does not.
@@ -24,7 +27,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 _URL_END = re.compile(r"(?:://|www\.)\S*$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # a sentence that ends inside the line, and the first letter of the next one
-_INNER_END = re.compile(r"(?P<left>[^\W\d_]+|\d+)[.!?][\"'\u201d\u2019\u00bb)\]]*\s+[\"'\u201c\u2018\u00ab(\[]*(?P<next>[^\W\d_])")
+_INNER_END = re.compile(
+    r"(?P<left>[^\W\d_]+|\d+)[.!?][\"'\u201d\u2019\u00bb)\]]*\s+"
+    r"[\"'\u201c\u2018\u00ab(\[]*(?P<next>[^\W\d_])"
+)
 _INNER_END_CJK = re.compile(r"[。！？][」』”’\"'）)]*[^\s」』”’\"'）)]")
 # A last line shorter than this (a signature, "Tel: 2345 6789", a photo credit) says nothing
 # about whether the text was cut; only a last line of prose does.

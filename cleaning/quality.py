@@ -28,7 +28,7 @@ _URL_END = re.compile(r"(?:://|www\.)\S*$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # a sentence that ends inside the line, and the first letter of the next one
 _INNER_END = re.compile(
-    r"(?P<left>[^\W\d_]+|\d+)[.!?][\"'\u201d\u2019\u00bb)\]]*\s+"
+    r"(?P<left>(?<![^\W_])[^\W\d_]+|(?<!\d)\d+)[.!?][\"'\u201d\u2019\u00bb)\]]*\s+"
     r"[\"'\u201c\u2018\u00ab(\[]*(?P<next>[^\W\d_])"
 )
 _INNER_END_CJK = re.compile(r"[。！？][」』”’\"'）)]*[^\s」』”’\"'）)]")
@@ -80,9 +80,10 @@ def is_truncated(text: str) -> bool:
 
 # word, sentence punctuation, optional quote, then a capitalised word: "threats.Ir Tony",
 # "Hong Kong.\"Dr Rocky". Lowercase ("example.com"), digits ("3.5", "v1.2") and all-caps
-# ("ASP.NET") after the stop never match.
+# ("ASP.NET") after the stop never match. The lookbehinds start a word only after a
+# non-letter: without them a long run of letters costs quadratic time.
 _GLUED = re.compile(
-    r"(?P<left>(?:[A-Za-z]+['\u2019])?[A-Za-z]+|[0-9]+%?|[)\]])"
+    r"(?P<left>(?<![A-Za-z0-9'\u2019])(?:[A-Za-z]+['\u2019])?[A-Za-z]+|(?<![0-9])[0-9]+%?|[)\]])"
     r"(?P<stop>[.!?])(?P<quote>[\"\u201c\u201d]?)(?=[A-Z][a-z])"
 )
 _ABBREVIATIONS = frozenset({

@@ -220,3 +220,10 @@ def test_glued_sentence_repair_only_adds_line_breaks_and_is_idempotent(text: str
     assert split_glued_sentences(repaired) == (repaired, 0)
     is_truncated(text)  # never raises
     numbering_lost(text)
+
+
+@pytest.mark.parametrize("text", ["a" * 50_000, "word " * 10 + "a" * 50_000 + " end", "1" * 50_000 + ".The"])
+def test_long_runs_of_letters_do_not_take_quadratic_time(text: str) -> None:
+    # without word-start lookbehinds these took minutes; now well under a second each
+    split_glued_sentences(text)
+    is_truncated(text)

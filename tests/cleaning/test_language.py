@@ -66,6 +66,8 @@ RUSSIAN = (
         (FRENCH, "fr"),
         (GERMAN, "de"),
         (RUSSIAN, "ru"),
+        # fastText's Wikipedia label "als" (Alemannic) is Tosk Albanian in BCP-47: renamed
+        ("Dr Dialäkt vo Baasel isch e Variante vom Hochalemannische, wo me in dr Stadt Basel redt.", "gsw"),
     ],
 )
 def test_router_and_model_label_each_language(text: str, expected: str) -> None:

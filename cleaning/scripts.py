@@ -136,6 +136,7 @@ _SENTENCE_MIN_CJK = 10
 _SENTENCE_MIN_WORDS = 12
 _CJK_STOPS = "。！？"
 _LATIN_STOPS = ".!?"
+_ADDRESS = re.compile(r"\S*(?:://|www\.)\S*|\S+@\S+\.\S+")
 _CASED = frozenset({"latin", "cyrillic", "greek"})
 _PROSE_MIN_LOWER = 0.25
 
@@ -234,7 +235,9 @@ def foreign_placement(text: str, profile: ScriptProfile, *, main: str | None = N
     mixed = False
     spans: list[tuple[int, int]] = []
     offset = 0
-    lines = text.split("\n")
+    # the words of a link or an e-mail address are no passage in any language; blanked to
+    # the same length so that spans stay offsets into text
+    lines = _ADDRESS.sub(lambda m: " " * len(m.group()), text).split("\n")
     # a one-line text (a title, a sentence) has no other lines to be foreign to
     several = sum(bool(line.strip()) for line in lines) > 1
     for line in lines:

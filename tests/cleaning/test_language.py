@@ -172,6 +172,9 @@ def test_english_article_with_its_own_chinese_headline_is_english_and_mixed() ->
         # Chinese text full of English names: neither
         ("菁英聯盟：Dundee Stars 5-3 Belfast Giants\n"
          "Patrick Dwyer 在 Giants 對 Dundee 的比賽中進了 2 球。", False, False),
+        # links are no English passage
+        (TRADITIONAL + "\nhttps://www.example.com/news/hong-kong/ai-fund-for-start-ups.html\n" + TRADITIONAL,
+         False, False),
         # a Chinese article quoting a whole English sentence on its own line is mixed
         (TRADITIONAL + "\nWe will continue to invest in the future of this city.\n" + TRADITIONAL, True, False),
     ],

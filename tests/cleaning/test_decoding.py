@@ -195,3 +195,17 @@ def test_lying_utf8_header_on_big5_bytes_falls_to_the_detector() -> None:
     result = decode_bytes(html_page(ZH_HANT, '<meta charset="utf-8">').encode("big5"), "utf-8")
     assert (result.encoding, result.replaced) == ("big5hkscs", False)
     assert ZH_HANT in result.text
+
+
+def test_big5_page_labelled_gb2312_is_read_as_big5() -> None:
+    raw = html_page(ZH_HANT, '<meta charset="gb2312">').encode("big5")
+    assert raw.decode("gb18030")  # valid GB18030 too: strict decoding alone cannot catch this lie
+    result = decode_bytes(raw)
+    assert (result.encoding, result.replaced) == ("big5hkscs", False)
+    assert ZH_HANT in result.text
+
+
+def test_gbk_page_labelled_gbk_stays_gbk() -> None:
+    for text in (ZH_HANS, ZH_HANT):  # Traditional characters written in GBK too
+        result = decode_bytes(html_page(text, '<meta charset="gbk">').encode("gbk"))
+        assert (result.encoding, text in result.text) == ("gb18030", True)

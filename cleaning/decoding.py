@@ -217,7 +217,7 @@ def decode_pages(pages: pd.DataFrame) -> StepResult:
     Rejects: empty_input (no bytes)
     """
     require_columns(pages, "raw", "declared_charset", "media_type", step="decode_pages")
-    empty = pages["raw"].map(lambda raw: raw is None or len(raw) == 0)
+    empty = pages["raw"].map(lambda raw: raw is None or len(raw) == 0).astype(bool)
     present = pages[~empty]
     results = [
         decode_bytes(raw, declared, media_type=media_type)
@@ -229,7 +229,7 @@ def decode_pages(pages: pd.DataFrame) -> StepResult:
     kept = present.assign(
         decoded=[r.text for r in results],
         encoding=[r.encoding for r in results],
-        wrapper_url=[r.wrapper_url for r in results],
-        quality_flags=add_flags(existing, flags),
+        wrapper_url=pd.Series([r.wrapper_url for r in results], index=present.index, dtype=object),
+        quality_flags=pd.Series(add_flags(existing, flags), index=present.index, dtype=object),
     )
     return StepResult(kept, reject(pages[empty], Stage.DECODE, RejectReason.EMPTY_INPUT, "0 bytes of payload"))

@@ -85,8 +85,8 @@ def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Know
     rejects: list[ReadReject] = []
 
     def rejected(number: int, detail: str, url: str | None = None) -> None:
-        rejects.append(ReadReject(f"{manifest}:{number}", RejectReason.UNREADABLE, f"{MANIFEST_NAME} line {number}: {detail}",
-                                  url=url, source=source))
+        rejects.append(ReadReject(f"{manifest}:{number}", RejectReason.UNREADABLE,
+                                  f"{MANIFEST_NAME} line {number}: {detail}", url=url, source=source))
 
     number = 0
     try:
@@ -126,7 +126,8 @@ def _jsonl_item(item: dict[str, Any] | Exception, origin: str, number: int, sour
         page_source = source or _optional_str(item, "source") or default_source
         timezone = _optional_str(item, "timezone")
     except ValueError as exc:
-        return ReadReject(origin, RejectReason.UNREADABLE, f"line {number}: {exc}", url=url, source=source or default_source)
+        return ReadReject(origin, RejectReason.UNREADABLE, f"line {number}: {exc}", url=url,
+                          source=source or default_source)
     if item.get("role") == "listing":
         return ReadReject(origin, RejectReason.NOT_AN_ARTICLE, "listing page", url=url, source=page_source,
                           fetched_at=fetched_at)
@@ -144,7 +145,8 @@ def _read_jsonl(path: Path, source: str | None, default_source: str) -> Iterator
             yield _jsonl_item(item, f"{path}:{number}", number, source, default_source)
     except _DAMAGED as exc:
         yield ReadReject(f"{path}:{number + 1}", RejectReason.UNREADABLE,
-                         f"file damaged after line {number}: {type(exc).__name__}: {exc}", source=source or default_source)
+                         f"file damaged after line {number}: {type(exc).__name__}: {exc}",
+                         source=source or default_source)
 
 
 def _read_document(path: Path, inner: str, known: _Known, source: str | None,

@@ -122,7 +122,7 @@ def _collect_hints(path: Path) -> _Hints:
                         hints.add(_header(record, "WARC-Target-URI"), _refers_to(record), _json_object(record))
                     except ValueError:
                         continue  # reported as unreadable by the second pass
-    except Exception:  # noqa: BLE001 - a damaged archive is reported by the second pass
+    except Exception:  # a damaged archive is reported by the second pass
         logger.debug("hints pass stopped early in %s", path, exc_info=True)
     return hints
 
@@ -157,7 +157,7 @@ def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | No
         return rejected(RejectReason.NOT_AN_ARTICLE, "listing page")
     try:
         raw = _payload(record)
-    except Exception as exc:  # noqa: BLE001 - zlib, brotli and chunking each raise their own
+    except Exception as exc:  # zlib, brotli and chunking each raise their own
         return rejected(RejectReason.UNREADABLE, f"payload: {type(exc).__name__}: {exc}")
     missing = getattr(record.raw_stream, "limit", 0)
     if missing:  # the archive ended inside this record
@@ -252,7 +252,7 @@ def read_warc(path: Path, *, source: str | None, default_source: str) -> Iterato
         if damaged:
             yield ReadReject(f"{path}@{end}", RejectReason.UNREADABLE,
                              f"archive truncated or damaged after {done} records", source=source or default_source)
-    except Exception as exc:  # noqa: BLE001 - warcio, gzip and zlib raise many types on damaged archives
+    except Exception as exc:  # warcio, gzip and zlib raise many types on damaged archives
         logger.warning("stopped reading %s after %d records", path, done, exc_info=True)
         yield ReadReject(f"{path}@{end}", RejectReason.UNREADABLE,
                          f"archive damaged after {done} records: {type(exc).__name__}: {exc}",

@@ -6,13 +6,15 @@ import codecs
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaning.decoding import codec_name, decode_bytes, decode_pages
 from cleaning.schema import QualityFlag, RejectReason
 
 # long enough that the detector and the UTF-8 check have real evidence to work on
-ZH_HANS = "香港科技园今日公布人工智能发展报告，多家初创企业获得新一轮融资，业界认为数码港的生态正在成熟。" * 3
-ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。" * 3
+ZH_HANS = "香港科技园今日公布人工智能发展报告，多家初创企业获得新一轮融资，业界认为数码港的生态正在成熟。" * 3  # noqa: RUF001
+ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。" * 3  # noqa: RUF001
 FRENCH = "Le café de l'été était très apprécié à Genève; la société a annoncé des résultats."
 
 
@@ -95,7 +97,8 @@ def test_cleaneval_wrapper_encoding_is_used_and_wrapper_stripped() -> None:
     assert result.encoding == "gb18030"
     assert result.wrapper_url == "http://news.example.com/a?x=1&y=2"
     assert result.text.startswith("<html>")
-    assert "<text" not in result.text and "</text>" not in result.text
+    assert "<text" not in result.text
+    assert "</text>" not in result.text
     assert result.text.rstrip().endswith("</html>")
 
 
@@ -209,3 +212,22 @@ def test_gbk_page_labelled_gbk_stays_gbk() -> None:
     for text in (ZH_HANS, ZH_HANT):  # Traditional characters written in GBK too
         result = decode_bytes(html_page(text, '<meta charset="gbk">').encode("gbk"))
         assert (result.encoding, text in result.text) == ("gb18030", True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=st.binary(max_size=400), declared=st.sampled_from([None, "utf-8", "gbk", "big5", "latin-1", "utf-16", "bogus"]),
+       media_type=st.sampled_from(["html", "text", "markdown"]))
+def test_decode_bytes_never_raises_and_normalizes(raw: bytes, declared: str | None, media_type: str) -> None:
+    result = decode_bytes(raw, declared, media_type=media_type)
+    assert "\r" not in result.text
+    assert "\x00" not in result.text
+    assert not result.text.startswith("\ufeff")
+    assert codecs.lookup(result.encoding)
+    assert decode_bytes(raw, declared, media_type=media_type) == result  # deterministic
+
+
+def test_decode_pages_on_an_empty_frame() -> None:
+    pages = pd.DataFrame({"raw": [], "declared_charset": [], "media_type": []}, dtype=object)
+    result = decode_pages(pages)
+    assert (len(result.kept), len(result.rejected)) == (0, 0)
+    assert {"decoded", "encoding", "quality_flags"} <= set(result.kept.columns)

@@ -6,22 +6,25 @@ import datetime as dt
 import gzip
 import io
 import json
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaning.decoding import decode_bytes
-from cleaning.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
+from cleaning.readers import RawPage, ReadReject, iter_inputs
 from cleaning.schema import RejectReason
 from cleaning.warc import FETCH_ERROR_TYPE, HINTS_TYPE
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。"
-ZH_HANS = "香港科技园今日公布人工智能发展报告，多家初创企业获得新一轮融资。"
+ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。"  # noqa: RUF001
+ZH_HANS = "香港科技园今日公布人工智能发展报告，多家初创企业获得新一轮融资。"  # noqa: RUF001
 
 
 def html_page(body: str) -> str:
@@ -86,7 +89,8 @@ def html_headers(charset: str | None = None, **extra: str) -> list[tuple[str, st
 def test_warc_response_gzip_content_encoding_and_header_charset(tmp_path: Path) -> None:
     warc = Warc(tmp_path / "crawl" / "a.warc.gz")
     body = html_page(ZH_HANT).encode("big5")
-    warc.response("https://news.example.hk/a", gzip.compress(body), headers=html_headers("big5", Content_Encoding="gzip"),
+    warc.response("https://news.example.hk/a", gzip.compress(body),
+                  headers=html_headers("big5", Content_Encoding="gzip"),
                   date="2025-05-14T01:02:03.5Z")
     [page] = read(warc.save())
     assert isinstance(page, RawPage)
@@ -116,9 +120,11 @@ def test_warc_gbk_and_big5_bodies_without_header_charset(tmp_path: Path) -> None
     assert [p.declared_charset for p in pages] == [None, None]
     decoded = [decode_bytes(p.raw, p.declared_charset) for p in pages]
     assert [d.encoding for d in decoded] == ["gb18030", "big5hkscs"]
-    assert ZH_HANS in decoded[0].text and ZH_HANT in decoded[1].text
+    assert ZH_HANS in decoded[0].text
+    assert ZH_HANT in decoded[1].text
     offsets = [int(p.origin.rsplit("@", 1)[1]) for p in pages]
-    assert offsets[0] == 0 and offsets[1] > 0
+    assert offsets[0] == 0
+    assert offsets[1] > 0
 
 
 def test_warc_rejects_http_errors_redirects_and_non_html(tmp_path: Path) -> None:
@@ -179,7 +185,8 @@ def test_warc_hints_attach_before_or_after_the_response(tmp_path: Path, hints_fi
     if not hints_first:
         warc.metadata("https://e.com/a", hints, HINTS_TYPE)
     first, second = read(warc.save())
-    assert isinstance(first, RawPage) and isinstance(second, RawPage)
+    assert isinstance(first, RawPage)
+    assert isinstance(second, RawPage)
     assert (first.source, first.timezone) == ("hk-news", "Asia/Hong_Kong")
     assert first.hints == {"title": "Feed title", "published": "Tue, 07 Dec 2021 09:14:58 +0800",
                            "authors": ["陳大文"], "categories": ["科技"]}
@@ -207,12 +214,16 @@ def test_warc_listing_role_and_fetch_error_records(tmp_path: Path) -> None:
                                           "detail": "no such host", "source": "hk"}, FETCH_ERROR_TYPE)
     warc.metadata("https://e.com/x", b"{not json", HINTS_TYPE)
     listing, fetch_error, bad = read(warc.save())
-    assert isinstance(listing, ReadReject) and isinstance(fetch_error, ReadReject) and isinstance(bad, ReadReject)
+    assert isinstance(listing, ReadReject)
+    assert isinstance(fetch_error, ReadReject)
+    assert isinstance(bad, ReadReject)
     assert (listing.reason, listing.detail, listing.source) == (RejectReason.NOT_AN_ARTICLE, "listing page", "hk")
     assert (fetch_error.reason, fetch_error.detail, fetch_error.url, fetch_error.source) == (
         RejectReason.FETCH_ERROR, "dns_error: no such host", "https://e.com/dead", "hk")
-    assert fetch_error.origin.startswith(f"{warc.path}@") and fetch_error.origin != listing.origin
-    assert bad.reason == RejectReason.UNREADABLE and "hints" in bad.detail
+    assert fetch_error.origin.startswith(f"{warc.path}@")
+    assert fetch_error.origin != listing.origin
+    assert bad.reason == RejectReason.UNREADABLE
+    assert "hints" in bad.detail
 
 
 @pytest.mark.parametrize("cut", [1, 30, 80, 200, 400, 700])
@@ -226,7 +237,8 @@ def test_truncated_warc_gz_yields_what_it_read_then_one_reject(tmp_path: Path, c
     *pages, last = items
     assert 1 <= len(pages) <= 2
     assert [p.url for p in pages_of(pages)] == [f"https://e.com/{n}" for n in range(len(pages))]
-    assert isinstance(last, ReadReject) and last.reason == RejectReason.UNREADABLE
+    assert isinstance(last, ReadReject)
+    assert last.reason == RejectReason.UNREADABLE
     assert "truncated" in last.detail
 
 
@@ -238,7 +250,8 @@ def test_truncated_uncompressed_warc_rejects_the_cut_record(tmp_path: Path) -> N
     path.write_bytes(path.read_bytes()[:-100])
     first, cut = read(path)
     assert isinstance(first, RawPage)
-    assert isinstance(cut, ReadReject) and cut.reason == RejectReason.UNREADABLE
+    assert isinstance(cut, ReadReject)
+    assert cut.reason == RejectReason.UNREADABLE
     assert cut.url == "https://e.com/1"
 
 
@@ -257,15 +270,17 @@ def test_seeds_read_as_expected(tmp_path: Path) -> None:
     assert [type(i) for i in items] == [RawPage] * 3
     plain, dated, post = pages_of(items)
     assert (plain.media_type, plain.source, plain.front_matter) == ("text", "seeds", None)
-    assert plain.raw.startswith("Power of AI: Hong Kong’s".encode())
-    assert dated.media_type == "text" and dated.raw.startswith(b" date 2025-05-14 Exploring")
+    assert plain.raw.startswith("Power of AI: Hong Kong’s".encode())  # noqa: RUF001
+    assert dated.media_type == "text"
+    assert dated.raw.startswith(b" date 2025-05-14 Exploring")
     assert post.media_type == "html"
     assert post.front_matter is not None
     assert post.front_matter["date"] == "Tue, 07 Dec 2021 09:14:58 GMT"
-    assert post.front_matter["categories"] == ["金融", "新浪财经", "新浪财经－国內"]
+    assert post.front_matter["categories"] == ["金融", "新浪财经", "新浪财经－国內"]  # noqa: RUF001
     assert post.front_matter["headimg"] == "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"
     assert post.front_matter["title"].startswith("_香港科创新机遇_")
-    assert b"---" not in post.raw[:10] and post.raw.lstrip().startswith(b"<div>")
+    assert b"---" not in post.raw[:10]
+    assert post.raw.lstrip().startswith(b"<div>")
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -285,7 +300,8 @@ def test_html_files_gzipped_and_plain(tmp_path: Path) -> None:
 
 
 def test_posts_yaml_toml_markdown_and_bad_front_matter(tmp_path: Path) -> None:
-    write(tmp_path / "p" / "1.md", "---\ntitle: Hello\ndate: 2024-03-01 10:00:00\ntags: [a, b]\n---\n# Heading\n\nText.\n")
+    write(tmp_path / "p" / "1.md",
+          "---\ntitle: Hello\ndate: 2024-03-01 10:00:00\ntags: [a, b]\n---\n# Heading\n\nText.\n")
     write(tmp_path / "p" / "2.md", '+++\ntitle = "TOML"\ndate = 2024-03-02T08:00:00+08:00\n+++\n<p>x</p>\n')
     write(tmp_path / "p" / "3.markdown", "Just *markdown*, no front matter.\n")
     write(tmp_path / "p" / "4.md", "---\ntitle: [unclosed\n---\nbody\n")
@@ -302,7 +318,8 @@ def test_posts_yaml_toml_markdown_and_bad_front_matter(tmp_path: Path) -> None:
     assert [(Path(r.origin).name, r.reason) for r in bad] == [
         ("4.md", RejectReason.UNREADABLE), ("5.md", RejectReason.UNREADABLE), ("6.txt", RejectReason.UNREADABLE)]
     assert all(r.detail.startswith("front matter: ") for r in bad)
-    assert "no closing ---" in bad[1].detail and "mapping" in bad[2].detail
+    assert "no closing ---" in bad[1].detail
+    assert "mapping" in bad[2].detail
 
 
 def test_jsonl_pages_hints_and_bad_lines(tmp_path: Path) -> None:
@@ -350,15 +367,18 @@ def test_jsonl_in_a_folder_is_read_but_a_manifest_is_not_a_page(tmp_path: Path) 
         (RejectReason.UNREADABLE, "pages.jsonl line 3: needs a 'file' (path relative to the manifest)"),
     ]
     jsonl, saved, other = pages_of(items)
-    assert jsonl.url == "https://e.com/j" and jsonl.source == "in"
+    assert jsonl.url == "https://e.com/j"
+    assert jsonl.source == "in"
     assert (saved.url, saved.source, saved.timezone) == ("https://e.com/s", "hk", "Asia/Hong_Kong")
     assert saved.fetched_at == dt.datetime(2025, 5, 14, 2, 0, tzinfo=dt.UTC)
     assert (other.url, other.source) == (None, "in")
     # a file argument still finds the manifest beside it; its default source is the parent folder
     [single] = read(tmp_path / "in" / "saved" / "hk_2025_05_14.html.gz")
-    assert isinstance(single, RawPage) and (single.url, single.source) == ("https://e.com/s", "hk")
+    assert isinstance(single, RawPage)
+    assert (single.url, single.source) == ("https://e.com/s", "hk")
     [plain] = read(tmp_path / "in" / "saved" / "other.html")
-    assert isinstance(plain, RawPage) and plain.source == "saved"
+    assert isinstance(plain, RawPage)
+    assert plain.source == "saved"
 
 
 def test_unsupported_hidden_missing_and_corrupt_gzip(tmp_path: Path) -> None:
@@ -394,3 +414,18 @@ def test_reading_is_deterministic_and_sorted(tmp_path: Path) -> None:
         "a/10.html", "a/9.html", "b/2.html", "c.html"]
     assert read(tmp_path / "in") == first
 
+
+
+_SUFFIXES = [".warc", ".warc.gz", ".html", ".htm.gz", ".md", ".txt", ".jsonl", ".jsonl.gz", ".xyz"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=300), suffix=st.sampled_from(_SUFFIXES), gzipped=st.booleans())
+def test_junk_files_never_raise(data: bytes, suffix: str, gzipped: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"junk{suffix}"
+        path.write_bytes(gzip.compress(data) if gzipped else data)
+        items = read(path)
+    assert all(isinstance(i, RawPage | ReadReject) for i in items)
+    if suffix == ".xyz":
+        assert [i.reason for i in rejects_of(items)] == [RejectReason.UNSUPPORTED_FORMAT]

@@ -75,7 +75,8 @@ def main() -> None:
     read_s, decode_s = statistics.median(read_times), statistics.median(decode_times)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.pages.name}: {records} pages, {megabytes:.0f} MB of HTML in {warc.name}", file=sys.stderr)
-    print(f"read (2 passes, gunzip, hints): {records / read_s:.0f} pages/s, {megabytes / read_s:.1f} MB/s", file=sys.stderr)
+    print(f"read (2 passes, gunzip, hints): {records / read_s:.0f} pages/s, {megabytes / read_s:.1f} MB/s",
+          file=sys.stderr)
     print(f"decode:                         {records / decode_s:.0f} pages/s, {megabytes / decode_s:.1f} MB/s",
           file=sys.stderr)
     print(f"peak RSS {peak_mb:.0f} MB (the pages list read back is held in memory by this script)", file=sys.stderr)

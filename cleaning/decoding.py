@@ -154,13 +154,12 @@ def _arbitrate(raw: bytes, text: str, codec: str) -> tuple[str, str, bool]:
 
 
 def _decode_body(raw: bytes, header: str | None, wrapper: dict[str, bytes], media_type: str) -> tuple[str, str, bool]:
-    for bom, codec in _BOMS:
-        if raw.startswith(bom):
-            text = _strict(raw[len(bom):], codec)
-            if text is not None:
-                return text, codec, False
-            break
     declared = _declared(raw, header, wrapper, media_type)
+    bom_codec = next((codec for bom, codec in _BOMS if raw.startswith(bom)), None)
+    if bom_codec:
+        if (text := _strict(raw, bom_codec)) is not None:
+            return text, bom_codec, False  # the BOM decodes to U+FEFF, which _normalize drops
+        declared = list(dict.fromkeys([bom_codec, *declared]))
     if not _HIGH_RUN.search(raw):
         # pure ASCII reads the same in every ASCII-compatible codec; report what was declared
         ascii_codec = next((c for c in declared if c not in _WIDE), "utf-8")
@@ -172,7 +171,8 @@ def _decode_body(raw: bytes, header: str | None, wrapper: dict[str, bytes], medi
     # non-ASCII bytes is UTF-8 whatever the page claims (pages labelled gb2312 often are)
     if (text := _strict(raw, "utf-8")) is not None:
         return text, "utf-8", False
-    plausible = [c for c in declared if c not in _LATIN_SINGLE_BYTE or _looks_latin(raw)]
+    latin = _looks_latin(raw)
+    plausible = [c for c in declared if c not in _LATIN_SINGLE_BYTE or latin]
     for codec in plausible:
         if (text := _strict(raw, codec)) is not None:
             return _arbitrate(raw, text, codec)
@@ -183,11 +183,14 @@ def _decode_body(raw: bytes, header: str | None, wrapper: dict[str, bytes], medi
     if damaged and damaged[0][0] <= max(_MAX_REPLACED_ALWAYS, _MAX_REPLACED_SHARE * high_bytes):
         return raw.decode(damaged[0][2], errors="replace"), damaged[0][2], True
     detected = _detect(raw)
-    if detected and (detected not in _LATIN_SINGLE_BYTE or _looks_latin(raw)):
+    if detected and (detected not in _LATIN_SINGLE_BYTE or latin):
         if (text := _strict(raw, detected)) is not None:
             return text, detected, False
         damaged.append((_replaced_count(raw, detected), len(damaged), detected))
-    fallback = min(damaged + [(_replaced_count(raw, c), 99, c) for c in ("utf-8", "gb18030", "cp1252")])[2]
+    # last resort: whichever decodes with the fewest replacements (windows-1252 decodes
+    # nearly anything, so it only competes on Latin-looking bytes)
+    last = ("utf-8", "gb18030", "cp1252") if latin else ("utf-8", "gb18030")
+    fallback = min(damaged + [(_replaced_count(raw, c), len(damaged) + i, c) for i, c in enumerate(last)])[2]
     return raw.decode(fallback, errors="replace"), fallback, True
 
 

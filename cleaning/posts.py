@@ -42,10 +42,16 @@ def _first_line(data: bytes) -> tuple[bytes, int] | None:
     return None
 
 
-def has_front_matter(data: bytes) -> bool:
-    """Tell whether data opens (after blank lines) with a --- or +++ fence."""
+def has_front_matter(data: bytes, *, closed: bool = False) -> bool:
+    """Tell whether data opens (after blank lines) with a --- or +++ fence, and, if closed, shuts it."""
     first = _first_line(data)
-    return first is not None and first[0] in _FENCES
+    if first is None or first[0] not in _FENCES:
+        return False
+    return not closed or _closing(first[0]).search(data, first[1]) is not None
+
+
+def _closing(fence: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"^" + re.escape(fence) + rb"[ \t]*\r?$", re.M)
 
 
 def split_post(data: bytes) -> Post:
@@ -54,8 +60,7 @@ def split_post(data: bytes) -> Post:
     if first is None or first[0] not in _FENCES:
         raise ValueError("no opening --- or +++ line")
     fence, start = first
-    closing = re.compile(rb"^" + re.escape(fence) + rb"[ \t]*\r?$", re.M)
-    match = closing.search(data, start)
+    match = _closing(fence).search(data, start)
     if match is None:
         raise ValueError(f"no closing {fence.decode()} line")
     front = data[start:match.start()]

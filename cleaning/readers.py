@@ -165,7 +165,9 @@ def _read_document(path: Path, inner: str, known: _Known, source: str | None,
         return
     page = RawPage(origin=origin, raw=data, media_type="html", url=known.url, source=page_source,
                    fetched_at=known.fetched_at, timezone=known.timezone)
-    if suffix in (_MARKDOWN_SUFFIXES | _TEXT_SUFFIXES) and has_front_matter(data):
+    # a .txt file opening with a --- rule and no closing one is plain text, not a broken post
+    if (suffix in _MARKDOWN_SUFFIXES and has_front_matter(data)) or (
+            suffix in _TEXT_SUFFIXES and has_front_matter(data, closed=True)):
         try:
             post = split_post(data)
         except ValueError as exc:

@@ -66,6 +66,12 @@ def _header(record: ArcWarcRecord, name: str) -> str | None:
     return value.strip() if value else None
 
 
+def _target(record: ArcWarcRecord) -> str | None:
+    # some WARC/1.1 writers keep the <angle brackets> of the spec's grammar
+    uri = _header(record, "WARC-Target-URI")
+    return uri.removeprefix("<").removesuffix(">") if uri else None
+
+
 def _mime(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
@@ -119,7 +125,7 @@ def _collect_hints(path: Path) -> _Hints:
             for record in ArchiveIterator(stream):
                 if record.rec_type == "metadata" and _mime(_header(record, "Content-Type")) == HINTS_TYPE:
                     try:
-                        hints.add(_header(record, "WARC-Target-URI"), _refers_to(record), _json_object(record))
+                        hints.add(_target(record), _refers_to(record), _json_object(record))
                     except ValueError:
                         continue  # reported as unreadable by the second pass
     except Exception:  # a damaged archive is reported by the second pass
@@ -130,7 +136,7 @@ def _collect_hints(path: Path) -> _Hints:
 def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str,
               hints: _Hints) -> RawPage | ReadReject:
     """Turn a response (or resource) record into a page or a reject; origin() is called last."""
-    url = _header(record, "WARC-Target-URI")
+    url = _target(record)
     fetched_at = _warc_date(record)
     found = hints.find(_header(record, "WARC-Record-ID"), url)
     page_source = source or found.get("source") or default_source
@@ -177,7 +183,7 @@ def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | No
 def _metadata(record: ArcWarcRecord, kind: str, origin: Callable[[], str], source: str | None,
               default_source: str) -> ReadReject | None:
     """Return the reject a fetch-error record stands for, or None for well-formed hints."""
-    url = _header(record, "WARC-Target-URI")
+    url = _target(record)
     try:
         payload = _json_object(record)
     except ValueError as exc:
@@ -214,7 +220,7 @@ def _record_item(record: ArcWarcRecord, origin: Callable[[], str], source: str |
         raise ValueError(f"not a WARC record (read as {record.format or 'nothing'})")
     kind = _mime(_header(record, "Content-Type"))
     if record.rec_type in ("response", "resource"):
-        if (_header(record, "WARC-Target-URI") or "").startswith(("http:", "https:", "file:")):
+        if (_target(record) or "").startswith(("http:", "https:", "file:")):
             return _response(record, origin, source, default_source, hints)
         return None  # dns: and other crawl bookkeeping, not pages
     if record.rec_type == "metadata" and kind in (HINTS_TYPE, FETCH_ERROR_TYPE):
@@ -241,7 +247,7 @@ def read_warc(path: Path, *, source: str | None, default_source: str) -> Iterato
                 if _member_cut(records):
                     yield ReadReject(f"{path}@{offset}", RejectReason.UNREADABLE,
                                      f"archive truncated inside record {done + 1}",
-                                     url=_header(record, "WARC-Target-URI"), source=source or default_source)
+                                     url=_target(record), source=source or default_source)
                     return
                 end = offset + records.get_record_length()
                 done += 1

@@ -215,7 +215,8 @@ def test_gbk_page_labelled_gbk_stays_gbk() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(raw=st.binary(max_size=400), declared=st.sampled_from([None, "utf-8", "gbk", "big5", "latin-1", "utf-16", "bogus"]),
+@given(raw=st.binary(max_size=400),
+       declared=st.sampled_from([None, "utf-8", "gbk", "big5", "latin-1", "utf-16", "bogus"]),
        media_type=st.sampled_from(["html", "text", "markdown"]))
 def test_decode_bytes_never_raises_and_normalizes(raw: bytes, declared: str | None, media_type: str) -> None:
     result = decode_bytes(raw, declared, media_type=media_type)
@@ -231,3 +232,15 @@ def test_decode_pages_on_an_empty_frame() -> None:
     result = decode_pages(pages)
     assert (len(result.kept), len(result.rejected)) == (0, 0)
     assert {"decoded", "encoding", "quality_flags"} <= set(result.kept.columns)
+
+
+def test_damaged_pages_keep_the_likely_codec() -> None:
+    with_bom = codecs.BOM_UTF8 + html_page(ZH_HANS).encode() + b"\xff<p>tail</p>"
+    result = decode_bytes(with_bom)
+    assert (result.encoding, result.replaced, ZH_HANS in result.text) == ("utf-8", True, True)
+    # no declaration, cut mid-character: windows-1252 would decode it "cleanly", as mojibake
+    raw = html_page(ZH_HANS * 3).encode("gbk")
+    cut = raw.index(b"</p>") - 1
+    result = decode_bytes(raw[:cut] + raw[cut + 1:])
+    assert (result.encoding, result.replaced) == ("gb18030", True)
+    assert ZH_HANS in result.text

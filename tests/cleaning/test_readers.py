@@ -307,8 +307,10 @@ def test_posts_yaml_toml_markdown_and_bad_front_matter(tmp_path: Path) -> None:
     write(tmp_path / "p" / "4.md", "---\ntitle: [unclosed\n---\nbody\n")
     write(tmp_path / "p" / "5.md", "---\ntitle: no end\n")
     write(tmp_path / "p" / "6.txt", "\n\n---\n- a list\n- not a mapping\n---\nbody\n")
+    write(tmp_path / "p" / "7.txt", "---\nA text that opens with a rule.\n")
     items = read(tmp_path / "p")
-    yaml_post, toml_post, bare = pages_of(items)
+    yaml_post, toml_post, bare, ruled_text = pages_of(items)
+    assert (ruled_text.media_type, ruled_text.front_matter) == ("text", None)
     assert yaml_post.front_matter == {"title": "Hello", "date": dt.datetime(2024, 3, 1, 10, 0), "tags": ["a", "b"]}
     assert (yaml_post.media_type, yaml_post.raw) == ("markdown", b"# Heading\n\nText.\n")
     assert toml_post.front_matter == {"title": "TOML", "date": dt.datetime(2024, 3, 2, 0, 0, tzinfo=dt.UTC)}

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 
 from cleaning.pages import HINT_KEYS, RawPage, ReadReject
+from cleaning.payloads import decode_content
 from cleaning.schema import RejectReason
 
 __all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "read_warc"]
@@ -31,13 +32,11 @@ HINTS_TYPE = "application/vnd.tidings.hints+json"
 FETCH_ERROR_TYPE = "application/vnd.tidings.fetch-error+json"
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
-_TEXT_TYPES = {"text/plain"}
-_ENCODING_ALIASES = {"x-gzip": "gzip", "x-deflate": "deflate"}
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
 # feeds and sitemaps are often served as text/html or with no type at all
 _FEED_START = re.compile(rb"\A(?:\s|\xef\xbb\xbf|<\?xml[^>]*>|<!--.*?-->)*<(rss|feed|urlset|sitemapindex|rdf:RDF)\b",
                          re.I | re.S)
-_HTML_START = re.compile(rb"\A(?:\s|\xef\xbb\xbf|<!--.*?-->)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+_MARKUP_START = re.compile(rb"\A(?:\s|\xef\xbb\xbf)*<[!a-z]", re.I)
 
 
 @dataclasses.dataclass
@@ -100,21 +99,14 @@ def _json_object(record: ArcWarcRecord) -> dict[str, Any]:
 
 
 def _payload(record: ArcWarcRecord) -> bytes:
-    """Return the body with chunking and Content-Encoding removed (warcio's content_stream, plus aliases)."""
+    """Return the body with chunking and Content-Encoding removed."""
     headers = record.http_headers
     if headers is None:
         return bytes(record.raw_stream.read())
-    encoding = (headers.get_header("Content-Encoding") or "").strip().lower()
-    encoding = _ENCODING_ALIASES.get(encoding, encoding)
-    if encoding in ("", "identity"):
-        encoding = None
-    elif encoding not in BufferedReader.get_supported_decompressors():
-        raise ValueError(f"Content-Encoding {encoding!r} is not supported")
+    stream = record.raw_stream
     if (headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
-        stream = ChunkedDataReader(record.raw_stream, decomp_type=encoding)
-    else:
-        stream = BufferedReader(record.raw_stream, decomp_type=encoding) if encoding else record.raw_stream
-    return bytes(stream.read())
+        stream = ChunkedDataReader(stream)  # without decomp_type: warcio knows neither zstd nor x-gzip
+    return decode_content(bytes(stream.read()), headers.get_header("Content-Encoding"))
 
 
 def _collect_hints(path: Path) -> _Hints:
@@ -157,24 +149,27 @@ def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | No
             return rejected(RejectReason.NOT_AN_ARTICLE,
                             f"redirect to {location}" if location else f"HTTP {headers.statusline.strip()}")
     mime = _mime(content_type)
-    if mime and mime not in _HTML_TYPES | _TEXT_TYPES:
+    if mime and mime not in _HTML_TYPES:  # text/plain too: robots.txt, ads.txt, never articles
         return rejected(RejectReason.NOT_AN_ARTICLE, f"{mime} payload")
     if found.get("role") == "listing":
         return rejected(RejectReason.NOT_AN_ARTICLE, "listing page")
     try:
         raw = _payload(record)
-    except Exception as exc:  # zlib, brotli and chunking each raise their own
+    except ValueError as exc:
+        return rejected(RejectReason.UNREADABLE, f"payload: {exc}")
+    except Exception as exc:  # the archive stream itself failed: zlib, EOF, OS errors
         return rejected(RejectReason.UNREADABLE, f"payload: {type(exc).__name__}: {exc}")
     missing = getattr(record.raw_stream, "limit", 0)
     if missing:  # the archive ended inside this record
         return rejected(RejectReason.UNREADABLE, f"record truncated: {missing} bytes missing")
     if _FEED_START.match(raw[:2048]):
         return rejected(RejectReason.NOT_AN_ARTICLE, f"a feed or sitemap served as {mime or 'no type'}")
-    media_type = "text" if mime in _TEXT_TYPES and not _HTML_START.match(raw[:2048]) else "html"
+    if not mime and not _MARKUP_START.match(raw[:2048]):
+        return rejected(RejectReason.NOT_AN_ARTICLE, "payload with no content type that is not HTML")
     charset = _CHARSET.search(content_type or "")
     page_hints = {k: v for k, v in found.items() if k in HINT_KEYS}
     return RawPage(
-        origin=origin(), raw=raw, media_type=media_type, url=url, source=page_source,
+        origin=origin(), raw=raw, media_type="html", url=url, source=page_source,
         declared_charset=charset.group(1) if charset else None, fetched_at=fetched_at,
         hints=page_hints or None, timezone=found.get("timezone"),
     )

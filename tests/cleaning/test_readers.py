@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import tempfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,11 @@ class Warc:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_bytes(self.buffer.getvalue())
         return self.path
+
+
+def zstd_compress(data: bytes) -> bytes:
+    zstd = pytest.importorskip("backports.zstd")
+    return bytes(zstd.compress(data))
 
 
 def html_headers(charset: str | None = None, **extra: str) -> list[tuple[str, str]]:
@@ -165,12 +171,34 @@ def test_warc_skips_request_warcinfo_and_revisit_records(tmp_path: Path) -> None
     assert items[0].url == "https://e.com/a"
 
 
-def test_warc_text_plain_response_is_a_text_page(tmp_path: Path) -> None:
+def test_warc_text_plain_and_untyped_binary_are_not_articles(tmp_path: Path) -> None:
     warc = Warc(tmp_path / "a.warc.gz")
-    warc.response("https://e.com/a.txt", b"Title\n\nBody.", headers=[("Content-Type", "text/plain; charset=utf-8")])
-    [page] = read(warc.save())
+    warc.response("https://e.com/robots.txt", b"User-agent: *", headers=[("Content-Type", "text/plain")])
+    warc.response("https://e.com/blob", b"\x00\x01binary")
+    warc.response("https://e.com/page", html_page("untyped but HTML").encode())
+    robots, blob, page = read(warc.save())
+    assert isinstance(robots, ReadReject)
+    assert (robots.reason, robots.detail) == (RejectReason.NOT_AN_ARTICLE, "text/plain payload")
+    assert isinstance(blob, ReadReject)
+    assert blob.reason == RejectReason.NOT_AN_ARTICLE
     assert isinstance(page, RawPage)
-    assert (page.media_type, page.declared_charset) == ("text", "utf-8")
+    assert page.media_type == "html"
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "x-gzip", "deflate"])
+def test_warc_other_content_encodings(tmp_path: Path, encoding: str) -> None:
+    body = html_page(ZH_HANT).encode("utf-8")
+    compressed = {"br": lambda b: pytest.importorskip("brotli").compress(b), "zstd": zstd_compress,
+                  "x-gzip": gzip.compress, "deflate": zlib.compress}[encoding](body)
+    warc = Warc(tmp_path / "a.warc.gz")
+    warc.response("https://e.com/a", compressed, headers=html_headers("utf-8", Content_Encoding=encoding))
+    warc.response("https://e.com/b", b"\x00 not compressed", headers=html_headers(Content_Encoding="gzip"))
+    page, broken = read(warc.save())
+    assert isinstance(page, RawPage)
+    assert page.raw == body
+    assert isinstance(broken, ReadReject)
+    assert broken.reason == RejectReason.UNREADABLE
+    assert broken.detail.startswith("payload: gzip body cannot be decompressed")
 
 
 @pytest.mark.parametrize("hints_first", [True, False])

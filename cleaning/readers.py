@@ -32,6 +32,7 @@ MANIFEST_NAME = "pages.jsonl"
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _MARKDOWN_SUFFIXES = {".md", ".markdown"}
 _TEXT_SUFFIXES = {".txt"}
+_IN_PROGRESS = ".open"
 _DAMAGED = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
 
 
@@ -203,7 +204,14 @@ def _visible_files(root: Path) -> list[Path]:
     files = []
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        files += [Path(folder) / n for n in names if not n.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            if name.endswith(_IN_PROGRESS):
+                # the WARC convention for a file still being written: read it once it is closed
+                logger.info("skipping %s: still being written", Path(folder) / name)
+                continue
+            files.append(Path(folder) / name)
     return sorted(files, key=lambda p: p.relative_to(root).parts)
 
 

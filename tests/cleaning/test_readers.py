@@ -234,6 +234,35 @@ def test_warc_hints_prefer_the_record_they_refer_to(tmp_path: Path) -> None:
     assert [p.source for p in pages] == ["given", "given"]  # the argument beats the hints
 
 
+def test_crawler_layout_request_response_pairs_and_late_hints(tmp_path: Path) -> None:
+    warc = Warc(tmp_path / "crawl" / "tidings-20250514-00001-host.warc.gz")
+    warc.writer.write_record(warc.writer.create_warcinfo_record("x.warc.gz", {"software": "tidings"}))
+    body = gzip.compress(html_page(ZH_HANT).encode("big5"))
+    http = StatusAndHeaders("200 OK", html_headers("big5", Content_Encoding="gzip"), protocol="HTTP/1.1")
+    response = warc.writer.create_warc_record("https://e.com/a", "response", payload=io.BytesIO(body),
+                                              length=len(body), http_headers=http)
+    request = warc.writer.create_warc_record(
+        "https://e.com/a", "request", payload=io.BytesIO(b""), length=0,
+        http_headers=StatusAndHeaders("GET /a HTTP/1.1", [("Host", "e.com")], is_http_request=True))
+    warc.writer.write_request_response_pair(request, response)
+    record_id = str(response.rec_headers.get_header("WARC-Record-ID"))
+    warc.metadata("https://e.com/a", {"source": "hk", "role": "article", "title": "From the feed"}, HINTS_TYPE,
+                  WARC_Refers_To=record_id)
+    warc.response("https://e.com/b", html_page("another").encode(), headers=html_headers())
+    # found again in a sitemap later in the crawl: the last hints record holds everything
+    warc.metadata("https://e.com/a", {"source": "hk", "role": "article", "title": "From the feed",
+                                      "published": "2025-05-14T09:00:00+08:00"}, HINTS_TYPE, WARC_Refers_To=record_id)
+    warc.save()
+    write(tmp_path / "crawl" / "tidings-20250514-00002-host.warc.gz.open", b"still being written")
+    page, other = read(tmp_path / "crawl")
+    assert isinstance(page, RawPage)
+    assert page.hints == {"title": "From the feed", "published": "2025-05-14T09:00:00+08:00"}
+    assert (page.source, page.declared_charset) == ("hk", "big5")
+    assert decode_bytes(page.raw, page.declared_charset).text == html_page(ZH_HANT)
+    assert isinstance(other, RawPage)
+    assert other.hints is None
+
+
 def test_warc_listing_role_and_fetch_error_records(tmp_path: Path) -> None:
     warc = Warc(tmp_path / "a.warc.gz")
     warc.response("https://e.com/section", html_page("links").encode(), headers=html_headers())

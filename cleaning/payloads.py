@@ -1,4 +1,4 @@
-"""Undo an HTTP Content-Encoding (gzip, deflate, br, zstd) on an archived response body."""
+"""Undo compression: an HTTP Content-Encoding on a response body, gzip on a whole archive."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import re
 import zlib
 from collections.abc import Callable
 from types import ModuleType
+from typing import BinaryIO
 
-__all__ = ["decode_content"]
+__all__ = ["GunzipStream", "decode_content"]
 
 _LOOKS_UNCOMPRESSED = re.compile(rb"\A\s*(?:<|\xef\xbb\xbf)")
 
@@ -62,3 +63,43 @@ def decode_content(body: bytes, content_encoding: str | None) -> bytes:
                 continue
             raise ValueError(f"{coding} body cannot be decompressed: {type(exc).__name__}: {exc}") from exc
     return body
+
+
+class GunzipStream:
+    """A gzip file read as one stream that ends quietly where the file is cut, and says so."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._buffer = b""
+        self._position = 0
+        self._fed = False  # the current gzip member has received bytes
+        self.cut = False
+
+    def _fill(self) -> bool:
+        chunk = self._raw.read(65_536)
+        if not chunk:
+            self.cut = self._fed and not self._decompressor.eof
+            return False
+        self._fed = True
+        data = self._decompressor.decompress(chunk)
+        while self._decompressor.eof and self._decompressor.unused_data:  # the next gzip member
+            rest = self._decompressor.unused_data
+            self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            data += self._decompressor.decompress(rest)
+        self._buffer += data
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._buffer) < size) and self._fill():
+            pass
+        size = len(self._buffer) if size < 0 else size
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        self._position += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:
+        self._raw.close()

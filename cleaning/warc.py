@@ -18,10 +18,11 @@ from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from cleaning.pages import HINT_KEYS, RawPage, ReadReject
-from cleaning.payloads import decode_content
+from cleaning.payloads import GunzipStream, decode_content
 from cleaning.schema import RejectReason
 
 __all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "read_warc"]
@@ -109,20 +110,44 @@ def _payload(record: ArcWarcRecord) -> bytes:
     return decode_content(bytes(stream.read()), headers.get_header("Content-Encoding"))
 
 
-def _collect_hints(path: Path) -> _Hints:
-    """First pass: the hints records (small), so a response can meet hints stored after it."""
+def _is_single_gzip_error(exc: Exception) -> bool:
+    return isinstance(exc, ArchiveLoadFailed) and "non-chunked gzip" in str(exc)
+
+
+def _scan_hints(stream: BinaryIO) -> _Hints:
     hints = _Hints()
     try:
-        with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type == "metadata" and _mime(_header(record, "Content-Type")) == HINTS_TYPE:
-                    try:
-                        hints.add(_target(record), _refers_to(record), _json_object(record))
-                    except ValueError:
-                        continue  # reported as unreadable by the second pass
+        for record in ArchiveIterator(stream):
+            if record.rec_type == "metadata" and _mime(_header(record, "Content-Type")) == HINTS_TYPE:
+                try:
+                    hints.add(_target(record), _refers_to(record), _json_object(record))
+                except ValueError:
+                    continue  # reported as unreadable by the second pass
+    except ArchiveLoadFailed:
+        raise  # the caller tells a damaged archive from a WARC gzipped as one stream
     except Exception:  # a damaged archive is reported by the second pass
-        logger.debug("hints pass stopped early in %s", path, exc_info=True)
+        logger.debug("hints pass stopped early", exc_info=True)
     return hints
+
+
+def _collect_hints(path: Path) -> tuple[_Hints, bool]:
+    """First pass: the hints records (small), so a response can meet hints stored after it.
+
+    Also tell whether the file is one gzip stream rather than one gzip member per record.
+    """
+    try:
+        with open(path, "rb") as stream:
+            return _scan_hints(stream), False
+    except ArchiveLoadFailed as exc:
+        if not _is_single_gzip_error(exc):
+            return _Hints(), False  # a damaged archive is reported by the second pass
+    # a WARC gzipped as one stream (not member by member) reads as a plain WARC through
+    # gunzip; its record offsets are then positions in the decompressed stream
+    with open(path, "rb") as raw:
+        try:
+            return _scan_hints(GunzipStream(raw)), True  # type: ignore[arg-type]
+        except ArchiveLoadFailed:
+            return _Hints(), True
 
 
 def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str,
@@ -225,12 +250,14 @@ def _record_item(record: ArcWarcRecord, origin: Callable[[], str], source: str |
 
 def read_warc(path: Path, *, source: str | None, default_source: str) -> Iterator[RawPage | ReadReject]:
     """Yield a page or reject per response record, and a reject per fetch-error record."""
-    hints = _collect_hints(path)
+    hints, single_gzip = _collect_hints(path)
     end = 0  # where the last fully read record ends
     done = 0  # records fully read
+    reported = False
     try:
         with open(path, "rb") as stream:
-            records = ArchiveIterator(stream)
+            gunzipped = GunzipStream(stream) if single_gzip else None
+            records = ArchiveIterator(gunzipped or stream)
 
             def origin() -> str:
                 # warcio knows a record's offset only once it has read the record to its end
@@ -246,15 +273,17 @@ def read_warc(path: Path, *, source: str | None, default_source: str) -> Iterato
                     return
                 end = offset + records.get_record_length()
                 done += 1
+                # a response cut short has been rejected as such: no second reject for the cut
+                reported = isinstance(item, ReadReject) and getattr(record.raw_stream, "limit", 0) > 0
                 if item is not None:
                     yield item
             # warcio also ends quietly where a record's header is cut short
-            damaged = _unread_tail(stream, end)
+            damaged = (gunzipped.cut and not reported) if gunzipped else _unread_tail(stream, end)
         if damaged:
             yield ReadReject(f"{path}@{end}", RejectReason.UNREADABLE,
                              f"archive truncated or damaged after {done} records", source=source or default_source)
     except Exception as exc:  # warcio, gzip and zlib raise many types on damaged archives
         logger.warning("stopped reading %s after %d records", path, done, exc_info=True)
         yield ReadReject(f"{path}@{end}", RejectReason.UNREADABLE,
-                         f"archive damaged after {done} records: {type(exc).__name__}: {exc}",
+                         f"archive damaged after {done} records: {type(exc).__name__}: {' '.join(str(exc).split())}",
                          source=source or default_source)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import io
+import random
 import zlib
 
 import pytest
 
-from cleaning.payloads import decode_content
+from cleaning.payloads import GunzipStream, decode_content
 
 brotli = pytest.importorskip("brotli")
 
@@ -51,3 +53,18 @@ def test_zstd() -> None:
 def test_undecodable_bodies_raise_value_error(encoded: bytes, coding: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         decode_content(encoded, coding)
+
+
+@pytest.mark.parametrize("size", [1, 7, 65_536, -1])
+def test_gunzip_stream_reads_members_and_notes_a_cut(size: int) -> None:
+    data = random.Random(0).randbytes(256_000)  # incompressible: the cut lands in the second member
+    whole = gzip.compress(data[:100_000]) + gzip.compress(data[100_000:])
+    stream = GunzipStream(io.BytesIO(whole))
+    out = b"".join(iter(lambda: stream.read(size), b"")) if size > 0 else stream.read(size)
+    assert out == data
+    assert (stream.tell(), stream.cut) == (len(data), False)
+    cut = GunzipStream(io.BytesIO(whole[:-5000]))
+    partial = cut.read()
+    assert data.startswith(partial)
+    assert 100_000 < len(partial) < len(data)
+    assert cut.cut

@@ -312,6 +312,25 @@ def test_truncated_uncompressed_warc_rejects_the_cut_record(tmp_path: Path) -> N
     assert cut.url == "https://e.com/1"
 
 
+def test_warc_gzipped_as_one_stream(tmp_path: Path) -> None:
+    warc = Warc(tmp_path / "plain.warc", gzip_records=False)
+    for n in range(3):  # varied text: the cut below must fall after the first record
+        body = " ".join(str(n * 7919 + i * i) for i in range(150))
+        warc.response(f"https://e.com/{n}", html_page(body).encode(), headers=html_headers())
+    warc.metadata("https://e.com/1", {"title": "one"}, HINTS_TYPE)
+    data = gzip.compress(warc.buffer.getvalue())
+    whole = write(tmp_path / "in" / "whole.warc.gz", data)
+    items = read(whole)
+    assert [p.url for p in pages_of(items)] == ["https://e.com/0", "https://e.com/1", "https://e.com/2"]
+    assert [p.hints for p in pages_of(items)] == [None, {"title": "one"}, None]
+    whole.write_bytes(data[: len(data) // 2])
+    *pages, last = read(whole)
+    assert pages
+    assert all(isinstance(p, RawPage) for p in pages)
+    assert isinstance(last, ReadReject)
+    assert last.reason == RejectReason.UNREADABLE
+
+
 def test_garbage_with_a_warc_name_is_unreadable(tmp_path: Path) -> None:
     (tmp_path / "x.warc.gz").write_bytes(b"this is not an archive at all")
     (tmp_path / "y.warc").write_bytes(b"WARC/1.0\r\nnonsense\r\n\r\n")

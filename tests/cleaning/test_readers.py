@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import importlib.util
 import io
 import json
 import tempfile
@@ -507,3 +508,59 @@ def test_junk_files_never_raise(data: bytes, suffix: str, gzipped: bool) -> None
     assert all(isinstance(i, RawPage | ReadReject) for i in items)
     if suffix == ".xyz":
         assert [i.reason for i in rejects_of(items)] == [RejectReason.UNSUPPORTED_FORMAT]
+
+
+# --- the mixed fixture folder -------------------------------------------------------------
+
+INPUTS = FIXTURES / "inputs"
+
+
+def test_fixture_inputs_match_their_generator(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("build_inputs", FIXTURES / "build_inputs.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(tmp_path)
+    built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert built == sorted(p.relative_to(INPUTS) for p in INPUTS.rglob("*") if p.is_file())
+    for relative in built:
+        assert (tmp_path / relative).read_bytes() == (INPUTS / relative).read_bytes(), relative
+
+
+def test_fixture_inputs_read_as_expected() -> None:
+    items = read(INPUTS)
+    warc = "crawl/tidings-20250514023000-00000-fixture.warc.gz"
+    got = [(Path(i.origin).relative_to(INPUTS).as_posix().split("@")[0], type(i).__name__,
+            getattr(i, "reason", None), getattr(i, "detail", None), i.source) for i in items]
+    assert got == [
+        (warc, "RawPage", None, None, "example-hk"),
+        (warc, "ReadReject", RejectReason.NOT_AN_ARTICLE, "listing page", "example-hk"),
+        (warc, "ReadReject", RejectReason.NOT_AN_ARTICLE, "application/rss+xml payload", "inputs"),
+        (warc, "ReadReject", RejectReason.NOT_AN_ARTICLE, "redirect to https://news.example.hk/tech/cyberport-funding",
+         "inputs"),
+        (warc, "ReadReject", RejectReason.HTTP_ERROR, "HTTP 404 Not Found", "inputs"),
+        (warc, "ReadReject", RejectReason.FETCH_ERROR, "timeout: no response in 30 s", "example-hk"),
+        ("dump.jsonl:1", "RawPage", None, None, "inputs"),
+        ("dump.jsonl:2", "ReadReject", RejectReason.UNREADABLE, got[7][3], "inputs"),
+        ("notes.csv", "ReadReject", RejectReason.UNSUPPORTED_FORMAT, "no reader for .csv", "inputs"),
+        ("posts/2025-05-14-cyberport-ai-lab.md", "RawPage", None, None, "inputs"),
+        ("saved/cleaneval.html", "RawPage", None, None, "inputs"),
+        ("saved/example-hk_2025_05_14.html.gz", "RawPage", None, None, "example-sci"),
+    ]
+    article, jsonl, post, cleaneval, saved = pages_of(items)
+    decoded = [decode_bytes(p.raw, p.declared_charset, media_type=p.media_type) for p in pages_of(items)]
+    assert [d.encoding for d in decoded] == ["big5hkscs", "utf-8", "utf-8", "gb18030", "gb18030"]
+    assert not any(d.replaced or "\ufffd" in d.text for d in decoded)
+    assert "數碼港一家人工智能初創企業今日宣布完成新一輪融資" in decoded[0].text
+    assert (article.timezone, article.hints and article.hints["authors"]) == ("Asia/Hong_Kong", ["陳大文"])
+    assert jsonl.hints == {"title": "Hiring"}
+    assert post.media_type == "markdown"
+    assert post.front_matter is not None
+    assert post.front_matter["date"] == dt.datetime(2025, 5, 14, 2, 0, tzinfo=dt.UTC)
+    assert decoded[3].wrapper_url == "http://www.example.cn/startup/2005-03-21/1.html"
+    assert decoded[3].text.startswith("<html>")
+    assert (saved.url, saved.timezone) == ("https://sci.example.hk/ai-forum", "Asia/Hong_Kong")
+    assert saved.fetched_at == dt.datetime(2025, 5, 14, 8, 0, tzinfo=dt.UTC)
+    assert "香港科学园今日举办人工智能论坛" in decoded[4].text
+    assert cleaneval.url is None

@@ -8,6 +8,7 @@ and fetch time of the saved pages beside it.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import datetime as dt
 import gzip
@@ -72,7 +73,7 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = json.loads(line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
                 if not isinstance(item, dict):
                     raise ValueError(f"expected a JSON object, got {type(item).__name__}")
             except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors

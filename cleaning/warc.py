@@ -33,7 +33,7 @@ HINTS_TYPE = "application/vnd.tidings.hints+json"
 FETCH_ERROR_TYPE = "application/vnd.tidings.fetch-error+json"
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
-_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.I)
 # feeds and sitemaps are often served as text/html or with no type at all
 _FEED_START = re.compile(rb"\A(?:\s|\xef\xbb\xbf|<\?xml[^>]*>|<!--.*?-->)*<(rss|feed|urlset|sitemapindex|rdf:RDF)\b",
                          re.I | re.S)

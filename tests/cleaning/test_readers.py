@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import gzip
 import importlib.util
@@ -430,7 +431,8 @@ def test_jsonl_pages_hints_and_bad_lines(tmp_path: Path) -> None:
 
 
 def test_jsonl_in_a_folder_is_read_but_a_manifest_is_not_a_page(tmp_path: Path) -> None:
-    write(tmp_path / "in" / "dump.jsonl", json.dumps({"url": "https://e.com/j", "html": "<p>j</p>"}) + "\n")
+    write(tmp_path / "in" / "dump.jsonl",  # saved by an editor that writes a BOM
+          codecs.BOM_UTF8 + json.dumps({"url": "https://e.com/j", "html": "<p>j</p>"}).encode() + b"\r\n")
     write(tmp_path / "in" / "saved" / "hk_2025_05_14.html.gz", gzip.compress(html_page("saved").encode()))
     write(tmp_path / "in" / "saved" / "other.html", html_page("no manifest line"))
     write(tmp_path / "in" / "saved" / "pages.jsonl", "\n".join([

@@ -1,7 +1,10 @@
 """Decode page bytes to text, reconciling BOM, HTTP header, <meta>, wrapper, XML declaration and a detector.
 
-Pages lie about their charset, so a declaration is a candidate, not a verdict: the first
-candidate (in order of trust) that decodes the bytes strictly wins.
+Pages lie about their charset, so a declaration is a candidate, not a verdict. A BOM wins;
+then valid UTF-8 is UTF-8; then the first declaration (header, <meta>, wrapper, XML
+declaration) that decodes strictly wins, GB18030 and Big5-HKSCS checked against each other;
+then a declaration that fails on a few bytes only (damage) is kept with replacement; then the
+detector (charset-normalizer) decides.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import html
 import re
 
@@ -174,8 +175,8 @@ def _decode_body(raw: bytes, header: str | None, wrapper: dict[str, bytes], medi
     # non-ASCII bytes is UTF-8 whatever the page claims (pages labelled gb2312 often are)
     if (text := _strict(raw, "utf-8")) is not None:
         return text, "utf-8", False
-    latin = _looks_latin(raw)
-    plausible = [c for c in declared if c not in _LATIN_SINGLE_BYTE or latin]
+    latin = functools.cache(lambda: _looks_latin(raw))  # scanning every byte run costs; only when asked
+    plausible = [c for c in declared if c not in _LATIN_SINGLE_BYTE or latin()]
     for codec in plausible:
         if (text := _strict(raw, codec)) is not None:
             return _arbitrate(raw, text, codec)
@@ -186,13 +187,13 @@ def _decode_body(raw: bytes, header: str | None, wrapper: dict[str, bytes], medi
     if damaged and damaged[0][0] <= max(_MAX_REPLACED_ALWAYS, _MAX_REPLACED_SHARE * high_bytes):
         return raw.decode(damaged[0][2], errors="replace"), damaged[0][2], True
     detected = _detect(raw)
-    if detected and (detected not in _LATIN_SINGLE_BYTE or latin):
+    if detected and (detected not in _LATIN_SINGLE_BYTE or latin()):
         if (text := _strict(raw, detected)) is not None:
             return text, detected, False
         damaged.append((_replaced_count(raw, detected), len(damaged), detected))
     # last resort: whichever decodes with the fewest replacements (windows-1252 decodes
     # nearly anything, so it only competes on Latin-looking bytes)
-    last = ("utf-8", "gb18030", "cp1252") if latin else ("utf-8", "gb18030")
+    last = ("utf-8", "gb18030", "cp1252") if latin() else ("utf-8", "gb18030")
     fallback = min(damaged + [(_replaced_count(raw, c), len(damaged) + i, c) for i, c in enumerate(last)])[2]
     return raw.decode(fallback, errors="replace"), fallback, True
 

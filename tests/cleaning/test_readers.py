@@ -459,7 +459,7 @@ def test_jsonl_in_a_folder_is_read_but_a_manifest_is_not_a_page(tmp_path: Path) 
     assert (single.url, single.source) == ("https://e.com/s", "hk")
     listed = read(tmp_path / "in" / "saved" / "pages.jsonl")  # a manifest by name: the pages it lists
     assert [(type(i).__name__, i.url) for i in listed] == [
-        ("ReadReject", "https://e.com/m"), ("ReadReject", None), ("RawPage", "https://e.com/s")]
+        ("ReadReject", "https://e.com/m"), ("ReadReject", "https://e.com/no-file"), ("RawPage", "https://e.com/s")]
     [plain] = read(tmp_path / "in" / "saved" / "other.html")
     assert isinstance(plain, RawPage)
     assert plain.source == "saved"

@@ -49,7 +49,7 @@ _BOMS = (
 
 _ATTRIBUTE = rb"""\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)"""
 # CleanEval-style archives wrap each page in <text id="URL" title="..." encoding="...">...</text>
-_WRAPPER = re.compile(rb"\A\s*<text((?:" + _ATTRIBUTE + rb")+)\s*>[ \t]*\r?\n?", re.I)
+_WRAPPER = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<text((?:" + _ATTRIBUTE + rb")+)\s*>[ \t]*\r?\n?", re.I)
 _WRAPPER_END = re.compile(rb"</text>\s*\Z", re.I)
 _WRAPPER_ATTRIBUTE = re.compile(rb"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([\w.:-]+)""", re.I)

@@ -244,3 +244,9 @@ def test_damaged_pages_keep_the_likely_codec() -> None:
     result = decode_bytes(raw[:cut] + raw[cut + 1:])
     assert (result.encoding, result.replaced) == ("gb18030", True)
     assert ZH_HANS in result.text
+
+
+def test_wrapper_after_a_bom() -> None:
+    raw = codecs.BOM_UTF8 + f'<text id="https://e.hk/a" encoding="utf-8">\n{html_page(ZH_HANT)}</text>'.encode()
+    result = decode_bytes(raw)
+    assert (result.text, result.wrapper_url) == (html_page(ZH_HANT), "https://e.hk/a")

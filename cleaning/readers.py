@@ -23,7 +23,7 @@ from typing import Any
 from cleaning.pages import HINT_KEYS, PAGE_COLUMNS, RawPage, ReadReject
 from cleaning.posts import body_media_type, has_front_matter, split_post
 from cleaning.schema import RejectReason
-from cleaning.warc import read_warc
+from cleaning.warc import late_hints, read_warc
 
 __all__ = ["MANIFEST_NAME", "PAGE_COLUMNS", "RawPage", "ReadReject", "iter_inputs", "parse_utc"]
 
@@ -185,12 +185,20 @@ def _read_document(path: Path, inner: str, known: _Known, source: str | None,
     yield page
 
 
-def _read_file(path: Path, known: _Known, source: str | None, default_source: str) -> Iterator[RawPage | ReadReject]:
+_Late = dict[str, list[dict[str, Any]]]
+
+
+def _is_warc(path: Path) -> bool:
+    return path.name.lower().removesuffix(".gz").endswith(".warc")
+
+
+def _read_file(path: Path, known: _Known, source: str | None, default_source: str,
+               late: _Late) -> Iterator[RawPage | ReadReject]:
     name = path.name.lower()
     inner = name.removesuffix(".gz")
     suffix = Path(inner).suffix
     if suffix == ".warc":
-        yield from read_warc(path, source=source, default_source=default_source)
+        yield from read_warc(path, source=source, default_source=default_source, late=late)
     elif suffix == ".jsonl":
         yield from _read_jsonl(path, source, default_source)
     elif suffix in _HTML_SUFFIXES | _MARKDOWN_SUFFIXES | _TEXT_SUFFIXES:
@@ -216,9 +224,8 @@ def _visible_files(root: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).parts)
 
 
-def _read_folder(root: Path, source: str | None) -> Iterator[RawPage | ReadReject]:
+def _read_folder(root: Path, files: list[Path], source: str | None, late: _Late) -> Iterator[RawPage | ReadReject]:
     default_source = root.resolve().name
-    files = _visible_files(root)
     known: dict[Path, _Known] = {}
     for manifest in (f for f in files if f.name == MANIFEST_NAME):
         entries, rejects = _read_manifest(manifest, source or default_source)
@@ -226,10 +233,10 @@ def _read_folder(root: Path, source: str | None) -> Iterator[RawPage | ReadRejec
         yield from rejects
     for file in files:
         if file.name != MANIFEST_NAME:
-            yield from _read_file(file, known.get(Path(os.path.normpath(file)), _Known()), source, default_source)
+            yield from _read_file(file, known.get(Path(os.path.normpath(file)), _Known()), source, default_source, late)
 
 
-def _read_single(path: Path, source: str | None) -> Iterator[RawPage | ReadReject]:
+def _read_single(path: Path, source: str | None, late: _Late) -> Iterator[RawPage | ReadReject]:
     default_source = path.resolve().parent.name
     manifest = path.parent / MANIFEST_NAME
     if path.name == MANIFEST_NAME:  # a manifest given by name: read the pages it lists
@@ -237,10 +244,21 @@ def _read_single(path: Path, source: str | None) -> Iterator[RawPage | ReadRejec
         yield from rejects
         for file, entry in sorted(entries.items()):
             if file.is_file():
-                yield from _read_file(file, entry, source, default_source)
+                yield from _read_file(file, entry, source, default_source, late)
         return
     known = _read_manifest(manifest, source)[0] if manifest.is_file() else {}
-    yield from _read_file(path, known.get(Path(os.path.normpath(path)), _Known()), source, default_source)
+    yield from _read_file(path, known.get(Path(os.path.normpath(path)), _Known()), source, default_source, late)
+
+
+def _late_hints(warcs: list[Path]) -> _Late:
+    """Collect, over all archives, the hints that refer to a response in another archive."""
+    if len(warcs) < 2:
+        return {}
+    late: _Late = {}
+    for warc in warcs:  # in name order: the crawler's names sort by time, later refines earlier
+        for record_id, found in late_hints(warc).items():
+            late.setdefault(record_id, []).extend(found)
+    return late
 
 
 def iter_inputs(paths: Sequence[Path | str], *, source: str | None = None) -> Iterator[RawPage | ReadReject]:
@@ -249,10 +267,14 @@ def iter_inputs(paths: Sequence[Path | str], *, source: str | None = None) -> It
     The source of a page is the source argument, else what the archive's hints or the
     manifest say, else the name of the input folder (the parent folder of a file argument).
     """
-    for path in map(Path, paths):
-        if path.is_dir():
-            yield from _read_folder(path, source)
+    inputs = [(path, _visible_files(path) if path.is_dir() else None) for path in map(Path, paths)]
+    warcs = [f for path, files in inputs for f in (files if files is not None else [path])
+             if _is_warc(f) and f.is_file()]
+    late = _late_hints(sorted(warcs, key=lambda p: p.name))
+    for path, files in inputs:
+        if files is not None:
+            yield from _read_folder(path, files, source, late)
         elif path.is_file():
-            yield from _read_single(path, source)
+            yield from _read_single(path, source, late)
         else:
             yield ReadReject(str(path), RejectReason.UNREADABLE, "no such file or folder", source=source)

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -25,7 +25,7 @@ from cleaning.pages import HINT_KEYS, RawPage, ReadReject
 from cleaning.payloads import GunzipStream, decode_content
 from cleaning.schema import RejectReason
 
-__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "read_warc"]
+__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "late_hints", "read_warc"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class _Hints:
 
     by_record: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
     by_url: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
+    responses: set[str] = dataclasses.field(default_factory=set)  # record ids of this archive's responses
 
     def add(self, url: str | None, refers_to: list[str], hints: dict[str, Any]) -> None:
         for record_id in refers_to:
@@ -118,7 +119,9 @@ def _scan_hints(stream: BinaryIO) -> _Hints:
     hints = _Hints()
     try:
         for record in ArchiveIterator(stream):
-            if record.rec_type == "metadata" and _mime(_header(record, "Content-Type")) == HINTS_TYPE:
+            if record.rec_type in ("response", "resource"):
+                hints.responses.add(_header(record, "WARC-Record-ID") or "")
+            elif record.rec_type == "metadata" and _mime(_header(record, "Content-Type")) == HINTS_TYPE:
                 try:
                     hints.add(_target(record), _refers_to(record), _json_object(record))
                 except ValueError:
@@ -248,9 +251,24 @@ def _record_item(record: ArcWarcRecord, origin: Callable[[], str], source: str |
     return None  # request, warcinfo, revisit and other metadata records describe pages; they are not pages
 
 
-def read_warc(path: Path, *, source: str | None, default_source: str) -> Iterator[RawPage | ReadReject]:
-    """Yield a page or reject per response record, and a reject per fetch-error record."""
+def late_hints(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Return the hints records of an archive that refer to responses in other archives, by record id."""
+    # the crawler writes hints found late (a URL seen again in a sitemap) wherever it is
+    # writing then, which after a file rotation is a later archive than the response's
+    hints, _ = _collect_hints(path)
+    return {rid: found for rid, found in hints.by_record.items() if rid not in hints.responses}
+
+
+def read_warc(path: Path, *, source: str | None, default_source: str,
+              late: Mapping[str, list[dict[str, Any]]] | None = None) -> Iterator[RawPage | ReadReject]:
+    """Yield a page or reject per response record, and a reject per fetch-error record.
+
+    late holds hints from other archives (see late_hints); they refine this archive's own.
+    """
     hints, single_gzip = _collect_hints(path)
+    for record_id, found in (late or {}).items():
+        if record_id in hints.responses:
+            hints.by_record.setdefault(record_id, []).extend(found)
     end = 0  # where the last fully read record ends
     done = 0  # records fully read
     reported = False

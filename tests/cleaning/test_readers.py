@@ -265,6 +265,27 @@ def test_crawler_layout_request_response_pairs_and_late_hints(tmp_path: Path) ->
     assert other.hints is None
 
 
+def test_late_hints_in_a_later_archive(tmp_path: Path) -> None:
+    first = Warc(tmp_path / "crawl" / "tidings-1.warc.gz")
+    article = first.response("https://e.com/a", html_page("body").encode(), headers=html_headers())
+    first.metadata("https://e.com/a", {"source": "hk", "title": "From the feed"}, HINTS_TYPE, WARC_Refers_To=article)
+    first.save()
+    second = Warc(tmp_path / "crawl" / "tidings-2.warc.gz")  # written after a file rotation
+    second.response("https://e.com/b", html_page("other").encode(), headers=html_headers())
+    second.metadata("https://e.com/a", {"source": "hk", "title": "From the feed", "published": "2025-05-14"},
+                    HINTS_TYPE, WARC_Refers_To=article)
+    second.save()
+    page, other = read(tmp_path / "crawl")
+    assert isinstance(page, RawPage)
+    assert page.hints == {"title": "From the feed", "published": "2025-05-14"}
+    assert isinstance(other, RawPage)
+    assert other.hints is None
+    # read alone, the first archive has only its own hints
+    [alone] = read(first.path)
+    assert isinstance(alone, RawPage)
+    assert alone.hints == {"title": "From the feed"}
+
+
 def test_warc_listing_role_and_fetch_error_records(tmp_path: Path) -> None:
     warc = Warc(tmp_path / "a.warc.gz")
     warc.response("https://e.com/section", html_page("links").encode(), headers=html_headers())

@@ -1,90 +1,280 @@
 """Turn input files (WARC, HTML, front-matter posts, plain text, JSONL) into raw page records.
 
 Readers never raise on bad data: a file or record that cannot be used is yielded as a
-ReadReject with its reason, and reading goes on.
+ReadReject with its reason, and reading goes on. Folders are read recursively in sorted
+order, hidden files and folders skipped; a folder's `pages.jsonl` manifest gives the URL
+and fetch time of the saved pages beside it.
 """
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import datetime as dt
 import gzip
+import json
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+import os
+import zlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaning.schema import RejectReason, Stage
+from cleaning.pages import HINT_KEYS, PAGE_COLUMNS, RawPage, ReadReject
+from cleaning.posts import body_media_type, has_front_matter, split_post
+from cleaning.schema import RejectReason
+from cleaning.warc import late_hints, read_warc
 
-__all__ = ["PAGE_COLUMNS", "RawPage", "ReadReject", "iter_inputs"]
+__all__ = ["MANIFEST_NAME", "PAGE_COLUMNS", "RawPage", "ReadReject", "iter_inputs", "parse_utc"]
 
 logger = logging.getLogger(__name__)
 
-
-@dataclasses.dataclass(frozen=True)
-class RawPage:
-    """One page as archived: bytes plus what the archive says about them."""
-
-    origin: str  # "path/file.warc.gz@1234" (record offset) or the file path
-    raw: bytes  # the payload, transfer and content encodings removed
-    media_type: str  # "html", "markdown" or "text": how the payload is to be read
-    url: str | None = None
-    source: str | None = None
-    declared_charset: str | None = None  # from the HTTP Content-Type header
-    fetched_at: dt.datetime | None = None  # tz-aware UTC
-    front_matter: Mapping[str, Any] | None = None  # parsed YAML/TOML front matter
-    hints: Mapping[str, Any] | None = None  # what the feed or sitemap said of the page
-    timezone: str | None = None  # the source's timezone, for dates with no offset
-
-
-@dataclasses.dataclass(frozen=True)
-class ReadReject:
-    """An input that could not be read into a page."""
-
-    origin: str
-    reason: RejectReason
-    detail: str = ""
-    url: str | None = None
-    source: str | None = None
-    fetched_at: dt.datetime | None = None
-    stage: Stage = Stage.READ
-
-
-PAGE_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RawPage))
-
-_TEXT_SUFFIXES = {".txt"}
+MANIFEST_NAME = "pages.jsonl"
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_MARKDOWN_SUFFIXES = {".md", ".markdown"}
+_TEXT_SUFFIXES = {".txt"}
+_IN_PROGRESS = ".open"
+_DAMAGED = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
 
 
-def _read_file(path: Path, source: str | None) -> Iterator[RawPage | ReadReject]:
-    name = path.name.lower()
+@dataclasses.dataclass(frozen=True)
+class _Known:
+    """What a manifest line says of a saved page."""
+
+    url: str | None = None
+    fetched_at: dt.datetime | None = None
+    source: str | None = None
+    timezone: str | None = None
+
+
+def parse_utc(value: Any) -> dt.datetime | None:
+    """Parse an ISO 8601 fetch time to aware UTC; a time without offset is taken as UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 string, got {value!r}")
+    parsed = dt.datetime.fromisoformat(value.strip())
+    # crawlers log fetch times in UTC; a page's local zone (RawPage.timezone) is for its own dates
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
+def _optional_str(entry: dict[str, Any], key: str) -> str | None:
+    value = entry.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{key!r} must be a string, got {type(value).__name__}")
+    return value or None
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
+    """Yield (line number, object or the error that line raised); blank lines are skipped."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
+                if not isinstance(item, dict):
+                    raise ValueError(f"expected a JSON object, got {type(item).__name__}")
+            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+                yield number, exc
+            else:
+                yield number, item
+
+
+def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Known], list[ReadReject]]:
+    known: dict[Path, _Known] = {}
+    rejects: list[ReadReject] = []
+
+    def rejected(number: int, detail: str, url: str | None = None) -> None:
+        rejects.append(ReadReject(f"{manifest}:{number}", RejectReason.UNREADABLE,
+                                  f"{MANIFEST_NAME} line {number}: {detail}", url=url, source=source))
+
+    number = 0
+    try:
+        for number, item in _json_lines(manifest):
+            if isinstance(item, Exception):
+                rejected(number, str(item))
+                continue
+            try:
+                file = _optional_str(item, "file")
+                if not file:
+                    raise ValueError("needs a 'file' (path relative to the manifest)")
+                target = Path(os.path.normpath(manifest.parent / file))
+                entry = _Known(_optional_str(item, "url"), parse_utc(item.get("fetched_at")),
+                               _optional_str(item, "source"), _optional_str(item, "timezone"))
+            except ValueError as exc:
+                rejected(number, str(exc), item.get("url") if isinstance(item.get("url"), str) else None)
+                continue
+            if not target.is_file():
+                rejected(number, f"no such file {file}", entry.url)
+                continue
+            known[target] = entry
+    except _DAMAGED as exc:
+        rejected(number + 1, f"{type(exc).__name__}: {exc}")
+    return known, rejects
+
+
+def _jsonl_item(item: dict[str, Any] | Exception, origin: str, number: int, source: str | None,
+                default_source: str) -> RawPage | ReadReject:
+    if isinstance(item, Exception):
+        return ReadReject(origin, RejectReason.UNREADABLE, f"line {number}: {item}", source=source or default_source)
+    url = item.get("url") if isinstance(item.get("url"), str) else None
+    try:
+        html = item.get("html")
+        if not url or not isinstance(html, str):
+            raise ValueError("needs 'url' and 'html' strings")
+        fetched_at = parse_utc(item.get("fetched_at"))
+        page_source = source or _optional_str(item, "source") or default_source
+        timezone = _optional_str(item, "timezone")
+    except ValueError as exc:
+        return ReadReject(origin, RejectReason.UNREADABLE, f"line {number}: {exc}", url=url,
+                          source=source or default_source)
+    if item.get("role") == "listing":
+        return ReadReject(origin, RejectReason.NOT_AN_ARTICLE, "listing page", url=url, source=page_source,
+                          fetched_at=fetched_at)
+    hints = {key: item[key] for key in HINT_KEYS if item.get(key) is not None}
+    # surrogatepass: a lone surrogate from JSON becomes bytes that decoding flags, not a crash
+    return RawPage(origin=origin, raw=html.encode("utf-8", "surrogatepass"), media_type="html", url=url,
+                   source=page_source, declared_charset="utf-8", fetched_at=fetched_at, hints=hints or None,
+                   timezone=timezone)
+
+
+def _read_jsonl(path: Path, source: str | None, default_source: str) -> Iterator[RawPage | ReadReject]:
+    number = 0
+    try:
+        for number, item in _json_lines(path):
+            yield _jsonl_item(item, f"{path}:{number}", number, source, default_source)
+    except _DAMAGED as exc:
+        yield ReadReject(f"{path}:{number + 1}", RejectReason.UNREADABLE,
+                         f"file damaged after line {number}: {type(exc).__name__}: {exc}",
+                         source=source or default_source)
+
+
+def _read_document(path: Path, inner: str, known: _Known, source: str | None,
+                   default_source: str) -> Iterator[RawPage | ReadReject]:
+    """Read an HTML page, a post or a text file (each optionally gzipped)."""
+    page_source = source or known.source or default_source
     origin = str(path)
+    suffix = Path(inner).suffix
     try:
         data = path.read_bytes()
-        if name.endswith(".gz"):
+        if path.name.lower().endswith(".gz"):
             data = gzip.decompress(data)
-            name = name[:-3]
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        yield ReadReject(origin, RejectReason.UNREADABLE, f"{type(exc).__name__}: {exc}", source=source)
+    except _DAMAGED as exc:
+        yield ReadReject(origin, RejectReason.UNREADABLE, f"{type(exc).__name__}: {exc}", url=known.url,
+                         source=page_source, fetched_at=known.fetched_at)
         return
-    suffix = Path(name).suffix
-    if suffix in _HTML_SUFFIXES:
-        yield RawPage(origin=origin, raw=data, media_type="html", source=source)
+    page = RawPage(origin=origin, raw=data, media_type="html", url=known.url, source=page_source,
+                   fetched_at=known.fetched_at, timezone=known.timezone)
+    # a .txt file opening with a --- rule and no closing one is plain text, not a broken post
+    if (suffix in _MARKDOWN_SUFFIXES and has_front_matter(data)) or (
+            suffix in _TEXT_SUFFIXES and has_front_matter(data, closed=True)):
+        try:
+            post = split_post(data)
+        except ValueError as exc:
+            yield ReadReject(origin, RejectReason.UNREADABLE, f"front matter: {exc}", url=known.url,
+                             source=page_source, fetched_at=known.fetched_at)
+            return
+        page = dataclasses.replace(page, raw=post.body, media_type=body_media_type(post.body),
+                                   front_matter=post.front_matter)
+    elif suffix in _MARKDOWN_SUFFIXES:
+        page = dataclasses.replace(page, media_type=body_media_type(data))
     elif suffix in _TEXT_SUFFIXES:
-        yield RawPage(origin=origin, raw=data, media_type="text", source=source)
+        page = dataclasses.replace(page, media_type="text")
+    yield page
+
+
+_Late = dict[str, list[dict[str, Any]]]
+
+
+def _is_warc(path: Path) -> bool:
+    return path.name.lower().removesuffix(".gz").endswith(".warc")
+
+
+def _read_file(path: Path, known: _Known, source: str | None, default_source: str,
+               late: _Late) -> Iterator[RawPage | ReadReject]:
+    name = path.name.lower()
+    inner = name.removesuffix(".gz")
+    suffix = Path(inner).suffix
+    if suffix == ".warc":
+        yield from read_warc(path, source=source, default_source=default_source, late=late)
+    elif suffix == ".jsonl":
+        yield from _read_jsonl(path, source, default_source)
+    elif suffix in _HTML_SUFFIXES | _MARKDOWN_SUFFIXES | _TEXT_SUFFIXES:
+        yield from _read_document(path, inner, known, source, default_source)
     else:
-        yield ReadReject(origin, RejectReason.UNSUPPORTED_FORMAT, f"no reader for {suffix or 'files without a suffix'}", source=source)
+        what = suffix + name[len(inner):] or "files without a suffix"
+        yield ReadReject(str(path), RejectReason.UNSUPPORTED_FORMAT, f"no reader for {what}",
+                         source=source or known.source or default_source)
 
 
-def iter_inputs(paths: Sequence[Path], *, source: str | None = None) -> Iterator[RawPage | ReadReject]:
-    """Yield a page or a reject for every input under paths (files, or folders read recursively)."""
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            for file in files:
-                yield from _read_file(file, source or path.name)
-        elif path.exists():
-            yield from _read_file(path, source or path.parent.name)
+def _visible_files(root: Path) -> list[Path]:
+    files = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in names:
+            if name.startswith("."):
+                continue
+            if name.endswith(_IN_PROGRESS):
+                # the WARC convention for a file still being written: read it once it is closed
+                logger.info("skipping %s: still being written", Path(folder) / name)
+                continue
+            files.append(Path(folder) / name)
+    return sorted(files, key=lambda p: p.relative_to(root).parts)
+
+
+def _read_folder(root: Path, files: list[Path], source: str | None, late: _Late) -> Iterator[RawPage | ReadReject]:
+    default_source = root.resolve().name
+    known: dict[Path, _Known] = {}
+    for manifest in (f for f in files if f.name == MANIFEST_NAME):
+        entries, rejects = _read_manifest(manifest, source or default_source)
+        known.update(entries)
+        yield from rejects
+    for file in files:
+        if file.name != MANIFEST_NAME:
+            yield from _read_file(file, known.get(Path(os.path.normpath(file)), _Known()), source, default_source, late)
+
+
+def _read_single(path: Path, source: str | None, late: _Late) -> Iterator[RawPage | ReadReject]:
+    default_source = path.resolve().parent.name
+    manifest = path.parent / MANIFEST_NAME
+    if path.name == MANIFEST_NAME:  # a manifest given by name: read the pages it lists
+        entries, rejects = _read_manifest(path, source or default_source)
+        yield from rejects
+        for file, entry in sorted(entries.items()):
+            if file.is_file():
+                yield from _read_file(file, entry, source, default_source, late)
+        return
+    known = _read_manifest(manifest, source)[0] if manifest.is_file() else {}
+    yield from _read_file(path, known.get(Path(os.path.normpath(path)), _Known()), source, default_source, late)
+
+
+def _late_hints(warcs: list[Path]) -> _Late:
+    """Collect, over all archives, the hints that refer to a response in another archive."""
+    if len(warcs) < 2:
+        return {}
+    late: _Late = {}
+    for warc in warcs:  # in name order: the crawler's names sort by time, later refines earlier
+        for record_id, found in late_hints(warc).items():
+            late.setdefault(record_id, []).extend(found)
+    return late
+
+
+def iter_inputs(paths: Sequence[Path | str], *, source: str | None = None) -> Iterator[RawPage | ReadReject]:
+    """Yield a page or a reject for every input under paths (files, or folders read recursively).
+
+    The source of a page is the source argument, else what the archive's hints or the
+    manifest say, else the name of the input folder (the parent folder of a file argument).
+    """
+    inputs = [(path, _visible_files(path) if path.is_dir() else None) for path in map(Path, paths)]
+    warcs = [f for path, files in inputs for f in (files if files is not None else [path])
+             if _is_warc(f) and f.is_file()]
+    late = _late_hints(sorted(warcs, key=lambda p: p.name))
+    for path, files in inputs:
+        if files is not None:
+            yield from _read_folder(path, files, source, late)
+        elif path.is_file():
+            yield from _read_single(path, source, late)
         else:
             yield ReadReject(str(path), RejectReason.UNREADABLE, "no such file or folder", source=source)

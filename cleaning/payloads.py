@@ -1,0 +1,105 @@
+"""Undo compression: an HTTP Content-Encoding on a response body, gzip on a whole archive."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from collections.abc import Callable
+from types import ModuleType
+from typing import BinaryIO
+
+__all__ = ["GunzipStream", "decode_content"]
+
+_LOOKS_UNCOMPRESSED = re.compile(rb"\A\s*(?:<|\xef\xbb\xbf)")
+
+
+def _optional(*names: str) -> ModuleType | None:
+    for name in names:
+        try:
+            return __import__(name, fromlist=["decompress"])
+        except ImportError:
+            continue
+    return None
+
+
+_brotli = _optional("brotli", "brotlicffi")
+_zstd = _optional("compression.zstd", "backports.zstd")  # the standard library from Python 3.14
+
+
+def _inflate(data: bytes) -> bytes:
+    try:
+        return zlib.decompress(data)
+    except zlib.error:
+        return zlib.decompress(data, -zlib.MAX_WBITS)  # raw deflate: what many servers send instead
+
+
+def _decoder(encoding: str) -> Callable[[bytes], bytes]:
+    if encoding in ("gzip", "x-gzip"):
+        return gzip.decompress
+    if encoding in ("deflate", "x-deflate"):
+        return _inflate
+    if encoding == "br":
+        if _brotli is None:
+            raise ValueError("Content-Encoding br needs the brotli package: pip install brotli")
+        return _brotli.decompress  # type: ignore[no-any-return]
+    if encoding == "zstd":
+        if _zstd is None:
+            raise ValueError("Content-Encoding zstd needs Python 3.14 or: pip install backports.zstd")
+        return _zstd.decompress  # type: ignore[no-any-return]
+    raise ValueError(f"Content-Encoding {encoding!r} is not supported")
+
+
+def decode_content(body: bytes, content_encoding: str | None) -> bytes:
+    """Return body with its content codings undone, last applied first; raise ValueError if it cannot be."""
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+    for coding in reversed([c for c in codings if c and c != "identity"]):
+        decode = _decoder(coding)
+        try:
+            body = decode(body)
+        except Exception as exc:  # zlib, gzip, brotli and zstd each raise their own types
+            # servers sometimes label a plain body as compressed; browsers show it, so do we
+            if _LOOKS_UNCOMPRESSED.match(body):
+                continue
+            raise ValueError(f"{coding} body cannot be decompressed: {type(exc).__name__}: {exc}") from exc
+    return body
+
+
+class GunzipStream:
+    """A gzip file read as one stream that ends quietly where the file is cut, and says so."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._buffer = b""
+        self._position = 0
+        self._fed = False  # the current gzip member has received bytes
+        self.cut = False
+
+    def _fill(self) -> bool:
+        chunk = self._raw.read(65_536)
+        if not chunk:
+            self.cut = self._fed and not self._decompressor.eof
+            return False
+        self._fed = True
+        data = self._decompressor.decompress(chunk)
+        while self._decompressor.eof and self._decompressor.unused_data:  # the next gzip member
+            rest = self._decompressor.unused_data
+            self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            data += self._decompressor.decompress(rest)
+        self._buffer += data
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._buffer) < size) and self._fill():
+            pass
+        size = len(self._buffer) if size < 0 else size
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        self._position += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:
+        self._raw.close()

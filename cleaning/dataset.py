@@ -204,7 +204,8 @@ def upsert_articles(
     winners = new.filter(pc.invert(pc.is_in(new.column("id"), value_set=lost.column("id")))) if losers else new
     winners = winners.sort_by("id")
     replaced_ids = pa.array([i for i in winners.column("id").to_pylist() if i in stored_fetched], type=pa.large_string())
-    updates = dict(duplicate_updates or {})
+    # pandas hands missing values over as NaN; the column holds ids or nulls
+    updates = {key: value if isinstance(value, str) else None for key, value in (duplicate_updates or {}).items()}
 
     def batches() -> Iterator[pa.RecordBatch | pa.Table]:
         for batch in _stored_batches(directory, ARTICLE_SCHEMA):

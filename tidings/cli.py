@@ -26,6 +26,10 @@ def main(verbose: int) -> None:
     """Turn news feeds and archives into a clean, deduplicated Parquet dataset."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if verbose < 2:
+        # trafilatura logs every page it cannot parse at ERROR; tidings records those as rejects
+        for noisy in ("trafilatura", "htmldate", "courlan", "readability"):
+            logging.getLogger(noisy).setLevel(logging.CRITICAL)
 
 
 @main.command()

@@ -92,7 +92,7 @@ def test_a_stored_newer_fetch_wins_over_an_older_one(tmp_path):
 def test_duplicate_updates_rewrite_stored_rows(tmp_path):
     directory = tmp_path / "articles"
     upsert_articles(directory, table(article("a"), article("b")))
-    upsert_articles(directory, table(article("c")), duplicate_updates={"a": "c", "b": None})
+    upsert_articles(directory, table(article("c")), duplicate_updates={"a": "c", "b": float("nan")})
     stored = read_columns(directory, ["id", "duplicate_of"]).set_index("id")["duplicate_of"]
     assert stored["a"] == "c"
     assert pd.isna(stored["b"])

@@ -68,6 +68,17 @@ def test_a_second_run_on_the_same_input_upserts(corpus, tmp_path):
     assert before["id"].is_unique
 
 
+def test_a_later_run_on_other_input_adds_to_the_dataset(corpus, tmp_path):
+    output = tmp_path / "out"
+    pipeline.run([corpus], output, CONFIG, progress=False)
+    before = read_dataset(output)
+    summary = pipeline.run([corpus / "news" / "story-0.txt"], output, CONFIG, progress=False)
+    after = read_dataset(output)
+
+    assert (summary.inserted, summary.replaced) == (0, 1)
+    assert sorted(after["id"]) == sorted(before["id"])
+
+
 def test_output_is_the_same_for_any_worker_count_and_input_order(corpus, tmp_path):
     one = tmp_path / "one"
     two = tmp_path / "two"

@@ -1,0 +1,106 @@
+"""`tidings demo` end to end: the bundled site crawled, archived and cleaned holds every expected fact.
+
+The facts are in tests/fixtures/demo_expected.json (explained in tidings/demo/EXPECTED.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+
+import tidings
+
+ROOT = Path(__file__).parents[2]
+EXPECTED = json.loads((ROOT / "tests" / "fixtures" / "demo_expected.json").read_text(encoding="utf-8"))
+ARTICLES = EXPECTED["articles"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    output = tmp_path_factory.mktemp("demo") / "output"
+    result = subprocess.run(
+        [sys.executable, "-m", "tidings", "demo", "--output", str(output)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    articles = tidings.load(output)
+    by_path = {urlsplit(url).path: row for url, row in zip(articles["url"], articles.to_dict("records"), strict=True)}
+    return {"output": output, "articles": articles, "by_path": by_path, "rejects": tidings.load_rejects(output),
+            "stdout": result.stdout, "stderr": result.stderr}
+
+
+def test_the_demo_says_where_the_data_is_and_how_to_load_it(demo):
+    printed = demo["stdout"] + demo["stderr"]
+    assert str(demo["output"]) in printed
+    assert "tidings.load(" in printed
+
+
+def test_exactly_the_expected_articles_are_in_the_dataset(demo):
+    assert sorted(demo["by_path"]) == sorted(a["path"] for a in ARTICLES)
+
+
+@pytest.mark.parametrize("expected", ARTICLES, ids=[a["path"] for a in ARTICLES])
+def test_article_facts(demo, expected):
+    row = demo["by_path"].get(expected["path"])
+    assert row is not None, f"{expected['path']} is not in the dataset"
+    base = urlsplit(row["url"])
+    assert row["url"] == expected["url"].replace("{{BASE}}", f"{base.scheme}://{base.netloc}")
+    for field in ("source", "title", "language", "site_name", "published_precision", "published_source"):
+        if field in expected:
+            assert row[field] == expected[field], field
+    if "published_at" in expected:
+        wanted = expected["published_at"]
+        assert (pd.isna(row["published_at"]) if wanted is None else row["published_at"] == pd.Timestamp(wanted)), \
+            f"published_at {row['published_at']} != {wanted}"
+    if expected.get("modified_at"):
+        assert row["modified_at"] == pd.Timestamp(expected["modified_at"])
+    for field in ("authors", "editors"):
+        if field in expected:
+            assert row[field] == expected[field], field
+    if "categories" in expected:
+        assert set(row["categories"]) == set(expected["categories"])
+    for snippet in expected.get("must_contain", []):
+        assert snippet in row["text"], f"missing: {snippet}"
+    for snippet in expected.get("must_not_contain", []):
+        assert snippet not in row["text"], f"boilerplate kept: {snippet}"
+    flags = set(row["quality_flags"])
+    assert set(expected.get("flags_include", [])) <= flags
+    assert not set(expected.get("flags_exclude", [])) & flags, f"unexpected flags {flags}"
+
+
+@pytest.mark.parametrize("group", EXPECTED["duplicate_groups"].values(), ids=list(EXPECTED["duplicate_groups"]))
+def test_duplicate_groups_have_one_canonical_row(demo, group):
+    rows = [demo["by_path"][path] for path in group["paths"]]
+    canonical = [r for r in rows if r["duplicate_of"] is None or pd.isna(r["duplicate_of"])]
+    assert len(canonical) == 1
+    others = [r for r in rows if r is not canonical[0]]
+    assert all(r["duplicate_of"] == canonical[0]["id"] for r in others)
+    hashes = {r["content_hash"] for r in rows}
+    assert len(hashes) == (1 if group["kind"] == "exact" else len(rows))
+
+
+def test_only_the_expected_stories_are_duplicates(demo):
+    grouped = {path for group in EXPECTED["duplicate_groups"].values() for path in group["paths"]}
+    marked = {path for path, row in demo["by_path"].items() if isinstance(row["duplicate_of"], str)}
+    assert marked <= grouped
+
+
+@pytest.mark.parametrize("page", EXPECTED["non_articles"], ids=[p["path"] for p in EXPECTED["non_articles"]])
+def test_pages_that_are_not_articles(demo, page):
+    assert page["path"] not in demo["by_path"]
+    rejects = demo["rejects"]
+    paths = rejects["url"].fillna("").map(lambda url: urlsplit(url).path)
+    mine = rejects[paths == page["path"]]
+    if page["outcome"] == "not_fetched":
+        assert mine.empty, f"{page['path']} must never be requested"
+    elif page["outcome"] == "reject":
+        assert not mine.empty, f"{page['path']} must be a reject"
+    if not mine.empty:
+        assert set(mine["reason"]) <= set(page["reasons"])

@@ -60,7 +60,11 @@ _CN_AUTHOR = re.compile(
     rf"(?:(?<=[\s(（【\[□■●,，。:：|丨/报報网網社台道刊])|^)(?P<label>{_AUTHOR_LABEL})\s*(?P<colon>[:：]|[\[【])?\s*"
     r"(?P<names>[^\n:：()（）【】\[\]<>]{1,40})"
 )
-_CN_EDITOR = re.compile(rf"{_EDITOR_LABEL}\s*[:：]\s*(?P<names>[^\n:：()（）【】\[\]<>]{{1,30}})")
+# "责任编辑：王珊珊", and the closing credit "（编辑 李艳霞）" with no colon
+_CN_EDITOR = re.compile(
+    rf"{_EDITOR_LABEL}\s*[:：]\s*(?P<names>[^\n:：()（）【】\[\]<>]{{1,30}})|"
+    rf"(?<=[(（【\[])\s*{_EDITOR_LABEL}\s+(?P<paren>[^\n:：()（）【】\[\]<>]{{1,30}})(?=[)）】\]])"
+)
 _EN_AUTHOR = re.compile(
     r"^\s*(?:by|written by|reporting by|words by|story by|text by|reported by|compiled by)[:\s]+(?P<names>[^\n]{2,120})$",
     re.I,
@@ -207,7 +211,7 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
         if not text:
             continue
         for match in _CN_EDITOR.finditer(text):
-            byline.editors += _split_chinese(match.group("names"))
+            byline.editors += _split_chinese(match.group("names") or match.group("paren"))
         for match in _EN_EDITOR.finditer(text):
             byline.editors += _split_english(match.group("names"))
         without_editors = _CN_EDITOR.sub("", text)

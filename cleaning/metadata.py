@@ -15,7 +15,7 @@ import pandas as pd
 
 from cleaning.authors import clean_names, is_site_name, names_from_value, read_bylines
 from cleaning.dates import ParsedDate, parse_date, url_date, zone
-from cleaning.pagedates import text_dates
+from cleaning.pagedates import article_lines, text_dates
 from cleaning.pagemeta import PageMeta, read_page_meta
 from cleaning.schema import DateSource
 from cleaning.step import StepResult, require_columns
@@ -127,10 +127,12 @@ def _clean_site_name(name: str | None) -> str | None:
 def _site_name(page: PageMeta, fm: Mapping[str, Any], extracted: Mapping[str, Any], url: str | None) -> str | None:
     publisher = page.json_ld.get("publisher")
     fm_author = _first_text(fm.get("author"))
+    meta_author = page.first("author")
     return _first_text(
         fm.get("site_name"), fm.get("site"), page.first("og:site_name"),
         publisher.get("name") if isinstance(publisher, dict) else publisher,
         fm_author if fm_author and is_site_name(fm_author) else None,
+        meta_author if meta_author and is_site_name(meta_author) and len(meta_author) <= 40 else None,
         page.first("application-name"), _clean_site_name(_first_text(extracted.get("sitename"))), host_name(url),
     )
 
@@ -163,17 +165,19 @@ def _authors(page: PageMeta, fm: Mapping[str, Any], hints: Mapping[str, Any], ex
     body = read_bylines(text_lines)
     extra = read_bylines(list(removed), top=len(removed), bottom=len(removed))
     head = read_bylines(list(header), top=0, bottom=0)
+    around = read_bylines(article_lines(page.lines, text_lines), top=0, bottom=8)
     elements = [n for text in page.author_elements for n in (read_bylines([text]).authors or names_from_value(text))]
     authors = _first_list(
         people(names_from_value(fm.get("author")) + names_from_value(fm.get("authors"))),
         people(names_from_value(page.json_ld.get("author"))),
         people(n for value in page.all(*_META_AUTHORS) for n in names_from_value(value)),
         people(names_from_value(hints.get("authors"))),
-        people(body.authors + extra.authors + head.authors),
+        people(body.authors + extra.authors + head.authors + around.authors),
         people(elements),
         people(names_from_value(extracted.get("author"))),
     )
-    editors = [n for n in clean_names(body.editors + extra.editors + head.editors) if not is_site_name(n, site_names)]
+    editors = [n for n in clean_names(body.editors + extra.editors + head.editors + around.editors)
+               if not is_site_name(n, site_names)]
     return authors, editors
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from cleaning.dates import FoundDate, ParsedDate, find_dates
 
-__all__ = ["TextDates", "text_dates"]
+__all__ = ["TextDates", "article_lines", "text_dates"]
 
 _BODY_TOP_LINES = 4  # a dateline sits in the first paragraphs
 _LINE_CHARS = 300  # and near the start of its paragraph
@@ -50,6 +50,23 @@ def _body_start(lines: Sequence[str], text_lines: Sequence[str]) -> int | None:
             if found is not None:
                 return found
     return None
+
+
+def article_lines(lines: Sequence[str], text_lines: Sequence[str], *, after: int = 6) -> list[str]:
+    """Return the page lines from the body's first line to a few lines past its last one,
+    where bylines and editor lines the extractor dropped still sit.
+    """
+    start = _body_start(lines, text_lines)
+    if start is None:
+        return []
+    end = start
+    for line in reversed(text_lines[-5:]):
+        if len(_key(line)) >= 8:
+            found = _find_line(lines[start:], _key(line)[:12])
+            if found is not None:
+                end = start + found
+                break
+    return list(lines[start:end + after + 1])
 
 
 def _header_windows(lines: Sequence[str], text_lines: Sequence[str], titles: Sequence[str]) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ _EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*\\])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(
 _SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+|\s*[｜|]\s*|\s+::\s+|\s*[—–]{1,2}\s*|\s*-{2,}\s*|\s*(?<![A-Za-z0-9])_+\s*|\s*_+(?![A-Za-z0-9])\s*")
 # words that make a title segment read as a site or section name rather than a headline
 _SITE_WORDS = re.compile(
-    r"网$|網$|网站|網站|频道|頻道|首页|首頁|新闻中心|新聞中心|\.(?:com|net|org|cn|hk|tw)\b|"
+    r"网$|網$|网站|網站|频道|頻道|首页|首頁|新闻$|新聞$|新闻中心|新聞中心|\.(?:com|net|org|cn|hk|tw)\b|"
     r"\b(?:news|online|daily|times|post|herald|tribune|journal|magazine|blog|home)\b",
     re.I,
 )
@@ -53,27 +53,38 @@ def strip_site_suffix(title: str | None, site_names: Iterable[str] = ()) -> str 
     """Remove 'Title - Site', 'Title | Site', 'Title_Section_Site' suffixes (and 'Site | Title'
     prefixes) when the outer segments name the site; keep the title whole otherwise.
     """
-    title = normalize_title(title)
+    names = [n for n in site_names if n]
+    current = normalize_title(title)
+    # "Title | Section | Site" loses one layer per pass; stop when nothing changes
+    for _ in range(5):
+        stripped = _strip_once(current, names)
+        if stripped == current:
+            break
+        current = stripped
+    return current
+
+
+def _strip_once(title: str | None, names: list[str]) -> str | None:
     if title is None:
         return None
-    names = [n for n in site_names if n]
     pieces = _SEPARATORS.split(title)
     if len(pieces) < 2:
         return title
-    separators = _SEPARATORS.findall(title)
     # trailing segments: drop while the last one names the site, then any short section
     # names left between the headline and it ("_商贸_产业资讯_新浪网")
+    separators = _SEPARATORS.findall(title)
     end = len(pieces)
     if _looks_like_site(pieces[-1], names):
         end -= 1
-        while end > 1 and (not pieces[end - 1].strip() or (len(pieces[end - 1]) <= 8 and "_" in separators[end - 1])):
+        # "Title_Section_Site": short section names between the headline and the site go too
+        while end > 1 and (not pieces[end - 1].strip() or (
+                len(pieces[end - 1]) <= 8 and ("_" in separators[end - 1] or 2 * len(pieces[end - 1]) <= len(pieces[0])))):
             end -= 1
     start = 0
     if end == len(pieces) and _looks_like_site(pieces[0], names) and len(pieces) == 2:
         start = 1
     if start == 0 and end == len(pieces):
         return title
-    kept = title
     # rebuild from the original text so separators inside the headline stay as written
     positions = [m.span() for m in _SEPARATORS.finditer(title)]
     left = positions[start - 1][1] if start else 0

@@ -36,7 +36,8 @@ _OUTLET_WORDS = re.compile(
     r"新浪|搜狐|网易|網易|腾讯|騰訊|凤凰|鳳凰|新华|新華|人民|央视|央視|网$|網$|网站|網站|报|報|日报|日報|晚报|晚報|电视|電視|电台|電台|"
     r"广播|廣播|杂志|雜誌|通讯社|通訊社|新闻|新聞|传媒|傳媒|出版|编辑部|編輯部|政府|委员会|委員會|办公室|辦公室|集团|集團|公司|"
     r"\b(?:news|press|agency|media|staff|desk|bureau|reuters|associated|afp|bloomberg|times|post|wire|newswire|editorial|"
-    r"team|online|daily|herald|tribune|journal|magazine|inc|ltd|limited|group|network|tv|radio)\b",
+    r"team|online|daily|herald|tribune|journal|magazine|inc|ltd|limited|group|network|tv|radio|"
+    r"writer|correspondent|reporter|columnist|contributor|editor|photographer)\b",
     re.I,
 )
 _TITLES = re.compile(
@@ -76,6 +77,7 @@ _POSTED_BY = re.compile(rf"(?:^|\s)(?P<names>[^\s:：，,。]{{2,20}})\s*(?:写�
 _END_CREDIT = re.compile(rf"[(（]\s*(?P<names>[{_HAN}\s·]{{2,30}}?)\s*[)）]\s*$")
 _DATELINE = re.compile(r"(?:19|20)\d\d\s*(?:年|-|/)\s*\d{1,2}")
 _BRACKETED = re.compile(rf"[\[【(（]\s*([{_HAN}]{{2,4}})\s*[\]】)）]")
+_BY_PREFIX = re.compile(r"^(?:posted\s+by|written\s+by|by)\s*[:：]?\s+|^by\s*[:：]\s*", re.I)
 _HAN_NAME = re.compile(rf"^[{_HAN}][{_HAN}·]{{1,3}}$")
 _LATIN_NAME = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,4}$")
 
@@ -109,7 +111,11 @@ def clean_names(names: Iterable[str]) -> list[str]:
     for raw in names:
         if not isinstance(raw, str):
             continue
-        name = _strip_title(" ".join(raw.split()))
+        name = _strip_title(_BY_PREFIX.sub("", " ".join(raw.split())))
+        # credentials and agency initials after a comma ("Rachael Link, MS", "CNN") are no names;
+        # form labels ("Name *", "Nama (wajib") never are
+        if re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name) or re.search(r"[*()<>{}=@:]", name):
+            continue
         # "赵  培": a Han name split by typesetting spaces is one name
         if re.fullmatch(rf"[{_HAN}](?:\s*[{_HAN}]){{1,3}}", name):
             name = name.replace(" ", "")

@@ -134,9 +134,17 @@ def _build(groups: dict[str, str | None], year: int, month: int, day: int, tz: d
     offset = _offset(raw_tz)
     if raw_tz and offset is None and not re.fullmatch(r"[a-z]{3,4}", raw_tz, re.I):
         return None
+    if offset is None and hour == minute == second == 0:
+        return _local_midnight(day_value)
     local = dt.datetime.combine(day_value, dt.time(hour, minute, second), offset or tz)
     precision = DatePrecision.SECOND if groups.get("S") is not None else DatePrecision.MINUTE
     return ParsedDate(local.astimezone(dt.UTC), precision)
+
+
+def _local_midnight(day: dt.date) -> ParsedDate:
+    # CMSs write "2022-01-28 00:00:00" for a date with no time; read in the local zone it
+    # would land on the previous UTC day, so it is the calendar day, precision day
+    return ParsedDate(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), DatePrecision.DAY)
 
 
 def _from_match(match: re.Match[str], tz: dt.tzinfo, *, month_first_slash: bool = False) -> ParsedDate | None:
@@ -231,6 +239,8 @@ def _parse_iso(text: str, tz: dt.tzinfo) -> ParsedDate | None:
         return None
     if len(text) == 10:
         return ParsedDate(parsed.replace(tzinfo=dt.UTC), DatePrecision.DAY)
+    if parsed.tzinfo is None and parsed.time() == dt.time(0):
+        return _local_midnight(parsed.date())
     local = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
     has_seconds = re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}", text) is not None
     return ParsedDate(local.astimezone(dt.UTC).replace(microsecond=0),

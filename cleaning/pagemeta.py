@@ -88,6 +88,14 @@ def _pick_json_ld(scripts: list[str]) -> dict[str, Any]:
     return candidates[0] if candidates else {}
 
 
+def _in_form_or_comments(element: Any) -> bool:
+    # comment threads and comment forms carry "author" classes for the commenters
+    for ancestor in element.iterancestors():
+        if ancestor.tag == "form" or "comment" in f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower():
+            return True
+    return element.tag in {"label", "input"}
+
+
 def _visible_lines(root: lxml.html.HtmlElement) -> list[str]:
     parts: list[str] = []
 
@@ -140,13 +148,21 @@ def read_page_meta(html: str) -> PageMeta:
     page.h1 = [text for h in root.iter("h1") if (text := _text(h))]
     title = root.find(".//title")
     page.title_tag = _text(title) if title is not None else None
+    by_class = None
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in {"meta", "link", "script", "style", "body", "html"}:
             continue
-        if ("author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author"
-                or _AUTHOR_CLASS.search(element.get("class") or "")):
-            text = _text(element)
-            if text and len(text) <= 60:
-                page.author_elements.append(text)
+        if _in_form_or_comments(element):
+            continue
+        text = _text(element)
+        if not text or len(text) > 60:
+            continue
+        if "author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author":
+            page.author_elements.append(text)
+        elif by_class is None and _AUTHOR_CLASS.search(element.get("class") or ""):
+            # only the first: further "author" classes are related stories and author boxes
+            by_class = text
+    if by_class and not page.author_elements:
+        page.author_elements.append(by_class)
     page.lines = _visible_lines(root)
     return page

@@ -44,7 +44,9 @@ def _looks_like_site(segment: str, site_names: Iterable[str]) -> bool:
     lowered = segment.casefold()
     for name in site_names:
         name = name.casefold().strip()
-        if name and (lowered == name or name in lowered or (len(lowered) >= 2 and lowered in name)):
+        # "Opinion | The Guardian" names the site; "The Guardian view on Hong Kong" is a headline
+        if name and (lowered == name or (name in lowered and len(lowered) <= len(name) + 12)
+                     or (len(lowered) >= 2 and lowered in name)):
             return True
     return bool(_SITE_WORDS.search(segment)) and len(segment) <= 24
 
@@ -81,7 +83,7 @@ def _strip_once(title: str | None, names: list[str]) -> str | None:
                 len(pieces[end - 1]) <= 8 and ("_" in separators[end - 1] or 2 * len(pieces[end - 1]) <= len(pieces[0])))):
             end -= 1
     start = 0
-    if end == len(pieces) and _looks_like_site(pieces[0], names) and len(pieces) == 2:
+    if end == len(pieces) and len(pieces) == 2 and _looks_like_site(pieces[0], names) and len(pieces[0]) < len(pieces[1]):
         start = 1
     if start == 0 and end == len(pieces):
         return title

@@ -82,6 +82,14 @@ def test_day_precision_keeps_the_calendar_day_in_any_zone():
         assert parsed is not None and parsed.at == utc(2025, 5, 14)
 
 
+@pytest.mark.parametrize("value", ["2022-01-28 00:00:00", "2022-01-28T00:00", "2022年01月28日 00:00"])
+def test_local_midnight_without_offset_is_a_day(value):
+    # a CMS placeholder time: converting it from Hong Kong would move it to 27 January UTC
+    parsed = parse_date(value, timezone=HK)
+    assert parsed is not None and parsed.at == utc(2022, 1, 28) and str(parsed.precision) == "day"
+    assert parse_date("2022-01-28T00:00:00+08:00", timezone=HK).at == utc(2022, 1, 27, 16)
+
+
 def test_source_timezone_is_used_for_times_without_offset():
     at_new_york = parse_date("2025-05-14 09:00", timezone=ZoneInfo("America/New_York"))
     at_hong_kong = parse_date("2025-05-14 09:00", timezone=HK)

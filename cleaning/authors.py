@@ -24,12 +24,57 @@ _SURNAMES = set(
 )
 # the most frequent surnames, for bare name lines, where a looser test takes headings
 # such as 全国版 or 原文名 for people
-_FREQUENT_SURNAMES = set("王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖萧蕭"
-                         "田董袁潘蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁沈姚卢盧姜崔钟鍾谭譚陆陸汪范廖贾賈夏韦韋邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍")
+_FREQUENT_SURNAMES = set(
+    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖萧蕭"
+    "田董袁潘蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁沈姚卢盧姜崔钟鍾谭譚陆陸汪范廖贾賈夏韦韋邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍"
+)
 # words that start with a surname character but are not names
-_NOT_NAMES = {"简介", "简历", "介绍", "文章", "来源", "原文", "查看", "评论", "表示", "认为", "指出", "提出", "发现",
-              "了解", "获悉", "报道", "采访", "说明", "声明", "信息", "编辑", "时间", "日期", "发表", "发布", "江湖"}
-_COMPOUND_SURNAMES = ("欧阳", "歐陽", "司马", "司馬", "上官", "诸葛", "諸葛", "东方", "東方", "皇甫", "令狐", "慕容", "司徒", "尉迟", "长孙", "長孫")
+_NOT_NAMES = {
+    "简介",
+    "简历",
+    "介绍",
+    "文章",
+    "来源",
+    "原文",
+    "查看",
+    "评论",
+    "表示",
+    "认为",
+    "指出",
+    "提出",
+    "发现",
+    "了解",
+    "获悉",
+    "报道",
+    "采访",
+    "说明",
+    "声明",
+    "信息",
+    "编辑",
+    "时间",
+    "日期",
+    "发表",
+    "发布",
+    "江湖",
+}
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "歐陽",
+    "司马",
+    "司馬",
+    "上官",
+    "诸葛",
+    "諸葛",
+    "东方",
+    "東方",
+    "皇甫",
+    "令狐",
+    "慕容",
+    "司徒",
+    "尉迟",
+    "长孙",
+    "長孫",
+)
 
 # words that make an "author" an outlet, a desk or an agency rather than a person
 _OUTLET_WORDS = re.compile(
@@ -67,12 +112,15 @@ _CN_EDITOR = re.compile(
     rf"(?<=[(（【\[])\s*{_EDITOR_LABEL}\s+(?P<paren>[^\n:：()（）【】\[\]<>]{{1,30}})(?=[)）】\]])"
 )
 _EN_AUTHOR = re.compile(
-    r"^\s*(?:by|written by|reporting by|words by|story by|text by|reported by|compiled by)[:\s]+(?P<names>[^\n]{2,120})$",
+    r"^\s*(?:by|written by|reporting by|words by|story by|text by|reported by|compiled by)"
+    r"[:\s]+(?P<names>[^\n]{2,120})$",
     re.I,
 )
 _EN_EDITOR = re.compile(r"(?:^|[;.(]\s*)(?:edited by|editing by|editor:)\s+(?P<names>[^;\n)]{2,80})", re.I)
 # "海姑娘写于2005年6月12日", "ggjjzhzz 发表于 2005-9-15": the blog/forum author before a date
-_POSTED_BY = re.compile(rf"(?:^|\s)(?P<names>[^\s:：，,。]{{2,20}})\s*(?:写于|寫於|发表于|發表於|发布于|發佈於|posted\s+(?:on|at))\s*(?:19|20)\d\d")
+_POSTED_BY = re.compile(
+    r"(?:^|\s)(?P<names>[^\s:：，,。]{2,20})\s*(?:写于|寫於|发表于|發表於|发布于|發佈於|posted\s+(?:on|at))\s*(?:19|20)\d\d"
+)
 # an article ending "（记者 胡晓蓉）", "（姚峰 上海报道）", "（常书香 马丹阳 ）"
 _END_CREDIT = re.compile(rf"[(（]\s*(?P<names>[{_HAN}\s·]{{2,30}}?)\s*[)）]\s*$")
 _DATELINE = re.compile(r"(?:19|20)\d\d\s*(?:年|-|/)\s*\d{1,2}")
@@ -235,8 +283,11 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
         near_top, near_bottom = index < top, index >= count - bottom
         if near_top and len(text) <= 24:
             tokens = text.split(" ")
-            if (1 <= len(tokens) <= 6 and all(_looks_like_chinese_name(t) and len(t) <= 3 for t in tokens)
-                    and tokens[0][0] in _FREQUENT_SURNAMES):
+            if (
+                1 <= len(tokens) <= 6
+                and all(_looks_like_chinese_name(t) and len(t) <= 3 for t in tokens)
+                and tokens[0][0] in _FREQUENT_SURNAMES
+            ):
                 byline.authors += tokens
         # "2004年7月16日08:19 [ 黄宇 ]": a bracketed name beside the dateline
         if _DATELINE.search(text):

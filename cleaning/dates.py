@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cleaning.schema import DatePrecision
 
-__all__ = ["ParsedDate", "find_dates", "parse_date", "url_date", "zone"]
+__all__ = ["MIN_YEAR", "ParsedDate", "iter_dates", "normalize_digits", "parse_date", "zone"]
 
 # before the web there are no news pages; a candidate older than this is a misread number
-_MIN_YEAR = 1990
+MIN_YEAR = 1990
 
 
 class ParsedDate(NamedTuple):
@@ -29,14 +29,6 @@ class ParsedDate(NamedTuple):
 
     at: dt.datetime
     precision: DatePrecision
-
-
-class FoundDate(NamedTuple):
-    """A date found in running text, with where it was and the label before it."""
-
-    date: ParsedDate
-    start: int
-    label: str  # "published", "modified", "posted_by" or ""
 
 
 def zone(name: str | None, default: str) -> dt.tzinfo:
@@ -53,17 +45,42 @@ def zone(name: str | None, default: str) -> dt.tzinfo:
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
         start=1,
     )
     for name in names
 }
 _MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 # abbreviations that are unambiguous enough to trust; "CST" (China or Central US) is not
-_ZONE_NAMES = {"utc": 0, "gmt": 0, "z": 0, "hkt": 8, "sgt": 8, "jst": 9, "kst": 9, "bst": 1,
-               "cet": 1, "cest": 2, "est": -5, "edt": -4, "pst": -8, "pdt": -7}
+_ZONE_NAMES = {
+    "utc": 0,
+    "gmt": 0,
+    "z": 0,
+    "hkt": 8,
+    "sgt": 8,
+    "jst": 9,
+    "kst": 9,
+    "bst": 1,
+    "cet": 1,
+    "cest": 2,
+    "est": -5,
+    "edt": -4,
+    "pst": -8,
+    "pdt": -7,
+}
 
 _TIME = (
     r"(?:\s*(?:T|,|\bat\b|-)?\s*"
@@ -85,7 +102,9 @@ _MDY_WORDS = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s
 # 9/17/2004 5:54:13 AM: month first, as US software prints it; only taken when a day >12
 # or an AM/PM marker says so, because 7/5/2005 is ambiguous otherwise
 _MDY_SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])" + _TIME, re.I)
-_ISO_COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?(?P<tz>Z|[+-]\d{4})?$", re.I)
+_ISO_COMPACT = re.compile(
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?(?P<tz>Z|[+-]\d{4})?$", re.I
+)
 _UNIX = re.compile(r"^\d{9,10}(?:\.\d+)?$|^\d{12,13}$")
 
 _PM = {"下午", "晚上", "傍晚", "夜间", "pm", "p.m.", "p.m", "pm."}
@@ -112,7 +131,7 @@ def _build(groups: dict[str, str | None], year: int, month: int, day: int, tz: d
         day_value = dt.date(year, month, day)
     except ValueError:
         return None
-    if year < _MIN_YEAR:
+    if year < MIN_YEAR:
         return None
     if groups.get("H") is None:
         return ParsedDate(dt.datetime(year, month, day, tzinfo=dt.UTC), DatePrecision.DAY)
@@ -157,12 +176,14 @@ def _from_match(match: re.Match[str], tz: dt.tzinfo, *, month_first_slash: bool 
     return _build(groups, year, month, day, tz)
 
 
-def _normalize_text(text: str) -> str:
+def normalize_digits(text: str) -> str:
+    """Return text with full-width digits and punctuation made ASCII (NFKC)."""
     # full-width digits and colons (２０２５年３月４日 １４：０５) become ASCII
     return unicodedata.normalize("NFKC", text)
 
 
-def _iter_text_dates(text: str, tz: dt.tzinfo) -> Iterator[tuple[int, ParsedDate]]:
+def iter_dates(text: str, tz: dt.tzinfo) -> Iterator[tuple[int, ParsedDate]]:
+    """Yield (offset, date) for every full date written in text (run normalize_digits first)."""
     for pattern in (_YMD, _DMY_WORDS, _MDY_WORDS):
         for match in pattern.finditer(text):
             parsed = _from_match(match, tz)
@@ -186,19 +207,19 @@ def parse_date(value: Any, *, timezone: dt.tzinfo = dt.UTC) -> ParsedDate | None
         return None
     if isinstance(value, dt.datetime):
         local = value if value.tzinfo else value.replace(tzinfo=timezone)
-        if local.year < _MIN_YEAR:
+        if local.year < MIN_YEAR:
             return None
         has_seconds = local.second or local.microsecond
         return ParsedDate(local.astimezone(dt.UTC), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE)
     if isinstance(value, dt.date):
-        if value.year < _MIN_YEAR:
+        if value.year < MIN_YEAR:
             return None
         return ParsedDate(dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC), DatePrecision.DAY)
     if isinstance(value, int | float):
         return _from_unix(float(value))
     if not isinstance(value, str):
         return None
-    text = _normalize_text(value).strip()
+    text = normalize_digits(value).strip()
     if not text or len(text) > 200:
         return None
     if _UNIX.match(text):
@@ -214,7 +235,7 @@ def parse_date(value: Any, *, timezone: dt.tzinfo = dt.UTC) -> ParsedDate | None
         rfc = _parse_rfc2822(text, timezone)
         if rfc is not None:
             return rfc
-    found = next(_iter_text_dates(text, timezone), None)
+    found = next(iter_dates(text, timezone), None)
     return found[1] if found else None
 
 
@@ -223,7 +244,7 @@ def _from_unix(seconds: float) -> ParsedDate | None:
         at = dt.datetime.fromtimestamp(seconds, dt.UTC)
     except (OverflowError, OSError, ValueError):
         return None
-    if at.year < _MIN_YEAR:
+    if at.year < MIN_YEAR:
         return None
     return ParsedDate(at.replace(microsecond=0), DatePrecision.SECOND)
 
@@ -235,7 +256,7 @@ def _parse_iso(text: str, tz: dt.tzinfo) -> ParsedDate | None:
         parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
         return None
-    if parsed.year < _MIN_YEAR:
+    if parsed.year < MIN_YEAR:
         return None
     if len(text) == 10:
         return ParsedDate(parsed.replace(tzinfo=dt.UTC), DatePrecision.DAY)
@@ -243,8 +264,9 @@ def _parse_iso(text: str, tz: dt.tzinfo) -> ParsedDate | None:
         return _local_midnight(parsed.date())
     local = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
     has_seconds = re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}", text) is not None
-    return ParsedDate(local.astimezone(dt.UTC).replace(microsecond=0),
-                      DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE)
+    return ParsedDate(
+        local.astimezone(dt.UTC).replace(microsecond=0), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE
+    )
 
 
 def _parse_rfc2822(text: str, tz: dt.tzinfo) -> ParsedDate | None:
@@ -252,60 +274,9 @@ def _parse_rfc2822(text: str, tz: dt.tzinfo) -> ParsedDate | None:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if parsed.year < _MIN_YEAR:
+    if parsed.year < MIN_YEAR:
         return None
     # "-0000" means "zone unknown" in RFC 2822; parsedate_to_datetime returns it naive
     local = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
     has_seconds = re.search(r"\d{1,2}:\d{2}:\d{2}", text) is not None
     return ParsedDate(local.astimezone(dt.UTC), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE)
-
-
-_PUBLISHED_LABEL = re.compile(
-    r"(?:发布|發布|发表|發表|出版|刊登|上传|上傳|成文)(?:时间|時間|日期|于|於)?|(?:日期|时间|時間|date|published(?:\s+on)?|posted(?:\s+on)?|released?)",
-    re.I,
-)
-_MODIFIED_LABEL = re.compile(r"(?:更新|修改|修订|修訂)(?:时间|時間|日期|于|於)|updated(?:\s+on)?|last\s+modified|modified", re.I)
-
-
-def _label_before(text: str, start: int) -> str:
-    # the label is what sits right before the date: "发布时间：", "【日期：", "Updated:"
-    before = text[max(0, start - 16):start]
-    before = re.sub(r"[\s:：【\[(（|丨]+$", "", before)
-    if _MODIFIED_LABEL.search(before[-8:]):
-        return "modified"
-    if _PUBLISHED_LABEL.search(before[-8:]):
-        return "published"
-    return ""
-
-
-def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC) -> list[FoundDate]:
-    """Return every date written in text, in reading order, with the label before it."""
-    text = _normalize_text(text)
-    found = [FoundDate(parsed, start, _label_before(text, start)) for start, parsed in _iter_text_dates(text, timezone)]
-    # where two patterns read one spot, the first listed pattern's reading stands
-    seen: set[int] = set()
-    unique = []
-    for item in sorted(found, key=lambda f: f.start):
-        if item.start not in seen:
-            seen.add(item.start)
-            unique.append(item)
-    return unique
-
-
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
-_URL_MONTH = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])/")
-
-
-def url_date(url: str | None) -> ParsedDate | None:
-    """Return the /2025/05/14/ or /20250514/ date in an article's own URL path, if any."""
-    if not url:
-        return None
-    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I).split("?", 1)[0]
-    match = _URL_DATE.search(path)
-    if match is None:
-        return None
-    try:
-        day = dt.datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)), tzinfo=dt.UTC)
-    except ValueError:
-        return None
-    return ParsedDate(day, DatePrecision.DAY) if day.year >= _MIN_YEAR else None

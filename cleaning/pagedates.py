@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from cleaning.dates import FoundDate, ParsedDate, find_dates
+from cleaning.dates import MIN_YEAR, ParsedDate, iter_dates, normalize_digits
+from cleaning.schema import DatePrecision
 
-__all__ = ["TextDates", "article_lines", "text_dates"]
+__all__ = ["FoundDate", "TextDates", "article_lines", "find_dates", "text_dates", "url_date"]
+
+
+class FoundDate(NamedTuple):
+    """A date found in running text, with where it was and the label before it."""
+
+    date: ParsedDate
+    start: int
+    label: str  # "published", "modified" or ""
+
 
 _BODY_TOP_LINES = 4  # a dateline sits in the first paragraphs
 _LINE_CHARS = 300  # and near the start of its paragraph
@@ -66,7 +78,7 @@ def article_lines(lines: Sequence[str], text_lines: Sequence[str], *, after: int
             if found is not None:
                 end = start + found
                 break
-    return list(lines[start:end + after + 1])
+    return list(lines[start : end + after + 1])
 
 
 def _header_windows(lines: Sequence[str], text_lines: Sequence[str], titles: Sequence[str]) -> list[tuple[int, int]]:
@@ -115,3 +127,56 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
     )
     result.modified = [f.date for f in header + top if f.label == "modified"]
     return result
+
+
+_PUBLISHED_LABEL = re.compile(
+    r"(?:发布|發布|发表|發表|出版|刊登|上传|上傳|成文)(?:时间|時間|日期|于|於)?|(?:日期|时间|時間|date|published(?:\s+on)?|posted(?:\s+on)?|released?)",
+    re.I,
+)
+_MODIFIED_LABEL = re.compile(
+    r"(?:更新|修改|修订|修訂)(?:时间|時間|日期|于|於)|updated(?:\s+on)?|last\s+modified|modified", re.I
+)
+
+
+def _label_before(text: str, start: int) -> str:
+    # the label is what sits right before the date: "发布时间：", "【日期：", "Updated:"
+    before = text[max(0, start - 16) : start]
+    before = re.sub(r"[\s:：【\[(（|丨]+$", "", before)
+    if _MODIFIED_LABEL.search(before[-8:]):
+        return "modified"
+    if _PUBLISHED_LABEL.search(before[-8:]):
+        return "published"
+    return ""
+
+
+def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC) -> list[FoundDate]:
+    """Return every date written in text, in reading order, with the label before it."""
+    text = normalize_digits(text)
+    found = [FoundDate(parsed, start, _label_before(text, start)) for start, parsed in iter_dates(text, timezone)]
+    # where two patterns read one spot, the first listed pattern's reading stands
+    seen: set[int] = set()
+    unique = []
+    for item in sorted(found, key=lambda f: f.start):
+        if item.start not in seen:
+            seen.add(item.start)
+            unique.append(item)
+    return unique
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])/")
+
+
+def url_date(url: str | None) -> ParsedDate | None:
+    """Return the /2025/05/14/ or /20250514/ date in an article's own URL path, if any."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I).split("?", 1)[0]
+    match = _URL_DATE.search(path)
+    if match is None:
+        return None
+    try:
+        day = dt.datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)), tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    return ParsedDate(day, DatePrecision.DAY) if day.year >= MIN_YEAR else None

@@ -19,11 +19,50 @@ __all__ = ["PageMeta", "read_page_meta"]
 
 logger = logging.getLogger(__name__)
 
-_ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-                  "opinionnewsarticle", "webpage", "scholarlyarticle", "techarticle", "report", "liveblogposting"}
-_BLOCK_TAGS = {"p", "div", "br", "td", "th", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-               "section", "article", "header", "footer", "dd", "dt", "ul", "ol", "blockquote", "center",
-               "hr", "title", "pre", "form", "nobr"}
+_ARTICLE_TYPES = {
+    "newsarticle",
+    "article",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "webpage",
+    "scholarlyarticle",
+    "techarticle",
+    "report",
+    "liveblogposting",
+}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "td",
+    "th",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "dd",
+    "dt",
+    "ul",
+    "ol",
+    "blockquote",
+    "center",
+    "hr",
+    "title",
+    "pre",
+    "form",
+    "nobr",
+}
 _SKIP_TAGS = {"script", "style", "noscript", "select", "option", "textarea", "iframe", "object", "embed"}
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|writer|reporter)(?:$|[\s_-])|author__name|author-name", re.I)
 
@@ -134,9 +173,15 @@ def read_page_meta(html: str) -> PageMeta:
     except (lxml.etree.ParserError, ValueError) as exc:
         logger.debug("unparsable HTML: %s", exc)
         return page
-    page.json_ld = _pick_json_ld([s.text or "" for s in root.iter("script") if (s.get("type") or "").lower() == "application/ld+json"])
+    page.json_ld = _pick_json_ld(
+        [s.text or "" for s in root.iter("script") if (s.get("type") or "").lower() == "application/ld+json"]
+    )
     for meta in root.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "").strip().lower()
+        key = (
+            (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "")
+            .strip()
+            .lower()
+        )
         content = meta.get("content")
         if key and content is not None:
             page.meta.setdefault(key, []).append(content)

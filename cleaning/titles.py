@@ -11,7 +11,9 @@ __all__ = ["normalize_title", "strip_site_suffix"]
 # letter or digit, so snake_case_names and 2*3*4 survive, while CJK text around them does not
 # protect them (香港着力打造_数码港_ is emphasis)
 _EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*\\])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![A-Za-z0-9_*])")
-_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+|\s*[｜|]\s*|\s+::\s+|\s*[—–]{1,2}\s*|\s*-{2,}\s*|\s*(?<![A-Za-z0-9])_+\s*|\s*_+(?![A-Za-z0-9])\s*")
+_SEPARATORS = re.compile(
+    r"\s+[|\-–—:·•»]\s+|\s*[｜|]\s*|\s+::\s+|\s*[—–]{1,2}\s*|\s*-{2,}\s*|\s*(?<![A-Za-z0-9])_+\s*|\s*_+(?![A-Za-z0-9])\s*"
+)
 # words that make a title segment read as a site or section name rather than a headline
 _SITE_WORDS = re.compile(
     r"网$|網$|网站|網站|频道|頻道|首页|首頁|新闻$|新聞$|新闻中心|新聞中心|\.(?:com|net|org|cn|hk|tw)\b|"
@@ -45,8 +47,11 @@ def _looks_like_site(segment: str, site_names: Iterable[str]) -> bool:
     for name in site_names:
         name = name.casefold().strip()
         # "Opinion | The Guardian" names the site; "The Guardian view on Hong Kong" is a headline
-        if name and (lowered == name or (name in lowered and len(lowered) <= len(name) + 12)
-                     or (len(lowered) >= 2 and lowered in name)):
+        if name and (
+            lowered == name
+            or (name in lowered and len(lowered) <= len(name) + 12)
+            or (len(lowered) >= 2 and lowered in name)
+        ):
             return True
     return bool(_SITE_WORDS.search(segment)) and len(segment) <= 24
 
@@ -79,11 +84,20 @@ def _strip_once(title: str | None, names: list[str]) -> str | None:
     if _looks_like_site(pieces[-1], names):
         end -= 1
         # "Title_Section_Site": short section names between the headline and the site go too
-        while end > 1 and (not pieces[end - 1].strip() or (
-                len(pieces[end - 1]) <= 8 and ("_" in separators[end - 1] or 2 * len(pieces[end - 1]) <= len(pieces[0])))):
+        while end > 1 and (
+            not pieces[end - 1].strip()
+            or (
+                len(pieces[end - 1]) <= 8 and ("_" in separators[end - 1] or 2 * len(pieces[end - 1]) <= len(pieces[0]))
+            )
+        ):
             end -= 1
     start = 0
-    if end == len(pieces) and len(pieces) == 2 and _looks_like_site(pieces[0], names) and len(pieces[0]) < len(pieces[1]):
+    if (
+        end == len(pieces)
+        and len(pieces) == 2
+        and _looks_like_site(pieces[0], names)
+        and len(pieces[0]) < len(pieces[1])
+    ):
         start = 1
     if start == 0 and end == len(pieces):
         return title

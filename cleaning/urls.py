@@ -36,8 +36,11 @@ def canonicalize(url: str | None, *, tracking_parameters: Sequence[str] = ()) ->
         return None
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = urllib.parse.urlencode(
-        [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-         if not _is_tracking(k, tracking_parameters)],
+        [
+            (k, v)
+            for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+            if not _is_tracking(k, tracking_parameters)
+        ],
         doseq=True,
     )
     rebuilt = urllib.parse.urlunsplit((scheme, netloc, parts.path or "/", query, ""))
@@ -84,7 +87,9 @@ def _is_homepage(url: str) -> bool:
     return parts.path.strip("/") in {"", "index.html", "index.htm", "index.php", "index.shtml"} and not parts.query
 
 
-def choose_canonical(page_url: str | None, declared: Sequence[str | None], *, tracking_parameters: Sequence[str]) -> str | None:
+def choose_canonical(
+    page_url: str | None, declared: Sequence[str | None], *, tracking_parameters: Sequence[str]
+) -> str | None:
     """Return the canonical URL: the page's declared canonical when it is on the same site and
     not a homepage (a common CMS mistake), else the page's own URL, canonicalized.
     """

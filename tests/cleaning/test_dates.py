@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaning.dates import find_dates, parse_date, url_date, zone
+from cleaning.dates import parse_date, zone
+from cleaning.pagedates import find_dates, url_date
 
 HK = ZoneInfo("Asia/Hong_Kong")
 UTC = dt.UTC
@@ -62,14 +63,31 @@ def test_parse_date_forms(value, expected, precision):
     parsed = parse_date(value, timezone=HK)
     assert parsed is not None, value
     assert parsed.at == expected
-    assert parsed.at.tzinfo is not None and parsed.at.utcoffset() == dt.timedelta(0)
+    assert parsed.at.tzinfo is not None
+    assert parsed.at.utcoffset() == dt.timedelta(0)
     assert str(parsed.precision) == precision
 
 
 @pytest.mark.parametrize(
     "value",
-    ["日前", "近日", "3小时前", "昨天 14:05", "yesterday", "", "   ", "not a date", "1985-05-14",
-     "2025-13-40", "99999999999999999999", None, [], {}, True, "2025年2月30日"],
+    [
+        "日前",
+        "近日",
+        "3小时前",
+        "昨天 14:05",
+        "yesterday",
+        "",
+        "   ",
+        "not a date",
+        "1985-05-14",
+        "2025-13-40",
+        "99999999999999999999",
+        None,
+        [],
+        {},
+        True,
+        "2025年2月30日",
+    ],
 )
 def test_not_dates(value):
     assert parse_date(value, timezone=HK) is None
@@ -79,21 +97,25 @@ def test_day_precision_keeps_the_calendar_day_in_any_zone():
     # a local-midnight date would land on the previous UTC day; a day-precision date must not
     for name in ("Asia/Shanghai", "America/New_York", "Pacific/Auckland"):
         parsed = parse_date("2025-05-14", timezone=ZoneInfo(name))
-        assert parsed is not None and parsed.at == utc(2025, 5, 14)
+        assert parsed is not None
+        assert parsed.at == utc(2025, 5, 14)
 
 
 @pytest.mark.parametrize("value", ["2022-01-28 00:00:00", "2022-01-28T00:00", "2022年01月28日 00:00"])
 def test_local_midnight_without_offset_is_a_day(value):
     # a CMS placeholder time: converting it from Hong Kong would move it to 27 January UTC
     parsed = parse_date(value, timezone=HK)
-    assert parsed is not None and parsed.at == utc(2022, 1, 28) and str(parsed.precision) == "day"
+    assert parsed is not None
+    assert parsed.at == utc(2022, 1, 28)
+    assert str(parsed.precision) == "day"
     assert parse_date("2022-01-28T00:00:00+08:00", timezone=HK).at == utc(2022, 1, 27, 16)
 
 
 def test_source_timezone_is_used_for_times_without_offset():
     at_new_york = parse_date("2025-05-14 09:00", timezone=ZoneInfo("America/New_York"))
     at_hong_kong = parse_date("2025-05-14 09:00", timezone=HK)
-    assert at_new_york is not None and at_hong_kong is not None
+    assert at_new_york is not None
+    assert at_hong_kong is not None
     assert at_new_york.at == utc(2025, 5, 14, 13, 0)
     assert at_hong_kong.at == utc(2025, 5, 14, 1, 0)
 
@@ -160,10 +182,13 @@ def test_find_dates_never_crashes_on_date_like_junk(value):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.datetimes(min_value=dt.datetime(1990, 1, 2), max_value=dt.datetime(2100, 1, 1), timezones=st.just(UTC)),
-       st.sampled_from(["Asia/Hong_Kong", "UTC", "America/New_York"]))
+@given(
+    st.datetimes(min_value=dt.datetime(1990, 1, 2), max_value=dt.datetime(2100, 1, 1), timezones=st.just(UTC)),
+    st.sampled_from(["Asia/Hong_Kong", "UTC", "America/New_York"]),
+)
 def test_iso_output_parses_to_the_same_instant(moment, zone_name):
     parsed = parse_date(moment.replace(microsecond=0).isoformat(), timezone=ZoneInfo(zone_name))
     assert parsed is not None
     again = parse_date(parsed.at.isoformat(), timezone=ZoneInfo(zone_name))
-    assert again is not None and again.at == parsed.at == moment.replace(microsecond=0)
+    assert again is not None
+    assert again.at == parsed.at == moment.replace(microsecond=0)

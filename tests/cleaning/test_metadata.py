@@ -19,12 +19,22 @@ CONFIG = CleaningConfig()
 
 
 def normalize(**columns: Any) -> pd.Series:
-    row = {"decoded": "", "media_type": "html", "url": None, "extracted": {}, "front_matter": None,
-           "hints": None, "timezone": None, "text": ""} | columns
+    row = {
+        "decoded": "",
+        "media_type": "html",
+        "url": None,
+        "extracted": {},
+        "front_matter": None,
+        "hints": None,
+        "timezone": None,
+        "text": "",
+    } | columns
     frame = pd.DataFrame({k: [v] for k, v in row.items()}, dtype=object)
-    result = normalize_metadata(frame, default_timezone=CONFIG.default_timezone,
-                                tracking_parameters=CONFIG.tracking_parameters)
-    assert len(result.kept) == 1 and len(result.rejected) == 0
+    result = normalize_metadata(
+        frame, default_timezone=CONFIG.default_timezone, tracking_parameters=CONFIG.tracking_parameters
+    )
+    assert len(result.kept) == 1
+    assert len(result.rejected) == 0
     return result.kept.iloc[0]
 
 
@@ -38,16 +48,25 @@ def page(name: str) -> str:
 
 # --- the seeds -------------------------------------------------------------------------
 
+
 def seed_002() -> dict[str, Any]:
     raw = (FIXTURES / "seeds" / "002_3fb5349cd76de5a0.txt").read_text(encoding="utf-8")
     _, header, body = raw.split("---", 2)
     # the body as extraction and boilerplate removal leave it: paragraphs up to the editor line
-    paragraphs = [re.sub(r"<[^>]+>", "", p).strip("\u3000 ") for p in re.findall(r"<p[^>]*>(.*?)</p>", re.sub(r"<!--.*?-->", "", body, flags=re.S), re.S)]
+    paragraphs = [
+        re.sub(r"<[^>]+>", "", p).strip("\u3000 ")
+        for p in re.findall(r"<p[^>]*>(.*?)</p>", re.sub(r"<!--.*?-->", "", body, flags=re.S), re.S)
+    ]
     end = next(i for i, p in enumerate(paragraphs) if p.startswith("投资推广署"))
     text = "\n".join(paragraphs[1:end])
-    return {"decoded": body, "media_type": "markdown", "front_matter": yaml.safe_load(header), "text": text,
-            # what a generic extractor reads: the date inside the image URL
-            "extracted": {"date": "2020-05-14", "title": None}}
+    return {
+        "decoded": body,
+        "media_type": "markdown",
+        "front_matter": yaml.safe_load(header),
+        "text": text,
+        # what a generic extractor reads: the date inside the image URL
+        "extracted": {"date": "2020-05-14", "title": None},
+    }
 
 
 def test_seed_002_front_matter_post():
@@ -73,17 +92,26 @@ def test_seed_002_image_url_date_never_wins():
 def test_seed_000_has_no_date():
     raw = (FIXTURES / "seeds" / "000_a44f89487335c847.txt").read_text(encoding="utf-8")
     lines = raw.strip().splitlines()
-    row = normalize(decoded=raw, media_type="text", text="\n".join(lines[1:]), extracted={"title": lines[0]},
-                    fetched_at=pd.Timestamp("2026-01-01T00:00:00Z"))
+    row = normalize(
+        decoded=raw,
+        media_type="text",
+        text="\n".join(lines[1:]),
+        extracted={"title": lines[0]},
+        fetched_at=pd.Timestamp("2026-01-01T00:00:00Z"),
+    )
     assert row["title"] == "Power of AI: Hong Kong\u2019s Soaring Innovation Landscape"
-    assert pd.isna(row["published_at"]) and row["published_source"] is None
+    assert pd.isna(row["published_at"])
+    assert row["published_source"] is None
     assert row["authors"] == []
 
 
-@pytest.mark.parametrize("extracted_title", [
-    " date 2025-05-14 Exploring the Risks and Opportunities of AI Applications in Cybersecurity",
-    "Exploring the Risks and Opportunities of AI Applications in Cybersecurity",
-])
+@pytest.mark.parametrize(
+    "extracted_title",
+    [
+        " date 2025-05-14 Exploring the Risks and Opportunities of AI Applications in Cybersecurity",
+        "Exploring the Risks and Opportunities of AI Applications in Cybersecurity",
+    ],
+)
 def test_seed_001_date_from_text(extracted_title):
     raw = (FIXTURES / "seeds" / "001_8e11f0fe72f46a60.txt").read_text(encoding="utf-8")
     text = "\n".join(line for line in raw.splitlines()[1:] if line.strip())
@@ -95,7 +123,9 @@ def test_seed_001_date_from_text(extracted_title):
 
 
 def test_extractor_text_date_is_a_text_date():
-    row = normalize(media_type="text", text="Body.", extracted={"title": "T", "date": "2025-05-14", "date_source": "text"})
+    row = normalize(
+        media_type="text", text="Body.", extracted={"title": "T", "date": "2025-05-14", "date_source": "text"}
+    )
     assert (row["published_at"], row["published_source"]) == (utc(2025, 5, 14), "text")
 
 
@@ -104,10 +134,14 @@ def test_extractor_text_date_is_a_text_date():
 HTML_PARTS = {
     "json_ld": """<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2025-05-02T00:00:00Z",
  "author": {"@type": "Person", "name": "Json Author"}}</script>""",
-    "meta": """<meta property="article:published_time" content="2025-05-03T00:00:00Z"><meta name="author" content="Meta Author">""",
+    "meta": """<meta property="article:published_time" content="2025-05-03T00:00:00Z">
+<meta name="author" content="Meta Author">""",
     "time_element": """<time datetime="2025-05-04T00:00:00Z">4 May</time>""",
 }
-HTML_ALL_SOURCES = f"<html><head>{HTML_PARTS['json_ld']}{HTML_PARTS['meta']}</head><body>{HTML_PARTS['time_element']}<p>Body.</p></body></html>"
+HTML_ALL_SOURCES = (
+    f"<html><head>{HTML_PARTS['json_ld']}{HTML_PARTS['meta']}</head>"
+    f"<body>{HTML_PARTS['time_element']}<p>Body.</p></body></html>"
+)
 ORDER = ["front_matter", "json_ld", "meta", "time_element", "feed", "text", "url", "extractor"]
 
 
@@ -133,23 +167,36 @@ def test_author_precedence_and_hints_fill_gaps():
     assert row["authors"] == ["Front Author"]
     row = normalize(decoded=HTML_ALL_SOURCES, text="Body.")
     assert row["authors"] == ["Json Author"]
-    row = normalize(decoded="<html><body><p>Body.</p></body></html>", text="Body.",
-                    hints={"authors": ["Feed Author"], "title": "Feed title", "categories": ["Tech"],
-                           "description": "From the feed."})
+    row = normalize(
+        decoded="<html><body><p>Body.</p></body></html>",
+        text="Body.",
+        hints={
+            "authors": ["Feed Author"],
+            "title": "Feed title",
+            "categories": ["Tech"],
+            "description": "From the feed.",
+        },
+    )
     assert row["authors"] == ["Feed Author"]
     assert row["categories"] == ["Tech"]
     assert row["description"] == "From the feed."
 
 
 def test_removed_lines_give_editors_and_authors():
-    row = normalize(text="Body.", removed_lines={"editor_line": ["责任编辑：王珊珊"], "credit": ["（作者：朱丽娜 编辑：李艳霞）"]})
+    row = normalize(
+        text="Body.", removed_lines={"editor_line": ["责任编辑：王珊珊"], "credit": ["（作者：朱丽娜 编辑：李艳霞）"]}
+    )
     assert row["authors"] == ["朱丽娜"]
     assert row["editors"] == ["王珊珊", "李艳霞"]
 
 
 def test_future_dates_beyond_the_fetch_are_rejected():
-    row = normalize(decoded='<meta property="article:published_time" content="2031-01-01T00:00:00Z">',
-                    url="https://news.example/2025/05/14/x", text="Body.", fetched_at=pd.Timestamp("2025-06-01T00:00:00Z"))
+    row = normalize(
+        decoded='<meta property="article:published_time" content="2031-01-01T00:00:00Z">',
+        url="https://news.example/2025/05/14/x",
+        text="Body.",
+        fetched_at=pd.Timestamp("2025-06-01T00:00:00Z"),
+    )
     assert (row["published_at"], row["published_source"]) == (utc(2025, 5, 14), "url")
 
 
@@ -161,9 +208,13 @@ def test_source_timezone_beats_the_default():
 
 # --- fixture pages ----------------------------------------------------------------------
 
+
 def test_json_ld_graph_page():
-    row = normalize(decoded=page("jsonld_graph.html"), url="http://www.harbourtech.example/news/2025/05/14/ai-lab",
-                    text="By Jane Doe and John Roe\nCyberport opened a new laboratory.\nEditing by Tom Hogue")
+    row = normalize(
+        decoded=page("jsonld_graph.html"),
+        url="http://www.harbourtech.example/news/2025/05/14/ai-lab",
+        text="By Jane Doe and John Roe\nCyberport opened a new laboratory.\nEditing by Tom Hogue",
+    )
     assert row["url"] == "https://www.harbourtech.example/news/2025/05/14/ai-lab?a=1&b=2"
     assert row["site_name"] == "Harbour Tech Daily"
     assert row["title"] == "Cyberport opens AI lab for start-ups"
@@ -179,9 +230,17 @@ def test_json_ld_graph_page():
 
 
 def test_old_portal_table_page():
-    text = "本报记者 王建宏 张文攀 香港报道\n今年第一季度，港口集装箱吞吐量达到新高，物流企业纷纷加快数码化转型。2004年12月的数据也显示出同样的趋势。\n业内人士认为，未来数年物流业仍将保持增长。"
-    row = normalize(decoded=page("portal_table.html"), url="http://WWW.news.example/finance/2005-03-21/123.shtml?from=rss#top",
-                    text=text, removed_lines={"editor": ["责任编辑：李艳霞"]})
+    text = (
+        "本报记者 王建宏 张文攀 香港报道\n"
+        "今年第一季度，港口集装箱吞吐量达到新高，物流企业纷纷加快数码化转型。2004年12月的数据也显示出同样的趋势。\n"
+        "业内人士认为，未来数年物流业仍将保持增长。"
+    )
+    row = normalize(
+        decoded=page("portal_table.html"),
+        url="http://WWW.news.example/finance/2005-03-21/123.shtml?from=rss#top",
+        text=text,
+        removed_lines={"editor": ["责任编辑：李艳霞"]},
+    )
     assert row["url"] == "http://www.news.example/finance/2005-03-21/123.shtml"
     assert row["title"] == "港口吞吐量创新高 物流业加快转型"
     assert row["published_at"] == utc(2005, 3, 21, 3, 21), "the header dateline, not the related-links date"
@@ -191,7 +250,10 @@ def test_old_portal_table_page():
 
 
 def test_site_named_author_and_homepage_og_url():
-    text = "文／陳大文\n特區政府各局及部門採用「新一代政府雲端平台」基礎設施。\n該平台已於2020年9月推出。\n（作者：陳大文 編輯：黃小明）"
+    text = (
+        "文／陳大文\n特區政府各局及部門採用「新一代政府雲端平台」基礎設施。\n"
+        "該平台已於2020年9月推出。\n（作者：陳大文 編輯：黃小明）"
+    )
     row = normalize(decoded=page("meta_site_author.html"), url="https://example-finance.hk/news/123", text=text)
     assert row["url"] == "https://example-finance.hk/news/123", "og:url pointing at the homepage is ignored"
     assert row["site_name"] == "示例財經網"
@@ -203,22 +265,28 @@ def test_site_named_author_and_homepage_og_url():
 
 
 def test_frame_contract_types_and_no_lost_rows():
-    frame = pd.DataFrame({
-        "decoded": ["", "<html><title>T</title></html>", "not html at all <<<"],
-        "media_type": ["text", "html", "html"],
-        "url": [None, "https://x.example/a", "::bad::"],
-        "extracted": [{}, None, {"date": "garbage", "author": 5, "categories": "a, b"}],
-        "front_matter": [None, {"date": None, "tags": "x, y"}, "not a dict"],
-        "hints": [None, None, {"published": 12}],
-        "timezone": [None, "Not/AZone", None],
-        "text": ["", "x", "y"],
-    }, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "decoded": ["", "<html><title>T</title></html>", "not html at all <<<"],
+            "media_type": ["text", "html", "html"],
+            "url": [None, "https://x.example/a", "::bad::"],
+            "extracted": [{}, None, {"date": "garbage", "author": 5, "categories": "a, b"}],
+            "front_matter": [None, {"date": None, "tags": "x, y"}, "not a dict"],
+            "hints": [None, None, {"published": 12}],
+            "timezone": [None, "Not/AZone", None],
+            "text": ["", "x", "y"],
+        },
+        dtype=object,
+    )
     result = normalize_metadata(frame, default_timezone="Asia/Hong_Kong", tracking_parameters=())
     kept = result.kept
-    assert len(kept) == 3 and len(result.rejected) == 0
+    assert len(kept) == 3
+    assert len(result.rejected) == 0
     assert str(kept["published_at"].dtype) == "datetime64[us, UTC]"
     assert str(kept["modified_at"].dtype) == "datetime64[us, UTC]"
     for column in ("authors", "editors", "categories", "tags"):
-        assert all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in kept[column])
+        for value in kept[column]:
+            assert isinstance(value, list)
+            assert all(isinstance(x, str) for x in value)
     assert kept["tags"].iloc[1] == ["x", "y"]
     assert kept["categories"].iloc[2] == ["a", "b"]

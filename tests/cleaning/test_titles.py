@@ -16,13 +16,25 @@ from cleaning.titles import normalize_title, strip_site_suffix
         ("Apple unveils iPhone | The Verge", ["The Verge"], "Apple unveils iPhone"),
         ("Cyberport opens AI lab | Harbour Tech Daily", [], "Cyberport opens AI lab"),
         ("Title_新浪财经_新浪网", [], "Title"),
-        ("四年前中500万现穷困潦倒 一夜暴富后如何经营__商贸_产业资讯_新浪网", [], "四年前中500万现穷困潦倒 一夜暴富后如何经营"),
-        ("多数夫妻生活有名无实 日本无性婚姻问题严重(图)--雅虎新闻", [], "多数夫妻生活有名无实 日本无性婚姻问题严重(图)"),
+        (
+            "四年前中500万现穷困潦倒 一夜暴富后如何经营__商贸_产业资讯_新浪网",
+            [],
+            "四年前中500万现穷困潦倒 一夜暴富后如何经营",
+        ),
+        (
+            "多数夫妻生活有名无实 日本无性婚姻问题严重(图)--雅虎新闻",
+            [],
+            "多数夫妻生活有名无实 日本无性婚姻问题严重(图)",
+        ),
         ("Hong Kong: a city - Reuters", ["Reuters"], "Hong Kong: a city"),
         # no site segment: the title stays whole
         ("A - B - C", [], "A - B - C"),
         ("snake_case_name is here", [], "snake_case_name is here"),
-        ("Power of AI: Hong Kong\u2019s Soaring Innovation Landscape", [], "Power of AI: Hong Kong\u2019s Soaring Innovation Landscape"),
+        (
+            "Power of AI: Hong Kong\u2019s Soaring Innovation Landscape",
+            [],
+            "Power of AI: Hong Kong\u2019s Soaring Innovation Landscape",
+        ),
     ],
 )
 def test_strip_site_suffix(title, sites, expected):

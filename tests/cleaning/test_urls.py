@@ -33,19 +33,33 @@ def test_canonicalize(url, expected):
 
 def test_tracking_prefixes_and_names():
     assert canonicalize("https://x.example/?utm_anything=1&keep=2&ref=3", tracking_parameters=("utm_", "ref")) == (
-        "https://x.example/?keep=2")
+        "https://x.example/?keep=2"
+    )
     # "ref" is a name, not a prefix: "reference" stays
-    assert canonicalize("https://x.example/?reference=1", tracking_parameters=("ref",)) == "https://x.example/?reference=1"
+    assert (
+        canonicalize("https://x.example/?reference=1", tracking_parameters=("ref",)) == "https://x.example/?reference=1"
+    )
 
 
 def test_declared_canonical_preferred_on_same_site_only():
     page = "http://www.news.example/a/1?utm_source=rss"
-    assert choose_canonical(page, ["https://news.example/a/1"], tracking_parameters=TRACKING) == "https://news.example/a/1"
-    assert choose_canonical(page, ["https://other.example/a/1"], tracking_parameters=TRACKING) == "http://www.news.example/a/1"
+    assert (
+        choose_canonical(page, ["https://news.example/a/1"], tracking_parameters=TRACKING) == "https://news.example/a/1"
+    )
+    assert (
+        choose_canonical(page, ["https://other.example/a/1"], tracking_parameters=TRACKING)
+        == "http://www.news.example/a/1"
+    )
     # a canonical pointing at the homepage is a CMS mistake
-    assert choose_canonical(page, ["https://news.example/"], tracking_parameters=TRACKING) == "http://www.news.example/a/1"
-    assert choose_canonical(page, ["/a/1?b=2&a=1"], tracking_parameters=TRACKING) == "http://www.news.example/a/1?a=1&b=2"
-    assert choose_canonical(None, ["https://news.example/a/1"], tracking_parameters=TRACKING) == "https://news.example/a/1"
+    assert (
+        choose_canonical(page, ["https://news.example/"], tracking_parameters=TRACKING) == "http://www.news.example/a/1"
+    )
+    assert (
+        choose_canonical(page, ["/a/1?b=2&a=1"], tracking_parameters=TRACKING) == "http://www.news.example/a/1?a=1&b=2"
+    )
+    assert (
+        choose_canonical(None, ["https://news.example/a/1"], tracking_parameters=TRACKING) == "https://news.example/a/1"
+    )
     assert choose_canonical(None, [None], tracking_parameters=TRACKING) is None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -43,7 +44,9 @@ class TextDates:
     header_lines: list[str] = dataclasses.field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=8192)
 def _key(text: str) -> str:
+    # cached: the header search compares every page line with several needles
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
@@ -118,7 +121,8 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
             result.header_lines = list(page_lines[start:end])
             break
     top = find_dates("\n".join(line[:_LINE_CHARS] for line in text_lines[:_BODY_TOP_LINES]), timezone=tz)
-    elsewhere = [f for f in find_dates("\n".join(page_lines), timezone=tz) if f.label == "published"]
+    labelled_lines = [line for line in page_lines if _PUBLISHED_LABEL.search(line)]
+    elsewhere = [f for f in find_dates("\n".join(labelled_lines), timezone=tz) if f.label == "published"]
     result.published = (
         _published(header)
         + [f.date for f in top if f.label == "published"]

@@ -197,15 +197,17 @@ def read_page_meta(html: str) -> PageMeta:
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in {"meta", "link", "script", "style", "body", "html"}:
             continue
-        if _in_form_or_comments(element):
+        declared = "author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author"
+        # only the first class match: further "author" classes are related stories and author boxes
+        classed = not declared and by_class is None and bool(_AUTHOR_CLASS.search(element.get("class") or ""))
+        if not (declared or classed) or _in_form_or_comments(element):
             continue
         text = _text(element)
         if not text or len(text) > 60:
             continue
-        if "author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author":
+        if declared:
             page.author_elements.append(text)
-        elif by_class is None and _AUTHOR_CLASS.search(element.get("class") or ""):
-            # only the first: further "author" classes are related stories and author boxes
+        else:
             by_class = text
     if by_class and not page.author_elements:
         page.author_elements.append(by_class)

@@ -127,7 +127,7 @@ def _normalize_row(
     url = choose_canonical(raw_url, [page.canonical, page.first("og:url")], tracking_parameters=tracking_parameters)
     site_name = pick_site_name(page, fm, extracted, url)
     site_names = [n for n in (site_name, host_name(url), first_text(fm.get("author")) if site_name else None) if n]
-    title = pick_title(page, fm, extracted, media_type, site_names)
+    title = pick_title(page, fm, hints, extracted, media_type, site_names)
 
     body_lines = text_lines(text)
     removed_lines = [line for lines in lower_keys(row.get("removed_lines")).values() for line in as_list(lines)]

@@ -40,10 +40,12 @@ _META_AUTHORS = (
 
 
 def lower_keys(value: Any) -> dict[str, Any]:
+    """Return a mapping with lower-cased keys; anything that is not a mapping gives {}."""
     return {str(k).lower(): v for k, v in value.items()} if isinstance(value, Mapping) else {}
 
 
 def first_text(*values: Any) -> str | None:
+    """Return the first non-blank string among values (first of a list, name or url of a dict), spaces collapsed."""
     for value in values:
         if isinstance(value, list | tuple):
             value = next((v for v in value if isinstance(v, str) and v.strip()), None)
@@ -55,6 +57,7 @@ def first_text(*values: Any) -> str | None:
 
 
 def as_list(value: Any, *, split: bool = False) -> list[str]:
+    """Return value as a list of unique strings; split "a, b; c" keyword strings when asked."""
     if value is None:
         return []
     items = value if isinstance(value, list | tuple) else [value]
@@ -71,6 +74,7 @@ def as_list(value: Any, *, split: bool = False) -> list[str]:
 
 
 def first_list(*candidates: list[str]) -> list[str]:
+    """Return the first non-empty list: a weaker source fills only what stronger ones leave empty."""
     return next((c for c in candidates if c), [])
 
 
@@ -85,7 +89,7 @@ def text_lines(text: str) -> list[str]:
     return lines
 
 
-def _cleanpick_site_name(name: str | None) -> str | None:
+def _clean_site_name(name: str | None) -> str | None:
     # trafilatura sometimes hands over the copyright line or a comma list of names
     if not name or re.search(r"copyright|©|版权|版權|all rights", name, re.I):
         return None
@@ -93,6 +97,7 @@ def _cleanpick_site_name(name: str | None) -> str | None:
 
 
 def pick_site_name(page: PageMeta, fm: Mapping[str, Any], extracted: Mapping[str, Any], url: str | None) -> str | None:
+    """Return the publisher's name: front matter, og:site_name, JSON-LD publisher, a site-like author, the host."""
     publisher = page.json_ld.get("publisher")
     fm_author = first_text(fm.get("author"))
     meta_author = page.first("author")
@@ -104,14 +109,20 @@ def pick_site_name(page: PageMeta, fm: Mapping[str, Any], extracted: Mapping[str
         fm_author if fm_author and is_site_name(fm_author) else None,
         meta_author if meta_author and is_site_name(meta_author) and len(meta_author) <= 40 else None,
         page.first("application-name"),
-        _cleanpick_site_name(first_text(extracted.get("sitename"))),
+        _clean_site_name(first_text(extracted.get("sitename"))),
         host_name(url),
     )
 
 
 def pick_title(
-    page: PageMeta, fm: Mapping[str, Any], extracted: Mapping[str, Any], media_type: str, site_names: list[str]
+    page: PageMeta,
+    fm: Mapping[str, Any],
+    hints: Mapping[str, Any],
+    extracted: Mapping[str, Any],
+    media_type: str,
+    site_names: list[str],
 ) -> str | None:
+    """Return the headline: front matter, og:title/JSON-LD, a lone <h1>, <title>, the feed, the extractor."""
     if fm.get("title"):
         return normalize_title(first_text(fm.get("title")), markdown=True)
     declared = first_text(
@@ -129,6 +140,8 @@ def pick_title(
         return normalize_title(page.h1[0])
     if title_tag:
         return title_tag
+    if first_text(hints.get("title")):
+        return strip_site_suffix(first_text(hints.get("title")), site_names)
     title = first_text(extracted.get("title"))
     if title and media_type == "text":
         title = TEXT_DATE_PREFIX.sub("", title)
@@ -145,6 +158,8 @@ def pick_authors(
     header: Sequence[str],
     site_names: list[str],
 ) -> tuple[list[str], list[str]]:
+    """Return (authors, editors): authors from the strongest source naming people, editors from every byline."""
+
     def people(names: Iterable[str]) -> list[str]:
         # "L_104485" ids and outlet names are not people
         return [n for n in clean_names(names) if not is_site_name(n, site_names) and not re.search(r"\d|_", n)]

@@ -84,7 +84,10 @@ def article_lines(lines: Sequence[str], text_lines: Sequence[str], *, after: int
     return list(lines[start : end + after + 1])
 
 
-def _header_windows(lines: Sequence[str], text_lines: Sequence[str], titles: Sequence[str]) -> list[tuple[int, int]]:
+def _header_windows(
+    lines: Sequence[str], text_lines: Sequence[str], titles: Sequence[str]
+) -> list[tuple[int, int, int]]:
+    """Return (start, headline, end) line windows around each headline candidate, best first."""
     body = _body_start(lines, text_lines)
     windows = []
     for title in titles:
@@ -95,9 +98,10 @@ def _header_windows(lines: Sequence[str], text_lines: Sequence[str], titles: Seq
         hits = sorted((len(_key(line)) - len(_key(title)), i) for i, line in enumerate(lines) if key in _key(line))
         for _, head in hits[:2]:
             end = body if body is not None and 0 < body - head <= _HEADER_LINES else head + _HEADER_LINES
-            windows.append((max(0, head - 3), min(len(lines), end + 1)))
+            windows.append((max(0, head - 3), head, min(len(lines), end + 1)))
     if body is not None:
-        windows.append((max(0, body - _HEADER_LINES // 2), body + 1))
+        start = max(0, body - _HEADER_LINES // 2)
+        windows.append((start, start, body + 1))
     return list(dict.fromkeys(windows))
 
 
@@ -115,8 +119,11 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
     """
     result = TextDates()
     header: list[FoundDate] = []
-    for start, end in _header_windows(page_lines, text_lines, titles):
-        header = find_dates("\n".join(page_lines[start:end]), timezone=tz)
+    for start, head, end in _header_windows(page_lines, text_lines, titles):
+        # a dateline under the headline beats one above it (often a related story's)
+        below = find_dates("\n".join(page_lines[head:end]), timezone=tz)
+        above = find_dates("\n".join(page_lines[start:head]), timezone=tz)
+        header = below + above
         if header:
             result.header_lines = list(page_lines[start:end])
             break

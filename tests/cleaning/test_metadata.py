@@ -178,6 +178,7 @@ def test_author_precedence_and_hints_fill_gaps():
         },
     )
     assert row["authors"] == ["Feed Author"]
+    assert row["title"] == "Feed title"
     assert row["categories"] == ["Tech"]
     assert row["description"] == "From the feed."
 

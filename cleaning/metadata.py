@@ -106,6 +106,9 @@ def _extractor_date(extracted: Mapping[str, Any], decoded: str) -> str | None:
         return None
     # htmldate reads dates out of image paths (/20200514/343233024.png); such a date says
     # when the picture was uploaded, not when the article was published
+    # htmldate pads a bare year ("© 2004", "1996年6月号") to January 1st: that is no publication day
+    if value[4:10] == "-01-01":
+        return None
     day = value[:10].replace("-", "")
     if any("".join(m.groups()) == day for m in _IMAGE_SRC.finditer(decoded or "")):
         return None

@@ -128,7 +128,12 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
             result.header_lines = list(page_lines[start:end])
             break
     top = find_dates("\n".join(line[:_LINE_CHARS] for line in text_lines[:_BODY_TOP_LINES]), timezone=tz)
-    labelled_lines = [line for line in page_lines if _PUBLISHED_LABEL.search(line)]
+    # a label's date may sit on the next line ("发布日期：" in one cell, the date in the next)
+    labelled_lines = [
+        f"{line} {page_lines[i + 1] if i + 1 < len(page_lines) else ''}"
+        for i, line in enumerate(page_lines)
+        if _PUBLISHED_LABEL.search(line)
+    ]
     elsewhere = [f for f in find_dates("\n".join(labelled_lines), timezone=tz) if f.label == "published"]
     result.published = (
         _published(header)

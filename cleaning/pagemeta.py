@@ -136,28 +136,28 @@ def _in_form_or_comments(element: Any) -> bool:
 
 
 def _visible_lines(root: lxml.html.HtmlElement) -> list[str]:
+    # iterative, not recursive: broken pages nest thousands of unclosed tags deep
     parts: list[str] = []
-
-    def walk(element: Any) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag.lower() in _SKIP_TAGS or not isinstance(element.tag, str):
-            if element.tail:
-                parts.append(element.tail)
-            return
-        block = tag.lower() in _BLOCK_TAGS
-        if block:
-            parts.append("\n")
-        if element.text:
-            parts.append(element.text)
-        for child in element:
-            walk(child)
-        if block:
-            parts.append("\n")
-        if element.tail:
-            parts.append(element.tail)
-
+    skipping = 0
     body = root.find(".//body")
-    walk(body if body is not None else root)
+    for event, element in lxml.etree.iterwalk(body if body is not None else root, events=("start", "end")):
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        skip = tag in _SKIP_TAGS or not tag
+        if event == "start":
+            skipping += skip
+            if not skipping:
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n")
+                if element.text:
+                    # a newline inside HTML text is a space; only blocks break lines
+                    parts.append(element.text.replace("\n", " "))
+            continue
+        skipping -= skip
+        if not skipping:
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if element.tail:
+                parts.append(element.tail.replace("\n", " "))
     lines = (" ".join(line.replace("\u3000", " ").split()) for line in "".join(parts).split("\n"))
     return [line for line in lines if line]
 

@@ -122,6 +122,13 @@ def test_seed_001_date_from_text(extracted_title):
     assert row["published_source"] == "text"
 
 
+def test_extractor_january_first_is_a_padded_year():
+    row = normalize(decoded="<p>© 2004</p>", text="Body.", extracted={"date": "2004-01-01"})
+    assert pd.isna(row["published_at"])
+    row = normalize(decoded="<p>Body</p>", text="Body.", extracted={"date": "2004-09-06"})
+    assert (row["published_at"], row["published_source"]) == (utc(2004, 9, 6), "extractor")
+
+
 def test_extractor_text_date_is_a_text_date():
     row = normalize(
         media_type="text", text="Body.", extracted={"title": "T", "date": "2025-05-14", "date_source": "text"}

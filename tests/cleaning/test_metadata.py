@@ -10,6 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cleaning.config import CleaningConfig
 from cleaning.metadata import normalize_metadata
@@ -298,3 +300,68 @@ def test_frame_contract_types_and_no_lost_rows():
             assert all(isinstance(x, str) for x in value)
     assert kept["tags"].iloc[1] == ["x", "y"]
     assert kept["categories"].iloc[2] == ["a", "b"]
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "<html>",
+        "<head>",
+        "<title>",
+        "</title>",
+        "<h1>",
+        "</h1>",
+        "<p>",
+        "</p>",
+        "<body>",
+        "<table><tr><td>",
+        '<meta name="author" content="',
+        '<meta property="article:published_time" content="',
+        '">',
+        '<script type="application/ld+json">',
+        "</script>",
+        '{"@type": "NewsArticle", "author": ',
+        "[",
+        "]",
+        "}",
+        "记者",
+        "编辑：",
+        "发布时间：",
+        "2025-05-14 09:00",
+        "2025年3月4日",
+        "下午3時",
+        "By ",
+        "Jane Doe",
+        " and ",
+        "（",
+        "）",
+        "\n",
+        "\u3000",
+        "_",
+        "|",
+        " - ",
+        "新浪网",
+        "<time datetime='",
+        "'>",
+        "<!--",
+        "-->",
+        "&amp;",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_FRAGMENTS, max_size=40).map("".join), st.text(max_size=60), st.sampled_from(["html", "markdown", "text"])
+)
+def test_junk_pages_never_crash_and_keep_types(html, text, media_type):
+    row = normalize(
+        decoded=html,
+        text=html + text,
+        media_type=media_type,
+        url="https://news.example/a",
+        extracted={"title": text, "date": text, "author": text},
+    )
+    assert row["published_at"] is pd.NaT or row["published_at"].tzinfo is not None
+    for column in ("authors", "editors", "categories", "tags"):
+        assert all(isinstance(x, str) and x for x in row[column])
+    assert row["title"] is None or row["title"] == row["title"].strip()

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import lxml.etree
-import lxml.html
 
 __all__ = ["PageMeta", "read_page_meta"]
 
@@ -93,8 +92,12 @@ class PageMeta:
         return [v.strip() for name in names for v in self.meta.get(name, ()) if v.strip()]
 
 
-def _text(element: lxml.html.HtmlElement) -> str:
-    return " ".join(element.text_content().split())
+# plain etree elements: lxml.html's element classes cost a lookup per node and buy nothing here
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+
+
+def _text(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
 
 
 def _iter_json_ld(data: Any) -> Iterator[dict[str, Any]]:
@@ -135,7 +138,7 @@ def _in_form_or_comments(element: Any) -> bool:
     return element.tag in {"label", "input"}
 
 
-def _visible_lines(root: lxml.html.HtmlElement) -> list[str]:
+def _visible_lines(root: Any) -> list[str]:
     # iterative, not recursive: broken pages nest thousands of unclosed tags deep
     parts: list[str] = []
     skipping = 0
@@ -169,9 +172,11 @@ def read_page_meta(html: str) -> PageMeta:
         return page
     try:
         # XML declarations with an encoding make lxml refuse a str; the text is already decoded
-        root = lxml.html.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1))
-    except (lxml.etree.ParserError, ValueError) as exc:
+        root = lxml.etree.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1), _PARSER)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
         logger.debug("unparsable HTML: %s", exc)
+        return page
+    if root is None:
         return page
     page.json_ld = _pick_json_ld(
         [s.text or "" for s in root.iter("script") if (s.get("type") or "").lower() == "application/ld+json"]

@@ -4,6 +4,7 @@ are really the site's name.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -29,51 +30,55 @@ _FREQUENT_SURNAMES = set(
     "田董袁潘蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁沈姚卢盧姜崔钟鍾谭譚陆陸汪范廖贾賈夏韦韋邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍"
 )
 # words that start with a surname character but are not names
-_NOT_NAMES = {
-    "简介",
-    "简历",
-    "介绍",
-    "文章",
-    "来源",
-    "原文",
-    "查看",
-    "评论",
-    "表示",
-    "认为",
-    "指出",
-    "提出",
-    "发现",
-    "了解",
-    "获悉",
-    "报道",
-    "采访",
-    "说明",
-    "声明",
-    "信息",
-    "编辑",
-    "时间",
-    "日期",
-    "发表",
-    "发布",
-    "江湖",
-}
-_COMPOUND_SURNAMES = (
-    "欧阳",
-    "歐陽",
-    "司马",
-    "司馬",
-    "上官",
-    "诸葛",
-    "諸葛",
-    "东方",
-    "東方",
-    "皇甫",
-    "令狐",
-    "慕容",
-    "司徒",
-    "尉迟",
-    "长孙",
-    "長孫",
+_NOT_NAMES = set(
+    [
+        "简介",
+        "简历",
+        "介绍",
+        "文章",
+        "来源",
+        "原文",
+        "查看",
+        "评论",
+        "表示",
+        "认为",
+        "指出",
+        "提出",
+        "发现",
+        "了解",
+        "获悉",
+        "报道",
+        "采访",
+        "说明",
+        "声明",
+        "信息",
+        "编辑",
+        "时间",
+        "日期",
+        "发表",
+        "发布",
+        "江湖",
+    ]
+)
+_COMPOUND_SURNAMES = tuple(
+    [
+        "欧阳",
+        "歐陽",
+        "司马",
+        "司馬",
+        "上官",
+        "诸葛",
+        "諸葛",
+        "东方",
+        "東方",
+        "皇甫",
+        "令狐",
+        "慕容",
+        "司徒",
+        "尉迟",
+        "长孙",
+        "長孫",
+    ]
 )
 
 # words that make an "author" an outlet, a desk or an agency rather than a person
@@ -130,12 +135,12 @@ _HAN_NAME = re.compile(rf"^[{_HAN}][{_HAN}·]{{1,3}}$")
 _LATIN_NAME = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,4}$")
 
 
+@dataclasses.dataclass
 class Byline:
     """Authors and editors read from one page, in the order found."""
 
-    def __init__(self) -> None:
-        self.authors: list[str] = []
-        self.editors: list[str] = []
+    authors: list[str] = dataclasses.field(default_factory=list)
+    editors: list[str] = dataclasses.field(default_factory=list)
 
 
 def _looks_like_chinese_name(token: str) -> bool:

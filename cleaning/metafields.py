@@ -90,28 +90,42 @@ def text_lines(text: str) -> list[str]:
 
 
 def _clean_site_name(name: str | None) -> str | None:
-    # trafilatura sometimes hands over the copyright line or a comma list of names
+    # copyright lines and comma lists ("www.yunnan.cn,云南日报报业集团,云南网") are not one name;
+    # "Wikimedia Foundation, Inc." is
     if not name or re.search(r"copyright|©|版权|版權|all rights", name, re.I):
         return None
-    return name.split(",")[0].strip() or None
+    head, _, rest = name.partition(",")
+    if rest and not re.fullmatch(r"\s*(?:inc|ltd|llc|plc|co|gmbh|s\.a)\.?\s*", rest, re.I):
+        return head.strip() or None
+    return name.strip() or None
+
+
+# an author meta that reads like a website's name (示例財經網, Harbour Daily News); "Discuz! Team" is not
+_SITE_LIKE_AUTHOR = re.compile(
+    r"[网網报報]$|新闻|新聞|\b(?:news|times|post|daily|herald)\b|\.(?:com|net|cn|hk)\b", re.I
+)
 
 
 def pick_site_name(page: PageMeta, fm: Mapping[str, Any], extracted: Mapping[str, Any], url: str | None) -> str | None:
     """Return the publisher's name: front matter, og:site_name, JSON-LD publisher, a site-like author, the host."""
     publisher = page.json_ld.get("publisher")
     fm_author = first_text(fm.get("author"))
-    meta_author = page.first("author")
-    return first_text(
+    meta_author = page.first("author") or ""
+    candidates = (
         fm.get("site_name"),
         fm.get("site"),
         page.first("og:site_name"),
         publisher.get("name") if isinstance(publisher, dict) else publisher,
         fm_author if fm_author and is_site_name(fm_author) else None,
-        meta_author if meta_author and is_site_name(meta_author) and len(meta_author) <= 40 else None,
+        meta_author if len(meta_author) <= 40 and _SITE_LIKE_AUTHOR.search(meta_author) else None,
         page.first("application-name"),
-        _clean_site_name(first_text(extracted.get("sitename"))),
-        host_name(url),
+        extracted.get("sitename"),
     )
+    for candidate in candidates:
+        name = _clean_site_name(first_text(candidate))
+        if name:
+            return name
+    return host_name(url)
 
 
 def pick_title(

@@ -11,12 +11,17 @@ __all__ = ["normalize_title", "strip_site_suffix"]
 # letter or digit, so snake_case_names and 2*3*4 survive, while CJK text around them does not
 # protect them (香港着力打造_数码港_ is emphasis)
 _EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*\\])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![A-Za-z0-9_*])")
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SEPARATORS = re.compile(
     r"\s+[|\-–—:·•»]\s+|\s*[｜|]\s*|\s+::\s+|\s*[—–]{1,2}\s*|\s*-{2,}\s*|\s*(?<![A-Za-z0-9])_+\s*|\s*_+(?![A-Za-z0-9])\s*"
+    # a bare hyphen between Chinese words ("…吗？-报社新闻-查报纸网"); "e-mail" keeps its hyphen
+    rf"|(?<=[{_CJK}])-(?=[{_CJK}])"
 )
+# "土豆不“土” 土豆无“土” 松花江网": a site name after a plain space
+_TRAILING_SITE = re.compile(rf"(?<=[^\s|_–—:·•»｜-])\s+[{_CJK}]{{2,8}}[网網]$")
 # words that make a title segment read as a site or section name rather than a headline
 _SITE_WORDS = re.compile(
-    r"网$|網$|网站|網站|频道|頻道|首页|首頁|新闻$|新聞$|新闻中心|新聞中心|\.(?:com|net|org|cn|hk|tw)\b|"
+    r"网$|網$|网站|網站|频道|頻道|首页|首頁|新闻$|新聞$|新闻中心|新聞中心|博客$|\.(?:com|net|org|cn|hk|tw)\b|"
     r"\b(?:news|online|daily|times|post|herald|tribune|journal|magazine|blog|home)\b",
     re.I,
 )
@@ -74,6 +79,8 @@ def strip_site_suffix(title: str | None, site_names: Iterable[str] = ()) -> str 
 def _strip_once(title: str | None, names: list[str]) -> str | None:
     if title is None:
         return None
+    if _TRAILING_SITE.search(title) and len(_TRAILING_SITE.sub("", title)) >= 4:
+        return _TRAILING_SITE.sub("", title)
     pieces = _SEPARATORS.split(title)
     if len(pieces) < 2:
         return title
@@ -81,7 +88,9 @@ def _strip_once(title: str | None, names: list[str]) -> str | None:
     # names left between the headline and it ("_商贸_产业资讯_新浪网")
     separators = _SEPARATORS.findall(title)
     end = len(pieces)
-    if _looks_like_site(pieces[-1], names):
+    # Chinese portals write "Headline_Section_Site"; a short last "_" segment is never headline
+    portal = "_" in separators[-1] and len(pieces[-1]) <= 8 and len(pieces[0]) >= 8
+    if _looks_like_site(pieces[-1], names) or portal:
         end -= 1
         # "Title_Section_Site": short section names between the headline and the site go too
         while end > 1 and (

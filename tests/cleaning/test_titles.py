@@ -27,7 +27,19 @@ from cleaning.titles import normalize_title, strip_site_suffix
             "多数夫妻生活有名无实 日本无性婚姻问题严重(图)",
         ),
         ("Hong Kong: a city - Reuters", ["Reuters"], "Hong Kong: a city"),
+        ("土豆不“土” 土豆无“土” 松花江网", [], "土豆不“土” 土豆无“土”"),
+        ("脂溢性脱发：爱出油快秃顶？-报社新闻-查报纸网", [], "脂溢性脱发：爱出油快秃顶？"),
+        ("农机专家李金泽：为农机行业搭建现代化信息平台_振兴东北", [], "农机专家李金泽：为农机行业搭建现代化信息平台"),
+        ("多维博客 » 播客热潮迅速蔓延 挑逗传统传媒业", [], "播客热潮迅速蔓延 挑逗传统传媒业"),
+        ("17种产品、1个园区入选国家绿色制造名单 - 要闻云南 - 云南网", [], "17种产品、1个园区入选国家绿色制造名单"),
+        (
+            "The Guardian view on Hong Kong | Editorial | Opinion | The Guardian",
+            ["The Guardian"],
+            "The Guardian view on Hong Kong | Editorial",
+        ),
         # no site segment: the title stays whole
+        ("e-mail scams rise - again", [], "e-mail scams rise - again"),
+        ("新一代政府雲端平台推出", [], "新一代政府雲端平台推出"),
         ("A - B - C", [], "A - B - C"),
         ("snake_case_name is here", [], "snake_case_name is here"),
         (

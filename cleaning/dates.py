@@ -206,6 +206,8 @@ def parse_date(value: Any, *, timezone: dt.tzinfo = dt.UTC) -> ParsedDate | None
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, dt.datetime):
+        if value.tzinfo is None and value.time() == dt.time(0):
+            return _local_midnight(value.date()) if value.year >= MIN_YEAR else None
         local = value if value.tzinfo else value.replace(tzinfo=timezone)
         if local.year < MIN_YEAR:
             return None

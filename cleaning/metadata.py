@@ -74,9 +74,11 @@ _META_MODIFIED = (
 )
 # a date this far past the fetch is a misread, not a scheduled post
 _FUTURE_SLACK = dt.timedelta(days=2)
-_IMAGE_SRC = re.compile(
-    r"""src\s*=\s*["']?[^"'\s>]*?((?:19|20)\d{2})[/-]?(\d{2})[/-]?(\d{2})[^"'\s>]*\.(?:jpe?g|png|gif|webp|svg)""", re.I
-)
+# attribute values are matched first and searched after: one nested pattern over a long
+# data: URI backtracks quadratically
+_SRC = re.compile(r"""src\s*=\s*["']?([^"'\s>]{1,2048})""", re.I)
+_IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|svg)(?:$|\?)", re.I)
+_PATH_DAY = re.compile(r"((?:19|20)\d{2})[/-]?(\d{2})[/-]?(\d{2})")
 
 
 def _plausible(date: ParsedDate | None, fetched_at: Any) -> bool:
@@ -110,8 +112,10 @@ def _extractor_date(extracted: Mapping[str, Any], decoded: str) -> str | None:
     if value[4:10] == "-01-01":
         return None
     day = value[:10].replace("-", "")
-    if any("".join(m.groups()) == day for m in _IMAGE_SRC.finditer(decoded or "")):
-        return None
+    for src in _SRC.finditer(decoded or ""):
+        value_src = src.group(1)
+        if _IMAGE_URL.search(value_src) and any("".join(m.groups()) == day for m in _PATH_DAY.finditer(value_src)):
+            return None
     return value
 
 

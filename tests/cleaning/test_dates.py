@@ -122,6 +122,9 @@ def test_source_timezone_is_used_for_times_without_offset():
 
 def test_datetime_and_date_objects_from_yaml():
     assert parse_date(dt.date(2021, 12, 7)).at == utc(2021, 12, 7)
+    midnight = parse_date(dt.datetime(2021, 12, 7), timezone=HK)
+    assert midnight.at == utc(2021, 12, 7)
+    assert str(midnight.precision) == "day"
     naive = parse_date(dt.datetime(2021, 12, 7, 17, 14), timezone=HK)
     assert naive.at == utc(2021, 12, 7, 9, 14)
 

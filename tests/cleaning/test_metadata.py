@@ -131,6 +131,14 @@ def test_extractor_january_first_is_a_padded_year():
     assert (row["published_at"], row["published_source"]) == (utc(2004, 9, 6), "extractor")
 
 
+def test_image_path_dates_are_no_publication_dates_and_data_uris_stay_cheap():
+    html = '<img src="data:image/png;base64,' + "A1" * 100_000 + '"><img src="/pics/2020/05/14/a.jpg?w=300">'
+    row = normalize(decoded=html, text="Body.", extracted={"date": "2020-05-14"})
+    assert pd.isna(row["published_at"])
+    row = normalize(decoded=html, text="Body.", extracted={"date": "2020-05-15"})
+    assert row["published_at"] == utc(2020, 5, 15)
+
+
 def test_extractor_text_date_is_a_text_date():
     row = normalize(
         media_type="text", text="Body.", extracted={"title": "T", "date": "2025-05-14", "date_source": "text"}

@@ -106,11 +106,11 @@ def _extractor_date(extracted: Mapping[str, Any], decoded: str) -> str | None:
     value = extracted.get("date")
     if not isinstance(value, str) or extracted.get("date_source") == "text":
         return None
-    # htmldate reads dates out of image paths (/20200514/343233024.png); such a date says
-    # when the picture was uploaded, not when the article was published
     # htmldate pads a bare year ("© 2004", "1996年6月号") to January 1st: that is no publication day
     if value[4:10] == "-01-01":
         return None
+    # htmldate also reads dates out of image paths (/20200514/343233024.png); such a date says
+    # when the picture was uploaded, not when the article was published
     day = value[:10].replace("-", "")
     for src in _SRC.finditer(decoded or ""):
         value_src = src.group(1)

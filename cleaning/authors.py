@@ -108,7 +108,7 @@ _EDITOR_LABEL = r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|校�
 # a byline label starts a line or a bracket, or follows the outlet ("光明日报记者"); "据记者了解"
 # and "尊重作者的劳动" are prose
 _CN_AUTHOR = re.compile(
-    rf"(?:(?<=[\s(（【\[□■●,，。:：|丨/报報网網社台道刊])|^)(?P<label>{_AUTHOR_LABEL})\s*(?P<colon>[:：]|[\[【])?\s*"
+    rf"(?:(?<=[\s(（【\[\]】)）□■●,，。:：|丨/报報网網社台道刊])|^)(?P<label>{_AUTHOR_LABEL})\s*(?P<colon>[:：]|[\[【])?\s*"
     r"(?P<names>[^\n:：()（）【】\[\]<>]{1,40})"
 )
 # "责任编辑：王珊珊", and the closing credit "（编辑 李艳霞）" with no colon

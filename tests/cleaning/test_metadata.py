@@ -373,3 +373,21 @@ def test_junk_pages_never_crash_and_keep_types(html, text, media_type):
     for column in ("authors", "editors", "categories", "tags"):
         assert all(isinstance(x, str) and x for x in row[column])
     assert row["title"] is None or row["title"] == row["title"].strip()
+
+
+def test_hong_kong_traditional_page_with_feed_hints():
+    text = "【示例日報專訊】記者 陳大文 報道：數碼港周二宣布開設人工智能實驗室，為初創企業提供一年免費算力。\n實驗室首批將接納四十間公司，集中發展金融科技及醫療科技。"
+    hints = {"published": "Wed, 14 May 2025 07:05:00 GMT", "categories": ["科技"], "tags": "AI, 數碼港"}
+    row = normalize(decoded=page("hk_traditional.html"), url="https://news.example.hk/tech/123", text=text, hints=hints)
+    assert row["title"] == "數碼港人工智能實驗室開幕 初創免費用算力"
+    assert row["site_name"] == "示例日報"
+    assert row["authors"] == ["陳大文"]
+    assert row["editors"] == ["黃小明"], "read from the page when the extractor dropped the editor line"
+    # the feed outranks the page's printed dateline; both say 15:05 Hong Kong time
+    assert row["published_at"] == utc(2025, 5, 14, 7, 5)
+    assert row["published_source"] == "feed"
+    assert row["categories"] == ["科技"]
+    assert row["tags"] == ["AI", "數碼港"]
+    without_feed = normalize(decoded=page("hk_traditional.html"), url="https://news.example.hk/tech/123", text=text)
+    assert without_feed["published_at"] == utc(2025, 5, 14, 7, 5)
+    assert (without_feed["published_source"], without_feed["published_precision"]) == ("text", "minute")

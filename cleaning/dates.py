@@ -176,10 +176,36 @@ def _from_match(match: re.Match[str], tz: dt.tzinfo, *, month_first_slash: bool 
     return _build(groups, year, month, day, tz)
 
 
+_HAN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0", "O": "0"}
+# 二〇二二年一月二十七日: formal documents write dates in Chinese numerals
+_HAN_DATE = re.compile(
+    r"([〇○零Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+
+
+def _han_number(text: str) -> str:
+    # 十 = 10, 十二 = 12, 二十 = 20, 二十七 = 27; a malformed number gives "0", an invalid date
+    try:
+        if "十" not in text:
+            return "".join(_HAN_DIGITS[c] for c in text)
+        tens, _, ones = text.partition("十")
+        return str(int(_HAN_DIGITS[tens] if tens else "1") * 10 + int(_HAN_DIGITS[ones] if ones else "0"))
+    except KeyError:
+        return "0"
+
+
 def normalize_digits(text: str) -> str:
-    """Return text with full-width digits and punctuation made ASCII (NFKC)."""
+    """Return text with full-width digits made ASCII (NFKC) and Chinese-numeral dates in digits."""
     # full-width digits and colons (２０２５年３月４日 １４：０５) become ASCII
-    return unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text)
+    if "年" not in text:
+        return text
+    return _HAN_DATE.sub(
+        lambda m: (
+            f"{''.join(_HAN_DIGITS[c] for c in m.group(1))}年{_han_number(m.group(2))}月{_han_number(m.group(3))}日"
+        ),
+        text,
+    )
 
 
 def iter_dates(text: str, tz: dt.tzinfo) -> Iterator[tuple[int, ParsedDate]]:

@@ -49,6 +49,9 @@ def utc(*args: int) -> dt.datetime:
         ("２０２５年３月４日 １４：０５", utc(2025, 3, 4, 6, 5), "minute"),
         ("2025年3月4日", utc(2025, 3, 4), "day"),
         ("2022.01.20 16:31", utc(2022, 1, 20, 8, 31), "minute"),
+        ("二〇二二年一月二十七日", utc(2022, 1, 27), "day"),
+        ("二○○五年十二月十日", utc(2005, 12, 10), "day"),
+        ("二〇二五年三月四日", utc(2025, 3, 4), "day"),
         # English datelines
         ("14 May 2025", utc(2025, 5, 14), "day"),
         ("May 14, 2025", utc(2025, 5, 14), "day"),
@@ -87,6 +90,8 @@ def test_parse_date_forms(value, expected, precision):
         {},
         True,
         "2025年2月30日",
+        "二〇二五年十十月三日",
+        "二〇二五年十三月一日",
     ],
 )
 def test_not_dates(value):

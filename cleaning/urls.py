@@ -87,16 +87,24 @@ def _is_homepage(url: str) -> bool:
     return parts.path.strip("/") in {"", "index.html", "index.htm", "index.php", "index.shtml"} and not parts.query
 
 
+def _is_ancestor(candidate: str, own: str) -> bool:
+    # a canonical pointing up to the page's section ("/news/" for "/news/2025/story") would merge
+    # every article of the section into one id; "/news/story" for "/news/story/amp" is right
+    path, own_path = urllib.parse.urlsplit(candidate).path, urllib.parse.urlsplit(own).path
+    shallow = len([part for part in path.split("/") if part]) <= 1
+    return shallow and path != own_path and own_path.startswith(path.rstrip("/") + "/")
+
+
 def choose_canonical(
     page_url: str | None, declared: Sequence[str | None], *, tracking_parameters: Sequence[str]
 ) -> str | None:
     """Return the canonical URL: the page's declared canonical when it is on the same site and
-    not a homepage (a common CMS mistake), else the page's own URL, canonicalized.
+    not a homepage or the page's section (common CMS mistakes), else the page's own URL, canonicalized.
     """
     own = canonicalize(page_url, tracking_parameters=tracking_parameters)
     for href in declared:
         candidate = canonicalize(absolute_url(href, page_url), tracking_parameters=tracking_parameters)
-        if candidate is None or _is_homepage(candidate):
+        if candidate is None or _is_homepage(candidate) or (own is not None and _is_ancestor(candidate, own)):
             continue
         if own is None or same_site(candidate, own):
             return candidate

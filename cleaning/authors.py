@@ -60,6 +60,10 @@ _NOT_NAMES = set(
         "江湖",
     ]
 )
+# CMS account names and "anonymous" in both languages: never a person's byline
+_PLACEHOLDERS = set(
+    ["admin", "administrator", "webmaster", "root", "guest", "anonymous", "unknown", "user", "author", "editor", "佚名", "匿名", "管理员", "管理員", "小编", "小編"]
+)
 _COMPOUND_SURNAMES = tuple(
     [
         "欧阳",
@@ -173,7 +177,7 @@ def clean_names(names: Iterable[str]) -> list[str]:
         if re.fullmatch(rf"[{_HAN}](?:\s*[{_HAN}]){{1,3}}", name):
             name = name.replace(" ", "")
         key = name.casefold()
-        if name and key not in seen and len(name) <= 60:
+        if name and key not in seen and key not in _PLACEHOLDERS and len(name) <= 60:
             seen.add(key)
             out.append(name)
     return out

@@ -91,5 +91,9 @@ def test_names_from_json_ld_skip_organizations():
     assert names_from_value(None) == []
 
 
+def test_placeholders_are_no_people():
+    assert clean_names(["admin", "Administrator", "佚名", "小编", "Jane Doe"]) == ["Jane Doe"]
+
+
 def test_clean_names_strips_titles_and_typesetting_spaces():
     assert clean_names(["Dr Mary Lee", "记者朱丽娜", "赵  培", "mary lee", "", None]) == ["Mary Lee", "朱丽娜", "赵培"]

@@ -376,7 +376,10 @@ def test_junk_pages_never_crash_and_keep_types(html, text, media_type):
 
 
 def test_hong_kong_traditional_page_with_feed_hints():
-    text = "【示例日報專訊】記者 陳大文 報道：數碼港周二宣布開設人工智能實驗室，為初創企業提供一年免費算力。\n實驗室首批將接納四十間公司，集中發展金融科技及醫療科技。"
+    text = (
+        "【示例日報專訊】記者 陳大文 報道：數碼港周二宣布開設人工智能實驗室，為初創企業提供一年免費算力。\n"
+        "實驗室首批將接納四十間公司，集中發展金融科技及醫療科技。"
+    )
     hints = {"published": "Wed, 14 May 2025 07:05:00 GMT", "categories": ["科技"], "tags": "AI, 數碼港"}
     row = normalize(decoded=page("hk_traditional.html"), url="https://news.example.hk/tech/123", text=text, hints=hints)
     assert row["title"] == "數碼港人工智能實驗室開幕 初創免費用算力"

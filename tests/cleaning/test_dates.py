@@ -175,11 +175,19 @@ def test_url_date(url, expected):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=80))
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        st.from_regex(r"(19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日? ?(\d{1,2}[:时點点]\d{2})?", fullmatch=True),
+    )
+)
 def test_parse_date_never_crashes(value):
     parsed = parse_date(value, timezone=HK)
     if parsed is not None:
         assert parsed.at.utcoffset() == dt.timedelta(0)
+        again = parse_date(parsed.at.isoformat(), timezone=HK)
+        assert again is not None
+        assert again.at == parsed.at, "the ISO output of a parsed date parses to the same instant"
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,0 +1,271 @@
+"""Bylines in English and Chinese: who wrote the article, who edited it, and which 'authors'
+are really the site's name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = ["Byline", "clean_names", "is_site_name", "names_from_value", "read_bylines"]
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# common Chinese surnames: a bare 2-4 character line is only taken for a name when it
+# starts with one of these, so that headings such as 市场分析 are not mistaken for people
+_SURNAMES = set(
+    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何林罗羅高郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖萧蕭田董袁潘于蒋蔣"
+    "蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍史陶黎"
+    "贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯常温溫康施文牛樊葛邢安齐齊易乔喬伍庞龐颜顏倪庄莊聂聶章鲁魯岳翟殷詹申"
+    "欧歐耿关關兰蘭焦俞左柳甘祝包宁寧尚符舒阮柯纪紀梅童凌毕畢单單季裴霍涂成苗谷盛曲翁冉骆駱蓝藍路游辛靳管柴蒙鲍鮑华華喻祁"
+    "蒲房滕屈饶饒解牟艾尤阳陽时時穆农農司卓古吉缪繆简簡车車项項连連芦蘆麦麥褚娄婁窦竇戚岑景党黨宫宮费費卜冷晏席卫衛米柏宗"
+    "瞿桂全佟应應臧闵閔苟邬鄔边邊卞姬师師和仇栾欒隋商刁沙荣榮巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺官封谈談匡鞠惠"
+    "荆荊乐樂冀郁胥南班储儲原栗燕楚鄢劳勞谌諶奚皮粟冼蔺藺楼樓盘盤满滿闻聞位厉厲伊仝区區郜海阎"
+)
+# the most frequent surnames, for bare name lines, where a looser test takes headings
+# such as 全国版 or 原文名 for people
+_FREQUENT_SURNAMES = set(
+    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖萧蕭"
+    "田董袁潘蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁沈姚卢盧姜崔钟鍾谭譚陆陸汪范廖贾賈夏韦韋邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍"
+)
+# words that start with a surname character but are not names
+# (word lists as split strings: SIM905's one-word-per-line literals read worse)
+_NOT_NAMES = frozenset(
+    "简介 简历 介绍 文章 来源 原文 查看 评论 表示 认为 指出 提出 发现 了解 获悉 报道 采访 说明 声明".split()  # noqa: SIM905
+    + "信息 编辑 时间 日期 发表 发布 江湖".split()  # noqa: SIM905
+)
+# CMS account names and "anonymous" in both languages: never a person's byline
+_PLACEHOLDERS = frozenset(
+    "admin administrator webmaster root guest anonymous unknown user author editor".split()  # noqa: SIM905
+    + "佚名 匿名 管理员 管理員 小编 小編".split()  # noqa: SIM905
+)
+_COMPOUND_SURNAMES = tuple("欧阳 歐陽 司马 司馬 上官 诸葛 諸葛 东方 東方 皇甫 令狐 慕容 司徒 尉迟 长孙 長孫".split())  # noqa: SIM905
+
+# words that make an "author" an outlet, a desk or an agency rather than a person
+_OUTLET_WORDS = re.compile(
+    r"新浪|搜狐|网易|網易|腾讯|騰訊|凤凰|鳳凰|新华|新華|人民|央视|央視|网$|網$|网站|網站|报|報|日报|日報|晚报|晚報|电视|電視|电台|電台|"
+    r"广播|廣播|杂志|雜誌|通讯社|通訊社|新闻|新聞|传媒|傳媒|出版|编辑部|編輯部|政府|委员会|委員會|办公室|辦公室|集团|集團|公司|"
+    r"\b(?:news|press|agency|media|staff|desk|bureau|reuters|associated|afp|bloomberg|times|post|wire|newswire|editorial|"
+    r"team|online|daily|herald|tribune|journal|magazine|inc|ltd|limited|group|network|tv|radio|"
+    r"writer|correspondent|reporter|columnist|contributor|editor|photographer)\b",
+    re.I,
+)
+_TITLES = re.compile(
+    r"^(?:(?:dr|prof|professor|mr|mrs|ms|miss|sir|ir|hon)\.?\s+)+|"
+    r"^(?:本报|本報|本刊|本台|本网|本網|特约|特約|实习|實習|见习|見習|首席|驻\S{1,4}|駐\S{1,4})?(?:记者|記者|通讯员|通訊員|撰稿人|特派员|特派員)\s*",
+    re.I,
+)
+
+_SPLIT = re.compile(r"\s*(?:,|，|、|;|；|/|／|&|\band\b|\s及\s|\s和\s|\s+)\s*", re.I)
+_PLACE_REPORT = re.compile(rf"(?:[{_HAN}]{{2}})?(?:综合报道|綜合報道|报道|報道|电|電|讯|訊|摄|攝)$")
+
+_AUTHOR_LABEL = (
+    r"(?:(?:[本驻駐特][报報刊台网網派]|见习|見習|实习|實習|首席|特约|特約)?(?:记者|記者)|通讯员|通訊員|实习生|實習生|作者|撰文|执笔人?|執筆人?|"
+    r"文\s*[/／]|文\s*[｜|]|来稿|來稿|口述|撰稿|采写|採寫)"
+)
+_EDITOR_LABEL = r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|校对|校對|审核|審核|主编|主編|值班编辑|值班編輯)"
+
+# a byline label starts a line or a bracket, or follows the outlet ("光明日报记者"); "据记者了解"
+# and "尊重作者的劳动" are prose
+_CN_AUTHOR = re.compile(
+    rf"(?:(?<=[\s(（【\[\]】)）□■●,，。:：|丨/报報网網社台道刊])|^)(?P<label>{_AUTHOR_LABEL})\s*(?P<colon>[:：]|[\[【])?\s*"
+    r"(?P<names>[^\n:：()（）【】\[\]<>]{1,40})"
+)
+# "责任编辑：王珊珊", and the closing credit "（编辑 李艳霞）" with no colon
+_CN_EDITOR = re.compile(
+    rf"{_EDITOR_LABEL}\s*[:：]\s*(?P<names>[^\n:：()（）【】\[\]<>]{{1,30}})|"
+    rf"(?<=[(（【\[])\s*{_EDITOR_LABEL}\s+(?P<paren>[^\n:：()（）【】\[\]<>]{{1,30}})(?=[)）】\]])"
+)
+_EN_AUTHOR = re.compile(
+    r"^\s*(?:by|written by|reporting by|words by|story by|text by|reported by|compiled by)"
+    r"[:\s]+(?P<names>[^\n]{2,120})$",
+    re.I,
+)
+_EN_EDITOR = re.compile(r"(?:^|[;.(]\s*)(?:edited by|editing by|editor:)\s+(?P<names>[^;\n)]{2,80})", re.I)
+# "海姑娘写于2005年6月12日", "ggjjzhzz 发表于 2005-9-15": the blog/forum author before a date
+_POSTED_BY = re.compile(
+    r"(?:^|\s)(?P<names>[^\s:：，,。]{2,20})\s*(?:写于|寫於|发表于|發表於|发布于|發佈於|posted\s+(?:on|at))\s*(?:19|20)\d\d"
+)
+# an article ending "（记者 胡晓蓉）", "（姚峰 上海报道）", "（常书香 马丹阳 ）"
+_END_CREDIT = re.compile(rf"[(（]\s*(?P<names>[{_HAN}\s·]{{2,30}}?)\s*[)）]\s*$")
+_DATELINE = re.compile(r"(?:19|20)\d\d\s*(?:年|-|/)\s*\d{1,2}")
+_BRACKETED = re.compile(rf"[\[【(（]\s*([{_HAN}]{{2,4}})\s*[\]】)）]")
+_BY_PREFIX = re.compile(r"^(?:posted\s+by|written\s+by|by)\s*[:：]?\s+|^by\s*[:：]\s*", re.I)
+_HAN_NAME = re.compile(rf"^[{_HAN}][{_HAN}·]{{1,3}}$")
+_LATIN_NAME = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,4}$")
+
+
+@dataclasses.dataclass
+class Byline:
+    """Authors and editors read from one page, in the order found."""
+
+    authors: list[str] = dataclasses.field(default_factory=list)
+    editors: list[str] = dataclasses.field(default_factory=list)
+
+
+def _looks_like_chinese_name(token: str) -> bool:
+    if not _HAN_NAME.match(token) or token[:2] in _NOT_NAMES:
+        return False
+    return token[0] in _SURNAMES or token.startswith(_COMPOUND_SURNAMES)
+
+
+def _strip_title(name: str) -> str:
+    previous = None
+    while previous != name:
+        previous = name
+        name = _TITLES.sub("", name).strip(" \t:：-–—|()（）[]【】\"'“”")
+    return name
+
+
+def clean_names(names: Iterable[str]) -> list[str]:
+    """Return names with titles stripped, whitespace collapsed, and duplicates dropped, in order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        if not isinstance(raw, str):
+            continue
+        name = _strip_title(_BY_PREFIX.sub("", " ".join(raw.split())))
+        # credentials and agency initials after a comma ("Rachael Link, MS", "CNN") are no names;
+        # form labels ("Name *", "Nama (wajib") never are
+        if re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name) or re.search(r"[*()<>{}=@:]", name):
+            continue
+        # "赵  培": a Han name split by typesetting spaces is one name
+        if re.fullmatch(rf"[{_HAN}](?:\s*[{_HAN}]){{1,3}}", name):
+            name = name.replace(" ", "")
+        key = name.casefold()
+        if name and key not in seen and key not in _PLACEHOLDERS and len(name) <= 60:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+def is_site_name(name: str, site_names: Iterable[str | None] = ()) -> bool:
+    """Tell whether an 'author' names the site, publisher or an outlet rather than a person."""
+    folded = name.casefold().strip()
+    if not folded:
+        return True
+    for site in site_names:
+        if site and (site.casefold() in folded or (len(folded) >= 2 and folded in site.casefold())):
+            return True
+    return bool(_OUTLET_WORDS.search(name))
+
+
+def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:
+    """Split a byline segment into names; after the first (or, strict, for every) name,
+    a Han token must start with a common surname, which stops at "来源", "摄影" and prose.
+    """
+    names: list[str] = []
+    if not re.search(rf"[{_HAN}]", segment):
+        return [] if strict else _split_english(segment)
+    for token in _SPLIT.split(segment.strip()):
+        token = _strip_title(token)
+        # "朱丽娜 香港报道", "朱丽娜香港报道": the place and 报道 end the byline
+        bare = _PLACE_REPORT.sub("", token)
+        if bare != token:
+            # after a name, a token ending in 报道 is the place ("彭冲 山东冠县报道");
+            # fused to the first token, it carries the name ("朱丽娜香港报道")
+            if not names and _HAN_NAME.match(bare):
+                names.append(bare)
+            break
+        if not token:
+            continue
+        if _HAN_NAME.match(token):
+            if (strict or names) and not _looks_like_chinese_name(token):
+                break
+            names.append(token)
+        elif re.fullmatch(rf"[{_HAN}]{{5,}}", token):
+            break  # the byline ran into the sentence that follows it
+        elif re.fullmatch(r"[A-Za-z][\w.&'-]{1,30}", token) and not names and not strict:
+            names.append(token)
+            break
+        else:
+            break
+    return names
+
+
+def _split_english(segment: str) -> list[str]:
+    # "Jane Doe and John Roe, Reuters" / "Jane Doe in Hong Kong" / "Jane Doe | Staff Writer"
+    segment = re.split(r"\s[|–—-]\s|\s+in\s+[A-Z]|\s+for\s+[A-Z]|\s+at\s+[A-Z]", segment, maxsplit=1)[0]
+    names = []
+    for token in re.split(r"\s*(?:,|;|&|\band\b)\s*", segment):
+        token = _strip_title(token.strip(" ."))
+        if _LATIN_NAME.match(token) and not re.search(r"\d", token):
+            names.append(token)
+    return names
+
+
+def names_from_value(value: Any) -> list[str]:
+    """Return person names from a metadata value: a string, a list, or JSON-LD Person objects.
+
+    JSON-LD Organizations are publishers, not authors, and are skipped.
+    """
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        kind = str(value.get("@type", "")).lower()
+        if "organization" in kind:
+            return []
+        return names_from_value(value.get("name"))
+    if isinstance(value, list | tuple):
+        return [name for item in value for name in names_from_value(item)]
+    if not isinstance(value, str):
+        return []
+    text = " ".join(value.split())
+    if not text or text.startswith(("http://", "https://")):
+        return []
+    if re.search(rf"[{_HAN}]", text):
+        return _split_chinese(text) or ([text] if len(text) <= 12 else [])
+    names = _split_english(re.sub(r"^by\s+", "", text, flags=re.I))
+    return names or ([text] if len(text) <= 40 and not re.search(r"\d", text) else [])
+
+
+def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byline:
+    """Read authors and editors from the lines of a text: labelled bylines anywhere,
+    'By ...' lines, bare name lines near the top, and closing credits near the bottom.
+    """
+    byline = Byline()
+    count = len(lines)
+    for index, line in enumerate(lines):
+        text = " ".join(line.replace("\u3000", " ").replace("\xa0", " ").split())
+        if not text:
+            continue
+        for match in _CN_EDITOR.finditer(text):
+            byline.editors += _split_chinese(match.group("names") or match.group("paren"))
+        for match in _EN_EDITOR.finditer(text):
+            byline.editors += _split_english(match.group("names"))
+        without_editors = _CN_EDITOR.sub("", text)
+        for match in _CN_AUTHOR.finditer(without_editors):
+            # "记者了解到", "作者提出": without a colon, what follows the label must look like a name
+            loose = bool(match.group("colon")) or bool(re.search(r"[/／|｜]", match.group("label")))
+            byline.authors += _split_chinese(match.group("names"), strict=not loose)
+        match = _EN_AUTHOR.match(text)
+        if match and len(text) <= 140:
+            byline.authors += _split_english(match.group("names"))
+        for match in _POSTED_BY.finditer(text):
+            name = match.group("names")
+            if _looks_like_chinese_name(name) or not re.search(rf"[{_HAN}]", name):
+                byline.authors.append(name)
+        near_top, near_bottom = index < top, index >= count - bottom
+        if near_top and len(text) <= 24:
+            tokens = text.split(" ")
+            if (
+                1 <= len(tokens) <= 6
+                and all(_looks_like_chinese_name(t) and len(t) <= 3 for t in tokens)
+                and tokens[0][0] in _FREQUENT_SURNAMES
+            ):
+                byline.authors += tokens
+        # "2004年7月16日08:19 [ 黄宇 ]": a bracketed name beside the dateline
+        if _DATELINE.search(text):
+            for match in _BRACKETED.finditer(text):
+                if _looks_like_chinese_name(match.group(1)):
+                    byline.authors.append(match.group(1))
+        if near_bottom or near_top:
+            credit = _END_CREDIT.search(text)
+            if credit and not _CN_AUTHOR.search(credit.group(0)):
+                names = _split_chinese(credit.group("names"), strict=True)
+                if names and all(_looks_like_chinese_name(n) for n in names):
+                    byline.authors += names
+    byline.authors = clean_names(byline.authors)
+    byline.editors = clean_names(byline.editors)
+    return byline

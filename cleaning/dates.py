@@ -1,0 +1,310 @@
+"""Parse publication dates as pages, feeds and front matter write them, into UTC instants.
+
+Every parser returns a ParsedDate (a tz-aware UTC datetime and how much of it the source
+stated) or None; none of them raises on junk. A time without an offset is read in the
+source's timezone; a date without a time is midnight UTC of that calendar day, so the
+stored day is the day the page printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cleaning.schema import DatePrecision
+
+__all__ = ["MIN_YEAR", "ParsedDate", "iter_dates", "normalize_digits", "parse_date", "zone"]
+
+# before the web there are no news pages; a candidate older than this is a misread number
+MIN_YEAR = 1990
+
+
+class ParsedDate(NamedTuple):
+    """A UTC instant and how precisely the source stated it."""
+
+    at: dt.datetime
+    precision: DatePrecision
+
+
+def zone(name: str | None, default: str) -> dt.tzinfo:
+    """Return the named zone, falling back to default, then to UTC."""
+    for candidate in (name, default):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return dt.UTC
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# abbreviations that are unambiguous enough to trust; "CST" (China or Central US) is not
+_ZONE_NAMES = {
+    "utc": 0,
+    "gmt": 0,
+    "z": 0,
+    "hkt": 8,
+    "sgt": 8,
+    "jst": 9,
+    "kst": 9,
+    "bst": 1,
+    "cet": 1,
+    "cest": 2,
+    "est": -5,
+    "edt": -4,
+    "pst": -8,
+    "pdt": -7,
+}
+
+_TIME = (
+    r"(?:\s*(?:T|,|\bat\b|-)?\s*"
+    r"(?:[(（]?(?:星期|周|週|禮拜|礼拜)[一二三四五六日天][)）]?\s*)?"
+    r"(?P<ampm1>上午|下午|中午|晚上|凌晨|早上|早晨|傍晚|夜间)?\s*"
+    r"(?P<H>\d{1,2})\s*(?:(?P<colon>:)|时|時|点|點)\s*"
+    r"(?:(?P<M>\d{1,2})\s*分?(?:\s*:?\s*(?P<S>\d{1,2})(?:\.\d+)?\s*秒?)?)?"
+    r"(?!\d)\s*(?P<ampm2>[ap]\.?m\.?(?![a-z]))?"
+    r"\s*(?P<tz>z(?![a-z])|[+-]\d{2}:?\d{2}(?!\d)|(?:utc|gmt)(?:[+-]\d{1,2}(?::?\d{2})?)?|[a-z]{3,4}(?![a-z]))?"
+    r")?"
+)
+_YMD = re.compile(
+    r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*(?P<sep>年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*"
+    r"(?P<d>\d{1,2})(?!\d)\s*(?:日|号|號)?" + _TIME,
+    re.I,
+)
+_DMY_WORDS = re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<y>\d{4})(?!\d)" + _TIME, re.I)
+_MDY_WORDS = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)" + _TIME, re.I)
+# 9/17/2004 5:54:13 AM: month first, as US software prints it; only taken when a day >12
+# or an AM/PM marker says so, because 7/5/2005 is ambiguous otherwise
+_MDY_SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])" + _TIME, re.I)
+_ISO_COMPACT = re.compile(
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?(?P<tz>Z|[+-]\d{4})?$", re.I
+)
+_UNIX = re.compile(r"^\d{9,10}(?:\.\d+)?$|^\d{12,13}$")
+
+_PM = {"下午", "晚上", "傍晚", "夜间", "pm", "p.m.", "p.m", "pm."}
+_AM_NOON = {"中午"}
+
+
+def _offset(raw: str | None) -> dt.tzinfo | None:
+    if not raw:
+        return None
+    text = raw.lower()
+    if text in _ZONE_NAMES:
+        return dt.timezone(dt.timedelta(hours=_ZONE_NAMES[text]))
+    match = re.fullmatch(r"(?:utc|gmt)?([+-])(\d{1,2}):?(\d{2})?", text)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+        if minutes <= 14 * 60:
+            return dt.timezone(sign * dt.timedelta(minutes=minutes))
+    return None
+
+
+def _build(groups: dict[str, str | None], year: int, month: int, day: int, tz: dt.tzinfo) -> ParsedDate | None:
+    try:
+        day_value = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if year < MIN_YEAR:
+        return None
+    if groups.get("H") is None:
+        return ParsedDate(dt.datetime(year, month, day, tzinfo=dt.UTC), DatePrecision.DAY)
+    hour = int(groups["H"] or 0)
+    minute = int(groups.get("M") or 0)
+    second = int(groups.get("S") or 0)
+    if groups.get("colon") and groups.get("M") is None:
+        return ParsedDate(dt.datetime(year, month, day, tzinfo=dt.UTC), DatePrecision.DAY)
+    marker = (groups.get("ampm1") or groups.get("ampm2") or "").lower()
+    if marker in _PM and hour < 12:
+        hour += 12
+    elif marker in {"am", "a.m.", "a.m", "am.", "凌晨", "上午", "早上", "早晨"} and hour == 12:
+        hour = 0
+    elif marker in _AM_NOON and hour < 6:
+        hour += 12
+    if hour > 23 or minute > 59 or second > 59:
+        return ParsedDate(dt.datetime(year, month, day, tzinfo=dt.UTC), DatePrecision.DAY)
+    raw_tz = groups.get("tz")
+    offset = _offset(raw_tz)
+    if raw_tz and offset is None and not re.fullmatch(r"[a-z]{3,4}", raw_tz, re.I):
+        return None
+    if offset is None and hour == minute == second == 0:
+        return _local_midnight(day_value)
+    local = dt.datetime.combine(day_value, dt.time(hour, minute, second), offset or tz)
+    precision = DatePrecision.SECOND if groups.get("S") is not None else DatePrecision.MINUTE
+    return ParsedDate(local.astimezone(dt.UTC), precision)
+
+
+def _local_midnight(day: dt.date) -> ParsedDate:
+    # CMSs write "2022-01-28 00:00:00" for a date with no time; read in the local zone it
+    # would land on the previous UTC day, so it is the calendar day, precision day
+    return ParsedDate(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), DatePrecision.DAY)
+
+
+def _from_match(match: re.Match[str], tz: dt.tzinfo, *, month_first_slash: bool = False) -> ParsedDate | None:
+    groups = match.groupdict()
+    year = int(groups["y"])
+    month = _MONTHS[groups["mon"].lower().rstrip(".")] if groups.get("mon") else int(groups["m"])
+    day = int(groups["d"])
+    if month_first_slash and month > 12 >= day:
+        month, day = day, month
+    return _build(groups, year, month, day, tz)
+
+
+_HAN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0", "O": "0"}
+# 二〇二二年一月二十七日: formal documents write dates in Chinese numerals
+_HAN_DATE = re.compile(
+    r"([〇○零Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+
+
+def _han_number(text: str) -> str:
+    # 十 = 10, 十二 = 12, 二十 = 20, 二十七 = 27; a malformed number gives "0", an invalid date
+    try:
+        if "十" not in text:
+            return "".join(_HAN_DIGITS[c] for c in text)
+        tens, _, ones = text.partition("十")
+        return str(int(_HAN_DIGITS[tens] if tens else "1") * 10 + int(_HAN_DIGITS[ones] if ones else "0"))
+    except KeyError:
+        return "0"
+
+
+def normalize_digits(text: str) -> str:
+    """Return text with full-width digits made ASCII (NFKC) and Chinese-numeral dates in digits."""
+    # full-width digits and colons (２０２５年３月４日 １４：０５) become ASCII
+    text = unicodedata.normalize("NFKC", text)
+    if "年" not in text:
+        return text
+    return _HAN_DATE.sub(
+        lambda m: (
+            f"{''.join(_HAN_DIGITS[c] for c in m.group(1))}年{_han_number(m.group(2))}月{_han_number(m.group(3))}日"
+        ),
+        text,
+    )
+
+
+def iter_dates(text: str, tz: dt.tzinfo) -> Iterator[tuple[int, ParsedDate]]:
+    """Yield (offset, date) for every full date written in text (run normalize_digits first)."""
+    for pattern in (_YMD, _DMY_WORDS, _MDY_WORDS):
+        for match in pattern.finditer(text):
+            parsed = _from_match(match, tz)
+            if parsed is not None:
+                yield match.start(), parsed
+    for match in _MDY_SLASH.finditer(text):
+        month, day = int(match.group("m")), int(match.group("d"))
+        if day > 12 or match.group("ampm2") or month > 12:
+            parsed = _from_match(match, tz, month_first_slash=True)
+            if parsed is not None:
+                yield match.start(), parsed
+
+
+def parse_date(value: Any, *, timezone: dt.tzinfo = dt.UTC) -> ParsedDate | None:
+    """Parse one structured date value (a meta tag, JSON-LD, front matter or feed field).
+
+    Accepts ISO 8601, RFC 2822, Unix timestamps, datetime/date objects, Chinese and
+    English written dates. Returns None for anything else, including relative dates.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None and value.time() == dt.time(0):
+            return _local_midnight(value.date()) if value.year >= MIN_YEAR else None
+        local = value if value.tzinfo else value.replace(tzinfo=timezone)
+        if local.year < MIN_YEAR:
+            return None
+        has_seconds = local.second or local.microsecond
+        return ParsedDate(local.astimezone(dt.UTC), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE)
+    if isinstance(value, dt.date):
+        if value.year < MIN_YEAR:
+            return None
+        return ParsedDate(dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC), DatePrecision.DAY)
+    if isinstance(value, int | float):
+        return _from_unix(float(value))
+    if not isinstance(value, str):
+        return None
+    text = normalize_digits(value).strip()
+    if not text or len(text) > 200:
+        return None
+    if _UNIX.match(text):
+        return _from_unix(float(text) / (1000 if len(text) >= 12 and "." not in text else 1))
+    compact = _ISO_COMPACT.match(text)
+    if compact:
+        groups = compact.groupdict()
+        return _build(groups, int(groups["y"]), int(groups["m"]), int(groups["d"]), timezone)
+    iso = _parse_iso(text, timezone)
+    if iso is not None:
+        return iso
+    if re.match(r"^(?:[a-z]{3},\s*)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d", text, re.I):
+        rfc = _parse_rfc2822(text, timezone)
+        if rfc is not None:
+            return rfc
+    found = next(iter_dates(text, timezone), None)
+    return found[1] if found else None
+
+
+def _from_unix(seconds: float) -> ParsedDate | None:
+    try:
+        at = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    if at.year < MIN_YEAR:
+        return None
+    return ParsedDate(at.replace(microsecond=0), DatePrecision.SECOND)
+
+
+def _parse_iso(text: str, tz: dt.tzinfo) -> ParsedDate | None:
+    if not re.match(r"^\d{4}-\d{2}-\d{2}(?:$|[T ]\d{2}:\d{2})", text):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    if parsed.year < MIN_YEAR:
+        return None
+    if len(text) == 10:
+        return ParsedDate(parsed.replace(tzinfo=dt.UTC), DatePrecision.DAY)
+    if parsed.tzinfo is None and parsed.time() == dt.time(0):
+        return _local_midnight(parsed.date())
+    local = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    has_seconds = re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}", text) is not None
+    return ParsedDate(
+        local.astimezone(dt.UTC).replace(microsecond=0), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE
+    )
+
+
+def _parse_rfc2822(text: str, tz: dt.tzinfo) -> ParsedDate | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.year < MIN_YEAR:
+        return None
+    # "-0000" means "zone unknown" in RFC 2822; parsedate_to_datetime returns it naive
+    local = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    has_seconds = re.search(r"\d{1,2}:\d{2}:\d{2}", text) is not None
+    return ParsedDate(local.astimezone(dt.UTC), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE)

@@ -1,0 +1,200 @@
+"""Pick the page's site name, headline and people from their sources, strongest first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from cleaning.authors import clean_names, is_site_name, names_from_value, read_bylines
+from cleaning.pagedates import article_lines
+from cleaning.pagemeta import PageMeta
+from cleaning.titles import normalize_title, strip_site_suffix
+from cleaning.urls import host_name
+
+__all__ = [
+    "TEXT_DATE_PREFIX",
+    "as_list",
+    "first_list",
+    "first_text",
+    "lower_keys",
+    "pick_authors",
+    "pick_site_name",
+    "pick_title",
+    "text_lines",
+]
+
+TEXT_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+", re.I)
+_META_AUTHORS = (
+    "author",
+    "article:author",
+    "citation_author",
+    "citation_authors",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "sailthru.author",
+    "parsely-author",
+    "og:article:author",
+)
+
+
+def lower_keys(value: Any) -> dict[str, Any]:
+    """Return a mapping with lower-cased keys; anything that is not a mapping gives {}."""
+    return {str(k).lower(): v for k, v in value.items()} if isinstance(value, Mapping) else {}
+
+
+def first_text(*values: Any) -> str | None:
+    """Return the first non-blank string among values (first of a list, name or url of a dict), spaces collapsed."""
+    for value in values:
+        if isinstance(value, list | tuple):
+            value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("url")
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return None
+
+
+def as_list(value: Any, *, split: bool = False) -> list[str]:
+    """Return value as a list of unique strings; split "a, b; c" keyword strings when asked."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if not isinstance(item, str | int | float) or isinstance(item, bool):
+            continue
+        text = str(item)
+        parts = re.split(r"\s*[,，、;；|]\s*", text) if split else [text]
+        out += [" ".join(p.split()) for p in parts if p.strip()]
+    return list(dict.fromkeys(out))
+
+
+def first_list(*candidates: list[str]) -> list[str]:
+    """Return the first non-empty list: a weaker source fills only what stronger ones leave empty."""
+    return next((c for c in candidates if c), [])
+
+
+def text_lines(text: str) -> list[str]:
+    """Return the text's non-empty lines, table rows ("| a | b |") split into their cells."""
+    lines = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("|"):
+            lines += [cell.strip() for cell in re.split(r"(?<!\\)\|", line) if cell.strip()]
+        elif line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+def _clean_site_name(name: str | None) -> str | None:
+    # copyright lines and comma lists ("www.yunnan.cn,云南日报报业集团,云南网") are not one name;
+    # "Wikimedia Foundation, Inc." is
+    if not name or re.search(r"copyright|©|版权|版權|all rights", name, re.I):
+        return None
+    head, _, rest = name.partition(",")
+    if rest and not re.fullmatch(r"\s*(?:inc|ltd|llc|plc|co|gmbh|s\.a)\.?\s*", rest, re.I):
+        return head.strip() or None
+    return name.strip() or None
+
+
+# an author meta that reads like a website's name (示例財經網, Harbour Daily News); "Discuz! Team" is not
+_SITE_LIKE_AUTHOR = re.compile(
+    r"[网網报報]$|新闻|新聞|\b(?:news|times|post|daily|herald)\b|\.(?:com|net|cn|hk)\b", re.I
+)
+
+
+def pick_site_name(page: PageMeta, fm: Mapping[str, Any], extracted: Mapping[str, Any], url: str | None) -> str | None:
+    """Return the publisher's name: front matter, og:site_name, JSON-LD publisher, a site-like author, the host."""
+    publisher = page.json_ld.get("publisher")
+    fm_author = first_text(fm.get("author"))
+    meta_author = page.first("author") or ""
+    candidates = (
+        fm.get("site_name"),
+        fm.get("site"),
+        page.first("og:site_name"),
+        publisher.get("name") if isinstance(publisher, dict) else publisher,
+        fm_author if fm_author and is_site_name(fm_author) else None,
+        meta_author if len(meta_author) <= 40 and _SITE_LIKE_AUTHOR.search(meta_author) else None,
+        page.first("application-name"),
+        extracted.get("sitename"),
+    )
+    for candidate in candidates:
+        name = _clean_site_name(first_text(candidate))
+        if name:
+            return name
+    return host_name(url)
+
+
+def pick_title(
+    page: PageMeta,
+    fm: Mapping[str, Any],
+    hints: Mapping[str, Any],
+    extracted: Mapping[str, Any],
+    media_type: str,
+    site_names: list[str],
+) -> str | None:
+    """Return the headline: front matter, og:title/JSON-LD, a lone <h1>, <title>, the feed, the extractor."""
+    if fm.get("title"):
+        return normalize_title(first_text(fm.get("title")), markdown=True)
+    declared = first_text(
+        page.first("og:title", "twitter:title"), page.json_ld.get("headline"), page.json_ld.get("name")
+    )
+    if declared:
+        return strip_site_suffix(declared, site_names)
+    title_tag = strip_site_suffix(page.title_tag, site_names) if page.title_tag else None
+    # the page's only <h1> is the headline when the <title> agrees; many old layouts put the logo in <h1>
+    if len(page.h1) == 1 and (
+        not title_tag
+        or title_tag[:8] in page.h1[0]
+        or (page.h1[0] in title_tag and 2 * len(page.h1[0]) > len(title_tag))
+    ):
+        return normalize_title(page.h1[0])
+    if title_tag:
+        return title_tag
+    if first_text(hints.get("title")):
+        return strip_site_suffix(first_text(hints.get("title")), site_names)
+    title = first_text(extracted.get("title"))
+    if title and media_type == "text":
+        title = TEXT_DATE_PREFIX.sub("", title)
+    return normalize_title(title, markdown=media_type != "html") if title else None
+
+
+def pick_authors(
+    page: PageMeta,
+    fm: Mapping[str, Any],
+    hints: Mapping[str, Any],
+    extracted: Mapping[str, Any],
+    body_lines: Sequence[str],
+    removed: Sequence[str],
+    header: Sequence[str],
+    site_names: list[str],
+) -> tuple[list[str], list[str]]:
+    """Return (authors, editors): authors from the strongest source naming people, editors from every byline."""
+
+    def people(names: Iterable[str]) -> list[str]:
+        # "L_104485" ids and outlet names are not people
+        return [n for n in clean_names(names) if not is_site_name(n, site_names) and not re.search(r"\d|_", n)]
+
+    body = read_bylines(body_lines)
+    extra = read_bylines(list(removed), top=len(removed), bottom=len(removed))
+    head = read_bylines(list(header), top=0, bottom=0)
+    around = read_bylines(article_lines(page.lines, body_lines), top=0, bottom=8)
+    elements = [n for text in page.author_elements for n in (read_bylines([text]).authors or names_from_value(text))]
+    authors = first_list(
+        people(names_from_value(fm.get("author")) + names_from_value(fm.get("authors"))),
+        people(names_from_value(page.json_ld.get("author"))),
+        people(n for value in page.all(*_META_AUTHORS) for n in names_from_value(value)),
+        people(names_from_value(hints.get("authors"))),
+        people(body.authors + extra.authors + head.authors + around.authors),
+        people(elements),
+        people(names_from_value(extracted.get("author"))),
+    )
+    editors = [
+        n
+        for n in clean_names(body.editors + extra.editors + head.editors + around.editors)
+        if not is_site_name(n, site_names)
+    ]
+    return authors, editors

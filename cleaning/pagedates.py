@@ -1,0 +1,198 @@
+"""Find a page's printed dateline: in the header between headline and body, or atop the body.
+
+Old portal layouts state the date nowhere but in the visible header ("2005年03月21日 11:21
+来源：…", "发布时间：2022-02-13 04:22:18"); press releases state it in the first paragraph
+("HONG KONG SAR - Media OutReach Newswire - 14 May 2025"). Dates further down the body are
+events the article tells of, not its publication, and are not taken.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from cleaning.dates import MIN_YEAR, ParsedDate, iter_dates, normalize_digits
+from cleaning.schema import DatePrecision
+
+__all__ = ["FoundDate", "TextDates", "article_lines", "find_dates", "text_dates", "url_date"]
+
+
+class FoundDate(NamedTuple):
+    """A date found in running text, with where it was and the label before it."""
+
+    date: ParsedDate
+    start: int
+    label: str  # "published", "modified" or ""
+
+
+_BODY_TOP_LINES = 4  # a dateline sits in the first paragraphs
+_LINE_CHARS = 300  # and near the start of its paragraph
+_HEADER_LINES = 12  # at most this many lines between headline and body are header
+
+
+@dataclasses.dataclass
+class TextDates:
+    """Candidate dates from the visible page and the body, strongest first."""
+
+    published: list[ParsedDate] = dataclasses.field(default_factory=list)
+    modified: list[ParsedDate] = dataclasses.field(default_factory=list)
+    header_lines: list[str] = dataclasses.field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=8192)
+def _key(text: str) -> str:
+    # cached: the header search compares every page line with several needles
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _find_line(lines: Sequence[str], needle: str) -> int | None:
+    key = _key(needle)
+    if len(key) < 4:
+        return None
+    return next((i for i, line in enumerate(lines) if key in _key(line)), None)
+
+
+def _body_start(lines: Sequence[str], text_lines: Sequence[str]) -> int | None:
+    # the first substantial body line: table-layout extractions start with empty cells
+    for line in text_lines[:5]:
+        if len(_key(line)) >= 8:
+            found = _find_line(lines, _key(line)[:16])
+            if found is not None:
+                return found
+    return None
+
+
+def article_lines(lines: Sequence[str], text_lines: Sequence[str], *, after: int = 6) -> list[str]:
+    """Return the page lines from the body's first line to a few lines past its last one,
+    where bylines and editor lines the extractor dropped still sit.
+    """
+    start = _body_start(lines, text_lines)
+    if start is None:
+        return []
+    end = start
+    for line in reversed(text_lines[-5:]):
+        if len(_key(line)) >= 8:
+            found = _find_line(lines[start:], _key(line)[:12])
+            if found is not None:
+                end = start + found
+                break
+    return list(lines[start : end + after + 1])
+
+
+def _header_windows(
+    lines: Sequence[str], text_lines: Sequence[str], titles: Sequence[str]
+) -> list[tuple[int, int, int]]:
+    """Return (start, headline, end) line windows around each headline candidate, best first."""
+    body = _body_start(lines, text_lines)
+    windows = []
+    for title in titles:
+        key = _key(title)[:12]
+        if len(key) < 4:
+            continue
+        # the headline is the line that is the title, not a related-links entry quoting it
+        hits = sorted((len(_key(line)) - len(_key(title)), i) for i, line in enumerate(lines) if key in _key(line))
+        for _, head in hits[:2]:
+            end = body if body is not None and 0 < body - head <= _HEADER_LINES else head + _HEADER_LINES
+            windows.append((max(0, head - 3), head, min(len(lines), end + 1)))
+    if body is not None:
+        start = max(0, body - _HEADER_LINES // 2)
+        windows.append((start, start, body + 1))
+    return list(dict.fromkeys(windows))
+
+
+def _published(found: Sequence[FoundDate]) -> list[ParsedDate]:
+    labelled = [f.date for f in found if f.label == "published"]
+    plain = [f.date for f in found if not f.label]
+    return labelled + plain
+
+
+def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Sequence[str], tz: dt.tzinfo) -> TextDates:
+    """Return the dates the page prints for itself, strongest first.
+
+    Order: labelled then unlabelled dates in the header window; labelled dates atop the body;
+    labelled dates anywhere else in the page; unlabelled datelines atop the body.
+    """
+    result = TextDates()
+    header: list[FoundDate] = []
+    for start, head, end in _header_windows(page_lines, text_lines, titles):
+        # a dateline under the headline beats one above it (often a related story's)
+        below = find_dates("\n".join(page_lines[head:end]), timezone=tz)
+        above = find_dates("\n".join(page_lines[start:head]), timezone=tz)
+        header = below + above
+        if header:
+            result.header_lines = list(page_lines[start:end])
+            break
+    top = find_dates("\n".join(line[:_LINE_CHARS] for line in text_lines[:_BODY_TOP_LINES]), timezone=tz)
+    # a label's date may sit on the next line ("发布日期：" in one cell, the date in the next)
+    labelled_lines = [
+        f"{line} {page_lines[i + 1] if i + 1 < len(page_lines) else ''}"
+        for i, line in enumerate(page_lines)
+        if _PUBLISHED_LABEL.search(line)
+    ]
+    elsewhere = [f for f in find_dates("\n".join(labelled_lines), timezone=tz) if f.label == "published"]
+    result.published = (
+        _published(header)
+        + [f.date for f in top if f.label == "published"]
+        + [f.date for f in elsewhere]
+        + [f.date for f in top if not f.label]
+    )
+    result.modified = [f.date for f in header + top if f.label == "modified"]
+    return result
+
+
+_PUBLISHED_LABEL = re.compile(
+    r"(?:发布|發布|发表|發表|出版|刊登|上传|上傳|成文)(?:时间|時間|日期|于|於)?|(?:日期|时间|時間|date|published(?:\s+on)?|posted(?:\s+on)?|released?)",
+    re.I,
+)
+_MODIFIED_LABEL = re.compile(
+    r"(?:更新|修改|修订|修訂)(?:时间|時間|日期|于|於)|updated(?:\s+on)?|last\s+modified|modified", re.I
+)
+
+
+def _label_before(text: str, start: int) -> str:
+    # the label is what sits right before the date: "发布时间：", "【日期：", "Updated:"
+    before = text[max(0, start - 16) : start]
+    before = re.sub(r"[\s:：【\[(（|丨]+$", "", before)
+    if _MODIFIED_LABEL.search(before[-8:]):
+        return "modified"
+    if _PUBLISHED_LABEL.search(before[-8:]):
+        return "published"
+    return ""
+
+
+def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC) -> list[FoundDate]:
+    """Return every date written in text, in reading order, with the label before it."""
+    text = normalize_digits(text)
+    found = [FoundDate(parsed, start, _label_before(text, start)) for start, parsed in iter_dates(text, timezone)]
+    # where two patterns read one spot, the first listed pattern's reading stands
+    seen: set[int] = set()
+    unique = []
+    for item in sorted(found, key=lambda f: f.start):
+        if item.start not in seen:
+            seen.add(item.start)
+            unique.append(item)
+    return unique
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])/")
+
+
+def url_date(url: str | None) -> ParsedDate | None:
+    """Return the /2025/05/14/ or /20250514/ date in an article's own URL path, if any."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I).split("?", 1)[0]
+    match = _URL_DATE.search(path)
+    if match is None:
+        return None
+    try:
+        day = dt.datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)), tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    return ParsedDate(day, DatePrecision.DAY) if day.year >= MIN_YEAR else None

@@ -1,0 +1,220 @@
+"""Read what an HTML page says about itself: JSON-LD, meta tags, <time>, canonical link, headings.
+
+One lxml parse per page. Nothing here decides between sources: metadata.py does that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.etree
+
+__all__ = ["PageMeta", "read_page_meta"]
+
+logger = logging.getLogger(__name__)
+
+_ARTICLE_TYPES = {
+    "newsarticle",
+    "article",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "webpage",
+    "scholarlyarticle",
+    "techarticle",
+    "report",
+    "liveblogposting",
+}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "td",
+    "th",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "dd",
+    "dt",
+    "ul",
+    "ol",
+    "blockquote",
+    "center",
+    "hr",
+    "title",
+    "pre",
+    "form",
+    "nobr",
+}
+_SKIP_TAGS = {"script", "style", "noscript", "select", "option", "textarea", "iframe", "object", "embed"}
+_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|writer|reporter)(?:$|[\s_-])|author__name|author-name", re.I)
+
+
+@dataclasses.dataclass
+class PageMeta:
+    """The page's own statements about itself, each as found (strings, not yet normalized)."""
+
+    json_ld: dict[str, Any] = dataclasses.field(default_factory=dict)
+    meta: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # lower-cased name/property -> contents
+    times: list[str] = dataclasses.field(default_factory=list)  # <time datetime> values
+    canonical: str | None = None
+    h1: list[str] = dataclasses.field(default_factory=list)
+    title_tag: str | None = None
+    author_elements: list[str] = dataclasses.field(default_factory=list)  # rel=author, itemprop=author, class*=byline
+    lines: list[str] = dataclasses.field(default_factory=list)  # the page's visible text, one block per line
+
+    def first(self, *names: str) -> str | None:
+        """Return the first non-empty content among the meta names, in the order given."""
+        for name in names:
+            for value in self.meta.get(name, ()):
+                if value.strip():
+                    return value.strip()
+        return None
+
+    def all(self, *names: str) -> list[str]:
+        """Return every non-empty content of the meta names, in the order given."""
+        return [v.strip() for name in names for v in self.meta.get(name, ()) if v.strip()]
+
+
+# plain etree elements: lxml.html's element classes cost a lookup per node and buy nothing here
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+
+
+def _text(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _iter_json_ld(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _iter_json_ld(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _iter_json_ld(data["@graph"])
+
+
+def _is_article(item: dict[str, Any]) -> bool:
+    types = item.get("@type")
+    names = types if isinstance(types, list) else [types]
+    return any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in names)
+
+
+def _pick_json_ld(scripts: list[str]) -> dict[str, Any]:
+    candidates = []
+    for raw in scripts:
+        try:
+            # some CMSs leave raw newlines inside JSON strings; strict=False accepts them
+            data = json.loads(raw, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        candidates.extend(item for item in _iter_json_ld(data) if _is_article(item))
+    # a real article item beats a WebPage wrapper
+    candidates.sort(key=lambda item: "webpage" in str(item.get("@type")).lower())
+    return candidates[0] if candidates else {}
+
+
+def _in_form_or_comments(element: Any) -> bool:
+    # comment threads and comment forms carry "author" classes for the commenters
+    for ancestor in element.iterancestors():
+        if ancestor.tag == "form" or "comment" in f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower():
+            return True
+    return element.tag in {"label", "input"}
+
+
+def _visible_lines(root: Any) -> list[str]:
+    # iterative, not recursive: broken pages nest thousands of unclosed tags deep
+    parts: list[str] = []
+    skipping = 0
+    body = root.find(".//body")
+    for event, element in lxml.etree.iterwalk(body if body is not None else root, events=("start", "end")):
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        skip = tag in _SKIP_TAGS or not tag
+        if event == "start":
+            skipping += skip
+            if not skipping:
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n")
+                if element.text:
+                    # a newline inside HTML text is a space; only blocks break lines
+                    parts.append(element.text.replace("\n", " "))
+            continue
+        skipping -= skip
+        if not skipping:
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if element.tail:
+                parts.append(element.tail.replace("\n", " "))
+    lines = (" ".join(line.replace("\u3000", " ").split()) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
+
+
+def read_page_meta(html: str) -> PageMeta:
+    """Parse html once and collect its JSON-LD, meta tags, <time>, canonical, <h1>, <title>, lines."""
+    page = PageMeta()
+    if not html or not html.strip():
+        return page
+    try:
+        # XML declarations with an encoding make lxml refuse a str; the text is already decoded
+        root = lxml.etree.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1), _PARSER)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
+        logger.debug("unparsable HTML: %s", exc)
+        return page
+    if root is None:
+        return page
+    page.json_ld = _pick_json_ld(
+        [s.text or "" for s in root.iter("script") if (s.get("type") or "").lower() == "application/ld+json"]
+    )
+    for meta in root.iter("meta"):
+        key = (
+            (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "")
+            .strip()
+            .lower()
+        )
+        content = meta.get("content")
+        if key and content is not None:
+            page.meta.setdefault(key, []).append(content)
+    page.times = [t.get("datetime", "") for t in root.iter("time") if t.get("datetime")]
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            page.canonical = link.get("href", "").strip()
+            break
+    page.h1 = [text for h in root.iter("h1") if (text := _text(h))]
+    title = root.find(".//title")
+    page.title_tag = _text(title) if title is not None else None
+    by_class = None
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in {"meta", "link", "script", "style", "body", "html"}:
+            continue
+        declared = "author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author"
+        # only the first class match: further "author" classes are related stories and author boxes
+        classed = not declared and by_class is None and bool(_AUTHOR_CLASS.search(element.get("class") or ""))
+        if not (declared or classed) or _in_form_or_comments(element):
+            continue
+        text = _text(element)
+        if not text or len(text) > 60:
+            continue
+        if declared:
+            page.author_elements.append(text)
+        else:
+            by_class = text
+    if by_class and not page.author_elements:
+        page.author_elements.append(by_class)
+    page.lines = _visible_lines(root)
+    return page

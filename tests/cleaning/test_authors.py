@@ -1,0 +1,99 @@
+"""Bylines in both languages, editors kept apart, and site names that are not people."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaning.authors import clean_names, is_site_name, names_from_value, read_bylines
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "editors"),
+    [
+        ("By Jane Doe", ["Jane Doe"], []),
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"], []),
+        ("By A. Smith, B. Jones and C. Wu", ["A. Smith", "B. Jones", "C. Wu"], []),
+        ("Written by Dr Mary Lee", ["Mary Lee"], []),
+        ("Reporting by Jane Doe; Editing by Tom Hogue", ["Jane Doe"], ["Tom Hogue"]),
+        ("By Jane Doe in Hong Kong", ["Jane Doe"], []),
+        ("Edited by Tom Hogue", [], ["Tom Hogue"]),
+        ("21世纪经济报道 记者朱丽娜 香港报道 “大数据开启了一次重大的时代转型。", ["朱丽娜"], []),
+        ("记者朱丽娜香港报道", ["朱丽娜"], []),
+        ("（作者：朱丽娜 编辑：李艳霞）", ["朱丽娜"], ["李艳霞"]),
+        ("責任編輯：王珊珊", [], ["王珊珊"]),
+        ("责任编辑：王珊珊", [], ["王珊珊"]),
+        ("光明日报记者 王建宏 张文攀", ["王建宏", "张文攀"], []),
+        ("新京报记者 彭冲 山东冠县报道", ["彭冲"], []),
+        ("□ 本报记者 葛灵丹", ["葛灵丹"], []),
+        ("本報記者 陳大文", ["陳大文"], []),
+        ("文／李四", ["李四"], []),
+        ("文/李四", ["李四"], []),
+        ("撰文：黃小明", ["黃小明"], []),
+        ("通讯员 周杰 记者 刘洋", ["周杰", "刘洋"], []),
+        ("执笔人：闵乐夫 赵兰波 刘韬", ["闵乐夫", "赵兰波", "刘韬"], []),
+        ("所有的改革难道不都是利益再分配的过程吗？”（姚峰 上海报道）", ["姚峰"], []),
+        ("清洁、低碳、循环的绿色制造体系。（记者 胡晓蓉）", ["胡晓蓉"], []),
+        ("海姑娘写于2005年6月12日", ["海姑娘"], []),
+        ("ggjjzhzz 发表于 2005-9-15 11:46:00", ["ggjjzhzz"], []),
+        ("2004年7月16日08:19 [ 黄宇 ] 来源：[ 国际金融报 ]", ["黄宇"], []),
+        ("作者：Jane Doe", ["Jane Doe"], []),
+        # prose and headings that only look like bylines
+        ("据记者了解到，这一情况属实", [], []),
+        ("尊重作者的劳动", [], []),
+        ("[作者简介] (个人情况保密)", [], []),
+        ("在自传中，作者RobinWinks说，有关的书超过200本", [], []),
+        ("编辑：吕峥 来源：千龙网", [], ["吕峥"]),
+        ("来源：新闻晨报", [], []),
+        ("会有很大的帮助。” （编辑 李艳霞）", [], ["李艳霞"]),
+        ("他是一位编辑 出身的记者", [], []),
+        ("全国版", [], []),
+        ("By the way, this is a sentence that goes on and on about nothing in particular at all.", [], []),
+    ],
+)
+def test_bylines(line, authors, editors):
+    byline = read_bylines([line])
+    assert byline.authors == authors
+    assert byline.editors == editors
+
+
+def test_bare_name_lines_only_near_the_top():
+    lines = ["犬儒病(上)", "胡平", "正文第一段。"] + ["正文。"] * 20 + ["王小明"]
+    assert read_bylines(lines).authors == ["胡平"]
+
+
+def test_authors_deduplicated_in_order():
+    lines = ["记者 王建宏 张文攀", "正文。", "（记者 王建宏）"]
+    assert read_bylines(lines).authors == ["王建宏", "张文攀"]
+
+
+@pytest.mark.parametrize(
+    ("name", "sites", "expected"),
+    [
+        ("新浪财经", [], True),
+        ("新浪财经", ["新浪财经"], True),
+        ("Reuters Staff", [], True),
+        ("Harbour Tech Daily", ["Harbour Tech Daily"], True),
+        ("The Associated Press", [], True),
+        ("吉林省人民政府", [], True),
+        ("Jane Doe", ["Harbour Tech Daily"], False),
+        ("朱丽娜", ["新浪财经"], False),
+    ],
+)
+def test_site_names_are_not_people(name, sites, expected):
+    assert is_site_name(name, sites) is expected
+
+
+def test_names_from_json_ld_skip_organizations():
+    value = [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Organization", "name": "Harbour Tech Daily"}]
+    assert names_from_value(value) == ["Jane Doe"]
+    assert names_from_value({"@type": "Person", "name": "By John Roe"}) == ["John Roe"]
+    assert names_from_value("https://example.com/author/jane") == []
+    assert names_from_value(None) == []
+
+
+def test_placeholders_are_no_people():
+    assert clean_names(["admin", "Administrator", "佚名", "小编", "Jane Doe"]) == ["Jane Doe"]
+
+
+def test_clean_names_strips_titles_and_typesetting_spaces():
+    assert clean_names(["Dr Mary Lee", "记者朱丽娜", "赵  培", "mary lee", "", None]) == ["Mary Lee", "朱丽娜", "赵培"]

@@ -1,0 +1,210 @@
+"""Date parsing: every written form we meet, timezones, precision, and no crash on junk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaning.dates import parse_date, zone
+from cleaning.pagedates import find_dates, url_date
+
+HK = ZoneInfo("Asia/Hong_Kong")
+UTC = dt.UTC
+
+
+def utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "precision"),
+    [
+        # ISO 8601, with and without offset; without one the source's zone applies
+        ("2025-05-14T09:00:00+08:00", utc(2025, 5, 14, 1, 0, 0), "second"),
+        ("2025-05-14T09:00:00Z", utc(2025, 5, 14, 9, 0, 0), "second"),
+        ("2025-05-14 09:00", utc(2025, 5, 14, 1, 0), "minute"),
+        ("2025-05-14", utc(2025, 5, 14), "day"),
+        ("2025-05-14T12:48:06.123+00:00", utc(2025, 5, 14, 12, 48, 6), "second"),
+        # RFC 2822 as feeds and Hexo front matter write it
+        ("Tue, 07 Dec 2021 09:14:58 GMT", utc(2021, 12, 7, 9, 14, 58), "second"),
+        ("Tue, 07 Dec 2021 17:14:58 +0800", utc(2021, 12, 7, 9, 14, 58), "second"),
+        # Unix timestamps, seconds and milliseconds
+        ("1638868498", utc(2021, 12, 7, 9, 14, 58), "second"),
+        ("1638868498000", utc(2021, 12, 7, 9, 14, 58), "second"),
+        (1638868498, utc(2021, 12, 7, 9, 14, 58), "second"),
+        # Chinese forms
+        ("2025年3月4日 14:05", utc(2025, 3, 4, 6, 5), "minute"),
+        ("2025年03月04日14:05", utc(2025, 3, 4, 6, 5), "minute"),
+        ("2005-5-7 21:23", utc(2005, 5, 7, 13, 23), "minute"),
+        ("2005-5-7 21:23:57", utc(2005, 5, 7, 13, 23, 57), "second"),
+        ("2021年12月7日 下午3時", utc(2021, 12, 7, 7, 0), "minute"),
+        ("2021年12月7日 下午5時14分", utc(2021, 12, 7, 9, 14), "minute"),
+        ("2021年12月7日 上午9点30分", utc(2021, 12, 7, 1, 30), "minute"),
+        ("2021年12月7日 晚上8點", utc(2021, 12, 7, 12, 0), "minute"),
+        ("2021年12月7日（星期二）14:05", utc(2021, 12, 7, 6, 5), "minute"),
+        ("２０２５年３月４日 １４：０５", utc(2025, 3, 4, 6, 5), "minute"),
+        ("2025年3月4日", utc(2025, 3, 4), "day"),
+        ("2022.01.20 16:31", utc(2022, 1, 20, 8, 31), "minute"),
+        ("二〇二二年一月二十七日", utc(2022, 1, 27), "day"),
+        ("二○○五年十二月十日", utc(2005, 12, 10), "day"),
+        ("二〇二五年三月四日", utc(2025, 3, 4), "day"),
+        # English datelines
+        ("14 May 2025", utc(2025, 5, 14), "day"),
+        ("May 14, 2025", utc(2025, 5, 14), "day"),
+        ("Saturday, September 10th, 2005 10:56 am", utc(2005, 9, 10, 2, 56), "minute"),
+        ("14 May 2025 10:30 GMT", utc(2025, 5, 14, 10, 30), "minute"),
+        # US software: month first, said so by a day above 12 or an AM/PM marker
+        ("9/17/2004 5:54:13 AM", utc(2004, 9, 16, 21, 54, 13), "second"),
+        ("7/5/2005 9:23:57 PM", utc(2005, 7, 5, 13, 23, 57), "second"),
+    ],
+)
+def test_parse_date_forms(value, expected, precision):
+    parsed = parse_date(value, timezone=HK)
+    assert parsed is not None, value
+    assert parsed.at == expected
+    assert parsed.at.tzinfo is not None
+    assert parsed.at.utcoffset() == dt.timedelta(0)
+    assert str(parsed.precision) == precision
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "日前",
+        "近日",
+        "3小时前",
+        "昨天 14:05",
+        "yesterday",
+        "",
+        "   ",
+        "not a date",
+        "1985-05-14",
+        "2025-13-40",
+        "99999999999999999999",
+        None,
+        [],
+        {},
+        True,
+        "2025年2月30日",
+        "二〇二五年十十月三日",
+        "二〇二五年十三月一日",
+    ],
+)
+def test_not_dates(value):
+    assert parse_date(value, timezone=HK) is None
+
+
+def test_day_precision_keeps_the_calendar_day_in_any_zone():
+    # a local-midnight date would land on the previous UTC day; a day-precision date must not
+    for name in ("Asia/Shanghai", "America/New_York", "Pacific/Auckland"):
+        parsed = parse_date("2025-05-14", timezone=ZoneInfo(name))
+        assert parsed is not None
+        assert parsed.at == utc(2025, 5, 14)
+
+
+@pytest.mark.parametrize("value", ["2022-01-28 00:00:00", "2022-01-28T00:00", "2022年01月28日 00:00"])
+def test_local_midnight_without_offset_is_a_day(value):
+    # a CMS placeholder time: converting it from Hong Kong would move it to 27 January UTC
+    parsed = parse_date(value, timezone=HK)
+    assert parsed is not None
+    assert parsed.at == utc(2022, 1, 28)
+    assert str(parsed.precision) == "day"
+    assert parse_date("2022-01-28T00:00:00+08:00", timezone=HK).at == utc(2022, 1, 27, 16)
+
+
+def test_source_timezone_is_used_for_times_without_offset():
+    at_new_york = parse_date("2025-05-14 09:00", timezone=ZoneInfo("America/New_York"))
+    at_hong_kong = parse_date("2025-05-14 09:00", timezone=HK)
+    assert at_new_york is not None
+    assert at_hong_kong is not None
+    assert at_new_york.at == utc(2025, 5, 14, 13, 0)
+    assert at_hong_kong.at == utc(2025, 5, 14, 1, 0)
+
+
+def test_datetime_and_date_objects_from_yaml():
+    assert parse_date(dt.date(2021, 12, 7)).at == utc(2021, 12, 7)
+    midnight = parse_date(dt.datetime(2021, 12, 7), timezone=HK)
+    assert midnight.at == utc(2021, 12, 7)
+    assert str(midnight.precision) == "day"
+    naive = parse_date(dt.datetime(2021, 12, 7, 17, 14), timezone=HK)
+    assert naive.at == utc(2021, 12, 7, 9, 14)
+
+
+def test_zone_falls_back():
+    assert zone("Not/AZone", "Asia/Hong_Kong") == HK
+    assert zone(None, "Asia/Hong_Kong") == HK
+    assert zone(None, "") == UTC
+
+
+def test_find_dates_reads_labels_and_order():
+    text = "首页\n发布时间：2005-05-07 21:23:57 来源：新华网\n更新时间：2005-05-08 10:00\n2005年4月18日，吴宗宪进棚录像"
+    found = find_dates(text, timezone=HK)
+    assert [f.label for f in found] == ["published", "modified", ""]
+    assert found[0].date.at == utc(2005, 5, 7, 13, 23, 57)
+    assert found[2].date.at == utc(2005, 4, 18)
+
+
+def test_find_dates_english_dateline():
+    text = "HONG KONG SAR - Media OutReach Newswire - 14 May 2025 - Co-organised by Cyberport"
+    found = find_dates(text, timezone=HK)
+    assert [f.date.at for f in found] == [utc(2025, 5, 14)]
+
+
+def test_find_dates_ignores_relative_and_partial_dates():
+    assert find_dates("日前，近日，3天前，2025年3月，第2025号", timezone=HK) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example/2025/05/14/story.html", utc(2025, 5, 14)),
+        ("https://news.example/a/20250514/123.shtml", utc(2025, 5, 14)),
+        ("http://chanye.finance.sina.com.cn/sm/2005-03-21/244339.shtml", utc(2005, 3, 21)),
+        ("https://news.example/story?id=20250514", None),
+        ("https://news.example/2025/13/14/x", None),
+        (None, None),
+    ],
+)
+def test_url_date(url, expected):
+    parsed = url_date(url)
+    assert (parsed.at if parsed else None) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        st.from_regex(r"(19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日? ?(\d{1,2}[:时點点]\d{2})?", fullmatch=True),
+    )
+)
+def test_parse_date_never_crashes(value):
+    parsed = parse_date(value, timezone=HK)
+    if parsed is not None:
+        assert parsed.at.utcoffset() == dt.timedelta(0)
+        again = parse_date(parsed.at.isoformat(), timezone=HK)
+        assert again is not None
+        assert again.at == parsed.at, "the ISO output of a parsed date parses to the same instant"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789年月日时時点點分秒上下午:-/. TZ+abcdefghijklmnopqrstuvwxyz,", max_size=40))
+def test_find_dates_never_crashes_on_date_like_junk(value):
+    for found in find_dates(value, timezone=HK):
+        assert found.date.at.year >= 1990
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(min_value=dt.datetime(1990, 1, 2), max_value=dt.datetime(2100, 1, 1), timezones=st.just(UTC)),
+    st.sampled_from(["Asia/Hong_Kong", "UTC", "America/New_York"]),
+)
+def test_iso_output_parses_to_the_same_instant(moment, zone_name):
+    parsed = parse_date(moment.replace(microsecond=0).isoformat(), timezone=ZoneInfo(zone_name))
+    assert parsed is not None
+    again = parse_date(parsed.at.isoformat(), timezone=ZoneInfo(zone_name))
+    assert again is not None
+    assert again.at == parsed.at == moment.replace(microsecond=0)

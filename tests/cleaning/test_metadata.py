@@ -1,0 +1,396 @@
+"""normalize_metadata: the seeds' facts, precedence between sources, and fixture pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaning.config import CleaningConfig
+from cleaning.metadata import normalize_metadata
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+CONFIG = CleaningConfig()
+
+
+def normalize(**columns: Any) -> pd.Series:
+    row = {
+        "decoded": "",
+        "media_type": "html",
+        "url": None,
+        "extracted": {},
+        "front_matter": None,
+        "hints": None,
+        "timezone": None,
+        "text": "",
+    } | columns
+    frame = pd.DataFrame({k: [v] for k, v in row.items()}, dtype=object)
+    result = normalize_metadata(
+        frame, default_timezone=CONFIG.default_timezone, tracking_parameters=CONFIG.tracking_parameters
+    )
+    assert len(result.kept) == 1
+    assert len(result.rejected) == 0
+    return result.kept.iloc[0]
+
+
+def utc(*args: int) -> pd.Timestamp:
+    return pd.Timestamp(dt.datetime(*args, tzinfo=dt.UTC))
+
+
+def page(name: str) -> str:
+    return (FIXTURES / "metadata" / name).read_text(encoding="utf-8")
+
+
+# --- the seeds -------------------------------------------------------------------------
+
+
+def seed_002() -> dict[str, Any]:
+    raw = (FIXTURES / "seeds" / "002_3fb5349cd76de5a0.txt").read_text(encoding="utf-8")
+    _, header, body = raw.split("---", 2)
+    # the body as extraction and boilerplate removal leave it: paragraphs up to the editor line
+    paragraphs = [
+        re.sub(r"<[^>]+>", "", p).strip("\u3000 ")
+        for p in re.findall(r"<p[^>]*>(.*?)</p>", re.sub(r"<!--.*?-->", "", body, flags=re.S), re.S)
+    ]
+    end = next(i for i, p in enumerate(paragraphs) if p.startswith("投资推广署"))
+    text = "\n".join(paragraphs[1:end])
+    return {
+        "decoded": body,
+        "media_type": "markdown",
+        "front_matter": yaml.safe_load(header),
+        "text": text,
+        # what a generic extractor reads: the date inside the image URL
+        "extracted": {"date": "2020-05-14", "title": None},
+    }
+
+
+def test_seed_002_front_matter_post():
+    row = normalize(**seed_002())
+    assert row["title"] == "香港科创新机遇：大数据开启重大时代转型 香港着力打造数码港"
+    assert row["published_at"] == utc(2021, 12, 7, 9, 14, 58)
+    assert row["published_precision"] == "second"
+    assert row["published_source"] == "front_matter"
+    assert row["site_name"] == "新浪财经"
+    assert row["authors"] == ["朱丽娜"]
+    assert row["editors"] == ["李艳霞", "王珊珊"]
+    assert row["categories"] == ["金融", "新浪财经", "新浪财经－国內"]
+    assert row["image_url"] == "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"
+
+
+def test_seed_002_image_url_date_never_wins():
+    columns = seed_002()
+    columns["front_matter"] = {k: v for k, v in columns["front_matter"].items() if k != "date"}
+    row = normalize(**columns)
+    assert pd.isna(row["published_at"]), "2020-05-14 is the image's upload day, not the article's"
+
+
+def test_seed_000_has_no_date():
+    raw = (FIXTURES / "seeds" / "000_a44f89487335c847.txt").read_text(encoding="utf-8")
+    lines = raw.strip().splitlines()
+    row = normalize(
+        decoded=raw,
+        media_type="text",
+        text="\n".join(lines[1:]),
+        extracted={"title": lines[0]},
+        fetched_at=pd.Timestamp("2026-01-01T00:00:00Z"),
+    )
+    assert row["title"] == "Power of AI: Hong Kong\u2019s Soaring Innovation Landscape"
+    assert pd.isna(row["published_at"])
+    assert row["published_source"] is None
+    assert row["authors"] == []
+
+
+@pytest.mark.parametrize(
+    "extracted_title",
+    [
+        " date 2025-05-14 Exploring the Risks and Opportunities of AI Applications in Cybersecurity",
+        "Exploring the Risks and Opportunities of AI Applications in Cybersecurity",
+    ],
+)
+def test_seed_001_date_from_text(extracted_title):
+    raw = (FIXTURES / "seeds" / "001_8e11f0fe72f46a60.txt").read_text(encoding="utf-8")
+    text = "\n".join(line for line in raw.splitlines()[1:] if line.strip())
+    row = normalize(decoded=raw, media_type="text", text=text, extracted={"title": extracted_title})
+    assert row["title"] == "Exploring the Risks and Opportunities of AI Applications in Cybersecurity"
+    assert row["published_at"] == utc(2025, 5, 14)
+    assert row["published_precision"] == "day"
+    assert row["published_source"] == "text"
+
+
+def test_extractor_january_first_is_a_padded_year():
+    row = normalize(decoded="<p>© 2004</p>", text="Body.", extracted={"date": "2004-01-01"})
+    assert pd.isna(row["published_at"])
+    row = normalize(decoded="<p>Body</p>", text="Body.", extracted={"date": "2004-09-06"})
+    assert (row["published_at"], row["published_source"]) == (utc(2004, 9, 6), "extractor")
+
+
+def test_image_path_dates_are_no_publication_dates_and_data_uris_stay_cheap():
+    html = '<img src="data:image/png;base64,' + "A1" * 100_000 + '"><img src="/pics/2020/05/14/a.jpg?w=300">'
+    row = normalize(decoded=html, text="Body.", extracted={"date": "2020-05-14"})
+    assert pd.isna(row["published_at"])
+    row = normalize(decoded=html, text="Body.", extracted={"date": "2020-05-15"})
+    assert row["published_at"] == utc(2020, 5, 15)
+
+
+def test_extractor_text_date_is_a_text_date():
+    row = normalize(
+        media_type="text", text="Body.", extracted={"title": "T", "date": "2025-05-14", "date_source": "text"}
+    )
+    assert (row["published_at"], row["published_source"]) == (utc(2025, 5, 14), "text")
+
+
+# --- precedence -------------------------------------------------------------------------
+
+HTML_PARTS = {
+    "json_ld": """<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2025-05-02T00:00:00Z",
+ "author": {"@type": "Person", "name": "Json Author"}}</script>""",
+    "meta": """<meta property="article:published_time" content="2025-05-03T00:00:00Z">
+<meta name="author" content="Meta Author">""",
+    "time_element": """<time datetime="2025-05-04T00:00:00Z">4 May</time>""",
+}
+HTML_ALL_SOURCES = (
+    f"<html><head>{HTML_PARTS['json_ld']}{HTML_PARTS['meta']}</head>"
+    f"<body>{HTML_PARTS['time_element']}<p>Body.</p></body></html>"
+)
+ORDER = ["front_matter", "json_ld", "meta", "time_element", "feed", "text", "url", "extractor"]
+
+
+@pytest.mark.parametrize("strongest", range(len(ORDER)), ids=ORDER)
+def test_date_precedence(strongest):
+    present = set(ORDER[strongest:])
+    head = "".join(HTML_PARTS[k] for k in ("json_ld", "meta") if k in present)
+    body = HTML_PARTS["time_element"] if "time_element" in present else ""
+    row = normalize(
+        decoded=f"<html><head>{head}</head><body>{body}<p>Body.</p></body></html>",
+        front_matter={"date": "2025-05-01"} if "front_matter" in present else None,
+        hints={"published": "Mon, 05 May 2025 00:00:00 GMT"} if "feed" in present else None,
+        text="发布时间：2025-05-06\nBody." if "text" in present else "Body.",
+        url="https://news.example/2025/05/07/story.html" if "url" in present else None,
+        extracted={"date": "2025-05-08"},
+    )
+    assert row["published_source"] == ORDER[strongest]
+    assert row["published_at"] == utc(2025, 5, strongest + 1)
+
+
+def test_author_precedence_and_hints_fill_gaps():
+    row = normalize(decoded=HTML_ALL_SOURCES, front_matter={"author": "Front Author"}, text="Body.")
+    assert row["authors"] == ["Front Author"]
+    row = normalize(decoded=HTML_ALL_SOURCES, text="Body.")
+    assert row["authors"] == ["Json Author"]
+    row = normalize(
+        decoded="<html><body><p>Body.</p></body></html>",
+        text="Body.",
+        hints={
+            "authors": ["Feed Author"],
+            "title": "Feed title",
+            "categories": ["Tech"],
+            "description": "From the feed.",
+        },
+    )
+    assert row["authors"] == ["Feed Author"]
+    assert row["title"] == "Feed title"
+    assert row["categories"] == ["Tech"]
+    assert row["description"] == "From the feed."
+
+
+def test_removed_lines_give_editors_and_authors():
+    row = normalize(
+        text="Body.", removed_lines={"editor_line": ["责任编辑：王珊珊"], "credit": ["（作者：朱丽娜 编辑：李艳霞）"]}
+    )
+    assert row["authors"] == ["朱丽娜"]
+    assert row["editors"] == ["王珊珊", "李艳霞"]
+
+
+def test_future_dates_beyond_the_fetch_are_rejected():
+    row = normalize(
+        decoded='<meta property="article:published_time" content="2031-01-01T00:00:00Z">',
+        url="https://news.example/2025/05/14/x",
+        text="Body.",
+        fetched_at=pd.Timestamp("2025-06-01T00:00:00Z"),
+    )
+    assert (row["published_at"], row["published_source"]) == (utc(2025, 5, 14), "url")
+
+
+def test_source_timezone_beats_the_default():
+    html = '<meta name="pubdate" content="2025-05-14 09:00">'
+    assert normalize(decoded=html, text="x")["published_at"] == utc(2025, 5, 14, 1)
+    assert normalize(decoded=html, text="x", timezone="Europe/London")["published_at"] == utc(2025, 5, 14, 8)
+
+
+# --- fixture pages ----------------------------------------------------------------------
+
+
+def test_json_ld_graph_page():
+    row = normalize(
+        decoded=page("jsonld_graph.html"),
+        url="http://www.harbourtech.example/news/2025/05/14/ai-lab",
+        text="By Jane Doe and John Roe\nCyberport opened a new laboratory.\nEditing by Tom Hogue",
+    )
+    assert row["url"] == "https://www.harbourtech.example/news/2025/05/14/ai-lab?a=1&b=2"
+    assert row["site_name"] == "Harbour Tech Daily"
+    assert row["title"] == "Cyberport opens AI lab for start-ups"
+    assert row["authors"] == ["Jane Doe"], "JSON-LD outranks the byline; the Organization is no author"
+    assert row["editors"] == ["Tom Hogue"]
+    assert row["published_at"] == utc(2025, 5, 14, 2, 30)
+    assert (row["published_precision"], row["published_source"]) == ("second", "json_ld")
+    assert row["modified_at"] == utc(2025, 5, 15, 0, 0)
+    assert row["categories"] == ["Technology"]
+    assert row["tags"] == ["AI", "start-ups"]
+    assert row["image_url"] == "https://www.harbourtech.example/images/lab.jpg"
+    assert row["description"] == "A new laboratory offers free computing time."
+
+
+def test_old_portal_table_page():
+    text = (
+        "本报记者 王建宏 张文攀 香港报道\n"
+        "今年第一季度，港口集装箱吞吐量达到新高，物流企业纷纷加快数码化转型。2004年12月的数据也显示出同样的趋势。\n"
+        "业内人士认为，未来数年物流业仍将保持增长。"
+    )
+    row = normalize(
+        decoded=page("portal_table.html"),
+        url="http://WWW.news.example/finance/2005-03-21/123.shtml?from=rss#top",
+        text=text,
+        removed_lines={"editor": ["责任编辑：李艳霞"]},
+    )
+    assert row["url"] == "http://www.news.example/finance/2005-03-21/123.shtml"
+    assert row["title"] == "港口吞吐量创新高 物流业加快转型"
+    assert row["published_at"] == utc(2005, 3, 21, 3, 21), "the header dateline, not the related-links date"
+    assert (row["published_precision"], row["published_source"]) == ("minute", "text")
+    assert row["authors"] == ["王建宏", "张文攀"]
+    assert row["editors"] == ["李艳霞"]
+
+
+def test_site_named_author_and_homepage_og_url():
+    text = (
+        "文／陳大文\n特區政府各局及部門採用「新一代政府雲端平台」基礎設施。\n"
+        "該平台已於2020年9月推出。\n（作者：陳大文 編輯：黃小明）"
+    )
+    row = normalize(decoded=page("meta_site_author.html"), url="https://example-finance.hk/news/123", text=text)
+    assert row["url"] == "https://example-finance.hk/news/123", "og:url pointing at the homepage is ignored"
+    assert row["site_name"] == "示例財經網"
+    assert row["authors"] == ["陳大文"]
+    assert row["editors"] == ["黃小明"]
+    assert row["published_at"] == utc(2021, 12, 7, 9, 14)
+    assert row["published_source"] == "meta"
+    assert row["title"] == "新一代政府云端平台推出"
+
+
+def test_frame_contract_types_and_no_lost_rows():
+    frame = pd.DataFrame(
+        {
+            "decoded": ["", "<html><title>T</title></html>", "not html at all <<<"],
+            "media_type": ["text", "html", "html"],
+            "url": [None, "https://x.example/a", "::bad::"],
+            "extracted": [{}, None, {"date": "garbage", "author": 5, "categories": "a, b"}],
+            "front_matter": [None, {"date": None, "tags": "x, y"}, "not a dict"],
+            "hints": [None, None, {"published": 12}],
+            "timezone": [None, "Not/AZone", None],
+            "text": ["", "x", "y"],
+        },
+        dtype=object,
+    )
+    result = normalize_metadata(frame, default_timezone="Asia/Hong_Kong", tracking_parameters=())
+    kept = result.kept
+    assert len(kept) == 3
+    assert len(result.rejected) == 0
+    assert str(kept["published_at"].dtype) == "datetime64[us, UTC]"
+    assert str(kept["modified_at"].dtype) == "datetime64[us, UTC]"
+    for column in ("authors", "editors", "categories", "tags"):
+        for value in kept[column]:
+            assert isinstance(value, list)
+            assert all(isinstance(x, str) for x in value)
+    assert kept["tags"].iloc[1] == ["x", "y"]
+    assert kept["categories"].iloc[2] == ["a", "b"]
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "<html>",
+        "<head>",
+        "<title>",
+        "</title>",
+        "<h1>",
+        "</h1>",
+        "<p>",
+        "</p>",
+        "<body>",
+        "<table><tr><td>",
+        '<meta name="author" content="',
+        '<meta property="article:published_time" content="',
+        '">',
+        '<script type="application/ld+json">',
+        "</script>",
+        '{"@type": "NewsArticle", "author": ',
+        "[",
+        "]",
+        "}",
+        "记者",
+        "编辑：",
+        "发布时间：",
+        "2025-05-14 09:00",
+        "2025年3月4日",
+        "下午3時",
+        "By ",
+        "Jane Doe",
+        " and ",
+        "（",
+        "）",
+        "\n",
+        "\u3000",
+        "_",
+        "|",
+        " - ",
+        "新浪网",
+        "<time datetime='",
+        "'>",
+        "<!--",
+        "-->",
+        "&amp;",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_FRAGMENTS, max_size=40).map("".join), st.text(max_size=60), st.sampled_from(["html", "markdown", "text"])
+)
+def test_junk_pages_never_crash_and_keep_types(html, text, media_type):
+    row = normalize(
+        decoded=html,
+        text=html + text,
+        media_type=media_type,
+        url="https://news.example/a",
+        extracted={"title": text, "date": text, "author": text},
+    )
+    assert row["published_at"] is pd.NaT or row["published_at"].tzinfo is not None
+    for column in ("authors", "editors", "categories", "tags"):
+        assert all(isinstance(x, str) and x for x in row[column])
+    assert row["title"] is None or row["title"] == row["title"].strip()
+
+
+def test_hong_kong_traditional_page_with_feed_hints():
+    text = (
+        "【示例日報專訊】記者 陳大文 報道：數碼港周二宣布開設人工智能實驗室，為初創企業提供一年免費算力。\n"
+        "實驗室首批將接納四十間公司，集中發展金融科技及醫療科技。"
+    )
+    hints = {"published": "Wed, 14 May 2025 07:05:00 GMT", "categories": ["科技"], "tags": "AI, 數碼港"}
+    row = normalize(decoded=page("hk_traditional.html"), url="https://news.example.hk/tech/123", text=text, hints=hints)
+    assert row["title"] == "數碼港人工智能實驗室開幕 初創免費用算力"
+    assert row["site_name"] == "示例日報"
+    assert row["authors"] == ["陳大文"]
+    assert row["editors"] == ["黃小明"], "read from the page when the extractor dropped the editor line"
+    # the feed outranks the page's printed dateline; both say 15:05 Hong Kong time
+    assert row["published_at"] == utc(2025, 5, 14, 7, 5)
+    assert row["published_source"] == "feed"
+    assert row["categories"] == ["科技"]
+    assert row["tags"] == ["AI", "數碼港"]
+    without_feed = normalize(decoded=page("hk_traditional.html"), url="https://news.example.hk/tech/123", text=text)
+    assert without_feed["published_at"] == utc(2025, 5, 14, 7, 5)
+    assert (without_feed["published_source"], without_feed["published_precision"]) == ("text", "minute")

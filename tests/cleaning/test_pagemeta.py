@@ -1,0 +1,88 @@
+"""Reading a page's own statements: JSON-LD, meta tags, headings, visible lines, header dates."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from cleaning.pagedates import article_lines, text_dates
+from cleaning.pagemeta import read_page_meta
+
+
+def test_json_ld_article_found_in_graph_and_lists():
+    html = """<html><head>
+    <script type="application/ld+json">{"@type": "Organization", "name": "Site"}</script>
+    <script type="application/ld+json">[{"@type": "BreadcrumbList"},
+      {"@graph": [{"@type": "WebPage", "name": "wrapper"}, {"@type": ["NewsArticle"], "headline": "Real"}]}]</script>
+    </head><body></body></html>"""
+    assert read_page_meta(html).json_ld["headline"] == "Real"
+
+
+def test_broken_json_ld_and_raw_newlines():
+    html = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Line one
+line two"}</script><script type="application/ld+json">{not json</script>"""
+    assert read_page_meta(html).json_ld["headline"] == "Line one\nline two"
+
+
+def test_meta_tags_canonical_headings_and_xml_declaration():
+    html = """<?xml version="1.0" encoding="gb2312"?>
+    <html><head><title> A  headline | Site </title>
+    <meta property="og:title" content="A headline"><meta name="Author" content="Jane Doe">
+    <link rel="canonical" href="/a/1"></head>
+    <body><h1>A headline</h1><time datetime="2025-05-14T09:00:00+08:00">x</time></body></html>"""
+    page = read_page_meta(html)
+    assert page.first("og:title") == "A headline"
+    assert page.all("author") == ["Jane Doe"]
+    assert page.canonical == "/a/1"
+    assert page.h1 == ["A headline"]
+    assert page.title_tag == "A headline | Site"
+    assert page.times == ["2025-05-14T09:00:00+08:00"]
+
+
+def test_author_elements_skip_comment_forms_and_take_the_first_class_match():
+    html = """<html><body>
+    <span class="author">Jane Doe</span>
+    <ul><li><span class="author">Related Writer</span></li></ul>
+    <div id="comments"><a rel="author">Commenter</a></div>
+    <form><label class="author">Name *</label></form>
+    </body></html>"""
+    assert read_page_meta(html).author_elements == ["Jane Doe"]
+
+
+def test_visible_lines_follow_blocks_and_skip_scripts():
+    html = """<text id="http://x" title="t"><table><tr><td>首页 | 财经</td></tr>
+    <tr><td>标题<br>2005年03月21日 11:21</td></tr></table><script>var a = 1;</script>
+    <p>正文　第一段</p></text>"""
+    assert read_page_meta(html).lines == ["首页 | 财经", "标题", "2005年03月21日 11:21", "正文 第一段"]
+
+
+def test_junk_never_raises():
+    for html in ("", "   ", "<", "<<<>>>", "\x00\x01", "<html><body></body></html>", "plain text"):
+        read_page_meta(html)
+
+
+def test_header_window_prefers_the_headline_over_related_links():
+    lines = [
+        "首页",
+        "· 港口吞吐量创新高 (2005-03-20 08:00)",
+        "港口吞吐量创新高",
+        "2005年03月21日 11:21 来源：示例日报",
+        "今年第一季度，港口集装箱吞吐量达到新高。",
+        "业内人士认为，物流业仍将增长。",
+        "责任编辑：李艳霞",
+        "相关新闻",
+    ]
+    body = ["今年第一季度，港口集装箱吞吐量达到新高。", "业内人士认为，物流业仍将增长。"]
+    dates = text_dates(lines, body, ["港口吞吐量创新高"], ZoneInfo("Asia/Hong_Kong"))
+    assert dates.published[0].at.isoformat() == "2005-03-21T03:21:00+00:00"
+    assert "2005年03月21日 11:21 来源：示例日报" in dates.header_lines
+    assert article_lines(lines, body, after=1) == lines[4:7]
+
+
+def test_body_top_dateline_and_labelled_dates():
+    body = ["HONG KONG SAR - Media OutReach Newswire - 14 May 2025 - Co-organised by Cyberport", "More."]
+    dates = text_dates([], body, [], ZoneInfo("Asia/Hong_Kong"))
+    assert [d.at.isoformat() for d in dates.published] == ["2025-05-14T00:00:00+00:00"]
+    dates = text_dates(
+        ["菜单", "更新时间：2025-05-15 10:00", "发布时间：2025-05-14 09:00"], ["正文。"], [], ZoneInfo("UTC")
+    )
+    assert dates.published[0].at.isoformat() == "2025-05-14T09:00:00+00:00"

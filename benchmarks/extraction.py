@@ -6,7 +6,9 @@ Usage:
 DATASET_DIR holds truth.jsonl and <id>.html or <id>.html.gz pages (the layout of
 shared/bench/extraction/*). Each page goes through the same steps as `tidings clean`,
 as raw bytes with the truth's URL (what a crawl would have seen). The PRED file keeps the
-truth id so pages without a URL still match. --score runs the given score_extraction.py.
+truth id so pages without a URL still match, and gives published_at in the pipeline's
+default timezone: the truth's dates are page-local, and the scorer compares calendar dates
+as written. --score runs the given score_extraction.py.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def predict(pages: list[RawPage], config: CleaningConfig) -> tuple[list[dict[str
             published = row["published_at"]
             rows.append({
                 "id": page.origin, "url": page.url, "text": row["text"], "title": row["title"],
-                "published_at": None if pd.isna(published) else published.isoformat(),
+                # truth dates are page-local: write ours in the zone the pipeline read them in
+                "published_at": None if pd.isna(published) else published.tz_convert(config.default_timezone).isoformat(),
                 "authors": list(row["authors"] or []),
             })
         else:

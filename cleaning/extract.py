@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import trafilatura
 
-from cleaning.htmltree import parse_page, prune, unwrap_layout_tables
+from cleaning.htmltree import drop_empty_elements, parse_page, prune, unwrap_layout_tables
 from cleaning.rules import RuleSet, compiled_xpath
 from cleaning.schema import RejectReason, Stage
 from cleaning.step import StepResult, reject, require_columns
@@ -83,6 +83,7 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     _, xpath_rules = rules.for_host(host)
     fired = prune(tree, [(rule.name, compiled_xpath(rule.xpath or "")) for rule in xpath_rules])
     unwrap_layout_tables(tree)
+    drop_empty_elements(tree)
     settings: dict[str, Any] = {
         "url": url, "include_comments": include_comments, "include_tables": True,
         "deduplicate": False, "target_language": None,

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
+from trafilatura.settings import CUT_EMPTY_ELEMS
 from trafilatura.utils import load_html
 
-__all__ = ["parse_page", "prune", "unwrap_layout_tables"]
+__all__ = ["drop_empty_elements", "parse_page", "prune", "unwrap_layout_tables"]
 
 # a post body that still carries its YAML front matter (`---` ... `---`) before the HTML
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.S)
@@ -55,6 +56,20 @@ def unwrap_layout_tables(tree: HtmlElement) -> HtmlElement:
             element.tag = "div"
             for name in _LAYOUT_ATTRIBUTES:
                 element.attrib.pop(name, None)
+    return tree
+
+
+def drop_empty_elements(tree: HtmlElement) -> HtmlElement:
+    """Delete empty inline and block elements, in place, keeping the text that follows them.
+
+    trafilatura's precision mode deletes the same empty elements together with their tail,
+    so "催生了<a>海量数据</a><span id=quote></span>，不仅……" would lose the rest of the
+    sentence; deleting them first, the lxml way, keeps it.
+    """
+    # reversed document order: children before parents, so a parent emptied here goes too
+    for element in reversed(list(tree.iter(*CUT_EMPTY_ELEMS))):
+        if element.text is None and len(element) == 0 and element.getparent() is not None:
+            element.drop_tree()
     return tree
 
 

@@ -131,8 +131,11 @@ def remove_boilerplate(articles: pd.DataFrame, *, rules: RuleSet) -> StepResult:
     Rejects: nothing (a body left empty is rejected later as text_too_short)
     """
     require_columns(articles, "text", "url", step="remove_boilerplate")
-    earlier = articles["boilerplate_rules"] if "boilerplate_rules" in articles else [[]] * len(articles)
-    texts, fired, removed_lines = [], [], []
+    earlier: Sequence[Sequence[str] | None] = (
+        articles["boilerplate_rules"].tolist() if "boilerplate_rules" in articles else [None] * len(articles))
+    texts: list[str] = []
+    fired: list[list[str]] = []
+    removed_lines: list[Removed] = []
     for text, url, before in zip(articles["text"], articles["url"], earlier, strict=True):
         host = urlsplit(url).hostname if isinstance(url, str) else None
         line_rules, _ = rules.for_host(host)
@@ -141,6 +144,10 @@ def remove_boilerplate(articles: pd.DataFrame, *, rules: RuleSet) -> StepResult:
         removed_lines.append(removed)
         fired.append(sorted(set(before or ()) | set(removed)))
     return StepResult(
-        articles.assign(text=texts, boilerplate_rules=fired, removed_lines=removed_lines),
+        articles.assign(
+            text=pd.Series(texts, index=articles.index, dtype=object),
+            boilerplate_rules=pd.Series(fired, index=articles.index, dtype=object),
+            removed_lines=pd.Series(removed_lines, index=articles.index, dtype=object),
+        ),
         articles.iloc[0:0],
     )

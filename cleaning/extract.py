@@ -8,11 +8,13 @@ import logging
 import signal
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pandas as pd
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.settings import Document
 
 from cleaning.htmltree import drop_empty_elements, parse_page, prune, unwrap_layout_tables
 from cleaning.rules import RuleSet, compiled_xpath
@@ -75,6 +77,11 @@ def _needs_second_look(text: str) -> bool:
     return len(text) < _SHORT_RESULT_CHARS or _prose_chars(text) < len(text) / 2
 
 
+def _run_trafilatura(tree: HtmlElement, **settings: Any) -> Document | None:
+    # bare_extraction copies a tree it is given, so one prepared tree serves every run
+    return cast("Document | None", trafilatura.bare_extraction(tree, **settings))
+
+
 def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comments: bool) -> _Outcome:
     tree = parse_page(decoded)
     if tree is None:
@@ -88,14 +95,14 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
         "url": url, "include_comments": include_comments, "include_tables": True,
         "deduplicate": False, "target_language": None,
     }
-    document = trafilatura.bare_extraction(tree, favor_precision=True, with_metadata=True, **settings)
+    document = _run_trafilatura(tree, favor_precision=True, with_metadata=True, **settings)
     if document is None:
-        document = trafilatura.bare_extraction(tree, with_metadata=True, **settings)
+        document = _run_trafilatura(tree, with_metadata=True, **settings)
     if document is None:
         return _Outcome(fired=fired)
     text = document.text or ""
     if _needs_second_look(text):
-        balanced = trafilatura.bare_extraction(tree, **settings)
+        balanced = _run_trafilatura(tree, **settings)
         if balanced is not None and _prose_chars(balanced.text or "") > _PROSE_GAIN * _prose_chars(text):
             text = balanced.text or ""
     extracted = {name: getattr(document, name, None) for name in _METADATA_FIELDS}
@@ -156,9 +163,9 @@ def extract_articles(pages: pd.DataFrame, *, timeout: float, include_comments: b
         for decoded, media_type, url in zip(pages["decoded"], pages["media_type"], pages["url"], strict=True)
     ]
     done = pages.assign(
-        text=[o.text for o in outcomes],
-        extracted=[o.extracted for o in outcomes],
-        boilerplate_rules=[sorted(o.fired) for o in outcomes],
+        text=pd.Series([o.text for o in outcomes], index=pages.index, dtype=object),
+        extracted=pd.Series([o.extracted for o in outcomes], index=pages.index, dtype=object),
+        boilerplate_rules=pd.Series([sorted(o.fired) for o in outcomes], index=pages.index, dtype=object),
     )
     failed: dict[RejectReason, list[int]] = {}
     for position, outcome in enumerate(outcomes):

@@ -35,8 +35,8 @@ from cleaning.ids import assign_ids, keep_newest_per_id
 from cleaning.language import detect_language
 from cleaning.metadata import normalize_metadata
 from cleaning.quality import drop_short_texts, flag_quality
-from cleaning.rules import load_rules
 from cleaning.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
+from cleaning.rules import load_rules
 from cleaning.schema import ARTICLE_COLUMNS, ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
 from cleaning.step import StepResult, reject
 

@@ -98,7 +98,7 @@ def _rule(entry: Mapping[str, Any], where: str) -> Rule:
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{where}: every rule needs a non-empty `name`")
     try:
-        kind = RuleKind(entry.get("kind"))
+        kind = RuleKind(str(entry.get("kind")))
     except ValueError:
         raise ConfigError(f"{where} ({name}): `kind` must be one of {[k.value for k in RuleKind]}") from None
     values = {k: v for k, v in entry.items() if k not in ("name", "kind", "pattern", "xpath")}

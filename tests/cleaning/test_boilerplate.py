@@ -53,9 +53,10 @@ def test_first_and_last_lines_limit_the_scope() -> None:
 
 
 def test_drop_preceding_takes_the_organisation_blurb_with_the_contact_line() -> None:
-    lines = ["Acme Agency helps firms in the middle of the story.", *BODY,
-             "Acme Agency helps firms settle here.", "Agency staff answer questions.", "Acme Agency enquiries: call 123"]
-    text, removed = apply_rules("\n".join(lines), [rule("drop_line", r"^(?P<org>.+?) enquiries:", drop_preceding="org")])
+    lines = ["Acme Agency helps firms in the middle of the story.", *BODY, "Acme Agency helps firms settle here.",
+             "Agency staff answer questions.", "Acme Agency enquiries: call 123"]
+    contact = rule("drop_line", r"^(?P<org>.+?) enquiries:", drop_preceding="org")
+    text, removed = apply_rules("\n".join(lines), [contact])
     # only the consecutive blurb right before the contact line goes; the earlier mention stays
     assert text.splitlines() == lines[:4]
     assert removed["r"] == lines[4:]
@@ -167,7 +168,7 @@ def test_lead_caption_identifying_people_by_position() -> None:
     "他曾任报社编辑多年，后来转行做数据分析，目前在一家初创公司负责产品设计工作。",
     "编辑部的故事是一部九十年代的经典情景喜剧。",
     "The source said the talks would resume on Monday after a weekend of consultations.",
-    "Sources: the ministry declined to say where the funds would come from, which drew criticism from lawmakers on both sides.",
+    "Sources: the ministry declined to say where the funds would come from, which drew criticism from lawmakers.",
     "The company said downloads of its app rose sharply after the update, according to figures released on Tuesday.",
     "美国唱片工会表示：“播客在使用其它音乐时，一定要获得版权所有者或制作人的许可。”",
     "Copyright law has not kept pace with the way music is now shared online, the panel concluded.",

@@ -28,7 +28,8 @@ def extract(frame_: pd.DataFrame, *, timeout: float = 30.0, include_comments: bo
     return extract_articles(frame_, timeout=timeout, include_comments=include_comments, rules=RULES)
 
 
-def clean(decoded: str, media_type: str = "html", url: str | None = "https://news.example.com/a/1") -> pd.Series:
+def clean(decoded: str, media_type: str = "html", url: str | None = "https://news.example.com/a/1",
+          ) -> pd.Series:
     result = extract(frame({"decoded": decoded, "media_type": media_type, "url": url}))
     assert len(result.rejected) == 0, result.rejected["reject_detail"].tolist()
     return remove_boilerplate(result.kept, rules=RULES).kept.iloc[0]
@@ -39,21 +40,27 @@ ARTICLE_ZH = "连接两个长期被工业用地隔开的社区。"
 
 # fixture page -> (must contain, must not contain, rules that must fire)
 GOLDEN = {
-    "comments_section.html": ([ARTICLE_EN, "waterfront improvements."], ["Great news", "white elephant", "3 comments"], []),
+    "comments_section.html": (
+        [ARTICLE_EN, "waterfront improvements."], ["Great news", "white elephant", "3 comments"], []),
     "qr_promo_hans.html": ([ARTICLE_ZH, "不需要额外拨款。"], ["扫码", "公众号"], ["follow_promo", "qr_promo"]),
     "editor_line_hans.html": ([ARTICLE_ZH, "不需要额外拨款。"], ["责任编辑", "王珊珊"], ["editor_line"]),
-    "editor_line_hant.html": (["連接兩個長期被工業用地隔開的社區。", "不需要額外撥款。"],
-                              ["編輯", "陳大文", "投資推廣署", "查詢請聯絡"], ["contact_line", "credit_end_marker"]),
+    "editor_line_hant.html": (
+        ["連接兩個長期被工業用地隔開的社區。", "不需要額外撥款。"],
+        ["編輯", "陳大文", "投資推廣署", "查詢請聯絡"], ["contact_line", "credit_end_marker"]),
     "original_title.html": ([ARTICLE_ZH], ["原标题", "城市更新"], ["original_title"]),
-    "related_reading.html": ([ARTICLE_ZH, "不需要额外拨款。"], ["相关阅读", "单车径明年通车", "市民热议"], ["related_reading"]),
+    "related_reading.html": (
+        [ARTICLE_ZH, "不需要额外拨款。"], ["相关阅读", "单车径明年通车", "市民热议"], ["related_reading"]),
     "share_prompt.html": ([ARTICLE_EN], ["Share this", "Share on", "Tweet"], ["share_prompt"]),
-    "copyright_footer.html": ([ARTICLE_EN, "waterfront improvements."], ["Copyright", "rights reserved", "Reproduction"],
-                              ["copyright_line"]),
-    "photo_caption.html": ([ARTICLE_EN], ["second from left", "officiated", "Photo:"], ["photo_caption", "photo_caption_lead"]),
-    "photo_caption_hans.html": ([ARTICLE_ZH], ["图：", "左起", "出席开幕礼"], ["photo_caption", "photo_caption_lead"]),
+    "copyright_footer.html": (
+        [ARTICLE_EN, "waterfront improvements."], ["Copyright", "rights reserved", "Reproduction"], ["copyright_line"]),
+    "photo_caption.html": (
+        [ARTICLE_EN], ["second from left", "officiated", "Photo:"], ["photo_caption", "photo_caption_lead"]),
+    "photo_caption_hans.html": (
+        [ARTICLE_ZH], ["图：", "左起", "出席开幕礼"], ["photo_caption", "photo_caption_lead"]),
     "app_promo.html": ([ARTICLE_ZH], ["APP", "客户端"], ["app_promo"]),
     "app_promo_en.html": ([ARTICLE_EN], ["Download our app"], ["app_promo"]),
-    "table_layout.html": ([ARTICLE_ZH, "不需要额外拨款。"], ["站内导航", "日历", "热门文章", "财经频道", "广告服务", "| 1 |"], []),
+    "table_layout.html": (
+        [ARTICLE_ZH, "不需要额外拨款。"], ["站内导航", "日历", "热门文章", "财经频道", "广告服务", "| 1 |"], []),
     "fragment.html": ([ARTICLE_EN, "waterfront improvements."], ["<div", "<text"], []),
 }
 
@@ -132,7 +139,8 @@ def test_seed_dated_title_and_lead_caption() -> None:
 
 SEED_002_MUST_NOT = [
     "原标题", "article_adlist", "&#123;", "appendQr_wrap", "海量资讯、精准解读", "责任编辑", "王珊珊",
-    "投资推广署一直积极鼓励有意于香港设立公司或拓展业务的内地企业", "查询请联系", "李艳霞", "\u3000", "<", "---", "headimg",
+    "投资推广署一直积极鼓励有意于香港设立公司或拓展业务的内地企业", "查询请联系", "李艳霞",
+    "\u3000", "<", "---", "headimg",
 ]
 
 

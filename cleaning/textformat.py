@@ -14,6 +14,7 @@ __all__ = ["markdown_to_text", "normalize_text", "split_plain_text"]
 
 # spaces of every width, nbsp and ideographic space (U+3000, the Chinese paragraph indent) included
 _SPACES = re.compile(r"[^\S\n]+")
+_ANY_SPACE = re.compile(r"\s+")
 # trafilatura renders a table row as "| cell | cell |", escaping pipes inside cells as "\|"
 _CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
 # " date 2025-05-14 Title": archived plain-text posts put the date before the title
@@ -83,6 +84,13 @@ def html_to_text(html: str) -> str:
         return ""
     for junk in root.xpath("//script|//style|//noscript|//template|//comment()"):
         junk.drop_tree()
+    # the markup's own line breaks are not paragraph breaks (except inside <pre>)
+    for element in root.iter():
+        if isinstance(element.tag, str) and not any(a.tag == "pre" for a in element.iterancestors()):
+            if element.tag != "pre" and element.text:
+                element.text = _ANY_SPACE.sub(" ", element.text)
+            if element.tail:
+                element.tail = _ANY_SPACE.sub(" ", element.tail)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -93,7 +101,8 @@ def html_to_text(html: str) -> str:
             element.tail = "\n" + (element.tail or "")
         elif element.tag in ("td", "th"):
             element.tail = " | " + (element.tail or "")
-    return normalize_text(root.text_content())
+    # a row's last cell leaves a dangling separator
+    return "\n".join(line.removesuffix(" |") for line in normalize_text(root.text_content()).splitlines())
 
 
 def markdown_to_text(markdown: str) -> str:

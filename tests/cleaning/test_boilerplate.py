@@ -8,10 +8,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaning.boilerplate import apply_rules, remove_boilerplate
+from cleaning.config import CleaningConfig
 from cleaning.errors import ConfigError
 from cleaning.extract import extract_articles
+from cleaning.pipeline import build_steps
 from cleaning.rules import Rule, RuleKind, load_rules
 
 BUILT_IN = load_rules(None)
@@ -289,3 +293,30 @@ def test_bad_rule_files_raise_config_errors(tmp_path: Path, entry: str, message:
 def test_missing_rule_file_raises_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read boilerplate rules"):
         load_rules(tmp_path / "absent.toml")
+
+
+def test_pipeline_binds_the_configured_rule_file(user_rules: Path) -> None:
+    steps = dict(build_steps(CleaningConfig(boilerplate_rules=user_rules)))
+    pages = pd.DataFrame({"decoded": [PAGE], "media_type": ["html"], "url": ["https://example.com/1"]}, dtype=object)
+    row = steps["remove_boilerplate"](steps["extract_articles"](pages).kept).kept.iloc[0]
+    assert row["boilerplate_rules"] == ["everywhere_promo", "example_footer", "example_sidebar"]
+
+
+SYMBOLS = "ab 编辑：来源:（）() \u3000©相关阅读\n"
+lines_of_text = st.lists(st.text(alphabet=st.sampled_from(SYMBOLS), max_size=40), max_size=12)
+
+
+def is_subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(c in chars for c in short)
+
+
+@given(lines_of_text)
+def test_rules_never_crash_and_only_remove(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    clean, removed = built_in(text)
+    assert len(clean) <= len(text)
+    # every kept line is an input line or one with a span cut out: nothing is invented
+    for kept in clean.splitlines():
+        assert any(is_subsequence(kept, line) for line in text.splitlines()), kept
+    assert all(isinstance(v, list) and v for v in removed.values())

@@ -173,6 +173,12 @@ def test_markdown_is_rendered_without_syntax() -> None:
     ]
 
 
+def test_markdown_soft_breaks_tables_and_code() -> None:
+    post = "A sentence wrapped\nover two lines.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nl1\nl2\n```\n"
+    assert clean(post, "markdown")["text"].splitlines() == [
+        "A sentence wrapped over two lines.", "a | b", "1 | 2", "l1", "l2"]
+
+
 # ---------------------------------------------------------------- rejects
 
 

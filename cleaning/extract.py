@@ -16,7 +16,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
-from cleaning.htmltree import drop_empty_elements, parse_page, prune, unwrap_layout_tables
+from cleaning.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
 from cleaning.rules import RuleSet, compiled_xpath
 from cleaning.schema import RejectReason, Stage
 from cleaning.step import StepResult, reject, require_columns
@@ -90,6 +90,7 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     _, xpath_rules = rules.for_host(host)
     fired = prune(tree, [(rule.name, compiled_xpath(rule.xpath or "")) for rule in xpath_rules])
     unwrap_layout_tables(tree)
+    drop_link_tables(tree)
     drop_empty_elements(tree)
     settings: dict[str, Any] = {
         "url": url, "include_comments": include_comments, "include_tables": True,

@@ -10,13 +10,15 @@ from lxml.html import HtmlElement
 from trafilatura.settings import CUT_EMPTY_ELEMS
 from trafilatura.utils import load_html
 
-__all__ = ["drop_empty_elements", "parse_page", "prune", "unwrap_layout_tables"]
+__all__ = ["drop_empty_elements", "drop_link_tables", "parse_page", "prune", "unwrap_layout_tables"]
 
 # a post body that still carries its YAML front matter (`---` ... `---`) before the HTML
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.S)
 
 # a cell holding this much text is a page column, not a data cell
 _LAYOUT_CELL_CHARS = 150
+# a grid of at least this many cells, each a link, is a menu
+_LINK_TABLE_CELLS = 4
 _TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
 _LAYOUT_ATTRIBUTES = ("width", "height", "align", "valign", "colspan", "rowspan",
                       "cellpadding", "cellspacing", "border", "bgcolor")
@@ -56,6 +58,27 @@ def unwrap_layout_tables(tree: HtmlElement) -> HtmlElement:
             element.tag = "div"
             for name in _LAYOUT_ATTRIBUTES:
                 element.attrib.pop(name, None)
+    return tree
+
+
+def _is_link_table(table: HtmlElement) -> bool:
+    cells = [cell for cell in table.iter("td", "th") if "".join(cell.itertext()).strip()]
+    if len(cells) < _LINK_TABLE_CELLS:
+        return False
+    return all(
+        "".join(cell.itertext()).strip() == "".join("".join(a.itertext()) for a in cell.iter("a")).strip()
+        for cell in cells
+    )
+
+
+def drop_link_tables(tree: HtmlElement) -> HtmlElement:
+    """Delete tables whose every cell is a link, in place: menus of sections and regions.
+
+    trafilatura keeps tables, and a grid of links (全国版 | 安徽省 | 北京市 ...) has no
+    prose for its link-density test to weigh; an article's data table has text cells.
+    """
+    for table in [t for t in tree.iter("table") if _is_link_table(t)]:
+        _delete(table)
     return tree
 
 

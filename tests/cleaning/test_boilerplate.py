@@ -134,6 +134,10 @@ def test_rules_that_match_nothing_are_not_recorded() -> None:
     ("圖片來源：政府新聞處", "photo_caption"),
     ("Subscribe to the Morning Review newsletter", "newsletter_promo"),
     ("READ MORE: Another story entirely", "read_more_line"),
+    ("China furious at Macron for protest jibe [INSIGHT]", "teaser_link"),
+    ("DON'T MISS", "teaser_heading"),
+    ('[button link="/submit"]Send us your review[/button]', "shortcode"),
+    ("Updated at 1:23 p.m.", "update_stamp"),
 ])
 def test_built_in_rule_drops_its_line(line: str, name: str) -> None:
     text, removed = built_in("\n".join([*BODY, line]))
@@ -146,6 +150,19 @@ def test_related_reading_drops_the_list_after_it(heading: str) -> None:
     text, removed = built_in("\n".join([*BODY, *BODY, heading, "another story", "yet another story"]))
     assert text.splitlines() == [*BODY, *BODY]
     assert removed == {"related_reading": [heading, "another story", "yet another story"]}
+
+
+@pytest.mark.parametrize(("heading", "name"), [
+    ("反侵权公告：", "legal_notice"),
+    ("某某网版权与免责声明：", "legal_notice"),
+    ("Disclaimer", "legal_notice"),
+    ("Tell us what YOU think...", "comments_heading"),
+    ("发表评论", "comments_heading"),
+])
+def test_notices_and_comment_prompts_end_the_article(heading: str, name: str) -> None:
+    text, removed = built_in("\n".join([*BODY, *BODY, heading, "a short trailing line"]))
+    assert text.splitlines() == [*BODY, *BODY]
+    assert removed == {name: [heading, "a short trailing line"]}
 
 
 @pytest.mark.parametrize(("last", "end", "marker"), [

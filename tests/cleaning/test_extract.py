@@ -114,6 +114,20 @@ def test_paragraph_indentation_and_inner_spacing_are_normalized() -> None:
     ]
 
 
+def test_link_grids_go_and_data_tables_stay() -> None:
+    regions = "".join(f'<td><a href="/r/{i}">地区{i}</a></td>' for i in range(8))
+    html = f"""<html><body><article>
+<table><tr>{regions}</tr></table>
+<p>The city council approved a new plan on Tuesday to expand the harbourfront promenade by four kilometres.</p>
+<table><tr><th>District</th><th>Length</th></tr><tr><td>Central</td><td>1.5 km</td></tr>
+<tr><td>Wan Chai</td><td>2.5 km</td></tr></table>
+<p>Officials said construction would begin next spring and take about three years to complete in full.</p>
+</article></body></html>"""
+    text = clean(html)["text"]
+    assert "地区" not in text
+    assert "Wan Chai | 2.5 km" in text.splitlines()
+
+
 # ---------------------------------------------------------------- seeds
 
 

@@ -49,7 +49,8 @@ def measure(bench: Path, dataset: str, scorer: ModuleType, date_slack: int) -> d
     pages = read_pages(folder)
     rows, cpu = predict(pages, CleaningConfig())
     by_url, by_id = scorer.index_predictions(rows)
-    scored, _, dates, authors = scorer.score_dataset(scorer.load_jsonl(folder / "truth.jsonl"), by_url, by_id, date_slack)
+    truth = scorer.load_jsonl(folder / "truth.jsonl")
+    scored, _, dates, authors = scorer.score_dataset(truth, by_url, by_id, date_slack)
     result: dict[str, Any] = {"body_f1": statistics.fmean(p["f1"] for p in scored)}
     if dates:
         result["date_rate"] = sum(dates) / len(dates)

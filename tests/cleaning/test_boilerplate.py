@@ -177,6 +177,13 @@ def test_end_marker_at_the_end_of_the_last_paragraph(last: str, end: str, marker
     assert removed["credit_end_marker"] == [marker, "推广署一直鼓励企业来港发展。"]
 
 
+def test_press_release_about_block() -> None:
+    about = ["Acme is a global provider of harbour engineering services.", "Acme is headquartered in Hong Kong."]
+    text, removed = built_in("\n".join([*BODY, *BODY, *about]))
+    assert text.splitlines() == [*BODY, *BODY]
+    assert removed == {"press_release_about": about}
+
+
 def test_lead_caption_identifying_people_by_position() -> None:
     caption = "Jane Chan (second from left), John Lee (third from right) and guests open the forum."
     text, removed = built_in("\n".join([caption, *BODY]))
@@ -198,6 +205,7 @@ def test_lead_caption_identifying_people_by_position() -> None:
     "相关报道显示，该计划已获得多数议员支持。",
     "Related to the plan, officials also proposed a new ferry pier.",
     "Read more widely, the report suggests a shift in policy.",
+    "Apple is a company that rarely comments on rumours, and it did not respond on Tuesday.",
 ])
 def test_real_sentences_survive(sentence: str) -> None:
     text, removed = built_in("\n".join([*BODY, sentence]))

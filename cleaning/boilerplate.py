@@ -7,11 +7,10 @@ cleaning.rules); this module applies them to body text, line by line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import pandas as pd
 
-from cleaning.rules import Rule, RuleKind, RuleSet
+from cleaning.rules import Rule, RuleKind, RuleSet, host_of
 from cleaning.step import StepResult, require_columns
 
 __all__ = ["apply_rules", "remove_boilerplate"]
@@ -137,8 +136,7 @@ def remove_boilerplate(articles: pd.DataFrame, *, rules: RuleSet) -> StepResult:
     fired: list[list[str]] = []
     removed_lines: list[Removed] = []
     for text, url, before in zip(articles["text"], articles["url"], earlier, strict=True):
-        host = urlsplit(url).hostname if isinstance(url, str) else None
-        line_rules, _ = rules.for_host(host)
+        line_rules, _ = rules.for_host(host_of(url))
         clean, removed = apply_rules(text, line_rules)
         texts.append(clean)
         removed_lines.append(removed)

@@ -9,7 +9,6 @@ import signal
 import threading
 from collections.abc import Iterator
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 import pandas as pd
 import trafilatura
@@ -17,7 +16,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
 from cleaning.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
-from cleaning.rules import RuleSet, compiled_xpath
+from cleaning.rules import RuleSet, compiled_xpath, host_of
 from cleaning.schema import RejectReason, Stage
 from cleaning.step import StepResult, reject, require_columns
 from cleaning.textformat import markdown_to_text, normalize_text, split_plain_text
@@ -86,8 +85,7 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     tree = parse_page(decoded)
     if tree is None:
         return _Outcome()
-    host = urlsplit(url).hostname if url else None
-    _, xpath_rules = rules.for_host(host)
+    _, xpath_rules = rules.for_host(host_of(url))
     fired = prune(tree, [(rule.name, compiled_xpath(rule.xpath or "")) for rule in xpath_rules])
     unwrap_layout_tables(tree)
     drop_link_tables(tree)
@@ -160,7 +158,7 @@ def extract_articles(pages: pd.DataFrame, *, timeout: float, include_comments: b
     require_columns(pages, "decoded", "media_type", "url", step="extract_articles")
     rules = rules if rules is not None else RuleSet()
     outcomes = [
-        _guarded(decoded, media_type, url, rules, include_comments, timeout)
+        _guarded(decoded, media_type, url if isinstance(url, str) and url else None, rules, include_comments, timeout)
         for decoded, media_type, url in zip(pages["decoded"], pages["media_type"], pages["url"], strict=True)
     ]
     done = pages.assign(

@@ -32,12 +32,13 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.etree import XPath, XPathSyntaxError
 
 from cleaning.errors import ConfigError
 
-__all__ = ["DEFAULT_RULES_PATH", "Rule", "RuleKind", "RuleSet", "compiled_xpath", "load_rules"]
+__all__ = ["DEFAULT_RULES_PATH", "Rule", "RuleKind", "RuleSet", "compiled_xpath", "host_of", "load_rules"]
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("default.toml")
 
@@ -85,6 +86,16 @@ class RuleSet:
         """Return (line rules, xpath rules) in force for a page on host."""
         return (tuple(r for r in self.line_rules if r.applies_to(host)),
                 tuple(r for r in self.xpath_rules if r.applies_to(host)))
+
+
+def host_of(url: object) -> str | None:
+    """Return the lower-case host of a URL, or None for a missing or malformed one."""
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # "http://[::1": a bad URL is data, not a reason to fail the batch
+        return None
 
 
 _KEYS = {f.name for f in dataclasses.fields(Rule)} | {"pattern", "xpath"}

@@ -249,3 +249,12 @@ def test_rows_are_conserved_and_order_kept() -> None:
     assert result.kept["text"].tolist() == ["body one", "body three"]
     assert list(result.kept.index) == [0, 2]
     assert "text" not in pages.columns  # the input frame is not mutated
+
+
+@pytest.mark.parametrize("url", [None, float("nan"), "", "http://[::1", "not a url"])
+def test_missing_or_malformed_urls_are_data_not_errors(url: Any) -> None:
+    page = (PAGES / "app_promo_en.html").read_text(encoding="utf-8")
+    result = extract(frame({"decoded": page, "url": url}))
+    assert len(result.rejected) == 0
+    row = remove_boilerplate(result.kept, rules=RULES).kept.iloc[0]
+    assert row["boilerplate_rules"] == ["app_promo"]

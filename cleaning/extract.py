@@ -107,7 +107,7 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     extracted = {name: getattr(document, name, None) for name in _METADATA_FIELDS}
     if include_comments and document.comments:
         extracted["comments"] = normalize_text(document.comments)
-    return _Outcome(text=normalize_text(text), extracted=extracted, fired=fired)
+    return _Outcome(text=normalize_text(text, list_markers=True), extracted=extracted, fired=fired)
 
 
 def _extract_one(decoded: str, media_type: str, url: str | None, rules: RuleSet, include_comments: bool) -> _Outcome:

@@ -32,13 +32,18 @@ def _table_row(line: str) -> str:
     return " | ".join(cell for cell in cells if cell)
 
 
-def normalize_text(text: str) -> str:
-    """Strip indentation, collapse inner spacing, flatten table rows, drop blank lines."""
+def normalize_text(text: str, *, list_markers: bool = False) -> str:
+    """Strip indentation, collapse inner spacing, flatten table rows, drop blank lines.
+
+    With list_markers, also drop the "- " that trafilatura puts before each list item.
+    """
     lines = []
     for raw_line in text.splitlines():
         line = _SPACES.sub(" ", raw_line).strip()
         if line.startswith("|"):
             line = _table_row(line)
+        elif list_markers and line.startswith("- "):
+            line = line[2:].lstrip()
         if line:
             lines.append(line)
     return "\n".join(lines)

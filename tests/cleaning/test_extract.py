@@ -128,6 +128,17 @@ def test_link_grids_go_and_data_tables_stay() -> None:
     assert "Wan Chai | 2.5 km" in text.splitlines()
 
 
+def test_list_items_lose_their_markers() -> None:
+    html = """<html><body><article>
+<p>The city council approved a new plan on Tuesday to expand the harbourfront promenade by four kilometres.</p>
+<ul><li>More shade along the route for everyone</li><li>New benches every hundred metres</li></ul>
+<p>Officials said construction would begin next spring and take about three years to complete in full.</p>
+</article></body></html>"""
+    lines = clean(html)["text"].splitlines()
+    assert "More shade along the route for everyone" in lines
+    assert not any(line.startswith("-") for line in lines)
+
+
 # ---------------------------------------------------------------- seeds
 
 

@@ -95,15 +95,14 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
         "deduplicate": False, "target_language": None,
     }
     document = _run_trafilatura(tree, favor_precision=True, with_metadata=True, **settings)
-    if document is None:
-        document = _run_trafilatura(tree, with_metadata=True, **settings)
-    if document is None:
-        return _Outcome(fired=fired)
-    text = document.text or ""
-    if _needs_second_look(text):
-        balanced = _run_trafilatura(tree, **settings)
+    text = (document.text or "") if document is not None else ""
+    if document is None or _needs_second_look(text):
+        balanced = _run_trafilatura(tree, with_metadata=document is None, **settings)
         if balanced is not None and _prose_chars(balanced.text or "") > _PROSE_GAIN * _prose_chars(text):
             text = balanced.text or ""
+        document = document or balanced
+    if document is None:
+        return _Outcome(fired=fired)
     extracted = {name: getattr(document, name, None) for name in _METADATA_FIELDS}
     if include_comments and document.comments:
         extracted["comments"] = normalize_text(document.comments)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +270,26 @@ def test_missing_or_malformed_urls_are_data_not_errors(url: Any) -> None:
     assert len(result.rejected) == 0
     row = remove_boilerplate(result.kept, rules=RULES).kept.iloc[0]
     assert row["boilerplate_rules"] == ["app_promo"]
+
+
+@pytest.mark.parametrize(("precise", "balanced", "expected"), [
+    # precision settled on a data table; the balanced run finds the article's prose
+    ("| Ref | 2022-00426 |\n| Date | 2022-01-27 |", "A long paragraph of prose. " * 20, "A long paragraph of prose."),
+    # precision found nothing at all
+    (None, "A long paragraph of prose. " * 20, "A long paragraph of prose."),
+    # precision is short but the balanced run has little more: keep the precise text
+    ("A short story in one line.", "A short story in one line. Share this.", "A short story in one line."),
+    # precision is long and prose: no second look
+    ("Precise prose. " * 30, "Balanced prose with a sidebar. " * 60, "Precise prose."),
+])
+def test_precision_falls_back_to_balanced_when_it_misses_the_prose(
+        monkeypatch: pytest.MonkeyPatch, precise: str | None, balanced: str, expected: str) -> None:
+    def fake(tree: Any, **settings: Any) -> Any:
+        text = precise if settings.get("favor_precision") else balanced
+        return None if text is None else SimpleNamespace(text=text, comments=None)
+
+    monkeypatch.setattr(extract_module, "_run_trafilatura", fake)
+    text = extract(frame({"decoded": "<html><body><p>x</p></body></html>"})).kept.iloc[0]["text"]
+    assert text.startswith(expected)
+    assert ("Share this" in text) is False
+    assert ("sidebar" in text) is False

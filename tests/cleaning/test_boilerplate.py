@@ -111,6 +111,11 @@ def test_rules_that_match_nothing_are_not_recorded() -> None:
     ("（作者：朱丽娜 编辑：李艳霞）", "credit_line"),
     ("Edited by Jane Doe", "editor_line_en"),
     ("(Reporting by John Roe; Editing by Jane Doe)", "editor_line_en"),
+    ("Additional reporting by Joseph Hudak", "editor_line_en"),
+    ("Reporting by Jane Doe and John Roe.", "editor_line_en"),
+    ("长按识别二维码关注", "qr_promo"),
+    ("扫一扫在手机打开当前页", "qr_promo"),
+    ("下载海港日报客户端，随时随地看新闻", "app_promo"),
     ("原标题：大数据开启重大时代转型", "original_title"),
     ("原標題：大數據開啟重大時代轉型", "original_title"),
     ("来源：新华社", "source_line"),
@@ -206,6 +211,10 @@ def test_lead_caption_identifying_people_by_position() -> None:
     "Related to the plan, officials also proposed a new ferry pier.",
     "Read more widely, the report suggests a shift in policy.",
     "Apple is a company that rarely comments on rumours, and it did not respond on Tuesday.",
+    "市民进入商场须扫码登记，并出示健康码。",
+    "市民可通过“智方便”App办理多项政府服务，下载量已超过两百万。",
+    "Produced by Warner Bros, the film grossed 300 million dollars worldwide.",
+    "Reporting by the agency suggests the talks have stalled.",
 ])
 def test_real_sentences_survive(sentence: str) -> None:
     text, removed = built_in("\n".join([*BODY, sentence]))

@@ -143,6 +143,9 @@ def test_rules_that_match_nothing_are_not_recorded() -> None:
     ("DON'T MISS", "teaser_heading"),
     ('[button link="/submit"]Send us your review[/button]', "shortcode"),
     ("Updated at 1:23 p.m.", "update_stamp"),
+    ("2005-02-06 13:26更新 来源：转载文章 | 发表评论", "page_toolbar"),
+    ("【大 中 小】", "page_toolbar"),
+    ("打印本文 关闭窗口", "page_toolbar"),
 ])
 def test_built_in_rule_drops_its_line(line: str, name: str) -> None:
     text, removed = built_in("\n".join([*BODY, line]))

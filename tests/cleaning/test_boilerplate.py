@@ -146,6 +146,7 @@ def test_rules_that_match_nothing_are_not_recorded() -> None:
     ("2005-02-06 13:26更新 来源：转载文章 | 发表评论", "page_toolbar"),
     ("【大 中 小】", "page_toolbar"),
     ("打印本文 关闭窗口", "page_toolbar"),
+    ("今 日 推 荐 | 大款收藏86部老车 全国武术冠军改行学擦皮鞋(图)", "recommendation_bar"),
 ])
 def test_built_in_rule_drops_its_line(line: str, name: str) -> None:
     text, removed = built_in("\n".join([*BODY, line]))

@@ -147,6 +147,7 @@ def test_rules_that_match_nothing_are_not_recorded() -> None:
     ("【大 中 小】", "page_toolbar"),
     ("打印本文 关闭窗口", "page_toolbar"),
     ("今 日 推 荐 | 大款收藏86部老车 全国武术冠军改行学擦皮鞋(图)", "recommendation_bar"),
+    ("[2005-08-21] 为什么总要面对呢", "dated_link"),
 ])
 def test_built_in_rule_drops_its_line(line: str, name: str) -> None:
     text, removed = built_in("\n".join([*BODY, line]))
@@ -191,6 +192,18 @@ def test_press_release_about_block() -> None:
     text, removed = built_in("\n".join([*BODY, *BODY, *about]))
     assert text.splitlines() == [*BODY, *BODY]
     assert removed == {"press_release_about": about}
+
+
+def test_lead_timestamp_goes_and_a_closing_date_stays() -> None:
+    text, removed = built_in("\n".join(["2022.01.20 16:31", *BODY, "2022年1月27日"]))
+    assert text.splitlines() == [*BODY, "2022年1月27日"]
+    assert removed == {"timestamp_line": ["2022.01.20 16:31"]}
+
+
+def test_wiki_edit_links_leave_the_heading() -> None:
+    text, removed = built_in("\n".join([BODY[0], "简介[编辑]", *BODY[1:]]))
+    assert text.splitlines() == [BODY[0], "简介", *BODY[1:]]
+    assert removed == {"wiki_edit_link": ["[编辑]"]}
 
 
 def test_lead_caption_identifying_people_by_position() -> None:

@@ -148,6 +148,8 @@ def test_rules_that_match_nothing_are_not_recorded() -> None:
     ("打印本文 关闭窗口", "page_toolbar"),
     ("今 日 推 荐 | 大款收藏86部老车 全国武术冠军改行学擦皮鞋(图)", "recommendation_bar"),
     ("[2005-08-21] 为什么总要面对呢", "dated_link"),
+    ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "author_contact_promo"),
+    ("Jane Doe covers science. Follow her on Twitter @janedoe.", "author_contact_promo"),
 ])
 def test_built_in_rule_drops_its_line(line: str, name: str) -> None:
     text, removed = built_in("\n".join([*BODY, line]))

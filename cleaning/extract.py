@@ -2,41 +2,177 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import dataclasses
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any, cast
 
 import pandas as pd
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.settings import Document
 
+from cleaning.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
+from cleaning.rules import RuleSet, compiled_xpath, host_of
 from cleaning.schema import RejectReason, Stage
 from cleaning.step import StepResult, reject, require_columns
+from cleaning.textformat import markdown_to_text, normalize_text, split_plain_text
 
 __all__ = ["extract_articles"]
 
+logger = logging.getLogger(__name__)
 
-def _extract_one(decoded: str, media_type: str, url: str | None, include_comments: bool) -> tuple[str, dict[str, Any]]:
+# what extracted keeps of trafilatura's Document
+_METADATA_FIELDS = ("title", "author", "date", "sitename", "categories", "tags", "description",
+                    "image", "hostname", "url", "language", "pagetype", "license")
+
+# favor_precision drops sidebars and teasers that the default mode keeps, but now and
+# then it settles on a small block (a data table, a lead) and misses the article: below
+# these sizes the default mode gets a second look, and wins if it finds much more prose
+_SHORT_RESULT_CHARS = 250
+_PROSE_GAIN = 2.0
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so that no `except Exception` inside the extractor eats it."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    # SIGALRM only reaches the main thread; elsewhere (a thread pool) run without a deadline
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclasses.dataclass
+class _Outcome:
+    text: str = ""
+    extracted: dict[str, Any] = dataclasses.field(default_factory=dict)
+    fired: list[str] = dataclasses.field(default_factory=list)
+    reason: RejectReason | None = None
+    detail: str = ""
+
+
+def _prose_chars(text: str) -> int:
+    return sum(len(line) for line in text.splitlines() if not line.lstrip().startswith("|"))
+
+
+def _needs_second_look(text: str) -> bool:
+    return len(text) < _SHORT_RESULT_CHARS or _prose_chars(text) < len(text) / 2
+
+
+def _run_trafilatura(tree: HtmlElement, **settings: Any) -> Document | None:
+    # bare_extraction copies a tree it is given, so one prepared tree serves every run
+    return cast("Document | None", trafilatura.bare_extraction(tree, **settings))
+
+
+def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comments: bool) -> _Outcome:
+    tree = parse_page(decoded)
+    if tree is None:
+        return _Outcome()
+    _, xpath_rules = rules.for_host(host_of(url))
+    fired = prune(tree, [(rule.name, compiled_xpath(rule.xpath or "")) for rule in xpath_rules])
+    unwrap_layout_tables(tree)
+    drop_link_tables(tree)
+    drop_empty_elements(tree)
+    settings: dict[str, Any] = {
+        "url": url, "include_comments": include_comments, "include_tables": True,
+        "deduplicate": False, "target_language": None,
+    }
+    document = _run_trafilatura(tree, favor_precision=True, with_metadata=True, **settings)
+    text = (document.text or "") if document is not None else ""
+    if document is None or _needs_second_look(text):
+        balanced = _run_trafilatura(tree, with_metadata=document is None, **settings)
+        if balanced is not None and _prose_chars(balanced.text or "") > _PROSE_GAIN * _prose_chars(text):
+            text = balanced.text or ""
+        document = document or balanced
+    if document is None:
+        return _Outcome(fired=fired)
+    extracted = {name: getattr(document, name, None) for name in _METADATA_FIELDS}
+    if include_comments and document.comments:
+        extracted["comments"] = normalize_text(document.comments)
+    return _Outcome(text=normalize_text(text, list_markers=True), extracted=extracted, fired=fired)
+
+
+def _extract_one(decoded: str, media_type: str, url: str | None, rules: RuleSet, include_comments: bool) -> _Outcome:
     if media_type == "text":
-        lines = decoded.strip().splitlines()
-        return "\n".join(line.strip() for line in lines[1:] if line.strip()), {"title": lines[0].strip() if lines else None}
-    doc = trafilatura.bare_extraction(decoded, url=url, include_comments=include_comments, with_metadata=True)
-    if not doc:
-        return "", {}
-    doc = doc.as_dict()
-    return doc.get("text") or "", {k: doc.get(k) for k in ("title", "author", "date", "sitename", "categories", "tags", "description", "image")}
+        title, date, body = split_plain_text(decoded)
+        extracted: dict[str, Any] = {"title": title}
+        if date:
+            extracted |= {"date": date, "date_source": "text"}
+        return _Outcome(text=body, extracted=extracted)
+    if media_type == "markdown":
+        return _Outcome(text=markdown_to_text(decoded))
+    if media_type == "html":
+        return _extract_html(decoded, url, rules, include_comments)
+    return _Outcome(reason=RejectReason.NOT_AN_ARTICLE, detail=f"no extractor for media type {media_type!r}")
 
 
-def extract_articles(pages: pd.DataFrame, *, timeout: float, include_comments: bool) -> StepResult:
-    """Extract body text and extractor metadata.
+def _guarded(decoded: str, media_type: str, url: str | None, rules: RuleSet, include_comments: bool,
+             timeout: float) -> _Outcome:
+    try:
+        with _deadline(timeout):
+            outcome = _extract_one(decoded, media_type, url, rules, include_comments)
+    except _Timeout:
+        return _Outcome(reason=RejectReason.EXTRACTION_TIMEOUT, detail=f"extraction took longer than {timeout:g}s")
+    except Exception as exc:  # the extractor's bug on one page must not stop the batch
+        logger.debug("extraction failed on %s", url, exc_info=True)
+        return _Outcome(reason=RejectReason.EXTRACTION_ERROR, detail=f"{type(exc).__name__}: {exc}")
+    if outcome.reason is None and not outcome.text.strip():
+        outcome.reason, outcome.detail = RejectReason.NO_TEXT, "the extractor found no article body"
+    return outcome
+
+
+def extract_articles(pages: pd.DataFrame, *, timeout: float, include_comments: bool,
+                     rules: RuleSet | None = None) -> StepResult:
+    """Extract each page's body text and the extractor's metadata.
+
+    HTML goes through trafilatura (precision mode, with a fallback to its balanced mode
+    when that finds much more prose), after the page's XPath boilerplate rules pruned it
+    and its layout tables became <div>s; Markdown is rendered to text; plain text gives
+    its first line as the title (and a leading `date YYYY-MM-DD` as the date).
 
     Reads:   decoded, media_type, url
-    Writes:  text, extracted (dict of the extractor's metadata)
-    Rejects: no_text, extraction_error
+    Writes:  text (one paragraph per line), extracted (dict: title, author, date, sitename,
+             categories, tags, description, image, hostname, url, language, pagetype,
+             license; date_source 'text' for a plain-text date; comments if included),
+             boilerplate_rules (names of the XPath rules that pruned the page)
+    Rejects: no_text, extraction_timeout, extraction_error, not_an_article (unknown media type)
     """
     require_columns(pages, "decoded", "media_type", "url", step="extract_articles")
-    texts, extracted = [], []
-    for decoded, media_type, url in zip(pages["decoded"], pages["media_type"], pages["url"], strict=True):
-        text, meta = _extract_one(decoded, media_type, url, include_comments)
-        texts.append(text)
-        extracted.append(meta)
-    done = pages.assign(text=texts, extracted=extracted)
-    empty = done["text"].str.strip().str.len() == 0
-    return StepResult(done[~empty], reject(done[empty], Stage.EXTRACT, RejectReason.NO_TEXT, "extractor found no body"))
+    rules = rules if rules is not None else RuleSet()
+    outcomes = [
+        _guarded(decoded, media_type, url if isinstance(url, str) and url else None, rules, include_comments, timeout)
+        for decoded, media_type, url in zip(pages["decoded"], pages["media_type"], pages["url"], strict=True)
+    ]
+    done = pages.assign(
+        text=pd.Series([o.text for o in outcomes], index=pages.index, dtype=object),
+        extracted=pd.Series([o.extracted for o in outcomes], index=pages.index, dtype=object),
+        boilerplate_rules=pd.Series([sorted(o.fired) for o in outcomes], index=pages.index, dtype=object),
+    )
+    failed: dict[RejectReason, list[int]] = {}
+    for position, outcome in enumerate(outcomes):
+        if outcome.reason is not None:
+            failed.setdefault(outcome.reason, []).append(position)
+    rejects = [
+        reject(done.iloc[positions], Stage.EXTRACT, reason, [outcomes[p].detail for p in positions])
+        for reason, positions in sorted(failed.items())
+    ]
+    kept = [p for p, outcome in enumerate(outcomes) if outcome.reason is None]
+    empty = reject(done.iloc[0:0], Stage.EXTRACT, RejectReason.NO_TEXT)
+    return StepResult(done.iloc[kept], pd.concat(rejects) if rejects else empty)

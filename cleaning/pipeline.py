@@ -36,6 +36,7 @@ from cleaning.language import detect_language
 from cleaning.metadata import normalize_metadata
 from cleaning.quality import drop_short_texts, flag_quality
 from cleaning.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
+from cleaning.rules import load_rules
 from cleaning.schema import ARTICLE_COLUMNS, ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
 from cleaning.step import StepResult, reject
 
@@ -51,11 +52,13 @@ _CORPUS_COLUMNS = ("content_hash", "duplicate_of")
 
 def build_steps(config: CleaningConfig) -> list[tuple[str, Step]]:
     """Return the per-page steps in order, each bound to its settings from config."""
+    rules = load_rules(config.boilerplate_rules)  # cached: read once per process
     return [
         ("decode_pages", decode_pages),
         ("extract_articles", functools.partial(
-            extract_articles, timeout=config.extraction_timeout, include_comments=config.include_comments)),
-        ("remove_boilerplate", remove_boilerplate),
+            extract_articles, timeout=config.extraction_timeout, include_comments=config.include_comments,
+            rules=rules)),
+        ("remove_boilerplate", functools.partial(remove_boilerplate, rules=rules)),
         ("normalize_metadata", functools.partial(
             normalize_metadata, default_timezone=config.default_timezone,
             tracking_parameters=config.tracking_parameters)),

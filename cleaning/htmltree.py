@@ -1,0 +1,115 @@
+"""Prepare an HTML page for trafilatura: parse it whole, undo layout tables, prune by XPath."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+from trafilatura.settings import CUT_EMPTY_ELEMS
+from trafilatura.utils import load_html
+
+__all__ = ["drop_empty_elements", "drop_link_tables", "parse_page", "prune", "unwrap_layout_tables"]
+
+# a post body that still carries its YAML front matter (`---` ... `---`) before the HTML
+_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.S)
+
+# a cell holding this much text is a page column, not a data cell
+_LAYOUT_CELL_CHARS = 150
+# a grid of at least this many cells, each a link, is a menu
+_LINK_TABLE_CELLS = 4
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
+_LAYOUT_ATTRIBUTES = ("width", "height", "align", "valign", "colspan", "rowspan",
+                      "cellpadding", "cellspacing", "border", "bgcolor")
+
+
+def parse_page(html: str) -> HtmlElement | None:
+    """Parse a page into a tree rooted at <html> with a <body>, whatever shape the input has.
+
+    Pages stored as fragments (no <html>, or wrapped in an archive's own element such as
+    CleanEval's `<text id=...>`) parse to a root that trafilatura reads badly or not at
+    all; wrapping the markup in <html><body> gives it the document it expects.
+    """
+    html = _FRONT_MATTER.sub("", html, count=1)
+    tree = load_html(html)
+    if tree is None or tree.tag != "html" or tree.find("body") is None:
+        tree = load_html(f"<html><body>{html}</body></html>")
+    return tree
+
+
+def _is_layout_table(table: HtmlElement) -> bool:
+    if table.find(".//table") is not None:
+        return True
+    return any(len("".join(cell.itertext()).strip()) > _LAYOUT_CELL_CHARS for cell in table.iter("td", "th"))
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> HtmlElement:
+    """Turn tables used for page layout into plain <div>s, in place; keep data tables.
+
+    2000s pages lay out the whole page in nested tables. trafilatura keeps a table it
+    chooses whole, so navigation, calendars and link lists that share the table with the
+    article come along; as <div>s they get the same link-density and boilerplate tests as
+    any modern page.
+    """
+    layout = [table for table in tree.iter("table") if _is_layout_table(table)]
+    for table in layout:
+        for element in table.iter(*_TABLE_PARTS):
+            element.tag = "div"
+            for name in _LAYOUT_ATTRIBUTES:
+                element.attrib.pop(name, None)
+    return tree
+
+
+def _is_link_table(table: HtmlElement) -> bool:
+    cells = [cell for cell in table.iter("td", "th") if "".join(cell.itertext()).strip()]
+    if len(cells) < _LINK_TABLE_CELLS:
+        return False
+    return all(
+        "".join(cell.itertext()).strip() == "".join("".join(a.itertext()) for a in cell.iter("a")).strip()
+        for cell in cells
+    )
+
+
+def drop_link_tables(tree: HtmlElement) -> HtmlElement:
+    """Delete tables whose every cell is a link, in place: menus of sections and regions.
+
+    trafilatura keeps tables, and a grid of links (全国版 | 安徽省 | 北京市 ...) has no
+    prose for its link-density test to weigh; an article's data table has text cells.
+    """
+    for table in [t for t in tree.iter("table") if _is_link_table(t)]:
+        _delete(table)
+    return tree
+
+
+def drop_empty_elements(tree: HtmlElement) -> HtmlElement:
+    """Delete empty inline and block elements, in place, keeping the text that follows them.
+
+    trafilatura's precision mode deletes the same empty elements together with their tail,
+    so "催生了<a>海量数据</a><span id=quote></span>，不仅……" would lose the rest of the
+    sentence; deleting them first, the lxml way, keeps it.
+    """
+    # reversed document order: children before parents, so a parent emptied here goes too
+    for element in reversed(list(tree.iter(*CUT_EMPTY_ELEMS))):
+        if element.text is None and len(element) == 0 and element.getparent() is not None:
+            element.drop_tree()
+    return tree
+
+
+def _delete(element: HtmlElement) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    element.drop_tree()  # keeps the tail text, which belongs to the parent
+
+
+def prune(tree: HtmlElement, rules: Iterable[tuple[str, XPath]]) -> list[str]:
+    """Delete the elements each (name, XPath) rule selects, in place; return the names that matched."""
+    fired = []
+    for name, xpath in rules:
+        matches = [m for m in xpath(tree) if isinstance(m, HtmlElement)]
+        for element in matches:
+            _delete(element)
+        if matches:
+            fired.append(name)
+    return fired

@@ -139,7 +139,7 @@ def _guarded(decoded: str, media_type: str, url: str | None, rules: RuleSet, inc
 
 
 def extract_articles(pages: pd.DataFrame, *, timeout: float, include_comments: bool,
-                     rules: RuleSet | None = None) -> StepResult:
+                     rules: RuleSet | None) -> StepResult:
     """Extract each page's body text and the extractor's metadata.
 
     HTML goes through trafilatura (precision mode, with a fallback to its balanced mode

@@ -94,10 +94,10 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
         "url": url, "include_comments": include_comments, "include_tables": True,
         "deduplicate": False, "target_language": None,
     }
-    document = _run_trafilatura(tree, favor_precision=True, with_metadata=True, **settings)
+    document = _run_trafilatura(tree, favor_precision=True, with_metadata=False, **settings)
     text = (document.text or "") if document is not None else ""
     if document is None or _needs_second_look(text):
-        balanced = _run_trafilatura(tree, with_metadata=document is None, **settings)
+        balanced = _run_trafilatura(tree, with_metadata=False, **settings)
         if balanced is not None and _prose_chars(balanced.text or "") > _PROSE_GAIN * _prose_chars(text):
             text = balanced.text or ""
         document = document or balanced

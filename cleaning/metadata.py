@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+from htmldate import find_date
 
 from cleaning.dates import ParsedDate, parse_date, zone
 from cleaning.metafields import (
@@ -102,9 +103,15 @@ def _pick_date(
     return None, None
 
 
-def _extractor_date(extracted: Mapping[str, Any], decoded: str) -> str | None:
+def _extractor_date(extracted: Mapping[str, Any], decoded: str, url: str | None) -> str | None:
+    if extracted.get("date_source") == "text":
+        return None
     value = extracted.get("date")
-    if not isinstance(value, str) or extracted.get("date_source") == "text":
+    if not isinstance(value, str) and decoded:
+        # htmldate is the costliest part of trafilatura's metadata: extraction leaves it off and
+        # we ask it here, only for the pages where every stronger source had no date
+        value = find_date(decoded, url=url, original_date=True, extensive_search=True)
+    if not isinstance(value, str):
         return None
     # htmldate pads a bare year ("© 2004", "1996年6月号") to January 1st: that is no publication day
     if value[4:10] == "-01-01":
@@ -155,7 +162,7 @@ def _normalize_row(
         + [(DateSource.TEXT, extracted_text_date), (DateSource.TEXT, title_prefix.group(1) if title_prefix else None)]
         + [(DateSource.TEXT, d) for d in dates.published]
         + [(DateSource.URL, url_date(raw_url))]
-        + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, decoded))],
+        + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, decoded, url))],
         tz,
         fetched_at,
     )

@@ -394,3 +394,12 @@ def test_hong_kong_traditional_page_with_feed_hints():
     without_feed = normalize(decoded=page("hk_traditional.html"), url="https://news.example.hk/tech/123", text=text)
     assert without_feed["published_at"] == utc(2025, 5, 14, 7, 5)
     assert (without_feed["published_source"], without_feed["published_precision"]) == ("text", "minute")
+
+
+def test_htmldate_is_asked_only_when_no_stronger_source_has_a_date():
+    from cleaning.metadata import _extractor_date
+
+    page = "<html><body><h1>Ferry fares</h1><div class='byline'>Posted 5 March 2024</div><p>Fares rise.</p></body></html>"
+    assert _extractor_date({}, page, "https://news.example.com/ferry-fares")[:10] == "2024-03-05"
+    assert _extractor_date({"date": "2024-03-06"}, page, None) == "2024-03-06"
+    assert _extractor_date({"date": "2024-03-06", "date_source": "text"}, page, None) is None

@@ -1,0 +1,125 @@
+"""Downloader middlewares: skip articles fetched before, revalidate listings, back off on retries, cookies offline."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import cookies as scrapy_cookies
+from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.asyncio import sleep
+
+from crawler.archive import HINTS_META
+from crawler.failures import AlreadySeen
+from crawler.state import CrawlState
+
+__all__ = ["IncrementalMiddleware", "OfflineCookiesMiddleware", "RetryBackoffMiddleware"]
+
+logger = logging.getLogger(__name__)
+
+# statuses after which an article URL is not tried again by later crawls
+_FINAL_STATUSES = frozenset({404, 410})
+
+
+def _role(request: Request) -> str | None:
+    hints: dict[str, Any] = request.meta.get(HINTS_META) or {}
+    role = hints.get("role")
+    return role if isinstance(role, str) else None
+
+
+def _first_url(request: Request) -> str:
+    redirects: list[str] = request.meta.get("redirect_urls") or []
+    return redirects[0] if redirects else request.url
+
+
+class IncrementalMiddleware:
+    """Never fetch an article URL twice across crawls; send conditional GETs for feeds and listings.
+
+    Articles are marked seen once they answered 2xx (or 404/410); listings keep their ETag
+    and Last-Modified, sent back as If-None-Match / If-Modified-Since next time.
+    """
+
+    def __init__(self, state: CrawlState, crawler: Crawler) -> None:
+        self.state = state
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = crawler.settings.get("TIDINGS_STATE_DB")
+        if not path:
+            raise NotConfigured("TIDINGS_STATE_DB is empty: every crawl fetches everything")
+        middleware = cls(CrawlState(Path(path)), crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        role = _role(request)
+        if role == "article" and self.state.is_seen(request.url):
+            self.crawler.stats.inc_value("crawler/skipped/seen")
+            raise AlreadySeen(f"fetched by an earlier crawl: {request.url}")
+        if role == "listing" and b"If-None-Match" not in request.headers and b"If-Modified-Since" not in request.headers:
+            etag, last_modified = self.state.validators(_first_url(request))
+            if etag:
+                request.headers[b"If-None-Match"] = etag
+            if last_modified:
+                request.headers[b"If-Modified-Since"] = last_modified
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        role = _role(request)
+        if role == "article" and (200 <= response.status < 300 or response.status in _FINAL_STATUSES):
+            self.state.mark_seen({_first_url(request), request.url, response.url})
+        elif role == "listing" and response.status == 200:
+            etag = response.headers.get(b"ETag")
+            last_modified = response.headers.get(b"Last-Modified")
+            self.state.store_validators(
+                _first_url(request),
+                etag.decode("latin-1") if etag else None,
+                last_modified.decode("latin-1") if last_modified else None,
+            )
+        elif role == "listing" and response.status == 304:
+            self.crawler.stats.inc_value("crawler/not_modified")
+        return response
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.state.close()
+
+
+class RetryBackoffMiddleware:
+    """Wait before each retry, doubling the wait every time (RetryMiddleware itself retries at once)."""
+
+    def __init__(self, base: float, maximum: float) -> None:
+        self.base = base
+        self.maximum = maximum
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        base = crawler.settings.getfloat("TIDINGS_RETRY_BACKOFF_BASE")
+        if base <= 0 or not crawler.settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        return cls(base, crawler.settings.getfloat("TIDINGS_RETRY_BACKOFF_MAX"))
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        retries = int(request.meta.get("retry_times", 0))
+        if retries:
+            await sleep(min(self.maximum, self.base * 2 ** (retries - 1)))
+
+
+class OfflineCookiesMiddleware(CookiesMiddleware):
+    """Scrapy's cookie handling, reading the Public Suffix List from tldextract's bundled snapshot.
+
+    Scrapy builds its TLDExtract with default arguments, which download the list on the
+    first cookie with a Domain attribute: offline that fails with an error in the log.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        extractor = getattr(scrapy_cookies, "_split_domain", None)
+        # a public attribute of tldextract's object; () means "use the bundled snapshot"
+        if extractor is not None and hasattr(extractor, "suffix_list_urls"):
+            extractor.suffix_list_urls = ()
+        return super().from_crawler(crawler)

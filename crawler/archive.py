@@ -5,7 +5,10 @@ Records, per fetched URL (the contract cleaning/readers.py reads):
 - `request` + `response` (warcio's write_request_response_pair), the body as transferred:
   captured on `response_downloaded`, before HttpCompressionMiddleware decodes it;
 - a `metadata` record `application/vnd.tidings.hints+json` right after the response,
-  `WARC-Refers-To` its record id: source, timezone, role, and what the feed/sitemap said;
+  `WARC-Refers-To` its record id: source, timezone, role, and what the feed/sitemap said.
+  When a URL already fetched is found again (in a second feed or sitemap) with more to
+  say, a later hints record refers to the same response and holds all hints merged: the
+  last hints record of a response is the most complete;
 - for a request that got no response at all, a `metadata` record
   `application/vnd.tidings.fetch-error+json`: {"url", "error", "detail", "source"}.
 
@@ -33,7 +36,7 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.failures import fetch_failed
+from crawler.failures import fetch_failed, hints_updated
 
 __all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "WarcArchive", "WarcRotator"]
 
@@ -131,6 +134,8 @@ class WarcArchive:
     def __init__(self, rotator: WarcRotator, crawler: Crawler) -> None:
         self.rotator = rotator
         self.crawler = crawler
+        # requested URL -> (response URL, record id) of its archived responses, for late hints
+        self._responses: dict[str, list[tuple[str, str]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -147,6 +152,7 @@ class WarcArchive:
         archive = cls(rotator, crawler)
         crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(archive.fetch_failed, signal=fetch_failed)
+        crawler.signals.connect(archive.hints_updated, signal=hints_updated)
         crawler.signals.connect(archive.spider_closed, signal=signals.spider_closed)
         return archive
 
@@ -170,12 +176,22 @@ class WarcArchive:
         if hints is None and urlsplit(request.url).path == "/robots.txt":
             hints = {"role": "listing"}  # fetched by RobotsTxtMiddleware: never an article
         if hints is not None:
-            record = writer.create_warc_record(
-                response.url, "metadata",
-                payload=io.BytesIO(_json_payload(hints)), warc_content_type=HINTS_TYPE,
-                warc_headers_dict={"WARC-Refers-To": response_record.rec_headers.get_header("WARC-Record-ID")},
-            )
-            writer.write_record(record)
+            record_id = response_record.rec_headers.get_header("WARC-Record-ID")
+            self._write_hints(response.url, record_id, hints)
+            first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+            self._responses.setdefault(first_url, []).append((response.url, record_id))
+
+    def _write_hints(self, url: str, record_id: str, hints: dict[str, Any]) -> None:
+        writer = self.rotator.writer()
+        writer.write_record(writer.create_warc_record(
+            url, "metadata", payload=io.BytesIO(_json_payload(hints)), warc_content_type=HINTS_TYPE,
+            warc_headers_dict={"WARC-Refers-To": record_id},
+        ))
+
+    def hints_updated(self, url: str, hints: dict[str, Any]) -> None:
+        for response_url, record_id in self._responses.get(url, []):
+            self._write_hints(response_url, record_id, hints)
+            self.crawler.stats.inc_value("tidings/warc/late_hints")
 
     def fetch_failed(self, url: str, error: str, detail: str, source: str | None) -> None:
         writer = self.rotator.writer()

@@ -16,10 +16,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
-__all__ = ["AlreadySeen", "describe_failure", "fetch_failed"]
+__all__ = ["AlreadySeen", "describe_failure", "fetch_failed", "hints_updated"]
 
 # sent by the spiders' errback with url, error, detail, source; crawler/archive.py records it
 fetch_failed = object()
+# sent by a spider with url, hints when a URL found again (feed and sitemap) adds hints to a request
+hints_updated = object()
 
 
 class AlreadySeen(IgnoreRequest):

@@ -63,8 +63,6 @@ def clean(inputs: tuple[Path, ...], output: Path, workers: int | None, source: s
 
 # --- crawl, schedule, demo -----------------------------------------------------------------
 
-BUSY_EXIT_CODE = 75  # EX_TEMPFAIL: another crawl holds the lock; the scheduler logs it as skipped
-
 
 def _crawl_options(function):  # type: ignore[no-untyped-def]
     """Options shared by `crawl` and `schedule`."""
@@ -110,7 +108,7 @@ def crawl(sources_path: Path, output: Path, names: tuple[str, ...], config_path:
 
         tidings crawl --sources sources.toml --output output --source rthk
     """
-    from tidings.crawl import CrawlBusyError
+    from tidings.crawl import BUSY_EXIT_CODE, CrawlBusyError
     from tidings.crawl import crawl as run_crawl
 
     try:
@@ -149,6 +147,7 @@ def schedule(sources_path: Path, output: Path, names: tuple[str, ...], config_pa
     if not sources_path.is_file():
         raise click.BadParameter(f"{sources_path} does not exist", param_hint="--sources")
     command = crawl_command(sources_path, output, names=names, config_path=config_path)
+    logging.getLogger("tidings.schedule").setLevel(logging.INFO)  # each run's summary is the point
     try:
         run_schedule(command, output, interval)
     except TidingsError as exc:

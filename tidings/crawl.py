@@ -25,11 +25,12 @@ from crawler.sources import Source, SourcesError, load_sources, select_sources
 from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
 
-__all__ = ["CrawlBusyError", "CrawlSummary", "crawl", "crawl_lock", "crawl_settings"]
+__all__ = ["BUSY_EXIT_CODE", "CrawlBusyError", "CrawlSummary", "crawl", "crawl_lock", "crawl_settings"]
 
 logger = logging.getLogger(__name__)
 
 LOCK_FILE = "crawl.lock"
+BUSY_EXIT_CODE = 75  # EX_TEMPFAIL: `tidings crawl` exits with it when another crawl holds the lock
 STATE_DB = "crawl.sqlite"
 
 
@@ -98,6 +99,7 @@ def crawl_settings(output: Path, overrides: Mapping[str, Any] | None = None) -> 
         "TIDINGS_WARC_DIR": str(paths.warc),
         "TIDINGS_STATE_DB": str(paths.state / STATE_DB),
         "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configured logging; Scrapy's records go through it
+        "LOG_LEVEL": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
     }, priority="cmdline")
     if overrides:
         settings.setdict(dict(overrides), priority="cmdline")

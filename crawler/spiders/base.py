@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 
 from crawler.archive import HINTS_META
 from crawler.entries import Entry, is_too_old
-from crawler.failures import AlreadySeen, describe_failure, fetch_failed
+from crawler.failures import AlreadySeen, describe_failure, fetch_failed, hints_updated
 from crawler.sources import Source, SourcesError, load_sources, select_sources
 
 __all__ = ["SourceSpider"]
@@ -70,9 +70,11 @@ class SourceSpider(scrapy.Spider):
         if known is not None:
             # the first request is the one fetched (the second is a duplicate): enrich its hints,
             # the same dict its meta holds, which the archive reads once the response is in
-            for key, value in hints.items():
-                known.setdefault(key, value)
+            added = {key: value for key, value in hints.items() if key not in known}
+            known.update(added)
             hints = known
+            if added:
+                self.crawler.signals.send_catch_log(signal=hints_updated, url=url, hints=known)
         else:
             self._article_hints[url] = hints
         return scrapy.Request(

@@ -30,13 +30,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from cleaning.dataset import DatasetPaths
 from cleaning.errors import ConfigError
-from tidings.crawl import BUSY_EXIT_CODE
 
 __all__ = ["JOB_ID", "crawl_command", "parse_interval", "run_crawl", "run_schedule"]
 
 logger = logging.getLogger(__name__)
 
 JOB_ID = "tidings-crawl"
+# tidings.crawl.BUSY_EXIT_CODE, not imported: that would load Scrapy into the long-lived scheduler
+BUSY_EXIT_CODE = 75
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.IGNORECASE)
 _SUMMARY_LINES = 12  # the tail of a crawl's stderr that is its summary

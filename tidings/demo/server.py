@@ -66,6 +66,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._serve(send_body=True)
 
     def _send(self, status: int, headers: dict[str, str], body: bytes, send_body: bool) -> None:
+        # recorded first: a client that has read the answer always finds its request in the log
+        self.server.record(ServedRequest(self.command, self.path, status, dict(self.headers.items())))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -74,7 +76,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if send_body and status != 304:
             self.wfile.write(body)
-        self.server.record(ServedRequest(self.command, self.path, status, dict(self.headers.items())))
 
     def _serve(self, *, send_body: bool) -> None:
         path = unquote(urlsplit(self.path).path)
@@ -178,7 +179,9 @@ class DemoServer:
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0, gzip_min_bytes: int = 1024) -> None:
         self._server = _Server((host, port), Path(root), gzip_min_bytes)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="demo-server", daemon=True)
+        # a short poll interval: stop() returns in 50 ms instead of the default 500
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="demo-server", daemon=True)
 
     @property
     def base_url(self) -> str:

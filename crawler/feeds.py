@@ -23,9 +23,9 @@ def _link(item: etree._Element, base_url: str) -> str | None:
         href = link.get("href")
         if href is not None:  # Atom: the alternate (or rel-less) link is the article
             if link.get("rel", "alternate") == "alternate":
-                return urljoin(base_url, href.strip())
+                return urljoin(base_url, str(href).strip())
             continue
-        text = (link.text or "").strip()
+        text = str(link.text or "").strip()
         if text:
             return urljoin(base_url, text)
     for guid in children(item, "guid", "id"):
@@ -33,7 +33,7 @@ def _link(item: etree._Element, base_url: str) -> str | None:
         if guid.get("isPermaLink", "true").lower() != "false" and text.startswith(("http://", "https://")):
             return text
     about = item.get(_RDF_ABOUT)
-    return urljoin(base_url, about.strip()) if about else None
+    return urljoin(base_url, str(about).strip()) if about else None
 
 
 def _author(text: str) -> str | None:

@@ -62,7 +62,8 @@ class IncrementalMiddleware:
         if role == "article" and self.state.is_seen(request.url):
             self.crawler.stats.inc_value("crawler/skipped/seen")
             raise AlreadySeen(f"fetched by an earlier crawl: {request.url}")
-        if role == "listing" and b"If-None-Match" not in request.headers and b"If-Modified-Since" not in request.headers:
+        conditional = b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers
+        if role == "listing" and not conditional:
             etag, last_modified = self.state.validators(_first_url(request))
             if etag:
                 request.headers[b"If-None-Match"] = etag

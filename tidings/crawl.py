@@ -47,7 +47,8 @@ def crawl_lock(output: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise CrawlBusyError(f"another crawl is writing {output} (lock {state / LOCK_FILE}); try again later") from exc
+            raise CrawlBusyError(
+                f"another crawl is writing {output} (lock {state / LOCK_FILE}); try again later") from exc
         try:
             yield
         finally:
@@ -80,9 +81,11 @@ class CrawlSummary:
             f"fetched:     {self.pages_fetched} responses ({self._count('item_scraped_count')} article pages), "
             f"{self._count('crawler/not_modified')} listings not modified",
             f"skipped:     {self._count('crawler/skipped/seen')} articles seen before, "
-            f"{self._count('crawler/skipped/too_old')} too old, {self._count('crawler/skipped/not_allowed')} not allowed",
+            f"{self._count('crawler/skipped/too_old')} too old, "
+            f"{self._count('crawler/skipped/not_allowed')} not allowed",
             f"failures:    {error_text}",
-            f"archived:    {len(self.warc_files)} WARC file(s)" + (f" in {self.warc_files[0].parent}" if self.warc_files else ""),
+            f"archived:    {len(self.warc_files)} WARC file(s)"
+            + (f" in {self.warc_files[0].parent}" if self.warc_files else ""),
         ]
         if self.cleaning is not None:
             out += self.cleaning.lines()

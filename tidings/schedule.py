@@ -51,7 +51,9 @@ def parse_interval(text: str) -> dt.timedelta:
     return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
-def crawl_command(sources: Path, output: Path, *, names: Sequence[str] = (), config_path: Path | None = None) -> list[str]:
+def crawl_command(
+    sources: Path, output: Path, *, names: Sequence[str] = (), config_path: Path | None = None,
+) -> list[str]:
     """Return the argv of one `tidings crawl` run, with absolute paths (the scheduler may run elsewhere)."""
     command = [sys.executable, "-m", "tidings", "crawl", "--sources", str(Path(sources).resolve()),
                "--output", str(Path(output).resolve()), "--no-progress"]

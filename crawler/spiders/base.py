@@ -112,11 +112,11 @@ class SourceSpider(scrapy.Spider):
     def record_failure(self, failure: Failure) -> None:
         """Record a request that produced no usable response, so it reaches the rejects dataset."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(AlreadySeen):
+        if isinstance(failure.value, AlreadySeen):
             return
         error, detail = describe_failure(failure)
         self.crawler.stats.inc_value(f"crawler/fetch_error/{error}")
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             # the error response is archived already; cleaning rejects it as http_error
             self.logger.info("%s for %s", error, request.url)
             return

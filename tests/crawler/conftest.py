@@ -58,7 +58,8 @@ def read_warc(directory: Path) -> list[Record]:
 
 
 def metadata(records: list[Record], content_type: str) -> list[dict[str, Any]]:
-    return [json.loads(r.payload) for r in records if r.type == "metadata" and r.headers.get("Content-Type") == content_type]
+    return [json.loads(r.payload) for r in records
+            if r.type == "metadata" and r.headers.get("Content-Type") == content_type]
 
 
 def closed_port() -> int:

@@ -76,7 +76,8 @@ def test_demo_serves_crawls_and_cleans_a_site(tmp_path: Path) -> None:
     assert int(fetched) >= 15
     assert base.startswith("http://127.0.0.1:")
     sources = (output / "state" / "demo-sources.toml").read_text(encoding="utf-8")
-    assert "{{BASE}}" not in sources and base in sources
+    assert "{{BASE}}" not in sources
+    assert base in sources
     assert any(r.url == f"{base}/tech/2026/11/chip-lab.html" for r in read_warc(output / "warc"))
     assert (output / "rejects" / "part-0.parquet").exists()  # cleaning ran on the archive
 

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,7 +62,7 @@ def _paths(requests: list[ServedRequest]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoCrawls]:
+def crawls(tmp_path_factory: pytest.TempPathFactory) -> TwoCrawls:
     """Crawl the site, add one article to its RSS feed, crawl again into the same output."""
     root = tmp_path_factory.mktemp("crawl")
     site = Path(shutil.copytree(FIXTURE_SITE, root / "site"))
@@ -86,7 +85,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoCrawls]:
         second = run_crawl(sources, output)
         second_records = [r for r in read_warc(output / "warc") if r.file not in first_warcs]
         second_requests = server.requests[len(first_requests):]
-    yield TwoCrawls(site, server.base_url, refused_feed, first, second, first_records, second_records,
+    return TwoCrawls(site, server.base_url, refused_feed, first, second, first_records, second_records,
                     first_requests, second_requests, output, first_output)
 
 
@@ -199,7 +198,8 @@ def test_feed_metadata_reaches_the_hints(crawls: TwoCrawls) -> None:
 
 def test_warc_files_are_valid_and_named_per_the_annex(crawls: TwoCrawls) -> None:
     files = sorted((crawls.output / "warc").iterdir())
-    assert files and all(re.fullmatch(r"tidings-\d{17}-\d{5}-[\w-]+\.warc\.gz", f.name) for f in files)
+    assert files
+    assert all(re.fullmatch(r"tidings-\d{17}-\d{5}-[\w-]+\.warc\.gz", f.name) for f in files)
     for file in files:
         check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", str(file)],
                                capture_output=True, text=True, check=False)
@@ -211,7 +211,8 @@ def test_warc_files_are_valid_and_named_per_the_annex(crawls: TwoCrawls) -> None
 
 
 def test_second_crawl_fetches_only_the_new_article(crawls: TwoCrawls) -> None:
-    article_paths = [p for p in _paths(crawls.first_requests + crawls.second_requests) if re.search(r"/\d{4}/\d{2}/", p)]
+    requests = crawls.first_requests + crawls.second_requests
+    article_paths = [p for p in _paths(requests) if re.search(r"/\d{4}/\d{2}/", p)]
     twice = {p for p, n in Counter(article_paths).items() if n > 1 and p != "/tech/2026/11/flaky.html"}
     assert not twice, f"fetched twice: {twice}"
     second_articles = [p for p in _paths(crawls.second_requests) if re.search(r"/\d{4}/\d{2}/", p)]

@@ -40,7 +40,8 @@ _SCHEDULER = """
 import datetime as dt, sys
 from pathlib import Path
 from tidings.schedule import run_schedule
-job = [sys.executable, "-c", "import sys, time; open(sys.argv[1], 'a').write(f'{time.time()}\\\\n'); time.sleep(0.3)", sys.argv[2]]
+stand_in = "import sys, time; open(sys.argv[1], 'a').write(f'{time.time()}\\\\n'); time.sleep(0.3)"
+job = [sys.executable, "-c", stand_in, sys.argv[2]]
 run_schedule(job, Path(sys.argv[1]), dt.timedelta(seconds=float(sys.argv[3])))
 """
 

@@ -87,5 +87,5 @@ def test_requests_are_recorded_and_the_server_stops_cleanly(site: Path) -> None:
     _get(server, "/robots.txt", {"X-Probe": "1"})
     assert [(r.path, r.status, r.headers.get("X-Probe")) for r in server.requests] == [("/robots.txt", 200, "1")]
     server.stop()
-    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", server.port), timeout=1):
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", server.port), timeout=1):
         pass

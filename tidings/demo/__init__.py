@@ -26,7 +26,7 @@ LOOPBACK_SETTINGS = {
 
 
 def _server(site: Path, state: Path) -> DemoServer:
-    """Serve site on the port of the last demo run when it is free, so URLs stay the same and re-runs are incremental."""
+    """Serve site on the last demo run's port when it is free: URLs stay the same, and re-runs are incremental."""
     with contextlib.suppress(OSError, ValueError):
         port = int((state / PORT_FILE).read_text().strip())
         return DemoServer(site, port=port)
@@ -41,7 +41,7 @@ def run_demo(
     config: CleaningConfig | None = None,
     progress: bool = True,
 ) -> tuple[CrawlSummary, str]:
-    """Serve site on 127.0.0.1, crawl it as sources_template describes, clean into output; return (summary, base URL)."""
+    """Serve site on 127.0.0.1, crawl it as sources_template says, clean into output; return (summary, base URL)."""
     if not site.is_dir() or not sources_template.is_file():
         raise ConfigError(f"the demo site is missing ({site}, {sources_template}): reinstall tidings")
     state = DatasetPaths(Path(output)).state
@@ -50,5 +50,6 @@ def run_demo(
         (state / PORT_FILE).write_text(f"{server.port}\n")
         sources = state / "demo-sources.toml"
         sources.write_bytes(sources_template.read_bytes().replace(MARKER, server.base_url.encode("ascii")))
-        summary = crawl(sources, Path(output), config or CleaningConfig(), settings=LOOPBACK_SETTINGS, progress=progress)
+        summary = crawl(sources, Path(output), config or CleaningConfig(),
+                        settings=LOOPBACK_SETTINGS, progress=progress)
     return summary, server.base_url

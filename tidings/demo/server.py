@@ -56,7 +56,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002: the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib names it so)
         pass  # quiet: tests and the demo print only what they mean to
 
     def do_HEAD(self) -> None:
@@ -131,7 +131,7 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.root = root.resolve()
         self.gzip_min_bytes = gzip_min_bytes
-        self.base_url = f"http://{self.server_address[0]}:{self.server_address[1]}"
+        self.base_url = f"http://{address[0]}:{self.server_address[1]}"
         self.requests: list[ServedRequest] = []
         self._failures: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()

@@ -56,7 +56,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib names it so)
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: tests and the demo print only what they mean to
 
     def do_HEAD(self) -> None:

@@ -88,7 +88,7 @@ class WarcRotator:
             path = self.directory / f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
             try:
                 # exclusive create: a name is never reused, even by a crawl in another process
-                return open(path.with_name(path.name + ".open"), "xb"), path  # noqa: SIM115 (closed in close())
+                return open(path.with_name(path.name + ".open"), "xb"), path  # closed in close()
             except FileExistsError:
                 continue
 

@@ -76,7 +76,8 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> TwoCrawls:
         first_requests = server.requests
         first_output = Path(shutil.copytree(output, root / "first-output"))
 
-        article = (site / "tech/2026/11/chip-lab.html").read_text(encoding="utf-8").replace("Chipmaker", "Brand new")
+        chip_lab = (site / "tech/2026/11/chip-lab.html").read_text(encoding="utf-8")
+        article = chip_lab.replace("Chipmaker opens Shatin lab", "Brand new campus").replace("chip laboratory", "campus")
         (site / NEW_ARTICLE.lstrip("/")).write_text(article, encoding="utf-8")
         rss = site / "rss.xml"
         rss.write_text(rss.read_text(encoding="utf-8").replace(

@@ -77,8 +77,10 @@ class CrawlSummary:
         """Render the summary as the lines the CLI prints."""
         errors = self._prefixed("crawler/fetch_error/")
         error_text = ", ".join(f"{code} {n}" for code, n in errors.items()) or "none"
+        seconds = float(self.stats.get("elapsed_time_seconds", 0.0) or 0.0)
         out = [
-            f"fetched:     {self.pages_fetched} responses ({self._count('item_scraped_count')} article pages), "
+            f"fetched:     {self.pages_fetched} responses in {seconds:.1f}s "
+            f"({self._count('item_scraped_count')} article pages), "
             f"{self._count('crawler/not_modified')} listings not modified",
             f"skipped:     {self._count('crawler/skipped/seen')} articles seen before, "
             f"{self._count('crawler/skipped/too_old')} too old, "

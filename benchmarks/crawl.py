@@ -42,9 +42,12 @@ LOCAL_OVERRIDES = {
 }
 BARE_OVERRIDES = {"TIDINGS_WARC_DIR": "", "TIDINGS_STATE_DB": ""}  # empty: the extension and middleware switch off
 
-_WORDS = ("harbour council technology chip research market startup policy funding network energy data "
-          "ferry district housing university laboratory investment platform security transport school "
-          "officials announced said would project months expected analysts region growth local plan").split()
+_WORDS = [
+    "harbour", "council", "technology", "chip", "research", "market", "startup", "policy", "funding", "network",
+    "energy", "data", "ferry", "district", "housing", "university", "laboratory", "investment", "platform",
+    "security", "transport", "school", "officials", "announced", "said", "would", "project", "months",
+    "expected", "analysts", "region", "growth", "local", "plan",
+]
 _ZH = "政府今日公布新的科技發展計劃預計未來五年投入大量資源支持本地初創企業及研究機構業界人士表示有助吸引海外人才"
 
 

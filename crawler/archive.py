@@ -69,9 +69,13 @@ class WarcRotator:
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
 
-    def writer(self) -> WARCWriter:
-        """Return the writer of the current file, opening a new one (with its warcinfo) if needed."""
-        if self._writer is not None and self._file is not None and self._file.tell() >= self.max_bytes:
+    def writer(self, *, rotate: bool = True) -> WARCWriter:
+        """Return the writer of the current file, opening a new one (with its warcinfo) if needed.
+
+        rotate=False keeps the current file even past max_bytes: a response's hints record
+        must land in the same file as the response.
+        """
+        if rotate and self._writer is not None and self._file is not None and self._file.tell() >= self.max_bytes:
             self.close()
         if self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -182,9 +186,10 @@ class WarcArchive:
             self._responses.setdefault(first_url, []).append((response.url, record_id))
 
     def _write_hints(self, url: str, record_id: str, hints: dict[str, Any]) -> None:
-        writer = self.rotator.writer()
+        writer = self.rotator.writer(rotate=False)
+        payload = _json_payload(hints)
         writer.write_record(writer.create_warc_record(
-            url, "metadata", payload=io.BytesIO(_json_payload(hints)), warc_content_type=HINTS_TYPE,
+            url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=HINTS_TYPE,
             warc_headers_dict={"WARC-Refers-To": record_id},
         ))
 
@@ -196,8 +201,9 @@ class WarcArchive:
     def fetch_failed(self, url: str, error: str, detail: str, source: str | None) -> None:
         writer = self.rotator.writer()
         payload = _json_payload({"url": url, "error": error, "detail": detail, "source": source})
+        # a length given: without one warcio buffers the payload in a temporary file it never closes
         writer.write_record(writer.create_warc_record(
-            url, "metadata", payload=io.BytesIO(payload), warc_content_type=FETCH_ERROR_TYPE))
+            url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=FETCH_ERROR_TYPE))
         self.crawler.stats.inc_value(f"tidings/fetch_error/{error}")
 
     def spider_closed(self, spider: Spider) -> None:

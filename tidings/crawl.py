@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import fcntl
 import logging
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ from crawler.sources import Source, SourcesError, load_sources, select_sources
 from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
 
-__all__ = ["BUSY_EXIT_CODE", "CrawlBusyError", "CrawlSummary", "crawl", "crawl_lock", "crawl_settings"]
+__all__ = ["BUSY_EXIT_CODE", "CrawlBusyError", "CrawlSummary", "crawl", "crawl_lock", "crawl_settings",
+           "recover_open_warcs"]
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +124,21 @@ def _seed_seen(output: Path) -> int:
         state.close()
 
 
+def recover_open_warcs(directory: Path) -> list[Path]:
+    """Close WARC files a killed crawl left as `*.warc.gz.open`; return them so they get cleaned.
+
+    Call only under the crawl lock: then no crawl is writing them. A record cut short at
+    the end becomes a reject when read, the records before it are kept.
+    """
+    recovered = []
+    for path in sorted(directory.glob("*.warc.gz.open")):
+        target = path.with_name(path.name.removesuffix(".open"))
+        os.replace(path, target)
+        logger.warning("recovered %s, left open by an interrupted crawl", target)
+        recovered.append(target)
+    return recovered
+
+
 def _resolve_sources(sources: Path | Sequence[Source], names: Sequence[str] | None) -> list[Source]:
     try:
         loaded = load_sources(sources) if isinstance(sources, str | Path) else list(sources)
@@ -147,6 +164,8 @@ def crawl(
     output = Path(output)
     selected = _resolve_sources(sources, names)
     with crawl_lock(output):
+        # pages a killed crawl archived (and marked seen) are cleaned now, or never
+        recovered = recover_open_warcs(DatasetPaths(output).warc)
         seeded = _seed_seen(output)
         logger.info("crawl: %d source(s); %d dataset URLs newly marked seen", len(selected), seeded)
         process = CrawlerProcess(crawl_settings(output, settings))
@@ -154,6 +173,6 @@ def crawl(
         process.crawl(crawler, sources=selected)
         process.start()
         stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-        warc_files = [Path(p) for p in stats.get("tidings/warc/files", [])]
+        warc_files = recovered + [Path(p) for p in stats.get("tidings/warc/files", [])]
         cleaning = run(warc_files, output, config, progress=progress) if clean and warc_files else None
     return CrawlSummary(stats=stats, warc_files=warc_files, cleaning=cleaning)

@@ -21,9 +21,10 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE_SITE = REPO / "tests" / "fixtures" / "site" / "news"
 FIXTURE_SOURCES = REPO / "tests" / "fixtures" / "site" / "sources.toml"
 
+RETRY_BACKOFF = 0.3  # seconds: short, but long enough for a test to see the wait
 # our own loopback server: no politeness delays, and short retry backoff
 LOOPBACK = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-            "-s", "TIDINGS_RETRY_BACKOFF_BASE=0.05", "-s", "DOWNLOAD_TIMEOUT=5"]
+            "-s", f"TIDINGS_RETRY_BACKOFF_BASE={RETRY_BACKOFF}", "-s", "DOWNLOAD_TIMEOUT=5"]
 
 
 @dataclasses.dataclass

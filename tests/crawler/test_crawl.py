@@ -18,6 +18,7 @@ from crawler.archive import FETCH_ERROR_TYPE, HINTS_TYPE
 from tests.crawler.conftest import (
     FIXTURE_SITE,
     REPO,
+    RETRY_BACKOFF,
     Record,
     closed_port,
     metadata,
@@ -77,7 +78,8 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> TwoCrawls:
         first_output = Path(shutil.copytree(output, root / "first-output"))
 
         chip_lab = (site / "tech/2026/11/chip-lab.html").read_text(encoding="utf-8")
-        article = chip_lab.replace("Chipmaker opens Shatin lab", "Brand new campus").replace("chip laboratory", "campus")
+        article = chip_lab.replace("Chipmaker opens Shatin lab", "Brand new campus")
+        article = article.replace("chip laboratory", "campus")
         (site / NEW_ARTICLE.lstrip("/")).write_text(article, encoding="utf-8")
         rss = site / "rss.xml"
         rss.write_text(rss.read_text(encoding="utf-8").replace(
@@ -136,6 +138,8 @@ def test_error_responses_and_redirects_are_archived(crawls: TwoCrawls) -> None:
     records, base = crawls.first_records, crawls.base
     assert [r.status for r in _responses(records, base, "/tech/2026/11/missing.html")] == [404]
     assert [r.status for r in _responses(records, base, "/tech/2026/11/flaky.html")] == [500, 200]
+    flaky = [r for r in crawls.first_requests if r.path == "/tech/2026/11/flaky.html"]
+    assert flaky[1].at - flaky[0].at >= RETRY_BACKOFF  # the retry waited (RetryBackoffMiddleware)
     moved = _responses(records, base, "/tech/2026/11/moved.html")
     assert [r.status for r in moved] == [301]
     assert moved[0].http_headers["Location"] == "/tech/2026/11/moved-new.html"

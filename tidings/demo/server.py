@@ -22,6 +22,7 @@ import hashlib
 import http.server
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import unquote, urlsplit
@@ -50,6 +51,7 @@ class ServedRequest:
     path: str
     status: int
     headers: dict[str, str]
+    at: float  # time.monotonic() when answered
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -67,7 +69,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, status: int, headers: dict[str, str], body: bytes, send_body: bool) -> None:
         # recorded first: a client that has read the answer always finds its request in the log
-        self.server.record(ServedRequest(self.command, self.path, status, dict(self.headers.items())))
+        self.server.record(ServedRequest(self.command, self.path, status, dict(self.headers.items()), time.monotonic()))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

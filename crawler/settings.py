@@ -46,6 +46,7 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a news page or feed is far smaller; bigge
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2  # 3 tries in all, for 5xx, 408, 429 and network errors
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # a dead page is data (archived, then a reject), not a crawler error
 TIDINGS_RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubled for each next one
 TIDINGS_RETRY_BACKOFF_MAX = 60.0
 REDIRECT_ENABLED = True

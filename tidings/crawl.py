@@ -106,11 +106,22 @@ def crawl_settings(output: Path, overrides: Mapping[str, Any] | None = None) -> 
         "TIDINGS_WARC_DIR": str(paths.warc),
         "TIDINGS_STATE_DB": str(paths.state / STATE_DB),
         "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configured logging; Scrapy's records go through it
-        "LOG_LEVEL": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
     }, priority="cmdline")
     if overrides:
         settings.setdict(dict(overrides), priority="cmdline")
     return settings
+
+
+def _follow_our_log_level() -> None:
+    """Keep Scrapy's records under the level the CLI chose.
+
+    Scrapy's logging setup sets its loggers to DEBUG (and resets their children), so a
+    level on our loggers is not enough: the root handlers get the level themselves.
+    """
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if handler.level == logging.NOTSET:
+            handler.setLevel(root.getEffectiveLevel())
 
 
 def _seed_seen(output: Path) -> int:
@@ -168,6 +179,7 @@ def crawl(
         recovered = recover_open_warcs(DatasetPaths(output).warc)
         seeded = _seed_seen(output)
         logger.info("crawl: %d source(s); %d dataset URLs newly marked seen", len(selected), seeded)
+        _follow_our_log_level()
         process = CrawlerProcess(crawl_settings(output, settings))
         crawler = process.create_crawler(NewsSpider)
         process.crawl(crawler, sources=selected)

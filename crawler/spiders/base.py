@@ -120,7 +120,8 @@ class SourceSpider(scrapy.Spider):
             # the error response is archived already; cleaning rejects it as http_error
             self.logger.info("%s for %s", error, request.url)
             return
-        self.logger.warning("fetch failed (%s) for %s: %s", error, request.url, detail)
+        # INFO: a failed fetch is data (a fetch-error record, then a reject), counted in the summary
+        self.logger.info("fetch failed (%s) for %s: %s", error, request.url, detail)
         self.crawler.signals.send_catch_log(
             signal=fetch_failed, url=request.url, error=error, detail=detail,
             source=request.meta.get(SOURCE_META),

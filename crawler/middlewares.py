@@ -10,7 +10,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 
@@ -21,9 +21,6 @@ from crawler.state import CrawlState
 __all__ = ["IncrementalMiddleware", "OfflineCookiesMiddleware", "RetryBackoffMiddleware"]
 
 logger = logging.getLogger(__name__)
-
-# statuses after which an article URL is not tried again by later crawls
-_FINAL_STATUSES = frozenset({404, 410})
 
 
 def _role(request: Request) -> str | None:
@@ -40,13 +37,16 @@ def _first_url(request: Request) -> str:
 class IncrementalMiddleware:
     """Never fetch an article URL twice across crawls; send conditional GETs for feeds and listings.
 
-    Articles are marked seen once they answered 2xx (or 404/410); listings keep their ETag
-    and Last-Modified, sent back as If-None-Match / If-Modified-Since next time.
+    Articles are marked seen once they answered 2xx or a final 4xx; one that failed in a way
+    that may pass (a RETRY_HTTP_CODES status, a network error, after RetryMiddleware's own
+    retries) is kept pending, and the spiders request it again at the next crawls. Listings
+    keep their ETag and Last-Modified, sent back as If-None-Match / If-Modified-Since.
     """
 
     def __init__(self, state: CrawlState, crawler: Crawler) -> None:
         self.state = state
         self.crawler = crawler
+        self.retry_statuses = frozenset(int(s) for s in crawler.settings.getlist("RETRY_HTTP_CODES"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -72,7 +72,9 @@ class IncrementalMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         role = _role(request)
-        if role == "article" and (200 <= response.status < 300 or response.status in _FINAL_STATUSES):
+        if role == "article" and response.status in self.retry_statuses:
+            self._keep_pending(request, f"http_{response.status}")
+        elif role == "article" and (response.status < 300 or response.status >= 400):
             self.state.mark_seen({_first_url(request), request.url, response.url})
         elif role == "listing" and response.status == 200:
             etag = response.headers.get(b"ETag")
@@ -85,6 +87,16 @@ class IncrementalMiddleware:
         elif role == "listing" and response.status == 304:
             self.crawler.stats.inc_value("crawler/not_modified")
         return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        # reached after RetryMiddleware gave up; IgnoreRequest (robots.txt, seen) is no failure to retry
+        if _role(request) == "article" and not isinstance(exception, IgnoreRequest):
+            self._keep_pending(request, type(exception).__name__)
+
+    def _keep_pending(self, request: Request, error: str) -> None:
+        hints: dict[str, Any] = request.meta.get(HINTS_META) or {}
+        self.state.add_pending(_first_url(request), str(hints.get("source", "")), hints, error)
+        self.crawler.stats.inc_value("crawler/pending")
 
     def spider_closed(self, spider: Spider) -> None:
         self.state.close()

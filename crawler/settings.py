@@ -49,6 +49,8 @@ RETRY_TIMES = 2  # 3 tries in all, for 5xx, 408, 429 and network errors
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # a dead page is data (archived, then a reject), not a crawler error
 TIDINGS_RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubled for each next one
 TIDINGS_RETRY_BACKOFF_MAX = 60.0
+# an article still failing that way after its retries is requested again by this many crawls in all
+TIDINGS_PENDING_MAX_CRAWLS = 3
 REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 10
 COMPRESSION_ENABLED = True  # gzip/deflate/br/zstd decoded for the spiders; archived as transferred

@@ -1,4 +1,4 @@
-"""The crawl's memory between runs: article URLs already fetched, and feed validators for conditional GET.
+"""The crawl's memory between runs: articles fetched, articles to try again, listing validators for conditional GET.
 
 One small SQLite file (OUTPUT/state/crawl.sqlite). Losing it costs refetches, never data.
 """
@@ -6,9 +6,11 @@ One small SQLite file (OUTPUT/state/crawl.sqlite). Losing it costs refetches, ne
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["CrawlState"]
 
@@ -16,6 +18,10 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (url TEXT PRIMARY KEY, fetched_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS validators (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending (
+    url TEXT PRIMARY KEY, source TEXT NOT NULL, hints TEXT NOT NULL, attempts INTEGER NOT NULL,
+    last_error TEXT NOT NULL, updated_at TEXT NOT NULL
 );
 """
 _COMMIT_EVERY = 200  # writes between commits: a crash loses at most a few refetches
@@ -50,10 +56,31 @@ class CrawlState:
         """Remember urls as fetched; return how many were new."""
         stamp = (when or dt.datetime.now(dt.UTC)).isoformat()
         before = self._db.total_changes
-        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", ((u, stamp) for u in urls if u))
+        urls = [u for u in urls if u]
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", ((u, stamp) for u in urls))
         added = self._db.total_changes - before
+        self._db.executemany("DELETE FROM pending WHERE url = ?", ((u,) for u in urls))
         self._wrote(max(added, 1))
         return added
+
+    def add_pending(self, url: str, source: str, hints: dict[str, Any], error: str) -> None:
+        """Remember an article that failed for a reason that may pass (5xx, timeout), to try again next crawl."""
+        self._db.execute(
+            "INSERT INTO pending VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "attempts = attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at",
+            (url, source, json.dumps(hints, ensure_ascii=False), error, dt.datetime.now(dt.UTC).isoformat()),
+        )
+        self._wrote()
+
+    def pending(self, sources: Sequence[str], *, max_attempts: int) -> list[tuple[str, str, dict[str, Any]]]:
+        """Return (url, source, hints) of the articles of sources still worth another try, oldest first."""
+        marks = ",".join("?" * len(sources))
+        rows = self._db.execute(
+            f"SELECT url, source, hints FROM pending WHERE source IN ({marks}) AND attempts < ? "  # placeholders only
+            "AND url NOT IN (SELECT url FROM seen) ORDER BY updated_at, url",
+            (*sources, max_attempts),
+        ).fetchall()
+        return [(url, source, json.loads(hints)) for url, source, hints in rows]
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """Return the (ETag, Last-Modified) last served for a listing URL."""

@@ -16,6 +16,7 @@ from crawler.archive import HINTS_META
 from crawler.entries import Entry, is_too_old
 from crawler.failures import AlreadySeen, describe_failure, fetch_failed, hints_updated
 from crawler.sources import Source, SourcesError, load_sources, select_sources
+from crawler.state import CrawlState
 
 __all__ = ["SourceSpider"]
 
@@ -49,6 +50,22 @@ class SourceSpider(scrapy.Spider):
             for method in self.methods:
                 for url in source.start_urls(method):
                     yield self.listing_request(url, source, getattr(self, f"parse_{method}"))
+        for request in self.pending_requests():
+            yield request
+
+    def pending_requests(self) -> Iterator[scrapy.Request]:
+        """Request again the articles earlier crawls failed to fetch (5xx, timeouts): feeds may drop them."""
+        path = self.settings.get("TIDINGS_STATE_DB")
+        if not path or not Path(path).exists():
+            return
+        state = CrawlState(Path(path))
+        try:
+            pending = state.pending(list(self.sources), max_attempts=self.settings.getint("TIDINGS_PENDING_MAX_CRAWLS"))
+        finally:
+            state.close()
+        for url, name, hints in pending:
+            self.crawler.stats.inc_value("crawler/pending/retried")
+            yield self.article_request(url, self.sources[name], hints=hints)
 
     # --- requests -------------------------------------------------------------------------
 
@@ -63,9 +80,10 @@ class SourceSpider(scrapy.Spider):
                   "handle_httpstatus_list": [304], **meta},
         )
 
-    def article_request(self, url: str, source: Source, entry: Entry | None = None) -> scrapy.Request:
-        """Request an article page, carrying what the feed or sitemap said of it."""
-        hints = self._hints(source, "article") | (entry.hints() if entry else {})
+    def article_request(self, url: str, source: Source, entry: Entry | None = None, *,
+                        hints: dict[str, Any] | None = None) -> scrapy.Request:
+        """Request an article page, carrying what the feed or sitemap said of it (entry, or hints as stored)."""
+        hints = self._hints(source, "article") | (entry.hints() if entry else {}) | (hints or {})
         known = self._article_hints.get(url)
         if known is not None:
             # the first request is the one fetched (the second is a duplicate): enrich its hints,

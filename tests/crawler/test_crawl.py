@@ -39,6 +39,7 @@ ARTICLES = {
     "/world/2026/11/gbk-story.html",  # news sitemap
     "/tech/2026/11/section-only.html",  # section page
     "/tech/2026/11/page-two-story.html",  # section page 2 (depth 2)
+    "/world/2026/11/outage.html",  # Atom; 500 three times: pending, fetched by the second crawl
 }
 NEW_ARTICLE = "/tech/2026/11/brand-new.html"
 
@@ -137,6 +138,7 @@ def _responses(records: list[Record], base: str, path: str) -> list[Record]:
 def test_error_responses_and_redirects_are_archived(crawls: TwoCrawls) -> None:
     records, base = crawls.first_records, crawls.base
     assert [r.status for r in _responses(records, base, "/tech/2026/11/missing.html")] == [404]
+    assert [r.status for r in _responses(records, base, "/world/2026/11/outage.html")] == [500, 500, 500]
     assert [r.status for r in _responses(records, base, "/tech/2026/11/flaky.html")] == [500, 200]
     flaky = [r for r in crawls.first_requests if r.path == "/tech/2026/11/flaky.html"]
     assert flaky[1].at - flaky[0].at >= RETRY_BACKOFF  # the retry waited (RetryBackoffMiddleware)
@@ -218,10 +220,21 @@ def test_warc_files_are_valid_and_named_per_the_annex(crawls: TwoCrawls) -> None
 def test_second_crawl_fetches_only_the_new_article(crawls: TwoCrawls) -> None:
     requests = crawls.first_requests + crawls.second_requests
     article_paths = [p for p in _paths(requests) if re.search(r"/\d{4}/\d{2}/", p)]
-    twice = {p for p, n in Counter(article_paths).items() if n > 1 and p != "/tech/2026/11/flaky.html"}
+    retried = {"/tech/2026/11/flaky.html", "/world/2026/11/outage.html"}  # answered 500 before 200
+    twice = {p for p, n in Counter(article_paths).items() if n > 1 and p not in retried}
     assert not twice, f"fetched twice: {twice}"
     second_articles = [p for p in _paths(crawls.second_requests) if re.search(r"/\d{4}/\d{2}/", p)]
-    assert second_articles == [NEW_ARTICLE]
+    assert sorted(second_articles) == [NEW_ARTICLE, "/world/2026/11/outage.html"]
+
+
+def test_an_article_that_kept_failing_is_tried_again_by_the_next_crawl(crawls: TwoCrawls) -> None:
+    # its feed did not change (304), yet the second crawl fetched it: it was kept pending
+    assert {r.path: r.status for r in crawls.second_requests}["/atom.xml"] == 304
+    (outage,) = _responses(crawls.second_records, crawls.base, "/world/2026/11/outage.html")
+    assert outage.status == 200
+    index = crawls.second_records.index(outage)
+    hints = json.loads(crawls.second_records[index + 2].payload)
+    assert hints["title"] == "Power outage hits Kowloon"  # the feed's hints were kept with it
 
 
 def test_second_crawl_revalidates_listings(crawls: TwoCrawls) -> None:

@@ -31,8 +31,10 @@ def test_rss2_entries_carry_their_metadata() -> None:
 
 
 def test_atom_takes_the_alternate_link_and_both_dates() -> None:
-    (entry,) = parse_feed(_read("atom.xml"), BASE + "/atom.xml")
-    assert entry.url == f"{BASE}/world/2026/11/ferry-fares.html"
+    entry, outage = parse_feed(_read("atom.xml"), BASE + "/atom.xml")
+    assert entry.url == f"{BASE}/world/2026/11/ferry-fares.html"  # not the enclosure link
+    assert outage.url == f"{BASE}/world/2026/11/outage.html"  # a link with no rel is the alternate
+    assert outage.hints() == {"title": "Power outage hits Kowloon", "modified": "2026-11-20T18:00:00+08:00"}
     assert entry.authors == ("Lee Ka-wai",)
     assert entry.categories == ("Transport",)
     assert entry.hints()["modified"] == "2026-11-19T09:15:00+08:00"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,21 @@ def test_the_demo_command_runs_offline(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "tidings.load" in done.stderr
     assert list((output / "warc").glob("*.warc.gz"))
+
+
+def test_scrapy_users_can_run_one_spider_from_the_repository_root(tmp_path: Path) -> None:
+    from tests.crawler.conftest import LOOPBACK
+    from tidings.demo.server import DemoServer
+
+    with DemoServer(FIXTURE_SITE) as server:
+        sources = write_sources(tmp_path / "sources.toml", server.base_url)
+        env = {**os.environ, "TIDINGS_OUTPUT": str(tmp_path / "out")}
+        done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "feeds", "-a", f"sources={sources}",
+                               "-a", "source=harbour", *LOOPBACK], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        paths = {r.path for r in server.requests}
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert {"/rss.xml", "/atom.xml", "/rdf.xml", "/tech/2026/11/chip-lab.html"} <= paths
+    assert not paths & {"/news-sitemap.xml", "/sitemap_index.xml", "/tech/"}  # feeds only
+    records = read_warc(tmp_path / "out" / "warc")
+    assert any(r.url == f"{server.base_url}/world/2026/11/big5-story.html" for r in records)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import logging
 from pathlib import Path
 from typing import Any, Self
@@ -102,12 +104,34 @@ class IncrementalMiddleware:
         self.state.close()
 
 
+_RETRY_AFTER = "tidings_retry_after"
+
+
 class RetryBackoffMiddleware:
-    """Wait before each retry, doubling the wait every time (RetryMiddleware itself retries at once)."""
+    """Wait before each retry, doubling the wait every time (RetryMiddleware itself retries at once).
+
+    A Retry-After header (seconds, or an HTTP date) on the failed response, as 429 and 503
+    answers carry, is honoured when it asks for longer, up to TIDINGS_RETRY_BACKOFF_MAX.
+    """
 
     def __init__(self, base: float, maximum: float) -> None:
         self.base = base
         self.maximum = maximum
+
+    def delay(self, request: Request) -> float:
+        """Return how long to wait before sending request (0 for a first try)."""
+        retries = int(request.meta.get("retry_times", 0))
+        if not retries:
+            return 0.0
+        asked = float(request.meta.get(_RETRY_AFTER, 0.0))
+        return min(self.maximum, max(self.base * 2 ** (retries - 1), asked))
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        # runs before RetryMiddleware (a lower priority number) copies the request for the retry
+        value = response.headers.get(b"Retry-After")
+        if value:
+            request.meta[_RETRY_AFTER] = _retry_after_seconds(value.decode("latin-1"))
+        return response
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -117,9 +141,23 @@ class RetryBackoffMiddleware:
         return cls(base, crawler.settings.getfloat("TIDINGS_RETRY_BACKOFF_MAX"))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        retries = int(request.meta.get("retry_times", 0))
-        if retries:
-            await sleep(min(self.maximum, self.base * 2 ** (retries - 1)))
+        wait = self.delay(request)
+        if wait:
+            await sleep(wait)
+
+
+def _retry_after_seconds(value: str) -> float:
+    """Read a Retry-After value: delta-seconds or an HTTP date; 0 when it is neither."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 class OfflineCookiesMiddleware(CookiesMiddleware):

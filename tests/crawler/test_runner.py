@@ -51,3 +51,24 @@ def test_warc_files_left_open_by_a_killed_crawl_are_recovered(tmp_path: Path) ->
     assert [p.name for p in recovered] == ["tidings-20261122000000000-00001-host.warc.gz"]
     assert recovered[0].read_bytes() == b"partial"
     assert not list(tmp_path.glob("*.open"))
+
+
+def test_retry_backoff_doubles_and_honours_retry_after() -> None:
+    from scrapy import Request
+    from scrapy.http import Response
+
+    from crawler.middlewares import RetryBackoffMiddleware
+
+    backoff = RetryBackoffMiddleware(base=2.0, maximum=60.0)
+    assert backoff.delay(Request("http://a/x")) == 0  # a first try never waits
+    assert [backoff.delay(Request("http://a/x", meta={"retry_times": n})) for n in (1, 2, 3)] == [2.0, 4.0, 8.0]
+    assert backoff.delay(Request("http://a/x", meta={"retry_times": 9})) == 60.0  # capped
+
+    failed = Request("http://a/x")
+    backoff.process_response(failed, Response("http://a/x", status=503, headers={"Retry-After": "30"}))
+    retry = failed.replace(meta={**failed.meta, "retry_times": 1})  # what RetryMiddleware sends next
+    assert backoff.delay(retry) == 30.0
+    dated = Request("http://a/y")
+    past = "Wed, 21 Oct 2015 07:28:00 GMT"
+    backoff.process_response(dated, Response("http://a/y", status=429, headers={"Retry-After": past}))
+    assert backoff.delay(dated.replace(meta={**dated.meta, "retry_times": 1})) == 2.0  # a date in the past asks nothing

@@ -124,7 +124,7 @@ class RetryBackoffMiddleware:
         if not retries:
             return 0.0
         asked = float(request.meta.get(_RETRY_AFTER, 0.0))
-        return min(self.maximum, max(self.base * 2 ** (retries - 1), asked))
+        return float(min(self.maximum, max(self.base * 2.0 ** (retries - 1), asked)))
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         # runs before RetryMiddleware (a lower priority number) copies the request for the retry

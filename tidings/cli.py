@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -64,7 +66,10 @@ def clean(inputs: tuple[Path, ...], output: Path, workers: int | None, source: s
 # --- crawl, schedule, demo -----------------------------------------------------------------
 
 
-def _crawl_options(function):  # type: ignore[no-untyped-def]
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _crawl_options(function: _Command) -> _Command:
     """Options shared by `crawl` and `schedule`."""
     options = [
         click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), required=True,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -60,6 +62,125 @@ def clean(inputs: tuple[Path, ...], output: Path, workers: int | None, source: s
         summary = run(list(inputs), output, config, source=source, progress=progress)
     except TidingsError as exc:
         raise _fail(exc) from exc
+    for line in summary.lines():
+        click.echo(line, err=True)
+    click.echo(f"load it:     python -c \"import tidings; print(tidings.load('{output}'))\"", err=True)
+
+
+# --- crawl, schedule, demo -----------------------------------------------------------------
+
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _crawl_options(function: _Command) -> _Command:
+    """Options shared by `crawl` and `schedule`."""
+    options = [
+        click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                     help="The sources file (see sources.example.toml)."),
+        click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
+                     show_default=True, help="Output root: warc/, articles/, rejects/ and state/ go under it."),
+        click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable) [default: all]."),
+        click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     default=None, help="TOML file with a [cleaning] table of settings."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _scrapy_overrides(values: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for value in values:
+        name, sep, setting = value.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="--set")
+        overrides[name.strip()] = setting
+    return overrides
+
+
+@main.command()
+@_crawl_options
+@click.option("-s", "--set", "scrapy_settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a crawl setting of crawler/settings.py (repeatable), e.g. -s DOWNLOAD_DELAY=2.")
+@click.option("--clean/--no-clean", default=True, help="Clean what was archived into the dataset [default: clean].")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while cleaning.")
+def crawl(sources_path: Path, output: Path, names: tuple[str, ...], config_path: Path | None,
+          scrapy_settings: tuple[str, ...], clean: bool, progress: bool) -> None:
+    """Crawl the sources into OUTPUT/warc, then clean what was archived.
+
+    Feeds, sitemaps and section pages are fetched again each time (with conditional
+    GET); an article URL fetched by an earlier crawl, or already in the dataset, is
+    never fetched again. Needs the internet for real sources.
+
+    Example:
+
+        tidings crawl --sources sources.toml --output output --source rthk
+    """
+    from tidings.crawl import BUSY_EXIT_CODE, CrawlBusyError
+    from tidings.crawl import crawl as run_crawl
+
+    try:
+        config = load_config(config_path)
+        summary = run_crawl(sources_path, output, config, names=names, settings=_scrapy_overrides(scrapy_settings),
+                            clean=clean, progress=progress)
+    except CrawlBusyError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(BUSY_EXIT_CODE) from exc
+    except TidingsError as exc:
+        raise _fail(exc) from exc
+    for line in summary.lines():
+        click.echo(line, err=True)
+
+
+@main.command()
+@_crawl_options
+@click.option("--every", required=True, help="Interval between crawl starts: 30m, 2h, 90s, 1d.")
+def schedule(sources_path: Path, output: Path, names: tuple[str, ...], config_path: Path | None, every: str) -> None:
+    """Run `tidings crawl` now and then every interval, one crawl at a time, until stopped.
+
+    The schedule is stored under OUTPUT/state/: after a restart, one missed run is
+    made up at once (never several). Each crawl runs as a subprocess and holds the
+    crawl lock, so a manual `tidings crawl` on the same output never overlaps it.
+
+    Example:
+
+        tidings schedule --sources sources.toml --every 30m --output output
+    """
+    from tidings.schedule import crawl_command, parse_interval, run_schedule
+
+    try:
+        interval = parse_interval(every)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from exc
+    if not sources_path.is_file():
+        raise click.BadParameter(f"{sources_path} does not exist", param_hint="--sources")
+    command = crawl_command(sources_path, output, names=names, config_path=config_path)
+    logging.getLogger("tidings.schedule").setLevel(logging.INFO)  # each run's summary is the point
+    try:
+        run_schedule(command, output, interval)
+    except TidingsError as exc:
+        raise _fail(exc) from exc
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
+              show_default=True, help="Output root for the demo dataset.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while cleaning.")
+def demo(output: Path, progress: bool) -> None:
+    """Crawl and clean the bundled sample news site, served on 127.0.0.1: no internet needed.
+
+    Example:
+
+        tidings demo --output output
+    """
+    from tidings.demo import run_demo
+
+    try:
+        summary, base_url = run_demo(output, progress=progress)
+    except TidingsError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"demo site:   {base_url} (served on this machine for the crawl, now stopped)", err=True)
     for line in summary.lines():
         click.echo(line, err=True)
     click.echo(f"load it:     python -c \"import tidings; print(tidings.load('{output}'))\"", err=True)

@@ -1,0 +1,213 @@
+"""Write every response, good or bad, to rotating WARC files, with the hints and failures cleaning needs.
+
+Records, per fetched URL (the contract cleaning/readers.py reads):
+
+- `request` + `response` (warcio's write_request_response_pair), the body as transferred:
+  captured on `response_downloaded`, before HttpCompressionMiddleware decodes it;
+- a `metadata` record `application/vnd.tidings.hints+json` right after the response,
+  `WARC-Refers-To` its record id: source, timezone, role, and what the feed/sitemap said.
+  When a URL already fetched is found again (in a second feed or sitemap) with more to
+  say, a later hints record refers to the same response and holds all hints merged: the
+  last hints record of a response is the most complete;
+- for a request that got no response at all, a `metadata` record
+  `application/vnd.tidings.fetch-error+json`: {"url", "error", "detail", "source"}.
+
+Files are `tidings-<timestamp>-<serial>-<host>.warc.gz` (WARC 1.1 annex naming), written
+as `*.warc.gz.open` and renamed when closed, each starting with a `warcinfo` record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http
+import io
+import json
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import IO, Any, Self
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler.failures import fetch_failed, hints_updated
+
+__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "WarcArchive", "WarcRotator"]
+
+logger = logging.getLogger(__name__)
+
+HINTS_TYPE = "application/vnd.tidings.hints+json"
+FETCH_ERROR_TYPE = "application/vnd.tidings.fetch-error+json"
+HINTS_META = "tidings_hints"  # Request.meta key the spiders put hints under
+_SOFTWARE = "tidings (Scrapy + warcio)"
+# Twisted de-chunks bodies; a kept Transfer-Encoding header would make readers de-chunk again
+_DROPPED_HEADERS = {b"transfer-encoding"}
+
+
+def _json_payload(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+class WarcRotator:
+    """Append records to gzipped WARC files under a directory, starting a new file past max_bytes."""
+
+    def __init__(self, directory: Path, *, max_bytes: int, info: dict[str, str], prefix: str = "tidings") -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self.info = info
+        self.prefix = prefix
+        self.host = socket.gethostname().split(".")[0] or "localhost"
+        self.closed_files: list[Path] = []
+        self._serial = 0
+        self._file: IO[bytes] | None = None
+        self._path: Path | None = None
+        self._writer: WARCWriter | None = None
+
+    def writer(self, *, rotate: bool = True) -> WARCWriter:
+        """Return the writer of the current file, opening a new one (with its warcinfo) if needed.
+
+        rotate=False keeps the current file even past max_bytes: a response's hints record
+        must land in the same file as the response.
+        """
+        if rotate and self._writer is not None and self._file is not None and self._file.tell() >= self.max_bytes:
+            self.close()
+        if self._writer is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._file, self._path = self._create()
+            name = self._path.name
+            self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+            self._writer.write_record(self._writer.create_warcinfo_record(name, self.info))
+        return self._writer
+
+    def _create(self) -> tuple[IO[bytes], Path]:
+        while True:
+            self._serial += 1
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+            path = self.directory / f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
+            try:
+                # exclusive create: a name is never reused, even by a crawl in another process
+                return open(path.with_name(path.name + ".open"), "xb"), path  # closed in close()
+            except FileExistsError:
+                continue
+
+    def close(self) -> None:
+        """Close the current file and drop its `.open` suffix."""
+        if self._file is None or self._path is None:
+            return
+        self._file.close()
+        os.replace(self._path.with_name(self._path.name + ".open"), self._path)
+        self.closed_files.append(self._path)
+        self._file = self._writer = self._path = None
+
+
+def _http_headers(response: Response) -> StatusAndHeaders:
+    try:
+        reason = http.HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = "Unknown"
+    pairs = [
+        (key.decode("latin-1"), value.decode("latin-1"))
+        for key, values in response.headers.items()
+        if key.lower() not in _DROPPED_HEADERS
+        for value in values
+    ]
+    return StatusAndHeaders(f"{response.status} {reason}", pairs, protocol=response.protocol or "HTTP/1.1")
+
+
+def _request_headers(request: Request) -> StatusAndHeaders:
+    parts = urlsplit(request.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    pairs = [("Host", parts.netloc)]
+    pairs += [
+        (key.decode("latin-1"), value.decode("latin-1"))
+        for key, values in request.headers.items()
+        for value in values
+    ]
+    return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", pairs, is_http_request=True)
+
+
+class WarcArchive:
+    """Scrapy extension: archive every downloaded response, its hints, and every fetch failure."""
+
+    def __init__(self, rotator: WarcRotator, crawler: Crawler) -> None:
+        self.rotator = rotator
+        self.crawler = crawler
+        # requested URL -> (response URL, record id) of its archived responses, for late hints
+        self._responses: dict[str, list[tuple[str, str]]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        directory = crawler.settings.get("TIDINGS_WARC_DIR")
+        if not directory:
+            raise NotConfigured("TIDINGS_WARC_DIR is empty: archiving is off")
+        info = {
+            "software": _SOFTWARE,
+            "format": "WARC File Format 1.1",
+            "http-header-user-agent": str(crawler.settings.get("USER_AGENT")),
+            "robots": "obey" if crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        }
+        rotator = WarcRotator(Path(directory), max_bytes=crawler.settings.getint("TIDINGS_WARC_MAX_BYTES"), info=info)
+        archive = cls(rotator, crawler)
+        crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(archive.fetch_failed, signal=fetch_failed)
+        crawler.signals.connect(archive.hints_updated, signal=hints_updated)
+        crawler.signals.connect(archive.spider_closed, signal=signals.spider_closed)
+        return archive
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        writer = self.rotator.writer()
+        ip = getattr(response, "ip_address", None)
+        response_record = writer.create_warc_record(
+            response.url, "response",
+            payload=io.BytesIO(response.body), length=len(response.body),
+            http_headers=_http_headers(response),
+            warc_headers_dict={"WARC-IP-Address": str(ip)} if ip else None,
+        )
+        body = request.body or b""
+        request_record = writer.create_warc_record(
+            request.url, "request", payload=io.BytesIO(body), length=len(body), http_headers=_request_headers(request),
+        )
+        writer.write_request_response_pair(request_record, response_record)
+        self.crawler.stats.inc_value("tidings/warc/responses")
+
+        hints = request.meta.get(HINTS_META)
+        if hints is None and urlsplit(request.url).path == "/robots.txt":
+            hints = {"role": "listing"}  # fetched by RobotsTxtMiddleware: never an article
+        if hints is not None:
+            record_id = response_record.rec_headers.get_header("WARC-Record-ID")
+            self._write_hints(response.url, record_id, hints)
+            first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+            self._responses.setdefault(first_url, []).append((response.url, record_id))
+
+    def _write_hints(self, url: str, record_id: str, hints: dict[str, Any]) -> None:
+        writer = self.rotator.writer(rotate=False)
+        payload = _json_payload(hints)
+        writer.write_record(writer.create_warc_record(
+            url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=HINTS_TYPE,
+            warc_headers_dict={"WARC-Refers-To": record_id},
+        ))
+
+    def hints_updated(self, url: str, hints: dict[str, Any]) -> None:
+        for response_url, record_id in self._responses.get(url, []):
+            self._write_hints(response_url, record_id, hints)
+            self.crawler.stats.inc_value("tidings/warc/late_hints")
+
+    def fetch_failed(self, url: str, error: str, detail: str, source: str | None) -> None:
+        writer = self.rotator.writer()
+        payload = _json_payload({"url": url, "error": error, "detail": detail, "source": source})
+        # a length given: without one warcio buffers the payload in a temporary file it never closes
+        writer.write_record(writer.create_warc_record(
+            url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=FETCH_ERROR_TYPE))
+        self.crawler.stats.inc_value(f"tidings/fetch_error/{error}")
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.rotator.close()
+        files = [str(path) for path in self.rotator.closed_files]
+        self.crawler.stats.set_value("tidings/warc/files", files)
+        logger.info("wrote %d WARC file(s) to %s", len(files), self.rotator.directory)

@@ -1,0 +1,86 @@
+"""Every crawl setting, grouped and commented (Scrapy reads this module through scrapy.cfg).
+
+Override per run with `scrapy crawl ... -s NAME=VALUE`; `tidings crawl` sets the output
+paths itself. The environment is read here and nowhere else in crawler/.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from pathlib import Path
+
+BOT_NAME = "tidings"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("tidings")
+    except importlib.metadata.PackageNotFoundError:
+        return "dev"  # running from a source checkout
+
+
+# --- identity --------------------------------------------------------------------------
+# Site owners read this in their logs: say who you are and how to reach you.
+USER_AGENT = os.environ.get(
+    "TIDINGS_USER_AGENT",
+    f"tidings/{_version()} (news dataset crawler; set TIDINGS_USER_AGENT to include your contact URL)",
+)
+
+# --- politeness --------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+# AutoThrottle adapts the delay per site to its response times; it never goes below DOWNLOAD_DELAY
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # about one request in flight per site
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16  # across all sites
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+
+# --- robustness --------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a news page or feed is far smaller; bigger is a mistake or a trap
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2  # 3 tries in all, for 5xx, 408, 429 and network errors
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # a dead page is data (archived, then a reject), not a crawler error
+TIDINGS_RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubled for each next one
+TIDINGS_RETRY_BACKOFF_MAX = 60.0
+# an article still failing that way after its retries is requested again by this many crawls in all
+TIDINGS_PENDING_MAX_CRAWLS = 3
+REDIRECT_ENABLED = True
+REDIRECT_MAX_TIMES = 10
+COMPRESSION_ENABLED = True  # gzip/deflate/br/zstd decoded for the spiders; archived as transferred
+COOKIES_ENABLED = True  # consent walls and load balancers set cookies; see OfflineCookiesMiddleware
+HTTPCACHE_ENABLED = False  # conditional GET is done by IncrementalMiddleware, which archives every fetch
+
+# --- safety ------------------------------------------------------------------------------
+# Both listen on localhost and run code sent to them: never wanted in a scheduled crawler.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# --- our middlewares and extensions -----------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # first in, last out: skips seen articles before robots.txt is even consulted, and sees
+    # the final response after redirects and retries
+    "crawler.middlewares.IncrementalMiddleware": 50,
+    "crawler.middlewares.RetryBackoffMiddleware": 560,  # right after RetryMiddleware (550) in requests
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.middlewares.OfflineCookiesMiddleware": 700,
+}
+EXTENSIONS = {
+    "crawler.archive.WarcArchive": 100,
+}
+
+# --- output ------------------------------------------------------------------------------
+# `tidings crawl --output DIR` sets all three; `scrapy crawl` uses TIDINGS_OUTPUT or ./output
+TIDINGS_OUTPUT = os.environ.get("TIDINGS_OUTPUT", "output")
+TIDINGS_WARC_DIR = str(Path(TIDINGS_OUTPUT) / "warc")
+TIDINGS_STATE_DB = str(Path(TIDINGS_OUTPUT) / "state" / "crawl.sqlite")
+TIDINGS_WARC_MAX_BYTES = 1024 * 1024 * 1024  # rotate WARC files at about 1 GB
+
+# --- logging -----------------------------------------------------------------------------
+LOG_LEVEL = os.environ.get("TIDINGS_CRAWL_LOG_LEVEL", "INFO")

@@ -1,0 +1,74 @@
+"""The crawl runner: settings (politeness, safety, overrides), cookies offline, WARC files left open by a kill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from scrapy.downloadermiddlewares import cookies as scrapy_cookies
+from scrapy.settings import Settings
+
+from crawler.middlewares import OfflineCookiesMiddleware
+from tidings.crawl import crawl_settings
+
+
+def test_politeness_and_safety_defaults(tmp_path: Path) -> None:
+    settings = crawl_settings(tmp_path)
+    assert settings.getbool("ROBOTSTXT_OBEY")
+    assert settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 2
+    assert settings.getfloat("DOWNLOAD_DELAY") >= 1
+    assert not settings.getbool("TELNETCONSOLE_ENABLED")
+    assert not settings.getbool("REMOTE_CONTROL_ENABLED")
+    assert 0 < settings.getint("DOWNLOAD_MAXSIZE") <= 64 * 1024 * 1024
+    assert "TIDINGS_USER_AGENT" in settings.get("USER_AGENT") or "+" in settings.get("USER_AGENT")
+    assert settings.get("TIDINGS_WARC_DIR") == str(tmp_path / "warc")
+    assert settings.get("TIDINGS_STATE_DB") == str(tmp_path / "state" / "crawl.sqlite")
+
+
+def test_overrides_win_over_the_project_settings(tmp_path: Path) -> None:
+    settings = crawl_settings(tmp_path, {"DOWNLOAD_DELAY": "0", "TIDINGS_WARC_DIR": ""})
+    assert settings.getfloat("DOWNLOAD_DELAY") == 0
+    assert settings.get("TIDINGS_WARC_DIR") == ""
+
+
+def test_cookies_use_the_bundled_public_suffix_list() -> None:
+    # from_crawler reads only the settings; a real Crawler would need a running reactor
+    crawler = SimpleNamespace(settings=Settings({"COOKIES_ENABLED": True}))
+    OfflineCookiesMiddleware.from_crawler(crawler)  # type: ignore[arg-type]
+    assert scrapy_cookies._split_domain.suffix_list_urls == ()
+    # answered from the snapshot shipped with tldextract, with no download attempt
+    assert scrapy_cookies._is_public_domain("co.uk")
+    assert not scrapy_cookies._is_public_domain("bbc.co.uk")
+
+
+def test_warc_files_left_open_by_a_killed_crawl_are_recovered(tmp_path: Path) -> None:
+    from tidings.crawl import recover_open_warcs
+
+    (tmp_path / "tidings-20261122000000000-00001-host.warc.gz.open").write_bytes(b"partial")
+    (tmp_path / "tidings-20261121000000000-00001-host.warc.gz").write_bytes(b"closed")
+    recovered = recover_open_warcs(tmp_path)
+    assert [p.name for p in recovered] == ["tidings-20261122000000000-00001-host.warc.gz"]
+    assert recovered[0].read_bytes() == b"partial"
+    assert not list(tmp_path.glob("*.open"))
+
+
+def test_retry_backoff_doubles_and_honours_retry_after() -> None:
+    from scrapy import Request
+    from scrapy.http import Response
+
+    from crawler.middlewares import RetryBackoffMiddleware
+
+    backoff = RetryBackoffMiddleware(base=2.0, maximum=60.0)
+    assert backoff.delay(Request("http://a/x")) == 0  # a first try never waits
+    assert [backoff.delay(Request("http://a/x", meta={"retry_times": n})) for n in (1, 2, 3)] == [2.0, 4.0, 8.0]
+    assert backoff.delay(Request("http://a/x", meta={"retry_times": 9})) == 60.0  # capped
+
+    failed = Request("http://a/x")
+    backoff.process_response(failed, Response("http://a/x", status=503, headers={"Retry-After": "30"}))
+    retry = failed.replace(meta={**failed.meta, "retry_times": 1})  # what RetryMiddleware sends next
+    assert backoff.delay(retry) == 30.0
+    dated = Request("http://a/y")
+    past = "Wed, 21 Oct 2015 07:28:00 GMT"
+    backoff.process_response(dated, Response("http://a/y", status=429, headers={"Retry-After": past}))
+    assert backoff.delay(dated.replace(meta={**dated.meta, "retry_times": 1})) == 2.0  # a date in the past asks nothing

@@ -86,7 +86,8 @@ class CrawlSummary:
             f"{self._count('crawler/not_modified')} listings not modified",
             f"skipped:     {self._count('crawler/skipped/seen')} articles seen before, "
             f"{self._count('crawler/skipped/too_old')} too old, "
-            f"{self._count('crawler/skipped/not_allowed')} not allowed",
+            f"{self._count('crawler/skipped/not_allowed')} not allowed, "
+            f"{self._count('crawler/skipped/robots_disallowed')} disallowed by robots.txt",
             f"failures:    {error_text}",
             f"archived:    {len(self.warc_files)} WARC file(s)"
             + (f" in {self.warc_files[0].parent}" if self.warc_files else ""),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -133,6 +134,11 @@ class SourceSpider(scrapy.Spider):
         if isinstance(failure.value, AlreadySeen):
             return
         error, detail = describe_failure(failure)
+        if isinstance(failure.value, IgnoreRequest):
+            # never sent (robots.txt said no): nothing was fetched, so nothing is archived or rejected
+            self.crawler.stats.inc_value(f"crawler/skipped/{error}")
+            self.logger.info("%s: %s", error, request.url)
+            return
         self.crawler.stats.inc_value(f"crawler/fetch_error/{error}")
         if isinstance(failure.value, HttpError):
             # the error response is archived already; cleaning rejects it as http_error

@@ -116,13 +116,14 @@ def test_old_and_denied_entries_are_skipped(crawls: TwoCrawls) -> None:
     assert "/about.html" not in paths  # a section link that is not an article
 
 
-def test_robots_txt_is_obeyed_and_the_refusal_recorded(crawls: TwoCrawls) -> None:
+def test_robots_txt_is_obeyed_and_nothing_is_recorded_for_the_refused_url(crawls: TwoCrawls) -> None:
     assert "/robots.txt" in _paths(crawls.first_requests)
     assert not any(p.startswith("/private/") for p in _paths(crawls.first_requests))
-    errors = {e["url"]: e for e in metadata(crawls.first_records, FETCH_ERROR_TYPE)}
-    secret = errors[f"{crawls.base}/private/2026/11/secret.html"]
-    assert secret["error"] == "robots_disallowed"
-    assert secret["source"] == "harbour"
+    # never requested, so neither archived nor a fetch error: the crawl summary counts it as skipped
+    errors = {e["url"] for e in metadata(crawls.first_records, FETCH_ERROR_TYPE)}
+    assert f"{crawls.base}/private/2026/11/secret.html" not in errors
+    assert not [r for r in crawls.first_records if "/private/" in (r.url or "")]
+    assert "1 disallowed by robots.txt" in crawls.first.stderr + crawls.first.stdout
 
 
 def test_a_refused_connection_becomes_a_fetch_error_record(crawls: TwoCrawls) -> None:

@@ -86,6 +86,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(500, {"Content-Type": "text/plain"}, b"temporary failure\n", send_body)
             return
         status = int(route.get("status", 200))
+        if route.get("fail_times") and status >= 500:
+            status = 200  # {"status": 500, "fail_times": 1}: the 500 was the failure, then the file
         if status in {301, 302, 303, 307, 308}:
             location = str(route.get("location", "/")).replace(MARKER.decode(), self.server.base_url)
             self._send(status, {"Location": location}, b"", send_body)

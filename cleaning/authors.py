@@ -34,6 +34,8 @@ _FREQUENT_SURNAMES = set(
 _NOT_NAMES = frozenset(
     "简介 简历 介绍 文章 来源 原文 查看 评论 表示 认为 指出 提出 发现 了解 获悉 报道 采访 说明 声明".split()  # noqa: SIM905
     + "信息 编辑 时间 日期 发表 发布 江湖".split()  # noqa: SIM905
+    # script and language labels ("（简体中文）" after a link) start with surname characters too
+    + "简体 簡體 繁体 繁體 正体 正體".split()  # noqa: SIM905
 )
 # CMS account names and "anonymous" in both languages: never a person's byline
 _PLACEHOLDERS = frozenset(
@@ -86,6 +88,13 @@ _EN_EDITOR = re.compile(r"(?:^|[;.(]\s*)(?:edited by|editing by|editor:)\s+(?P<n
 # "海姑娘写于2005年6月12日", "ggjjzhzz 发表于 2005-9-15": the blog/forum author before a date
 _POSTED_BY = re.compile(
     r"(?:^|\s)(?P<names>[^\s:：，,。]{2,20})\s*(?:写于|寫於|发表于|發表於|发布于|發佈於|posted\s+(?:on|at))\s*(?:19|20)\d\d"
+)
+# "由海姑娘张贴 @ 2005-06-14", "Posted by Jane Doe @ 10:56 am": blog footers naming the poster
+# ("由于…发表于" is prose)
+_POSTED_BY_NAME = re.compile(
+    r"(?:^|[\s|｜])(?:由(?![于於此其])\s*(?P<han>[^\s:：，,。@]{2,20}?)\s*(?:张贴|張貼|发表|發表|发布|發佈|发帖|發帖|贴出|貼出)"
+    r"\s*(?:@|于|於|[:：])?\s*(?:19|20)\d\d|posted\s+by\s+(?P<latin>[^\n@|:]{2,60}?)\s+(?:@|on|at)\s+[^\n]{0,20}?\d)",
+    re.I,
 )
 # an article ending "（记者 胡晓蓉）", "（姚峰 上海报道）", "（常书香 马丹阳 ）"
 _END_CREDIT = re.compile(rf"[(（]\s*(?P<names>[{_HAN}\s·]{{2,30}}?)\s*[)）]\s*$")
@@ -246,6 +255,11 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             name = match.group("names")
             if _looks_like_chinese_name(name) or not re.search(rf"[{_HAN}]", name):
                 byline.authors.append(name)
+        for match in _POSTED_BY_NAME.finditer(text):
+            if match.group("latin"):
+                byline.authors += _split_english(match.group("latin"))
+            elif _looks_like_chinese_name(match.group("han")) or not re.search(rf"[{_HAN}]", match.group("han")):
+                byline.authors.append(match.group("han"))
         near_top, near_bottom = index < top, index >= count - bottom
         if near_top and len(text) <= 24:
             tokens = text.split(" ")

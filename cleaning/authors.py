@@ -96,6 +96,11 @@ _POSTED_BY_NAME = re.compile(
     r"\s*(?:@|于|於|[:：])?\s*(?:19|20)\d\d|posted\s+by\s+(?P<latin>[^\n@|:]{2,60}?)\s+(?:@|on|at)\s+[^\n]{0,20}?\d)",
     re.I,
 )
+# "来源: 尹娟": a source line that names a person, not an outlet, credits the contributor
+_SOURCE_PERSON = re.compile(
+    rf"(?:^|[\s|｜【\[])(?:来源|來源|稿源)\s*[:：]\s*(?P<names>[{_HAN}][{_HAN}\s、，,]{{1,20}})\s*(?:$|[】\]|｜])"
+)
+_ORG_ENDINGS = set("界社网網报報台刊站馆館院局部所会會团團厂廠店")
 # an article ending "（记者 胡晓蓉）", "（姚峰 上海报道）", "（常书香 马丹阳 ）"
 _END_CREDIT = re.compile(rf"[(（]\s*(?P<names>[{_HAN}\s·]{{2,30}}?)\s*[)）]\s*$")
 _DATELINE = re.compile(r"(?:19|20)\d\d\s*(?:年|-|/)\s*\d{1,2}")
@@ -111,6 +116,8 @@ class Byline:
 
     authors: list[str] = dataclasses.field(default_factory=list)
     editors: list[str] = dataclasses.field(default_factory=list)
+    # people named only as the source ("来源: 尹娟"): authors when no byline names anyone
+    credited: list[str] = dataclasses.field(default_factory=list)
 
 
 def _looks_like_chinese_name(token: str) -> bool:
@@ -260,6 +267,15 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
                 byline.authors += _split_english(match.group("latin"))
             elif _looks_like_chinese_name(match.group("han")) or not re.search(rf"[{_HAN}]", match.group("han")):
                 byline.authors.append(match.group("han"))
+        for match in _SOURCE_PERSON.finditer(text):
+            names = _split_chinese(match.group("names"), strict=True)
+            # every token a 2-3 character name: "来源：新华社", "来源：金融界" stay outlets
+            if (
+                names
+                and len(names) == len(_SPLIT.split(match.group("names").strip()))
+                and all(len(n) <= 3 and n[-1] not in _ORG_ENDINGS for n in names)
+            ):
+                byline.credited += names
         near_top, near_bottom = index < top, index >= count - bottom
         if near_top and len(text) <= 24:
             tokens = text.split(" ")
@@ -282,4 +298,5 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
                     byline.authors += names
     byline.authors = clean_names(byline.authors)
     byline.editors = clean_names(byline.editors)
+    byline.credited = clean_names(byline.credited)
     return byline

@@ -103,3 +103,22 @@ def test_placeholders_are_no_people():
 
 def test_clean_names_strips_titles_and_typesetting_spaces():
     assert clean_names(["Dr Mary Lee", "记者朱丽娜", "赵  培", "mary lee", "", None]) == ["Mary Lee", "朱丽娜", "赵培"]
+
+
+@pytest.mark.parametrize(
+    ("line", "credited"),
+    [
+        ("来源: 陈大文", ["陈大文"]),
+        ("【来源：王小明 李大伟】", ["王小明", "李大伟"]),
+        # outlets, also those that start with a surname character
+        ("来源：新华社", []),
+        ("来源：金融界", []),
+        ("来源：齐鲁壹点", []),
+        ("来源：东方网", []),
+        ("来源：示例日报 编辑：王珊珊", []),
+    ],
+)
+def test_source_lines_credit_people_not_outlets(line, credited):
+    byline = read_bylines([line])
+    assert byline.credited == credited
+    assert byline.authors == []

@@ -234,6 +234,15 @@ def test_byline_in_an_undated_header_and_a_poster_line_below_the_body():
     assert normalize(decoded=footer, text=body)["authors"] == ["海小雨"]
 
 
+def test_a_person_named_as_the_source_is_the_author_only_when_no_byline_names_anyone():
+    text = "今年第一季度，港口集装箱吞吐量达到新高。\n业内人士认为，物流业仍将增长。"
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.splitlines())
+    html = f"<html><body><p>首页</p>{paragraphs}<p>来源: 陈大文</p><p>【关闭窗口】</p></body></html>"
+    assert normalize(decoded=html, text=text)["authors"] == ["陈大文"]
+    signed = html.replace("<p>首页</p>", "<p>首页</p><p>本报记者 王小明</p>")
+    assert normalize(decoded=signed, text=text)["authors"] == ["王小明"]
+
+
 def test_future_dates_beyond_the_fetch_are_rejected():
     row = normalize(
         decoded='<meta property="article:published_time" content="2031-01-01T00:00:00Z">',
@@ -425,7 +434,9 @@ def test_hong_kong_traditional_page_with_feed_hints():
 def test_htmldate_is_asked_only_when_no_stronger_source_has_a_date():
     from cleaning.metadata import _extractor_date
 
-    page = "<html><body><h1>Ferry fares</h1><div class='byline'>Posted 5 March 2024</div><p>Fares rise.</p></body></html>"
+    page = (
+        "<html><body><h1>Ferry fares</h1><div class='byline'>Posted 5 March 2024</div><p>Fares rise.</p></body></html>"
+    )
     assert _extractor_date({}, page, "https://news.example.com/ferry-fares")[:10] == "2024-03-05"
     assert _extractor_date({"date": "2024-03-06"}, page, None) == "2024-03-06"
     assert _extractor_date({"date": "2024-03-06", "date_source": "text"}, page, None) is None

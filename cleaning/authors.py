@@ -100,6 +100,7 @@ _POSTED_BY_NAME = re.compile(
 _SOURCE_PERSON = re.compile(
     rf"(?:^|[\s|｜【\[])(?:来源|來源|稿源)\s*[:：]\s*(?P<names>[{_HAN}][{_HAN}\s、，,]{{1,20}})\s*(?:$|[】\]|｜])"
 )
+_HANDLE = re.compile(rf"^\s*([{_HAN}\w]{{1,12}}&[{_HAN}\w]{{1,12}})(?:\s|$)")
 _ORG_ENDINGS = set("界社网網报報台刊站馆館院局部所会會团團厂廠店")
 # an article ending "（记者 胡晓蓉）", "（姚峰 上海报道）", "（常书香 马丹阳 ）"
 _END_CREDIT = re.compile(rf"[(（]\s*(?P<names>[{_HAN}\s·]{{2,30}}?)\s*[)）]\s*$")
@@ -174,6 +175,10 @@ def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:
     names: list[str] = []
     if not re.search(rf"[{_HAN}]", segment):
         return [] if strict else _split_english(segment)
+    # "放飞&心情": an unspaced & inside one word is a forum handle, unless both halves are names
+    handle = _HANDLE.match(segment)
+    if handle and not strict and not all(map(_looks_like_chinese_name, handle.group(1).split("&"))):
+        return [handle.group(1)]
     for token in _SPLIT.split(segment.strip()):
         token = _strip_title(token)
         # "朱丽娜 香港报道", "朱丽娜香港报道": the place and 报道 end the byline

@@ -37,6 +37,8 @@ from cleaning.authors import clean_names, is_site_name, names_from_value, read_b
         ("ggjjzhzz 发表于 2005-9-15 11:46:00", ["ggjjzhzz"], []),
         ("2004年7月16日08:19 [ 黄宇 ] 来源：[ 国际金融报 ]", ["黄宇"], []),
         ("作者：Jane Doe", ["Jane Doe"], []),
+        ("楼层： 第 1 楼 作者： 追风&少年", ["追风&少年"], []),
+        ("作者：王小明&李大伟", ["王小明", "李大伟"], []),
         ("由林小雨张贴 @ 2019-03-02 08:15:00 (52) 共 3 篇评论 发表评论 >>>", ["林小雨"], []),
         ("Posted by Jane Doe @ 10:56 am | 3 comments", ["Jane Doe"], []),
         ("posted by Jane Doe on September 10th, 2005", ["Jane Doe"], []),

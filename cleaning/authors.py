@@ -34,6 +34,8 @@ _FREQUENT_SURNAMES = set(
 _NOT_NAMES = frozenset(
     "简介 简历 介绍 文章 来源 原文 查看 评论 表示 认为 指出 提出 发现 了解 获悉 报道 采访 说明 声明".split()  # noqa: SIM905
     + "信息 编辑 时间 日期 发表 发布 江湖".split()  # noqa: SIM905
+    # script and language labels ("（简体中文）" after a link) start with surname characters too
+    + "简体 簡體 繁体 繁體 正体 正體".split()  # noqa: SIM905
 )
 # CMS account names and "anonymous" in both languages: never a person's byline
 _PLACEHOLDERS = frozenset(
@@ -87,6 +89,19 @@ _EN_EDITOR = re.compile(r"(?:^|[;.(]\s*)(?:edited by|editing by|editor:)\s+(?P<n
 _POSTED_BY = re.compile(
     r"(?:^|\s)(?P<names>[^\s:：，,。]{2,20})\s*(?:写于|寫於|发表于|發表於|发布于|發佈於|posted\s+(?:on|at))\s*(?:19|20)\d\d"
 )
+# "由海姑娘张贴 @ 2005-06-14", "Posted by Jane Doe @ 10:56 am": blog footers naming the poster
+# ("由于…发表于" is prose)
+_POSTED_BY_NAME = re.compile(
+    r"(?:^|[\s|｜])(?:由(?![于於此其])\s*(?P<han>[^\s:：，,。@]{2,20}?)\s*(?:张贴|張貼|发表|發表|发布|發佈|发帖|發帖|贴出|貼出)"
+    r"\s*(?:@|于|於|[:：])?\s*(?:19|20)\d\d|posted\s+by\s+(?P<latin>[^\n@|:]{2,60}?)\s+(?:@|on|at)\s+[^\n]{0,20}?\d)",
+    re.I,
+)
+# "来源: 尹娟": a source line that names a person, not an outlet, credits the contributor
+_SOURCE_PERSON = re.compile(
+    rf"(?:^|[\s|｜【\[])(?:来源|來源|稿源)\s*[:：]\s*(?P<names>[{_HAN}][{_HAN}\s、，,]{{1,20}})\s*(?:$|[】\]|｜])"
+)
+_HANDLE = re.compile(rf"^\s*([{_HAN}\w]{{1,12}}&[{_HAN}\w]{{1,12}})(?:\s|$)")
+_ORG_ENDINGS = set("界社网網报報台刊站馆館院局部所会會团團厂廠店")
 # an article ending "（记者 胡晓蓉）", "（姚峰 上海报道）", "（常书香 马丹阳 ）"
 _END_CREDIT = re.compile(rf"[(（]\s*(?P<names>[{_HAN}\s·]{{2,30}}?)\s*[)）]\s*$")
 _DATELINE = re.compile(r"(?:19|20)\d\d\s*(?:年|-|/)\s*\d{1,2}")
@@ -102,6 +117,8 @@ class Byline:
 
     authors: list[str] = dataclasses.field(default_factory=list)
     editors: list[str] = dataclasses.field(default_factory=list)
+    # people named only as the source ("来源: 尹娟"): authors when no byline names anyone
+    credited: list[str] = dataclasses.field(default_factory=list)
 
 
 def _looks_like_chinese_name(token: str) -> bool:
@@ -158,6 +175,10 @@ def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:
     names: list[str] = []
     if not re.search(rf"[{_HAN}]", segment):
         return [] if strict else _split_english(segment)
+    # "放飞&心情": an unspaced & inside one word is a forum handle, unless both halves are names
+    handle = _HANDLE.match(segment)
+    if handle and not strict and not all(map(_looks_like_chinese_name, handle.group(1).split("&"))):
+        return [handle.group(1)]
     for token in _SPLIT.split(segment.strip()):
         token = _strip_title(token)
         # "朱丽娜 香港报道", "朱丽娜香港报道": the place and 报道 end the byline
@@ -246,6 +267,20 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             name = match.group("names")
             if _looks_like_chinese_name(name) or not re.search(rf"[{_HAN}]", name):
                 byline.authors.append(name)
+        for match in _POSTED_BY_NAME.finditer(text):
+            if match.group("latin"):
+                byline.authors += _split_english(match.group("latin"))
+            elif _looks_like_chinese_name(match.group("han")) or not re.search(rf"[{_HAN}]", match.group("han")):
+                byline.authors.append(match.group("han"))
+        for match in _SOURCE_PERSON.finditer(text):
+            names = _split_chinese(match.group("names"), strict=True)
+            # every token a 2-3 character name: "来源：新华社", "来源：金融界" stay outlets
+            if (
+                names
+                and len(names) == len(_SPLIT.split(match.group("names").strip()))
+                and all(len(n) <= 3 and n[-1] not in _ORG_ENDINGS for n in names)
+            ):
+                byline.credited += names
         near_top, near_bottom = index < top, index >= count - bottom
         if near_top and len(text) <= 24:
             tokens = text.split(" ")
@@ -268,4 +303,5 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
                     byline.authors += names
     byline.authors = clean_names(byline.authors)
     byline.editors = clean_names(byline.editors)
+    byline.credited = clean_names(byline.credited)
     return byline

@@ -189,6 +189,7 @@ def pick_authors(
         people(n for value in page.all(*_META_AUTHORS) for n in names_from_value(value)),
         people(names_from_value(hints.get("authors"))),
         people(body.authors + extra.authors + head.authors + around.authors),
+        people(body.credited + extra.credited + head.credited + around.credited),
         people(elements),
         people(names_from_value(extracted.get("author"))),
     )

@@ -33,6 +33,8 @@ class FoundDate(NamedTuple):
 _BODY_TOP_LINES = 4  # a dateline sits in the first paragraphs
 _LINE_CHARS = 300  # and near the start of its paragraph
 _HEADER_LINES = 12  # at most this many lines between headline and body are header
+_NEEDLE_LINES, _NEEDLES = 8, 4  # the body is located by up to 4 of its first 8 lines
+_CONFIRM_LINES = 40  # which must follow the place found within this many page lines
 
 
 @dataclasses.dataclass
@@ -58,13 +60,31 @@ def _find_line(lines: Sequence[str], needle: str) -> int | None:
 
 
 def _body_start(lines: Sequence[str], text_lines: Sequence[str]) -> int | None:
-    # the first substantial body line: table-layout extractions start with empty cells
-    for line in text_lines[:5]:
-        if len(_key(line)) >= 8:
-            found = _find_line(lines, _key(line)[:16])
-            if found is not None:
-                return found
-    return None
+    # the first substantial body lines (table-layout extractions start with empty cells); a
+    # line such as a timestamp or a short heading also sits in sidebars and archive lists, so
+    # each place a needle is found is scored by how many of the following needles come right
+    # after it, in order; the best-confirmed place wins (ties: the tighter, then the earlier)
+    needles = [_key(line)[:16] for line in text_lines[:_NEEDLE_LINES] if len(_key(line)) >= 8][:_NEEDLES]
+    if not needles:
+        return None
+    keys = [_key(line) for line in lines]
+    best: tuple[int, int, int, int] | None = None  # (-confirmations, span, needle, line)
+    for n, needle in enumerate(needles):
+        for i, key in enumerate(keys):
+            if needle not in key:
+                continue
+            confirmed, at = 0, i
+            for later in needles[n + 1 :]:
+                # in reading order: the next needle at or after the previous one
+                found = next((j for j in range(at, min(len(keys), i + _CONFIRM_LINES)) if later in keys[j]), None)
+                if found is not None:
+                    confirmed, at = confirmed + 1, found
+            candidate = (-confirmed, at - i, n, i)
+            if best is None or candidate < best:
+                best = candidate
+        if best is not None and -best[0] == len(needles) - n - 1:
+            break  # every later needle confirms this place: no later needle can do better
+    return best[3] if best is not None else None
 
 
 def article_lines(lines: Sequence[str], text_lines: Sequence[str], *, after: int = 6) -> list[str]:
@@ -119,7 +139,8 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
     """
     result = TextDates()
     header: list[FoundDate] = []
-    for start, head, end in _header_windows(page_lines, text_lines, titles):
+    windows = _header_windows(page_lines, text_lines, titles)
+    for start, head, end in windows:
         # a dateline under the headline beats one above it (often a related story's)
         below = find_dates("\n".join(page_lines[head:end]), timezone=tz)
         above = find_dates("\n".join(page_lines[start:head]), timezone=tz)
@@ -127,6 +148,11 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
         if header:
             result.header_lines = list(page_lines[start:end])
             break
+    else:
+        # an undated header still carries the byline ("作者：…" between headline and body)
+        if windows:
+            start, _, end = windows[0]
+            result.header_lines = list(page_lines[start:end])
     top = find_dates("\n".join(line[:_LINE_CHARS] for line in text_lines[:_BODY_TOP_LINES]), timezone=tz)
     # a label's date may sit on the next line ("发布日期：" in one cell, the date in the next)
     labelled_lines = [

@@ -63,6 +63,9 @@ _BLOCK_TAGS = {
     "nobr",
 }
 _SKIP_TAGS = {"script", "style", "noscript", "select", "option", "textarea", "iframe", "object", "embed"}
+# a link to one author's archive (WordPress "?author=102", "/author/jane-doe/"): blog chrome
+# names the blogger with it when nothing else does; "/authors/" alone is an index, not a person
+_AUTHOR_HREF = re.compile(r"[?&]author(?:_name)?=[^&#\s]+|/author/[^/?#\s]+/?(?:$|[?#])", re.I)
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|writer|reporter)(?:$|[\s_-])|author__name|author-name", re.I)
 
 
@@ -198,23 +201,34 @@ def read_page_meta(html: str) -> PageMeta:
     page.h1 = [text for h in root.iter("h1") if (text := _text(h))]
     title = root.find(".//title")
     page.title_tag = _text(title) if title is not None else None
-    by_class = None
+    by_class = by_link = None
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in {"meta", "link", "script", "style", "body", "html"}:
             continue
         declared = "author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author"
         # only the first class match: further "author" classes are related stories and author boxes
         classed = not declared and by_class is None and bool(_AUTHOR_CLASS.search(element.get("class") or ""))
-        if not (declared or classed) or _in_form_or_comments(element):
+        # the first author-archive link only: later ones are the blogger's category and month links
+        linked = (
+            not (declared or classed)
+            and by_link is None
+            and element.tag == "a"
+            and bool(_AUTHOR_HREF.search(element.get("href") or ""))
+        )
+        if not (declared or classed or linked) or _in_form_or_comments(element):
             continue
         text = _text(element)
         if not text or len(text) > 60:
             continue
         if declared:
             page.author_elements.append(text)
-        else:
+        elif classed:
             by_class = text
-    if by_class and not page.author_elements:
-        page.author_elements.append(by_class)
+        else:
+            by_link = text
+    # weakest last: a byline-classed element, then an author-archive link
+    fallback = by_class or by_link
+    if fallback and not page.author_elements:
+        page.author_elements.append(fallback)
     page.lines = _visible_lines(root)
     return page

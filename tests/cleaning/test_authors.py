@@ -37,6 +37,11 @@ from cleaning.authors import clean_names, is_site_name, names_from_value, read_b
         ("ggjjzhzz 发表于 2005-9-15 11:46:00", ["ggjjzhzz"], []),
         ("2004年7月16日08:19 [ 黄宇 ] 来源：[ 国际金融报 ]", ["黄宇"], []),
         ("作者：Jane Doe", ["Jane Doe"], []),
+        ("楼层： 第 1 楼 作者： 追风&少年", ["追风&少年"], []),
+        ("作者：王小明&李大伟", ["王小明", "李大伟"], []),
+        ("由林小雨张贴 @ 2019-03-02 08:15:00 (52) 共 3 篇评论 发表评论 >>>", ["林小雨"], []),
+        ("Posted by Jane Doe @ 10:56 am | 3 comments", ["Jane Doe"], []),
+        ("posted by Jane Doe on September 10th, 2005", ["Jane Doe"], []),
         # prose and headings that only look like bylines
         ("据记者了解到，这一情况属实", [], []),
         ("尊重作者的劳动", [], []),
@@ -47,6 +52,9 @@ from cleaning.authors import clean_names, is_site_name, names_from_value, read_b
         ("会有很大的帮助。” （编辑 李艳霞）", [], ["李艳霞"]),
         ("他是一位编辑 出身的记者", [], []),
         ("全国版", [], []),
+        ("由于他发表于2005年的文章引起争议", [], []),
+        ("Posted by admin at 10:56", [], []),
+        ("示例人物的微博（使用前需先登录）（朝鲜文）（简体中文）", [], []),
         ("By the way, this is a sentence that goes on and on about nothing in particular at all.", [], []),
     ],
 )
@@ -97,3 +105,22 @@ def test_placeholders_are_no_people():
 
 def test_clean_names_strips_titles_and_typesetting_spaces():
     assert clean_names(["Dr Mary Lee", "记者朱丽娜", "赵  培", "mary lee", "", None]) == ["Mary Lee", "朱丽娜", "赵培"]
+
+
+@pytest.mark.parametrize(
+    ("line", "credited"),
+    [
+        ("来源: 陈大文", ["陈大文"]),
+        ("【来源：王小明 李大伟】", ["王小明", "李大伟"]),
+        # outlets, also those that start with a surname character
+        ("来源：新华社", []),
+        ("来源：金融界", []),
+        ("来源：齐鲁壹点", []),
+        ("来源：东方网", []),
+        ("来源：示例日报 编辑：王珊珊", []),
+    ],
+)
+def test_source_lines_credit_people_not_outlets(line, credited):
+    byline = read_bylines([line])
+    assert byline.credited == credited
+    assert byline.authors == []

@@ -208,6 +208,41 @@ def test_removed_lines_give_editors_and_authors():
     assert row["editors"] == ["王珊珊", "李艳霞"]
 
 
+def test_blog_author_from_the_chrome_when_the_body_has_no_byline():
+    # a tight extraction keeps only the post; the blogger is named by the sidebar's archive link
+    text = (
+        "Saturday, March 2nd, 2019 8:15 am\n社区菜园的第一个春天\n"
+        "今年春天，小区楼下的空地变成了一片菜园，邻居们每天傍晚都来浇水、松土、交流种菜的心得。\n"
+        "最受欢迎的是番茄和生菜，孩子们放学后也会跑来看看自己种下的种子有没有发芽。\n"
+        "到了四月，第一批生菜就上了邻居们的餐桌，大家商量着秋天再多种几样蔬菜。"
+    )
+    row = normalize(decoded=page("blog_chrome_author.html"), url="http://blog.example/?p=41", text=text)
+    assert row["authors"] == ["林小雨"]
+
+
+def test_byline_in_an_undated_header_and_a_poster_line_below_the_body():
+    body = "对外宣传，是这本书第三章讲述的内容，篇幅很长很长。\n随着新时代的到来，许多人纷纷来到京城。"
+    header = """<html><head><title>投身外交(3)</title></head><body>
+    <p>读书频道 &gt; 正文</p><h1>投身外交(3)</h1><p>林小雨</p>
+    <p>连载：示例人生 出版社：示例出版社 作者：林小雨</p>
+    <p>对外宣传，是这本书第三章讲述的内容，篇幅很长很长。</p><p>随着新时代的到来，许多人纷纷来到京城。</p>
+    </body></html>"""
+    assert normalize(decoded=header, text=body)["authors"] == ["林小雨"]
+    footer = """<html><body><p>控制面板</p><h2>湘菜粤菜</h2><p>2019-03-02 08:15:00</p>
+    <p>对外宣传，是这本书第三章讲述的内容，篇幅很长很长。</p><p>随着新时代的到来，许多人纷纷来到京城。</p>
+    <p>[打印]</p><p>由海小雨张贴 @ 2019-03-02 08:15:00 (52) 共 3 篇评论</p></body></html>"""
+    assert normalize(decoded=footer, text=body)["authors"] == ["海小雨"]
+
+
+def test_a_person_named_as_the_source_is_the_author_only_when_no_byline_names_anyone():
+    text = "今年第一季度，港口集装箱吞吐量达到新高。\n业内人士认为，物流业仍将增长。"
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.splitlines())
+    html = f"<html><body><p>首页</p>{paragraphs}<p>来源: 陈大文</p><p>【关闭窗口】</p></body></html>"
+    assert normalize(decoded=html, text=text)["authors"] == ["陈大文"]
+    signed = html.replace("<p>首页</p>", "<p>首页</p><p>本报记者 王小明</p>")
+    assert normalize(decoded=signed, text=text)["authors"] == ["王小明"]
+
+
 def test_future_dates_beyond_the_fetch_are_rejected():
     row = normalize(
         decoded='<meta property="article:published_time" content="2031-01-01T00:00:00Z">',
@@ -399,7 +434,9 @@ def test_hong_kong_traditional_page_with_feed_hints():
 def test_htmldate_is_asked_only_when_no_stronger_source_has_a_date():
     from cleaning.metadata import _extractor_date
 
-    page = "<html><body><h1>Ferry fares</h1><div class='byline'>Posted 5 March 2024</div><p>Fares rise.</p></body></html>"
+    page = (
+        "<html><body><h1>Ferry fares</h1><div class='byline'>Posted 5 March 2024</div><p>Fares rise.</p></body></html>"
+    )
     assert _extractor_date({}, page, "https://news.example.com/ferry-fares")[:10] == "2024-03-05"
     assert _extractor_date({"date": "2024-03-06"}, page, None) == "2024-03-06"
     assert _extractor_date({"date": "2024-03-06", "date_source": "text"}, page, None) is None

@@ -86,3 +86,40 @@ def test_body_top_dateline_and_labelled_dates():
         ["菜单", "更新时间：2025-05-15 10:00", "发布时间：2025-05-14 09:00"], ["正文。"], [], ZoneInfo("UTC")
     )
     assert dates.published[0].at.isoformat() == "2025-05-14T09:00:00+00:00"
+
+
+def test_author_archive_link_is_the_weakest_author_element():
+    # blog chrome names the blogger only by a link to their archive; the index of all authors,
+    # commenters' links and the blogger's category links are no authors
+    html = """<html><body>
+    <a href="/authors/">Authors</a>
+    <div class="comments"><a href="/?author=99">Commenter</a></div>
+    <a href="/?author=7" title="[林小雨]的博客"><font>林小雨</font></a>
+    <a href="/?cat=3&amp;author=7">园艺 (12)</a>
+    <a href="https://blog.example/author/jane-doe/">Jane Doe</a>
+    </body></html>"""
+    assert read_page_meta(html).author_elements == ["林小雨"]
+    declared = html.replace("<body>", '<body><span class="byline">Mary Roe</span>')
+    assert read_page_meta(declared).author_elements == ["Mary Roe"]
+
+
+def test_body_located_by_its_lines_in_order_not_by_a_repeated_first_line():
+    # the body's leading timestamp also sits in a "recent posts" list above it
+    stamp = "Saturday, March 2nd, 2019 8:15 am"
+    body = [stamp, "社区菜园的第一个春天", "今年春天，小区楼下的空地变成了一片菜园。", "最受欢迎的是番茄和生菜。"]
+    lines = ["首页", "最新文章", stamp, "Friday, March 1st, 2019 7:02 pm", "归档", "2019年3月", *body]
+    lines += ["由林小雨张贴 @ 2019-03-02 08:15:00 (52) 共 3 篇评论", "相关文章"]
+    assert article_lines(lines, body, after=1) == lines[6:-1]
+
+
+def test_undated_header_still_gives_its_lines_for_bylines():
+    lines = [
+        "读书频道 > 正文",
+        "投身外交(3)",
+        "林小雨",
+        "连载：示例人生 出版社：示例出版社 作者：林小雨",
+        "正文第一段，内容很长很长。",
+    ]
+    dates = text_dates(lines, ["正文第一段，内容很长很长。"], ["投身外交(3)"], ZoneInfo("UTC"))
+    assert dates.published == []
+    assert "连载：示例人生 出版社：示例出版社 作者：林小雨" in dates.header_lines

@@ -1,18 +1,44 @@
-"""Mark exact and near duplicates: one canonical row per cluster, the others point to it."""
+"""Mark exact and near duplicates: one canonical row per cluster, the others point to it.
+
+Exact duplicates share a content_hash; near duplicates share an LSH band of their MinHash
+signatures and an estimated Jaccard similarity of at least the threshold. Both kinds of
+link join clusters (connected components); a cluster's canonical row is its earliest
+published article (undated last, ties by id), whatever the order the rows came in.
+
+The index (DedupIndex) remembers every stored article's signature, band hashes and
+cluster, so a run compares its articles with the whole dataset without rereading texts.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from cleaning.config import DedupConfig
+from cleaning.minhash import EMPTY, band_hashes, estimated_jaccard, signatures
 from cleaning.step import require_columns
 
-__all__ = ["content_hash", "mark_exact_duplicates"]
+__all__ = [
+    "DedupIndex",
+    "content_hash",
+    "doc_keys",
+    "index_params",
+    "mark_duplicates",
+    "usable_index",
+]
+
+logger = logging.getLogger(__name__)
 
 _NON_WORD = re.compile(r"[\W_]+")
+_SIGNATURE_BATCH = 2048  # texts per signature batch: bounds memory on a rebuild
 
 
 def content_hash(text: str) -> str:
@@ -21,32 +47,246 @@ def content_hash(text: str) -> str:
     return hashlib.sha1(normalized.encode("utf-8")).hexdigest()
 
 
-def _canonical_order(frame: pd.DataFrame) -> pd.DataFrame:
-    # earliest published first, undated last, ties by id: the same winner whatever the input order
-    return frame.assign(_undated=frame["published_at"].isna()).sort_values(
-        ["_undated", "published_at", "id"], kind="stable"
-    )
+def doc_keys(ids: Iterable[str]) -> npt.NDArray[np.uint64]:
+    """Return a stable 64-bit key per article id (the band table stores keys, not strings)."""
+    digests = b"".join(hashlib.blake2b(i.encode("utf-8"), digest_size=8).digest() for i in ids)
+    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
 
 
-def mark_exact_duplicates(articles: pd.DataFrame, *, known: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str | None]]:
-    """Point every article whose normalized text was seen before at its cluster's canonical row.
+def index_params(config: DedupConfig) -> dict[str, str]:
+    """Return everything that shapes a signature, as stored with the index."""
+    params = {name: str(value) for name, value in dataclasses.asdict(config).items()}
+    # bumped when the shingling or hashing code changes what a signature means
+    params["scheme"] = "oph-splitmix64-t2s-v1"
+    return params
 
-    Reads:   id, text, published_at (and known: id, content_hash, published_at, duplicate_of)
-    Writes:  content_hash, duplicate_of
-    Returns: the articles, and new duplicate_of values for known rows whose canonical changed
+
+@dataclasses.dataclass(frozen=True)
+class DedupIndex:
+    """What the stored dataset looks like to dedup: one row per article, and its band hashes.
+
+    docs:       id, content_hash, published_at (UTC), canonical (id of the cluster's canonical row)
+    signatures: one uint32 MinHash row per docs row, same order
+    bands:      band, band_hash (uint64, band number mixed in), key (doc_keys of the id)
+    params:     index_params of the config that built it
     """
-    require_columns(articles, "id", "text", "published_at", step="mark_exact_duplicates")
-    hashed = articles.assign(content_hash=articles["text"].map(content_hash))
-    pool = pd.concat(
-        [hashed[["id", "content_hash", "published_at"]].assign(_known=False),
-         known[["id", "content_hash", "published_at"]].assign(_known=True)],
-        ignore_index=True,
-    ).drop_duplicates("id", keep="first")
-    canonical = _canonical_order(pool).groupby("content_hash", sort=False)["id"].first()
-    winner = pool["content_hash"].map(canonical)
-    duplicate_of = winner.where(winner != pool["id"], None)
-    by_id = dict(zip(pool["id"], duplicate_of, strict=True))
-    marked = hashed.assign(duplicate_of=hashed["id"].map(by_id).astype(object).where(hashed["id"].map(by_id).notna(), None))
-    old = dict(zip(known["id"], known["duplicate_of"], strict=True))
-    updates = {i: by_id[i] for i in known["id"] if i in by_id and by_id[i] != old.get(i)}
-    return marked, updates
+
+    docs: pd.DataFrame
+    signatures: npt.NDArray[np.uint32]
+    bands: pd.DataFrame
+    params: dict[str, str]
+
+    @classmethod
+    def empty(cls, config: DedupConfig) -> DedupIndex:
+        """Return an index that holds nothing, built for config."""
+        return cls(
+            docs=pd.DataFrame({
+                "id": pd.Series([], dtype=object),
+                "content_hash": pd.Series([], dtype=object),
+                "published_at": pd.Series([], dtype="datetime64[us, UTC]"),
+                "canonical": pd.Series([], dtype=object),
+            }),
+            signatures=np.zeros((0, config.num_perm), dtype=np.uint32),
+            bands=_band_rows(np.zeros((0, config.bands), dtype=np.uint64), np.zeros(0, dtype=np.uint64)),
+            params=index_params(config),
+        )
+
+
+def usable_index(index: DedupIndex | None, config: DedupConfig) -> DedupIndex:
+    """Return index when it was built with config; otherwise an empty one (the caller rebuilds it)."""
+    if index is None:
+        return DedupIndex.empty(config)
+    wanted = index_params(config)
+    if index.params != wanted:
+        changed = sorted(k for k in wanted.keys() | index.params.keys() if wanted.get(k) != index.params.get(k))
+        logger.warning("dedup index was built with other parameters (%s); rebuilding it from the stored articles",
+                       ", ".join(f"{k}: {index.params.get(k)} -> {wanted.get(k)}" for k in changed))
+        return DedupIndex.empty(config)
+    return index
+
+
+def _band_rows(bands: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> pd.DataFrame:
+    count, width = bands.shape
+    return pd.DataFrame({
+        "band": np.tile(np.arange(width, dtype=np.uint8), count),
+        "band_hash": bands.reshape(-1),
+        "key": np.repeat(keys, width),
+    })
+
+
+@dataclasses.dataclass(frozen=True)
+class _Entries:
+    """Signatures of articles not yet in the index (this run's, and stored rows it lacks)."""
+
+    docs: pd.DataFrame  # id, content_hash, published_at
+    signatures: npt.NDArray[np.uint32]
+
+
+def _entries(articles: pd.DataFrame, config: DedupConfig) -> _Entries:
+    sigs = [
+        signatures(list(articles["text"].iloc[start:start + _SIGNATURE_BATCH]), num_perm=config.num_perm,
+                   word_ngram=config.word_ngram, char_ngram=config.char_ngram, seed=config.seed)
+        for start in range(0, len(articles), _SIGNATURE_BATCH)
+    ]
+    docs = pd.DataFrame({
+        "id": articles["id"].astype(object).to_numpy(),
+        "content_hash": [content_hash(t) for t in articles["text"]],
+        "published_at": _utc(articles["published_at"]),
+    })
+    return _Entries(docs, np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint32))
+
+
+def _utc(values: pd.Series) -> pd.Series:
+    return pd.Series(pd.to_datetime(values, utc=True), dtype="datetime64[us, UTC]").reset_index(drop=True)
+
+
+def _concat_entries(parts: list[_Entries], config: DedupConfig) -> _Entries:
+    if not parts:
+        return _entries(pd.DataFrame({"id": [], "text": [], "published_at": []}), config)
+    return _Entries(pd.concat([p.docs for p in parts], ignore_index=True), np.concatenate([p.signatures for p in parts]))
+
+
+class _Forest:
+    """Union-find over row positions; parents start at each row's previous cluster."""
+
+    def __init__(self, parent: npt.NDArray[np.int64]) -> None:
+        self.parent = parent
+
+    def find(self, node: int) -> int:
+        parent = self.parent
+        root = node
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def roots(self) -> npt.NDArray[np.int64]:
+        parent = self.parent.copy()
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
+
+
+def _candidate_pairs(
+    seeds: npt.NDArray[np.int64], bands: npt.NDArray[np.uint64], all_bands: pd.DataFrame,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return (seed, other) position pairs that share at least one band hash."""
+    width = bands.shape[1]
+    queries = pd.DataFrame({"band_hash": bands.reshape(-1), "seed": np.repeat(seeds, width)})
+    hits = queries.merge(all_bands, on="band_hash", how="inner")
+    hits = hits[hits["seed"] != hits["pos"]]
+    low = np.minimum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
+    high = np.maximum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
+    pairs = np.unique(np.stack([low, high], axis=1), axis=0) if len(low) else np.zeros((0, 2), dtype=np.int64)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def mark_duplicates(
+    articles: pd.DataFrame,
+    *,
+    index: DedupIndex,
+    stored: pd.DataFrame,
+    restored: Iterable[pd.DataFrame],
+    config: DedupConfig,
+) -> tuple[pd.DataFrame, dict[str, str | None], DedupIndex]:
+    """Point every exact or near duplicate at its cluster's canonical row, across runs.
+
+    Reads:   id, text, published_at (stored: id, duplicate_of of the dataset before this run;
+             restored: id, text, published_at of stored rows the index lacks, in batches)
+    Writes:  content_hash, duplicate_of
+    Returns: the articles; new duplicate_of values for stored rows whose canonical changed;
+             the index to write after the dataset
+    """
+    require_columns(articles, "id", "text", "published_at", step="mark_duplicates")
+    new = _entries(articles, config)
+    back = _concat_entries([_entries(batch, config) for batch in restored if len(batch)], config)
+
+    # stored rows replaced by this run, or gone from the dataset, leave the index, and
+    # the rest of their old clusters is linked again from scratch
+    old = index.docs
+    gone = old["id"].isin(new.docs["id"]) | old["id"].isin(back.docs["id"]) | ~old["id"].isin(stored["id"])
+    broken = old["canonical"].isin(old.loc[gone, "canonical"])
+    kept_old = (~gone).to_numpy()
+    universe = pd.concat([old.loc[kept_old, ["id", "content_hash", "published_at"]], new.docs, back.docs],
+                         ignore_index=True)
+    sig = np.concatenate([index.signatures[kept_old], new.signatures, back.signatures])
+    n_old = int(kept_old.sum())
+    positions = np.arange(len(universe), dtype=np.int64)
+    is_seed = np.concatenate([broken[~gone].to_numpy(), np.ones(len(universe) - n_old, dtype=bool)])
+
+    # every untouched old cluster starts as one tree; seeds start alone
+    old_labels = pd.Series(np.arange(n_old), index=old.loc[kept_old, "canonical"].to_numpy())
+    first_of_label = old_labels.groupby(level=0).transform("min").to_numpy()
+    parent = positions.copy()
+    parent[:n_old] = np.where(is_seed[:n_old], positions[:n_old], first_of_label)
+    forest = _Forest(parent)
+
+    # exact: everything sharing a content_hash with a seed joins it
+    hashes = universe["content_hash"]
+    touched = hashes.isin(hashes[is_seed])
+    for group in pd.Series(positions[touched], index=hashes[touched].to_numpy()).groupby(level=0).agg(list):
+        for member in group[1:]:
+            forest.union(group[0], member)
+
+    # near: one representative per content_hash asks the band table, then the pairs are confirmed
+    representative = ~hashes.duplicated().to_numpy()
+    has_signature = (sig != EMPTY).any(axis=1)
+    old_keys = doc_keys(old.loc[kept_old, "id"])
+    key_position = pd.Series(np.arange(n_old), index=old_keys)
+    stored_bands = index.bands[index.bands["key"].isin(old_keys)]
+    new_sig = sig[n_old:]
+    new_bands = band_hashes(new_sig, bands=config.bands, rows=config.rows, seed=config.seed)
+    all_bands = pd.concat([
+        pd.DataFrame({"band_hash": stored_bands["band_hash"].to_numpy(),
+                      "pos": key_position.reindex(stored_bands["key"].to_numpy()).to_numpy(dtype=np.int64)}),
+        pd.DataFrame({"band_hash": new_bands.reshape(-1),
+                      "pos": np.repeat(positions[n_old:], config.bands)}),
+    ], ignore_index=True)
+    all_bands = all_bands[representative[all_bands["pos"].to_numpy()] & has_signature[all_bands["pos"].to_numpy()]]
+    asking = positions[is_seed & representative & has_signature]
+    left, right = _candidate_pairs(
+        asking, band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed), all_bands)
+    similar = estimated_jaccard(sig, left, right) >= config.threshold
+    for a, b in zip(left[similar].tolist(), right[similar].tolist(), strict=True):
+        forest.union(a, b)
+
+    # canonical: earliest published, undated last, ties by id
+    roots = forest.roots()
+    published = _utc(universe["published_at"])
+    order = pd.DataFrame({"undated": published.isna(), "published": published, "id": universe["id"]}).sort_values(
+        ["undated", "published", "id"], kind="stable").index.to_numpy()
+    canonical_pos = pd.Series(order, index=roots[order]).groupby(level=0).first()
+    canonical = universe["id"].to_numpy()[canonical_pos.reindex(roots).to_numpy()]
+    duplicate_of = np.where(canonical == universe["id"].to_numpy(), None, canonical)
+    logger.info("dedup: %d of %d articles point at a canonical row (%d near pairs confirmed of %d candidates)",
+                int(pd.notna(duplicate_of).sum()), len(universe), int(similar.sum()), len(left))
+
+    marked = articles.assign(
+        content_hash=new.docs["content_hash"].to_numpy(),
+        duplicate_of=list(duplicate_of[n_old:n_old + len(new.docs)]),
+    )
+    previous = dict(zip(stored["id"], stored["duplicate_of"], strict=True))
+    updates = {
+        row_id: dup
+        for row_id, dup in zip(universe["id"].to_numpy()[:n_old].tolist() + back.docs["id"].tolist(),
+                               list(duplicate_of[:n_old]) + list(duplicate_of[n_old + len(new.docs):]), strict=True)
+        if row_id in previous and (None if pd.isna(previous[row_id]) else previous[row_id]) != dup
+    }
+    new_index = DedupIndex(
+        docs=universe.assign(canonical=canonical),
+        signatures=sig,
+        bands=pd.concat([
+            stored_bands,
+            _band_rows(new_bands[has_signature[n_old:]], doc_keys(universe["id"].iloc[n_old:][has_signature[n_old:]])),
+        ], ignore_index=True),
+        params=index.params,
+    )
+    return marked, updates, new_index

@@ -1,0 +1,232 @@
+"""MinHash signatures and LSH band hashes for near-duplicate detection, vectorised with NumPy.
+
+Text is normalized (NFKC, casefold, Traditional->Simplified per character, punctuation
+dropped), cut into tokens (a run of letters/digits, or one CJK character), and shingled:
+word n-grams for space-separated text, character n-grams when most tokens are CJK.
+Signatures use one-permutation hashing (one hash per shingle, binned; empty bins filled
+by rotation), which is ~5x faster than k independent hashes at the same accuracy.
+Every hash is seeded and fixed-width NumPy arithmetic, never Python's salted hash().
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["band_hashes", "estimated_jaccard", "normalize_for_shingles", "signatures", "simplify_chinese"]
+
+U64 = npt.NDArray[np.uint64]
+U32 = npt.NDArray[np.uint32]
+
+EMPTY = np.uint32(0xFFFFFFFF)  # a bin no shingle fell into (only in documents with no tokens at all)
+_MAX_CODEPOINT = 0x110000
+_TOKEN_CHARS = 64  # characters of a token that count: longer runs are URLs or junk, not words
+
+_SEPARATOR, _WORD, _CJK = 0, 1, 2
+# Han (incl. extensions and compatibility), kana, hangul: scripts written without spaces
+_CJK_RANGES = (
+    (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x3040, 0x30FF), (0x3105, 0x312F), (0x3130, 0x318F),
+    (0x31A0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF),
+    (0xF900, 0xFAFF), (0x20000, 0x323AF),
+)
+
+
+def _u64(value: int) -> np.uint64:
+    return np.uint64(value & 0xFFFFFFFFFFFFFFFF)
+
+
+def _mix64(values: U64) -> U64:
+    """Splitmix64 finalizer: spread every input bit over the output (arrays wrap mod 2**64)."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * _u64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * _u64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def _seed_constant(seed: int, salt: int) -> np.uint64:
+    return _mix64(np.array([seed * 0x9E3779B97F4A7C15 + salt], dtype=np.uint64))[0] | np.uint64(1)
+
+
+@functools.cache
+def _char_classes() -> npt.NDArray[np.uint8]:
+    # built once per process: ~0.1 s over the BMP and the CJK supplementary planes
+    classes = np.zeros(_MAX_CODEPOINT, dtype=np.uint8)
+    for codepoint in range(0x30000):
+        if unicodedata.category(chr(codepoint))[0] in "LNM":
+            classes[codepoint] = _WORD
+    for low, high in _CJK_RANGES:
+        classes[low:high + 1] = np.where(classes[low:high + 1] == _WORD, _CJK, classes[low:high + 1])
+    classes[0x3005] = _CJK  # 々, the iteration mark, is a letter in Japanese text
+    return classes
+
+
+def _read_pairs(path: Path) -> dict[int, int]:
+    pairs = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0]
+        if len(source) == 1 and len(target) == 1:
+            pairs[ord(source)] = ord(target)
+    return pairs
+
+
+@functools.cache
+def _to_simplified() -> U32:
+    """Per-code-point Traditional->Simplified table from OpenCC's character dictionaries."""
+    import opencc  # opencc-python-reimplemented ships the dictionaries as text files
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    table = np.arange(_MAX_CODEPOINT, dtype=np.uint32)
+    simplified = _read_pairs(folder / "TSCharacters.txt")
+    # Hong Kong and Taiwan variant glyphs first become the standard Traditional character
+    for name in ("HKVariantsRev.txt", "TWVariantsRev.txt"):
+        for variant, standard in _read_pairs(folder / name).items():
+            table[variant] = simplified.get(standard, standard)
+    for traditional, target in simplified.items():
+        table[traditional] = target
+    return table
+
+
+def simplify_chinese(text: str) -> str:
+    """Map each Traditional (and HK/TW variant) character to its Simplified form."""
+    codepoints = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    return _to_simplified()[codepoints].astype("<u4").tobytes().decode("utf-32-le")
+
+
+def normalize_for_shingles(text: str) -> str:
+    """Return text as the shingler sees it: NFKC, casefolded, Simplified, punctuation as spaces."""
+    codepoints, _ = _normalized_codepoints([text])
+    classes = _char_classes()[codepoints]
+    codepoints = np.where(classes == _SEPARATOR, ord(" "), codepoints).astype("<u4")
+    return " ".join(codepoints.tobytes().decode("utf-32-le").split())
+
+
+def _normalized_codepoints(texts: Sequence[str]) -> tuple[U32, npt.NDArray[np.int64]]:
+    """Return the code points of all texts, each followed by a NUL, and where each text ends."""
+    normalized = [unicodedata.normalize("NFKC", t).casefold().replace("\0", " ") for t in texts]
+    ends = np.cumsum([len(t) + 1 for t in normalized], dtype=np.int64)
+    # the NUL after each text keeps tokens from running across documents
+    joined = "\0".join(normalized) + "\0"
+    return _to_simplified()[np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")], ends
+
+
+def _tokens(texts: Sequence[str], seed: int) -> tuple[U64, npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Hash every token of every text; return (token hashes, document of each token, is CJK)."""
+    codepoints, ends = _normalized_codepoints(texts)
+    classes = _char_classes()[codepoints]
+    previous = np.empty_like(classes)
+    previous[0] = _SEPARATOR
+    previous[1:] = classes[:-1]
+    starts = (classes == _CJK) | ((classes == _WORD) & (previous != _WORD))
+    kept = np.flatnonzero(classes != _SEPARATOR)
+    codepoints, starts = codepoints[kept], starts[kept]
+    first = np.flatnonzero(starts)
+    if not len(first):
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, bool)
+    token = np.cumsum(starts, dtype=np.int64) - 1
+    position = np.minimum(np.arange(len(codepoints)) - first[token], _TOKEN_CHARS - 1)
+    # polynomial hash of the token's characters, mod 2**64, then mixed
+    base = _seed_constant(seed, 1)
+    powers = np.concatenate(([np.uint64(1)], np.cumprod(np.full(_TOKEN_CHARS - 1, base, dtype=np.uint64))))
+    weighted = (codepoints.astype(np.uint64) + np.uint64(1)) * powers[position]
+    hashes = _mix64(np.add.reduceat(weighted, first) ^ _seed_constant(seed, 2))
+    document = np.searchsorted(ends, kept[first], side="right")
+    return hashes, document, classes[kept[first]] == _CJK
+
+
+def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int) -> tuple[U64, npt.NDArray[np.int64]]:
+    """Hash every run of `size` consecutive tokens of one document (the whole text when shorter)."""
+    count = len(hashes)
+    multiplier = _seed_constant(seed, 3)
+    combined = hashes.copy()
+    for offset in range(1, size):
+        combined[: count - offset] *= multiplier
+        combined[: count - offset] += hashes[offset:]
+    valid = np.zeros(count, dtype=bool)
+    if count >= size:
+        valid[: count - size + 1] = document[size - 1:] == document[: count - size + 1]
+    # a document shorter than one shingle still gets one: the hash of all its tokens
+    starts = np.flatnonzero(np.concatenate(([True], document[1:] != document[:-1])))
+    lengths = np.diff(np.append(starts, count))
+    short = np.flatnonzero(lengths < size)
+    shorts = np.zeros(len(short), dtype=np.uint64)
+    for i, run in enumerate(short):  # few and small: documents of fewer than `size` tokens
+        for value in hashes[starts[run]:starts[run] + lengths[run]]:
+            shorts[i] = shorts[i] * multiplier + value
+    return (
+        _mix64(np.concatenate([combined[valid], shorts])),
+        np.concatenate([document[valid], document[starts[short]]]),
+    )
+
+
+def signatures(
+    texts: Sequence[str], *, num_perm: int, word_ngram: int, char_ngram: int, seed: int,
+) -> U32:
+    """Return one MinHash signature (num_perm uint32 values) per text; EMPTY rows for texts with no tokens."""
+    hashes, document, is_cjk = _tokens(texts, seed)
+    n = len(texts)
+    tokens_per_doc = np.bincount(document, minlength=n)
+    cjk_share = np.bincount(document, weights=is_cjk, minlength=n) / np.maximum(tokens_per_doc, 1)
+    # per document: character n-grams when most tokens are CJK characters, else word n-grams
+    size_of_doc = np.where(cjk_share >= 0.5, char_ngram, word_ngram)
+    parts, owners = [], []
+    for size in np.unique(size_of_doc):
+        chosen = size_of_doc[document] == size
+        if chosen.all():
+            shingles, owner = _shingles(hashes, document, int(size), seed)
+        else:
+            shingles, owner = _shingles(hashes[chosen], document[chosen], int(size), seed)
+        parts.append(shingles)
+        owners.append(owner)
+    shingles = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
+    slot = (shingles % np.uint64(num_perm)).astype(np.int64)
+    values = (shingles >> np.uint64(32)).astype(np.uint32)
+    result = np.full(n * num_perm, EMPTY, dtype=np.uint32)
+    np.minimum.at(result, owner * num_perm + slot, values)
+    return _densify(result.reshape(n, num_perm), has_tokens=tokens_per_doc > 0)
+
+
+def _densify(sig: U32, *, has_tokens: npt.NDArray[np.bool_]) -> U32:
+    """Fill empty bins from the next non-empty bin to the right (rotation), salted by the distance."""
+    empty = (sig == EMPTY) & has_tokens[:, None]
+    rows = np.flatnonzero(empty.any(axis=1))
+    if not len(rows):
+        return sig
+    width = sig.shape[1]
+    block = sig[rows]
+    filled = np.concatenate([block != EMPTY, block != EMPTY], axis=1)
+    position = np.where(filled, np.arange(2 * width), 2 * width)
+    next_filled = np.minimum.accumulate(position[:, ::-1], axis=1)[:, ::-1][:, :width]
+    distance = next_filled - np.arange(width)
+    borrowed = np.take_along_axis(block, next_filled % width, axis=1).astype(np.uint64)
+    salted = (_mix64((borrowed << np.uint64(8)) | distance.astype(np.uint64)) >> np.uint64(32)).astype(np.uint32)
+    out = sig.copy()
+    out[rows] = np.where(block == EMPTY, salted, block)
+    return out
+
+
+def band_hashes(sig: U32, *, bands: int, rows: int, seed: int) -> U64:
+    """Hash each band of rows signature values into one uint64 (the band number is mixed in)."""
+    n = sig.shape[0]
+    grouped = sig[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    acc = np.broadcast_to(np.arange(bands, dtype=np.uint64) + _seed_constant(seed, 4), (n, bands)).copy()
+    for r in range(rows):
+        acc = _mix64(acc ^ grouped[:, :, r])
+    return acc
+
+
+def estimated_jaccard(sig: U32, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Return the share of equal signature values for each (left[i], right[i]) pair of rows."""
+    out = np.empty(len(left), dtype=np.float64)
+    chunk = 65536
+    for start in range(0, len(left), chunk):
+        a, b = left[start:start + chunk], right[start:start + chunk]
+        out[start:start + chunk] = (sig[a] == sig[b]).mean(axis=1)
+    return out

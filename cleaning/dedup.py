@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from cleaning.config import DedupConfig
+from cleaning.errors import ConfigError
 from cleaning.minhash import EMPTY, band_hashes, estimated_jaccard, signatures
 from cleaning.step import require_columns
 
@@ -32,6 +33,7 @@ __all__ = [
     "doc_keys",
     "index_params",
     "mark_duplicates",
+    "near_duplicate_pairs",
     "usable_index",
 ]
 
@@ -94,6 +96,11 @@ class DedupIndex:
 
 def usable_index(index: DedupIndex | None, config: DedupConfig) -> DedupIndex:
     """Return index when it was built with config; otherwise an empty one (the caller rebuilds it)."""
+    if config.bands * config.rows > config.num_perm or min(config.bands, config.rows, config.num_perm) < 1:
+        raise ConfigError(
+            f"dedup: bands ({config.bands}) x rows ({config.rows}) must be at most num_perm ({config.num_perm}), all positive")
+    if min(config.word_ngram, config.char_ngram) < 1 or not 0 < config.threshold <= 1:
+        raise ConfigError("dedup: word_ngram and char_ngram must be positive and threshold in (0, 1]")
     if index is None:
         return DedupIndex.empty(config)
     wanted = index_params(config)
@@ -178,7 +185,7 @@ class _Forest:
 def _candidate_pairs(
     seeds: npt.NDArray[np.int64], bands: npt.NDArray[np.uint64], all_bands: pd.DataFrame,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Return (seed, other) position pairs that share at least one band hash."""
+    """Return (low, high) position pairs of a seed and another row that share a band hash."""
     width = bands.shape[1]
     queries = pd.DataFrame({"band_hash": bands.reshape(-1), "seed": np.repeat(seeds, width)})
     hits = queries.merge(all_bands, on="band_hash", how="inner")
@@ -187,6 +194,28 @@ def _candidate_pairs(
     high = np.maximum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
     pairs = np.unique(np.stack([low, high], axis=1), axis=0) if len(low) else np.zeros((0, 2), dtype=np.int64)
     return pairs[:, 0], pairs[:, 1]
+
+
+def _confirmed_pairs(
+    sig: npt.NDArray[np.uint32], asking: npt.NDArray[np.int64], all_bands: pd.DataFrame, config: DedupConfig,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+    """Return the candidate pairs whose estimated Jaccard reaches the threshold, and how many candidates there were."""
+    left, right = _candidate_pairs(
+        asking, band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed), all_bands)
+    similar = estimated_jaccard(sig, left, right) >= config.threshold
+    return left[similar], right[similar], len(left)
+
+
+def near_duplicate_pairs(texts: list[str], *, config: DedupConfig) -> list[tuple[int, int]]:
+    """Return the (i, j) index pairs, i < j, of texts that LSH finds and the Jaccard estimate confirms."""
+    sig = signatures(texts, num_perm=config.num_perm, word_ngram=config.word_ngram,
+                     char_ngram=config.char_ngram, seed=config.seed)
+    bands = band_hashes(sig, bands=config.bands, rows=config.rows, seed=config.seed)
+    positions = np.flatnonzero((sig != EMPTY).any(axis=1))
+    all_bands = pd.DataFrame({"band_hash": bands[positions].reshape(-1),
+                              "pos": np.repeat(positions, config.bands)})
+    left, right, _ = _confirmed_pairs(sig, positions, all_bands, config)
+    return list(zip(left.tolist(), right.tolist(), strict=True))
 
 
 def mark_duplicates(
@@ -252,10 +281,8 @@ def mark_duplicates(
     ], ignore_index=True)
     all_bands = all_bands[representative[all_bands["pos"].to_numpy()] & has_signature[all_bands["pos"].to_numpy()]]
     asking = positions[is_seed & representative & has_signature]
-    left, right = _candidate_pairs(
-        asking, band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed), all_bands)
-    similar = estimated_jaccard(sig, left, right) >= config.threshold
-    for a, b in zip(left[similar].tolist(), right[similar].tolist(), strict=True):
+    left, right, candidates = _confirmed_pairs(sig, asking, all_bands, config)
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
         forest.union(a, b)
 
     # canonical: earliest published, undated last, ties by id
@@ -267,11 +294,11 @@ def mark_duplicates(
     canonical = universe["id"].to_numpy()[canonical_pos.reindex(roots).to_numpy()]
     duplicate_of = np.where(canonical == universe["id"].to_numpy(), None, canonical)
     logger.info("dedup: %d of %d articles point at a canonical row (%d near pairs confirmed of %d candidates)",
-                int(pd.notna(duplicate_of).sum()), len(universe), int(similar.sum()), len(left))
+                int(pd.notna(duplicate_of).sum()), len(universe), len(left), candidates)
 
     marked = articles.assign(
         content_hash=new.docs["content_hash"].to_numpy(),
-        duplicate_of=list(duplicate_of[n_old:n_old + len(new.docs)]),
+        duplicate_of=pd.Series(duplicate_of[n_old:n_old + len(new.docs)], index=articles.index, dtype=object),
     )
     previous = dict(zip(stored["id"], stored["duplicate_of"], strict=True))
     updates = {

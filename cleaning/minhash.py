@@ -50,7 +50,8 @@ def _mix64(values: U64) -> U64:
 
 
 def _seed_constant(seed: int, salt: int) -> np.uint64:
-    return _mix64(np.array([seed * 0x9E3779B97F4A7C15 + salt], dtype=np.uint64))[0] | np.uint64(1)
+    start = (seed * 0x9E3779B97F4A7C15 + salt) & 0xFFFFFFFFFFFFFFFF
+    return _mix64(np.array([start], dtype=np.uint64))[0] | np.uint64(1)
 
 
 @functools.cache
@@ -143,6 +144,8 @@ def _tokens(texts: Sequence[str], seed: int) -> tuple[U64, npt.NDArray[np.int64]
 def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int) -> tuple[U64, npt.NDArray[np.int64]]:
     """Hash every run of `size` consecutive tokens of one document (the whole text when shorter)."""
     count = len(hashes)
+    if not count:
+        return hashes, document
     multiplier = _seed_constant(seed, 3)
     combined = hashes.copy()
     for offset in range(1, size):
@@ -156,9 +159,10 @@ def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int
     lengths = np.diff(np.append(starts, count))
     short = np.flatnonzero(lengths < size)
     shorts = np.zeros(len(short), dtype=np.uint64)
-    for i, run in enumerate(short):  # few and small: documents of fewer than `size` tokens
-        for value in hashes[starts[run]:starts[run] + lengths[run]]:
-            shorts[i] = shorts[i] * multiplier + value
+    with np.errstate(over="ignore"):  # wrapping mod 2**64 is the point
+        for i, run in enumerate(short):  # few and small: documents of fewer than `size` tokens
+            for value in hashes[starts[run]:starts[run] + lengths[run]]:
+                shorts[i] = shorts[i] * multiplier + value
     return (
         _mix64(np.concatenate([combined[valid], shorts])),
         np.concatenate([document[valid], document[starts[short]]]),

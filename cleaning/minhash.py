@@ -25,7 +25,8 @@ U32 = npt.NDArray[np.uint32]
 
 EMPTY = np.uint32(0xFFFFFFFF)  # a bin no shingle fell into (only in documents with no tokens at all)
 _MAX_CODEPOINT = 0x110000
-_TOKEN_CHARS = 64  # characters of a token that count: longer runs are URLs or junk, not words
+_MAX_CHARS = 200_000  # characters of a text a signature reads
+_CHUNK_CHARS = 1 << 21  # characters hashed at once: bounds memory (and the cached power tables, 32 MiB)
 
 _SEPARATOR, _WORD, _CJK = 0, 1, 2
 # Han (incl. extensions and compatibility), kana, hangul: scripts written without spaces
@@ -102,43 +103,61 @@ def simplify_chinese(text: str) -> str:
 
 def normalize_for_shingles(text: str) -> str:
     """Return text as the shingler sees it: NFKC, casefolded, Simplified, punctuation as spaces."""
-    codepoints, _ = _normalized_codepoints([text])
+    codepoints = _to_simplified()[np.frombuffer(_normalize(text).encode("utf-32-le"), dtype="<u4")]
     classes = _char_classes()[codepoints]
     codepoints = np.where(classes == _SEPARATOR, ord(" "), codepoints).astype("<u4")
     return " ".join(codepoints.tobytes().decode("utf-32-le").split())
 
 
-def _normalized_codepoints(texts: Sequence[str]) -> tuple[U32, npt.NDArray[np.int64]]:
-    """Return the code points of all texts, each followed by a NUL, and where each text ends."""
-    normalized = [unicodedata.normalize("NFKC", t).casefold().replace("\0", " ") for t in texts]
-    ends = np.cumsum([len(t) + 1 for t in normalized], dtype=np.int64)
-    # the NUL after each text keeps tokens from running across documents
-    joined = "\0".join(normalized) + "\0"
-    return _to_simplified()[np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")], ends
+def _normalize(text: str) -> str:
+    # a signature reads the first _MAX_CHARS characters: enough for any article, bounded for junk
+    return unicodedata.normalize("NFKC", text[:_MAX_CHARS]).casefold()[:_MAX_CHARS].replace("\0", " ")
 
 
-def _tokens(texts: Sequence[str], seed: int) -> tuple[U64, npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Hash every token of every text; return (token hashes, document of each token, is CJK)."""
-    codepoints, ends = _normalized_codepoints(texts)
+@functools.cache
+def _powers(seed: int) -> tuple[U64, U64]:
+    """Return base**i and base**-i mod 2**64 for every position of a chunk."""
+    base = _seed_constant(seed, 1)
+    inverse = np.uint64(pow(int(base), -1, 2**64))
+    powers = np.ones(_CHUNK_CHARS, dtype=np.uint64)
+    inverses = np.ones(_CHUNK_CHARS, dtype=np.uint64)
+    np.cumprod(np.full(_CHUNK_CHARS - 1, base, dtype=np.uint64), out=powers[1:])
+    np.cumprod(np.full(_CHUNK_CHARS - 1, inverse, dtype=np.uint64), out=inverses[1:])
+    return powers, inverses
+
+
+def _tokens(normalized: Sequence[str], seed: int) -> tuple[U64, npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Hash every token of every text; return (token hashes, document of each token, is CJK).
+
+    The texts are normalized and hold at most _CHUNK_CHARS characters together.
+    """
+    # a NUL after each text keeps tokens from running across documents
+    codepoints = np.frombuffer(("\0".join(normalized) + "\0").encode("utf-32-le"), dtype="<u4")
+    offsets = np.concatenate(([0], np.cumsum([len(t) + 1 for t in normalized])[:-1])).astype(np.int64)
     classes = _char_classes()[codepoints]
-    previous = np.empty_like(classes)
-    previous[0] = _SEPARATOR
-    previous[1:] = classes[:-1]
-    starts = (classes == _CJK) | ((classes == _WORD) & (previous != _WORD))
-    kept = np.flatnonzero(classes != _SEPARATOR)
-    codepoints, starts = codepoints[kept], starts[kept]
+    word = classes == _WORD
+    starts = classes == _CJK
+    starts[1:] |= word[1:] & ~word[:-1]
+    starts[0] |= word[0]
+    tokens_per_doc = np.add.reduceat(starts, offsets, dtype=np.int64)
+    keep = classes != _SEPARATOR
+    codepoints, starts, classes = codepoints[keep], starts[keep], classes[keep]
     first = np.flatnonzero(starts)
     if not len(first):
         return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, bool)
-    token = np.cumsum(starts, dtype=np.int64) - 1
-    position = np.minimum(np.arange(len(codepoints)) - first[token], _TOKEN_CHARS - 1)
-    # polynomial hash of the token's characters, mod 2**64, then mixed
-    base = _seed_constant(seed, 1)
-    powers = np.concatenate(([np.uint64(1)], np.cumprod(np.full(_TOKEN_CHARS - 1, base, dtype=np.uint64))))
-    weighted = (codepoints.astype(np.uint64) + np.uint64(1)) * powers[position]
-    hashes = _mix64(np.add.reduceat(weighted, first) ^ _seed_constant(seed, 2))
-    document = np.searchsorted(ends, kept[first], side="right")
-    return hashes, document, classes[kept[first]] == _CJK
+    is_cjk = classes[first] == _CJK
+    # a CJK character is a token on its own: Traditional->Simplified touches only those
+    cjk_at = first[is_cjk]
+    if len(cjk_at):
+        codepoints = codepoints.copy()
+        codepoints[cjk_at] = _to_simplified()[codepoints[cjk_at]]
+    # polynomial hash of each token's characters mod 2**64: sum c_i * base**i over the whole
+    # chunk, then shifted back by base**-start, so no per-character position is needed
+    powers, inverses = _powers(seed)
+    weighted = powers[: len(codepoints)] * codepoints
+    hashes = _mix64((np.add.reduceat(weighted, first) * inverses[first]) ^ _seed_constant(seed, 2))
+    document = np.repeat(np.arange(len(normalized), dtype=np.int64), tokens_per_doc)
+    return hashes, document, is_cjk
 
 
 def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int) -> tuple[U64, npt.NDArray[np.int64]]:
@@ -173,8 +192,23 @@ def signatures(
     texts: Sequence[str], *, num_perm: int, word_ngram: int, char_ngram: int, seed: int,
 ) -> U32:
     """Return one MinHash signature (num_perm uint32 values) per text; EMPTY rows for texts with no tokens."""
-    hashes, document, is_cjk = _tokens(texts, seed)
-    n = len(texts)
+    normalized = [_normalize(t) for t in texts]
+    parts, chunk, chars = [], [], 0
+    for text in normalized:
+        if chunk and chars + len(text) + 1 > _CHUNK_CHARS:
+            parts.append(_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed))
+            chunk, chars = [], 0
+        chunk.append(text)
+        chars += len(text) + 1
+    parts.append(_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed))
+    return np.concatenate(parts)
+
+
+def _chunk_signatures(normalized: list[str], num_perm: int, word_ngram: int, char_ngram: int, seed: int) -> U32:
+    n = len(normalized)
+    if not n:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    hashes, document, is_cjk = _tokens(normalized, seed)
     tokens_per_doc = np.bincount(document, minlength=n)
     cjk_share = np.bincount(document, weights=is_cjk, minlength=n) / np.maximum(tokens_per_doc, 1)
     # per document: character n-grams when most tokens are CJK characters, else word n-grams
@@ -190,6 +224,7 @@ def signatures(
         owners.append(owner)
     shingles = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
     owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
+    # one-permutation hashing: the low bits pick the bin, the high 32 bits are the value
     slot = (shingles % np.uint64(num_perm)).astype(np.int64)
     values = (shingles >> np.uint64(32)).astype(np.uint32)
     result = np.full(n * num_perm, EMPTY, dtype=np.uint32)

@@ -1,0 +1,140 @@
+"""Time near-duplicate detection and measure the memory of incremental runs on synthetic documents.
+
+Usage:
+    taskset -c 0 python benchmarks/dedup.py speed [--docs 10000] [--indexed 20000] [--script latin|han]
+    python benchmarks/dedup.py memory [--docs 100000] [--runs 10] [--script latin|han]
+
+speed:  signatures + band hashes + index lookup (mark_duplicates against an index already
+        holding --indexed documents) for --docs new documents of 3,000 characters; median of 3.
+memory: --docs documents in --runs incremental runs, each reading the index from Parquet,
+        marking a batch and writing the index back, as pipeline.run does; peak RSS at the end.
+Documents are random Zipf-distributed words (or Han characters); a quarter are edited copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from cleaning.config import DedupConfig
+from cleaning.dataset import read_dedup_index, write_dedup_index
+from cleaning.dedup import DedupIndex, mark_duplicates, usable_index
+from cleaning.minhash import band_hashes, signatures
+
+CHARS = 3000
+
+
+class Corpus:
+    """Deterministic synthetic documents: Zipf words or Han characters, a quarter edited copies."""
+
+    def __init__(self, script: str, seed: int = 0) -> None:
+        self.rng = random.Random(seed)
+        self.script = script
+        if script == "han":
+            self.vocabulary = [chr(c) for c in range(0x4E00, 0x4E00 + 4000)]
+        else:
+            letters = "abcdefghijklmnopqrstuvwxyz"
+            self.vocabulary = ["".join(self.rng.choice(letters) for _ in range(self.rng.randint(2, 10)))
+                               for _ in range(30000)]
+        self.weights = [1 / (rank + 1) for rank in range(len(self.vocabulary))]
+        self.recent: list[str] = []
+
+    def _fresh(self) -> str:
+        words = self.rng.choices(self.vocabulary, self.weights, k=CHARS if self.script == "han" else CHARS // 5)
+        if self.script == "han":
+            text = "".join(words)
+            return "\n".join(text[i:i + 300] + "。" for i in range(0, CHARS, 300))[:CHARS]
+        return " ".join(words)[:CHARS]
+
+    def _copy(self) -> str:
+        words = self.rng.choice(self.recent).split(" ") if self.script != "han" else list(self.rng.choice(self.recent))
+        for _ in range(max(1, len(words) // 50)):
+            words[self.rng.randrange(len(words))] = self.rng.choice(self.vocabulary)
+        return (" " if self.script != "han" else "").join(words)
+
+    def batch(self, count: int, start: int) -> pd.DataFrame:
+        texts = []
+        for _ in range(count):
+            text = self._copy() if self.recent and self.rng.random() < 0.25 else self._fresh()
+            self.recent = (self.recent + [text])[-200:]
+            texts.append(text)
+        return pd.DataFrame({
+            "id": [f"{start + i:016x}" for i in range(count)],
+            "text": texts,
+            "published_at": pd.to_datetime([f"2025-05-{self.rng.randint(1, 28):02d}" for _ in range(count)], utc=True),
+        })
+
+
+def _mark(articles: pd.DataFrame, index: DedupIndex, config: DedupConfig) -> tuple[pd.DataFrame, DedupIndex]:
+    stored = pd.DataFrame({"id": index.docs["id"], "duplicate_of": None}, dtype=object)
+    marked, _, index = mark_duplicates(articles, index=index, stored=stored, restored=[], config=config)
+    return marked, index
+
+
+def speed(args: argparse.Namespace) -> None:
+    config = DedupConfig()
+    corpus = Corpus(args.script)
+    _, index = _mark(corpus.batch(args.indexed, 0), DedupIndex.empty(config), config)
+    new = corpus.batch(args.docs, args.indexed)
+    texts = new["text"].tolist()
+    sig_times, mark_times = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        sig = signatures(texts, num_perm=config.num_perm, word_ngram=config.word_ngram,
+                         char_ngram=config.char_ngram, seed=config.seed)
+        band_hashes(sig, bands=config.bands, rows=config.rows, seed=config.seed)
+        sig_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        marked, _ = _mark(new, index, config)
+        mark_times.append(time.perf_counter() - start)
+    duplicates = int(marked["duplicate_of"].notna().sum())
+    print(f"script={args.script} new docs={args.docs} x {CHARS} chars, index holds {args.indexed}")
+    print(f"signatures + band hashes: {args.docs / statistics.median(sig_times):,.0f} docs/s (median of 3)")
+    print(f"mark_duplicates (hash, signatures, lookup, clusters): {args.docs / statistics.median(mark_times):,.0f} docs/s"
+          f" (median of 3); {duplicates} marked")
+
+
+def memory(args: argparse.Namespace) -> None:
+    config = DedupConfig()
+    corpus = Corpus(args.script)
+    per_run = args.docs // args.runs
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder) / "index"
+        for run in range(args.runs):
+            articles = corpus.batch(per_run, run * per_run)
+            start = time.perf_counter()
+            index = usable_index(read_dedup_index(directory), config)
+            marked, index = _mark(articles, index, config)
+            write_dedup_index(directory, index)
+            size = sum(p.stat().st_size for p in directory.rglob("*.parquet"))
+            print(f"run {run + 1}: {len(index.docs):,} indexed, {int(marked['duplicate_of'].notna().sum()):,} "
+                  f"marked, {time.perf_counter() - start:.1f} s, index {size / 2**20:.1f} MiB, "
+                  f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+            del articles, marked, index
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["speed", "memory"])
+    parser.add_argument("--docs", type=int, default=None)
+    parser.add_argument("--indexed", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--script", choices=["latin", "han"], default="latin")
+    args = parser.parse_args()
+    if args.docs is None:
+        args.docs = 10000 if args.mode == "speed" else 100000
+    speed(args) if args.mode == "speed" else memory(args)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -14,8 +14,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
@@ -24,7 +22,7 @@ import pandas as pd
 
 from cleaning.config import DedupConfig
 from cleaning.errors import ConfigError
-from cleaning.minhash import EMPTY, band_hashes, estimated_jaccard, signatures
+from cleaning.minhash import EMPTY, band_hashes, content_hashes, estimated_jaccard, signatures
 from cleaning.step import require_columns
 
 __all__ = [
@@ -39,14 +37,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_NON_WORD = re.compile(r"[\W_]+")
 _SIGNATURE_BATCH = 2048  # texts per signature batch: bounds memory on a rebuild
 
 
 def content_hash(text: str) -> str:
     """Return the SHA-1 of text with case, width, punctuation and spacing normalized."""
-    normalized = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
-    return hashlib.sha1(normalized.encode("utf-8")).hexdigest()
+    return content_hashes([text])[0]
 
 
 def doc_keys(ids: Iterable[str]) -> npt.NDArray[np.uint64]:
@@ -137,7 +133,7 @@ def _entries(articles: pd.DataFrame, config: DedupConfig) -> _Entries:
     ]
     docs = pd.DataFrame({
         "id": articles["id"].astype(object).to_numpy(),
-        "content_hash": [content_hash(t) for t in articles["text"]],
+        "content_hash": content_hashes(articles["text"].tolist()),
         "published_at": _utc(articles["published_at"]),
     })
     return _Entries(docs, np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint32))

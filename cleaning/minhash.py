@@ -11,14 +11,15 @@ Every hash is seeded and fixed-width NumPy arithmetic, never Python's salted has
 from __future__ import annotations
 
 import functools
+import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["band_hashes", "estimated_jaccard", "normalize_for_shingles", "signatures", "simplify_chinese"]
+__all__ = ["band_hashes", "content_hashes", "estimated_jaccard", "normalize_for_shingles", "signatures", "simplify_chinese"]
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
@@ -188,20 +189,48 @@ def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int
     )
 
 
+def _chunks(texts: Sequence[str]) -> Iterator[list[str]]:
+    """Group texts into runs of at most _CHUNK_CHARS characters (a longer text goes alone)."""
+    chunk: list[str] = []
+    chars = 0
+    for text in texts:
+        if chunk and chars + len(text) + 1 > _CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+        chunk.append(text)
+        chars += len(text) + 1
+    if chunk:
+        yield chunk
+
+
+def content_hashes(texts: Sequence[str]) -> list[str]:
+    """Return the SHA-1 of each text after NFKC and casefolding, every run of non-letters/digits one space.
+
+    Equal hashes mean the same words in the same order: exact duplicates.
+    """
+    out = []
+    for chunk in _chunks([unicodedata.normalize("NFKC", t).casefold() for t in texts]):
+        codepoints = np.frombuffer(("\0".join(chunk) + "\0").encode("utf-32-le"), dtype="<u4")
+        separator = _char_classes()[codepoints] == _SEPARATOR
+        keep = ~separator
+        keep[1:] |= separator[1:] & ~separator[:-1]  # the first of a run of separators stays, as a space
+        spaced = np.where(separator, np.uint32(32), codepoints)[keep].astype("<u4")
+        offsets = np.concatenate(([0], np.cumsum([len(t) + 1 for t in chunk])[:-1]))
+        ends = np.cumsum(np.add.reduceat(keep, offsets, dtype=np.int64))
+        buffer = spaced.tobytes()
+        for start, end in zip(np.concatenate(([0], ends[:-1])).tolist(), ends.tolist(), strict=True):
+            text = buffer[4 * start:4 * end].decode("utf-32-le").strip(" ")
+            out.append(hashlib.sha1(text.encode("utf-8")).hexdigest())
+    return out
+
+
 def signatures(
     texts: Sequence[str], *, num_perm: int, word_ngram: int, char_ngram: int, seed: int,
 ) -> U32:
     """Return one MinHash signature (num_perm uint32 values) per text; EMPTY rows for texts with no tokens."""
     normalized = [_normalize(t) for t in texts]
-    parts, chunk, chars = [], [], 0
-    for text in normalized:
-        if chunk and chars + len(text) + 1 > _CHUNK_CHARS:
-            parts.append(_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed))
-            chunk, chars = [], 0
-        chunk.append(text)
-        chars += len(text) + 1
-    parts.append(_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed))
-    return np.concatenate(parts)
+    parts = [_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed) for chunk in _chunks(normalized)]
+    return np.concatenate(parts) if parts else np.zeros((0, num_perm), dtype=np.uint32)
 
 
 def _chunk_signatures(normalized: list[str], num_perm: int, word_ngram: int, char_ngram: int, seed: int) -> U32:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -140,24 +141,22 @@ def _tokens(normalized: Sequence[str], seed: int) -> tuple[U64, npt.NDArray[np.i
     starts = classes == _CJK
     starts[1:] |= word[1:] & ~word[:-1]
     starts[0] |= word[0]
-    tokens_per_doc = np.add.reduceat(starts, offsets, dtype=np.int64)
-    keep = classes != _SEPARATOR
-    codepoints, starts, classes = codepoints[keep], starts[keep], classes[keep]
     first = np.flatnonzero(starts)
     if not len(first):
         return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, bool)
     is_cjk = classes[first] == _CJK
+    # separators weigh nothing, so a token's sum may run on to the next token's start
+    codepoints = codepoints * (classes != _SEPARATOR)
     # a CJK character is a token on its own: Traditional->Simplified touches only those
     cjk_at = first[is_cjk]
     if len(cjk_at):
-        codepoints = codepoints.copy()
         codepoints[cjk_at] = _to_simplified()[codepoints[cjk_at]]
     # polynomial hash of each token's characters mod 2**64: sum c_i * base**i over the whole
     # chunk, then shifted back by base**-start, so no per-character position is needed
     powers, inverses = _powers(seed)
     weighted = powers[: len(codepoints)] * codepoints
     hashes = _mix64((np.add.reduceat(weighted, first) * inverses[first]) ^ _seed_constant(seed, 2))
-    document = np.repeat(np.arange(len(normalized), dtype=np.int64), tokens_per_doc)
+    document = np.searchsorted(offsets, first, side="right") - 1
     return hashes, document, is_cjk
 
 
@@ -214,12 +213,11 @@ def content_hashes(texts: Sequence[str]) -> list[str]:
         separator = _char_classes()[codepoints] == _SEPARATOR
         keep = ~separator
         keep[1:] |= separator[1:] & ~separator[:-1]  # the first of a run of separators stays, as a space
-        spaced = np.where(separator, np.uint32(32), codepoints)[keep].astype("<u4")
-        offsets = np.concatenate(([0], np.cumsum([len(t) + 1 for t in chunk])[:-1]))
-        ends = np.cumsum(np.add.reduceat(keep, offsets, dtype=np.int64))
-        buffer = spaced.tobytes()
-        for start, end in zip(np.concatenate(([0], ends[:-1])).tolist(), ends.tolist(), strict=True):
-            text = buffer[4 * start:4 * end].decode("utf-32-le").strip(" ")
+        spaced = np.where(separator, np.uint32(32), codepoints)[keep].astype("<u4").tobytes()
+        offsets = np.cumsum([0] + [len(t) + 1 for t in chunk])
+        bounds = np.searchsorted(np.flatnonzero(keep), offsets).tolist()  # where each text starts in spaced
+        for start, end in itertools.pairwise(bounds):
+            text = spaced[4 * start:4 * end].decode("utf-32-le").strip(" ")
             out.append(hashlib.sha1(text.encode("utf-8")).hexdigest())
     return out
 

@@ -257,9 +257,13 @@ def mark_duplicates(
     # exact: everything sharing a content_hash with a seed joins it
     hashes = universe["content_hash"]
     touched = hashes.isin(hashes[is_seed])
-    for group in pd.Series(positions[touched], index=hashes[touched].to_numpy()).groupby(level=0).agg(list):
-        for member in group[1:]:
-            forest.union(group[0], member)
+    codes, _ = pd.factorize(hashes[touched])
+    members = positions[touched.to_numpy()]
+    first_member = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
+    first_member[codes[::-1]] = members[::-1]  # the lowest position of each hash
+    for a, b in zip(first_member[codes].tolist(), members.tolist(), strict=True):
+        if a != b:
+            forest.union(a, b)
 
     # near: one representative per content_hash asks the band table, then the pairs are confirmed
     representative = ~hashes.duplicated().to_numpy()

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from cleaning.config import DedupConfig
-from cleaning.errors import ConfigError
+from cleaning.errors import ConfigError, SchemaError
 from cleaning.minhash import EMPTY, band_hashes, content_hashes, estimated_jaccard, signatures
 from cleaning.step import require_columns
 
@@ -231,8 +231,11 @@ def mark_duplicates(
              the index to write after the dataset
     """
     require_columns(articles, "id", "text", "published_at", step="mark_duplicates")
+    if articles["id"].duplicated().any():
+        raise SchemaError("mark_duplicates needs one row per id; run keep_newest_per_id first")
     new = _entries(articles, config)
-    back = _concat_entries([_entries(batch, config) for batch in restored if len(batch)], config)
+    back = _concat_entries([_entries(batch[~batch["id"].isin(articles["id"])], config)
+                            for batch in restored if len(batch)], config)
 
     # stored rows replaced by this run, or gone from the dataset, leave the index, and
     # the rest of their old clusters is linked again from scratch
@@ -259,8 +262,8 @@ def mark_duplicates(
     touched = hashes.isin(hashes[is_seed])
     codes, _ = pd.factorize(hashes[touched])
     members = positions[touched.to_numpy()]
-    first_member = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
-    first_member[codes[::-1]] = members[::-1]  # the lowest position of each hash
+    first_member = np.full(codes.max() + 1 if len(codes) else 0, len(universe), dtype=np.int64)
+    np.minimum.at(first_member, codes, members)
     for a, b in zip(first_member[codes].tolist(), members.tolist(), strict=True):
         if a != b:
             forest.union(a, b)
@@ -291,21 +294,23 @@ def mark_duplicates(
     order = pd.DataFrame({"undated": published.isna(), "published": published, "id": universe["id"]}).sort_values(
         ["undated", "published", "id"], kind="stable").index.to_numpy()
     canonical_pos = pd.Series(order, index=roots[order]).groupby(level=0).first()
-    canonical = universe["id"].to_numpy()[canonical_pos.reindex(roots).to_numpy()]
-    duplicate_of = np.where(canonical == universe["id"].to_numpy(), None, canonical)
+    ids: list[str] = universe["id"].tolist()
+    canonical: list[str] = [ids[p] for p in canonical_pos.reindex(roots).to_numpy().tolist()]
+    duplicate_of: list[str | None] = [c if c != i else None for c, i in zip(canonical, ids, strict=True)]
     logger.info("dedup: %d of %d articles point at a canonical row (%d near pairs confirmed of %d candidates)",
-                int(pd.notna(duplicate_of).sum()), len(universe), len(left), candidates)
+                sum(d is not None for d in duplicate_of), len(universe), len(left), candidates)
 
+    n_new = len(new.docs)
     marked = articles.assign(
         content_hash=new.docs["content_hash"].to_numpy(),
-        duplicate_of=pd.Series(duplicate_of[n_old:n_old + len(new.docs)], index=articles.index, dtype=object),
+        duplicate_of=pd.Series(duplicate_of[n_old:n_old + n_new], index=articles.index, dtype=object),
     )
-    previous = dict(zip(stored["id"], stored["duplicate_of"], strict=True))
+    previous = {i: (None if pd.isna(d) else d) for i, d in zip(stored["id"], stored["duplicate_of"], strict=True)}
     updates = {
         row_id: dup
-        for row_id, dup in zip(universe["id"].to_numpy()[:n_old].tolist() + back.docs["id"].tolist(),
-                               list(duplicate_of[:n_old]) + list(duplicate_of[n_old + len(new.docs):]), strict=True)
-        if row_id in previous and (None if pd.isna(previous[row_id]) else previous[row_id]) != dup
+        for row_id, dup in zip(ids[:n_old] + ids[n_old + n_new:], duplicate_of[:n_old] + duplicate_of[n_old + n_new:],
+                               strict=True)
+        if row_id in previous and previous[row_id] != dup
     }
     new_index = DedupIndex(
         docs=universe.assign(canonical=canonical),

@@ -54,7 +54,7 @@ def _mix64(values: U64) -> U64:
 
 def _seed_constant(seed: int, salt: int) -> np.uint64:
     start = (seed * 0x9E3779B97F4A7C15 + salt) & 0xFFFFFFFFFFFFFFFF
-    return _mix64(np.array([start], dtype=np.uint64))[0] | np.uint64(1)
+    return np.uint64(_mix64(np.array([start], dtype=np.uint64))[0] | np.uint64(1))
 
 
 @functools.cache
@@ -100,7 +100,7 @@ def _to_simplified() -> U32:
 def simplify_chinese(text: str) -> str:
     """Map each Traditional (and HK/TW variant) character to its Simplified form."""
     codepoints = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    return _to_simplified()[codepoints].astype("<u4").tobytes().decode("utf-32-le")
+    return str(_to_simplified()[codepoints].astype("<u4").tobytes().decode("utf-32-le"))
 
 
 def normalize_for_shingles(text: str) -> str:

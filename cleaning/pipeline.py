@@ -208,7 +208,7 @@ def _mark_duplicates(
     """Run dedup against the stored dataset and its index; stored rows the index lacks are re-read."""
     index = usable_index(read_dedup_index(paths.index), config.dedup)
     stored = read_columns(paths.articles, ["id", "duplicate_of"])
-    missing = set(stored["id"]) - set(index.docs["id"])
+    missing = set(stored["id"]) - set(index.docs["id"]) - set(articles["id"])
     if missing and len(index.docs):
         logger.info("dedup index lacks %d stored articles; adding them", len(missing))
     restored = iter_stored_articles(paths.articles, ["id", "text", "published_at"], ids=missing)

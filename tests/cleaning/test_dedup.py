@@ -217,16 +217,17 @@ def test_a_replaced_article_leaves_its_cluster() -> None:
 
 
 @pytest.fixture
-def dated_inputs(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str | None]]:
-    """Let tests give .txt inputs a URL and a publication date (the metadata steps are not under test)."""
-    meta: dict[str, tuple[str, str | None]] = {}
+def dated_inputs(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str | None, ...]]:
+    """Let .txt inputs have a URL, a publication date and a fetch date (metadata steps are not under test)."""
+    meta: dict[str, tuple[str | None, ...]] = {}
     build_steps = pipeline.build_steps
 
     def set_meta(articles: pd.DataFrame) -> pipeline.StepResult:
-        names = [Path(origin).name for origin in articles["origin"]]
+        rows = [(*meta[Path(origin).name], None)[:3] for origin in articles["origin"]]
         return pipeline.StepResult(articles.assign(
-            url=[meta[n][0] for n in names],
-            published_at=pd.to_datetime([meta[n][1] for n in names], utc=True),
+            url=[r[0] for r in rows],
+            published_at=pd.to_datetime([r[1] for r in rows], utc=True),
+            fetched_at=pd.to_datetime([r[2] for r in rows], utc=True),
         ), articles.iloc[0:0])
 
     def with_meta(config: CleaningConfig) -> list[tuple[str, pipeline.Step]]:
@@ -285,6 +286,20 @@ def test_incremental_runs_link_new_articles_to_stored_ones(tmp_path: Path, dated
     index = read_dedup_index(DatasetPaths(out).index)
     assert index is not None
     assert sorted(index.docs["id"]) == sorted(ids.values())
+
+
+def test_an_older_fetch_does_not_replace_the_indexed_text(tmp_path: Path, dated_inputs: dict) -> None:
+    out = tmp_path / "out"
+    dated_inputs.update({
+        "new.txt": ("https://a.example/1", "2025-05-14T06:00Z", "2025-06-02T00:00Z"),
+        "old.txt": ("https://a.example/1", "2025-05-14T06:00Z", "2025-06-01T00:00Z"),
+        "copy.txt": ("https://b.example/1", "2025-05-15T06:00Z", "2025-06-03T00:00Z"),
+    })
+    pipeline.run([_write(tmp_path / "run1", "new.txt", _text("en_10"))], out, CleaningConfig(), progress=False)
+    summary = pipeline.run([_write(tmp_path / "run2", "old.txt", _text("en_09"))], out, CleaningConfig(), progress=False)
+    assert summary.kept_existing == 1
+    pipeline.run([_write(tmp_path / "run3", "copy.txt", _edited(_text("en_10")))], out, CleaningConfig(), progress=False)
+    assert _dataset(out)["https://b.example/1"] == _ids(out)["https://a.example/1"]
 
 
 def test_changed_parameters_rebuild_the_index(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

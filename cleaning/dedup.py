@@ -126,14 +126,17 @@ class _Entries:
 
 
 def _entries(articles: pd.DataFrame, config: DedupConfig) -> _Entries:
-    sigs = [
-        signatures(list(articles["text"].iloc[start:start + _SIGNATURE_BATCH]), num_perm=config.num_perm,
-                   word_ngram=config.word_ngram, char_ngram=config.char_ngram, seed=config.seed)
-        for start in range(0, len(articles), _SIGNATURE_BATCH)
-    ]
+    hashes: list[str] = []
+    sigs = []
+    # batch by batch: the texts are read once and never copied all at once
+    for start in range(0, len(articles), _SIGNATURE_BATCH):
+        texts = articles["text"].iloc[start:start + _SIGNATURE_BATCH].tolist()
+        hashes += content_hashes(texts)
+        sigs.append(signatures(texts, num_perm=config.num_perm, word_ngram=config.word_ngram,
+                               char_ngram=config.char_ngram, seed=config.seed))
     docs = pd.DataFrame({
         "id": articles["id"].astype(object).to_numpy(),
-        "content_hash": content_hashes(articles["text"].tolist()),
+        "content_hash": pd.Series(hashes, dtype=object),
         "published_at": _utc(articles["published_at"]),
     })
     return _Entries(docs, np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint32))
@@ -179,12 +182,12 @@ class _Forest:
 
 
 def _candidate_pairs(
-    seeds: npt.NDArray[np.int64], bands: npt.NDArray[np.uint64], all_bands: pd.DataFrame,
+    seeds: npt.NDArray[np.int64], bands: npt.NDArray[np.uint64], rows: pd.DataFrame,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Return (low, high) position pairs of a seed and another row that share a band hash."""
+    """Return (low, high) position pairs of a seed and another row (band_hash, pos) sharing a band hash."""
     width = bands.shape[1]
     queries = pd.DataFrame({"band_hash": bands.reshape(-1), "seed": np.repeat(seeds, width)})
-    hits = queries.merge(all_bands, on="band_hash", how="inner")
+    hits = queries.merge(rows, on="band_hash", how="inner")
     hits = hits[hits["seed"] != hits["pos"]]
     low = np.minimum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
     high = np.maximum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
@@ -193,13 +196,24 @@ def _candidate_pairs(
 
 
 def _confirmed_pairs(
-    sig: npt.NDArray[np.uint32], asking: npt.NDArray[np.int64], all_bands: pd.DataFrame, config: DedupConfig,
+    sig: npt.NDArray[np.uint32], asking: npt.NDArray[np.int64], rows: pd.DataFrame, config: DedupConfig,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
     """Return the candidate pairs whose estimated Jaccard reaches the threshold, and how many candidates there were."""
     left, right = _candidate_pairs(
-        asking, band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed), all_bands)
+        asking, band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed), rows)
     similar = estimated_jaccard(sig, left, right) >= config.threshold
     return left[similar], right[similar], len(left)
+
+
+def _band_hits(
+    stored: pd.DataFrame, wanted: npt.NDArray[np.uint64], key_position: pd.Series,
+) -> pd.DataFrame:
+    """Return (band_hash, pos) of the stored band rows whose hash is wanted and whose key is still indexed."""
+    hits = stored[np.isin(stored["band_hash"].to_numpy(), wanted)]
+    pos = key_position.reindex(hits["key"].to_numpy())
+    found = pos.notna().to_numpy()
+    return pd.DataFrame({"band_hash": hits["band_hash"].to_numpy()[found],
+                         "pos": pos.to_numpy()[found].astype(np.int64)})
 
 
 def near_duplicate_pairs(texts: list[str], *, config: DedupConfig) -> list[tuple[int, int]]:
@@ -271,20 +285,19 @@ def mark_duplicates(
     # near: one representative per content_hash asks the band table, then the pairs are confirmed
     representative = ~hashes.duplicated().to_numpy()
     has_signature = (sig != EMPTY).any(axis=1)
-    old_keys = doc_keys(old.loc[kept_old, "id"])
-    key_position = pd.Series(np.arange(n_old), index=old_keys)
-    stored_bands = index.bands[index.bands["key"].isin(old_keys)]
-    new_sig = sig[n_old:]
-    new_bands = band_hashes(new_sig, bands=config.bands, rows=config.rows, seed=config.seed)
-    all_bands = pd.concat([
-        pd.DataFrame({"band_hash": stored_bands["band_hash"].to_numpy(),
-                      "pos": key_position.reindex(stored_bands["key"].to_numpy()).to_numpy(dtype=np.int64)}),
-        pd.DataFrame({"band_hash": new_bands.reshape(-1),
-                      "pos": np.repeat(positions[n_old:], config.bands)}),
+    answering = representative & has_signature
+    asking = positions[is_seed & answering]
+    new_bands = band_hashes(sig[n_old:], bands=config.bands, rows=config.rows, seed=config.seed)
+    asked = band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed).reshape(-1)
+    old_answering = answering[:n_old]
+    key_position = pd.Series(positions[:n_old][old_answering], index=doc_keys(old.loc[kept_old, "id"][old_answering]))
+    new_answering = answering[n_old:]
+    rows = pd.concat([
+        _band_hits(index.bands, asked, key_position),
+        pd.DataFrame({"band_hash": new_bands[new_answering].reshape(-1),
+                      "pos": np.repeat(positions[n_old:][new_answering], config.bands)}),
     ], ignore_index=True)
-    all_bands = all_bands[representative[all_bands["pos"].to_numpy()] & has_signature[all_bands["pos"].to_numpy()]]
-    asking = positions[is_seed & representative & has_signature]
-    left, right, candidates = _confirmed_pairs(sig, asking, all_bands, config)
+    left, right, candidates = _confirmed_pairs(sig, asking, rows, config)
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         forest.union(a, b)
 
@@ -316,7 +329,7 @@ def mark_duplicates(
         docs=universe.assign(canonical=canonical),
         signatures=sig,
         bands=pd.concat([
-            stored_bands,
+            index.bands if not gone.any() else index.bands[~index.bands["key"].isin(doc_keys(old.loc[gone.to_numpy(), "id"]))],
             _band_rows(new_bands[has_signature[n_old:]], doc_keys(universe["id"].iloc[n_old:][has_signature[n_old:]])),
         ], ignore_index=True),
         params=index.params,

@@ -14,7 +14,7 @@ import functools
 import hashlib
 import itertools
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,7 @@ U32 = npt.NDArray[np.uint32]
 EMPTY = np.uint32(0xFFFFFFFF)  # a bin no shingle fell into (only in documents with no tokens at all)
 _MAX_CODEPOINT = 0x110000
 _MAX_CHARS = 200_000  # characters of a text a signature reads
-_CHUNK_CHARS = 1 << 21  # characters hashed at once: bounds memory (and the cached power tables, 32 MiB)
+_CHUNK_CHARS = 1 << 20  # characters hashed at once: bounds memory (and the cached power tables, 16 MiB)
 
 _SEPARATOR, _WORD, _CJK = 0, 1, 2
 # Han (incl. extensions and compatibility), kana, hangul: scripts written without spaces
@@ -188,7 +188,7 @@ def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int
     )
 
 
-def _chunks(texts: Sequence[str]) -> Iterator[list[str]]:
+def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
     """Group texts into runs of at most _CHUNK_CHARS characters (a longer text goes alone)."""
     chunk: list[str] = []
     chars = 0
@@ -208,7 +208,8 @@ def content_hashes(texts: Sequence[str]) -> list[str]:
     Equal hashes mean the same words in the same order: exact duplicates.
     """
     out = []
-    for chunk in _chunks([unicodedata.normalize("NFKC", t).casefold() for t in texts]):
+    # normalized lazily, chunk by chunk: a batch's texts are never all copied at once
+    for chunk in _chunks(unicodedata.normalize("NFKC", t).casefold() for t in texts):
         codepoints = np.frombuffer(("\0".join(chunk) + "\0").encode("utf-32-le"), dtype="<u4")
         separator = _char_classes()[codepoints] == _SEPARATOR
         keep = ~separator
@@ -226,8 +227,8 @@ def signatures(
     texts: Sequence[str], *, num_perm: int, word_ngram: int, char_ngram: int, seed: int,
 ) -> U32:
     """Return one MinHash signature (num_perm uint32 values) per text; EMPTY rows for texts with no tokens."""
-    normalized = [_normalize(t) for t in texts]
-    parts = [_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed) for chunk in _chunks(normalized)]
+    parts = [_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed)
+             for chunk in _chunks(_normalize(t) for t in texts)]
     return np.concatenate(parts) if parts else np.zeros((0, num_perm), dtype=np.uint32)
 
 

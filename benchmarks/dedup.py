@@ -64,7 +64,7 @@ class Corpus:
         texts = []
         for _ in range(count):
             text = self._copy() if self.recent and self.rng.random() < 0.25 else self._fresh()
-            self.recent = (self.recent + [text])[-200:]
+            self.recent = [*self.recent, text][-200:]
             texts.append(text)
         return pd.DataFrame({
             "id": [f"{start + i:016x}" for i in range(count)],

@@ -94,7 +94,8 @@ def usable_index(index: DedupIndex | None, config: DedupConfig) -> DedupIndex:
     """Return index when it was built with config; otherwise an empty one (the caller rebuilds it)."""
     if config.bands * config.rows > config.num_perm or min(config.bands, config.rows, config.num_perm) < 1:
         raise ConfigError(
-            f"dedup: bands ({config.bands}) x rows ({config.rows}) must be at most num_perm ({config.num_perm}), all positive")
+            f"dedup: bands ({config.bands}) x rows ({config.rows}) must be at most num_perm ({config.num_perm}),"
+            " all positive")
     if min(config.word_ngram, config.char_ngram) < 1 or not 0 < config.threshold <= 1:
         raise ConfigError("dedup: word_ngram and char_ngram must be positive and threshold in (0, 1]")
     if index is None:
@@ -149,7 +150,8 @@ def _utc(values: pd.Series) -> pd.Series:
 def _concat_entries(parts: list[_Entries], config: DedupConfig) -> _Entries:
     if not parts:
         return _entries(pd.DataFrame({"id": [], "text": [], "published_at": []}), config)
-    return _Entries(pd.concat([p.docs for p in parts], ignore_index=True), np.concatenate([p.signatures for p in parts]))
+    return _Entries(pd.concat([p.docs for p in parts], ignore_index=True),
+                    np.concatenate([p.signatures for p in parts]))
 
 
 class _Forest:
@@ -325,11 +327,12 @@ def mark_duplicates(
                                strict=True)
         if row_id in previous and previous[row_id] != dup
     }
+    gone_keys = doc_keys(old.loc[gone.to_numpy(), "id"])
     new_index = DedupIndex(
         docs=universe.assign(canonical=canonical),
         signatures=sig,
         bands=pd.concat([
-            index.bands if not gone.any() else index.bands[~index.bands["key"].isin(doc_keys(old.loc[gone.to_numpy(), "id"]))],
+            index.bands[~index.bands["key"].isin(gone_keys)] if len(gone_keys) else index.bands,
             _band_rows(new_bands[has_signature[n_old:]], doc_keys(universe["id"].iloc[n_old:][has_signature[n_old:]])),
         ], ignore_index=True),
         params=index.params,

@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["band_hashes", "content_hashes", "estimated_jaccard", "normalize_for_shingles", "signatures", "simplify_chinese"]
+__all__ = [
+    "band_hashes",
+    "content_hashes",
+    "estimated_jaccard",
+    "normalize_for_shingles",
+    "signatures",
+    "simplify_chinese",
+]
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]

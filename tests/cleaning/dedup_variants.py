@@ -25,10 +25,10 @@ _EN_BOILERPLATE = [
     "Additional reporting by staff reporters.",
 ]
 _ZH_BOILERPLATE = [
-    "版权声明：本文版权归原作者所有，转载请注明出处。",
-    "欢迎关注我们的公众号，获取更多科技资讯。",
-    "（本文首发于印刷版）",
-    "责任编辑：陈小明",
+    "版权声明：本文版权归原作者所有，转载请注明出处。",  # noqa: RUF001 (Chinese punctuation)
+    "欢迎关注我们的公众号，获取更多科技资讯。",  # noqa: RUF001 (Chinese punctuation)
+    "（本文首发于印刷版）",  # noqa: RUF001 (Chinese punctuation)
+    "责任编辑：陈小明",  # noqa: RUF001 (Chinese punctuation)
     "更多内容请下载本报应用程式。",
 ]
 _EN_WORDS = ["new", "major", "local", "several", "recent", "early", "senior", "public", "large", "small"]
@@ -88,11 +88,11 @@ def make_variants(article: Article, rng: random.Random) -> list[Variant]:
     recipes: dict[str, list[str]] = {
         "original": paragraphs,
         "boilerplate": paragraphs + rng.sample(boilerplate, 2),
-        "dateline": [rng.choice(boilerplate)] + paragraphs,
+        "dateline": [rng.choice(boilerplate), *paragraphs],
         "drop_paragraph": paragraphs[:2] + paragraphs[3:],
         "reorder": paragraphs[:1] + paragraphs[3:4] + paragraphs[1:3] + paragraphs[4:],
         "edit_words": _edit_words(paragraphs, article.language, 4, rng),
-        "edit_and_boilerplate": _edit_words(paragraphs, article.language, 2, rng) + [rng.choice(boilerplate)],
+        "edit_and_boilerplate": [*_edit_words(paragraphs, article.language, 2, rng), rng.choice(boilerplate)],
         "drop_and_edit": _edit_words(paragraphs[:4] + paragraphs[5:], article.language, 3, rng),
         "rewrite_heavy": _edit_words(paragraphs[1:2] + paragraphs[:1] + paragraphs[3:], article.language, 8, rng)
         + rng.sample(boilerplate, 2),
@@ -115,7 +115,8 @@ def synthetic_set(seed: int = 7) -> list[Variant]:
 
 
 _T2S = opencc.OpenCC("t2s")
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -70,9 +70,12 @@ def test_exact_duplicates_point_at_the_canonical_row(dates: list[str | None], ca
     assert marked[canonical] is None
 
 
+_FULLWIDTH_HELLO_WORLD = "\uff28\uff25\uff2c\uff2c\uff2f\u3000\uff37\uff2f\uff32\uff2c\uff24"
+
+
 def test_content_hash_ignores_case_width_and_punctuation() -> None:
     marked, _, _ = _dedup(_articles([("a", "Hello,   World!", None), ("b", "hello world", None),
-                                     ("c", "ＨＥＬＬＯ　ＷＯＲＬＤ", None), ("d", "hello there", None)]))
+                                     ("c", _FULLWIDTH_HELLO_WORLD, None), ("d", "hello there", None)]))
     assert marked == {"a": None, "b": "a", "c": "a", "d": None}
 
 
@@ -130,7 +133,8 @@ def test_signature_does_not_depend_on_the_batch_or_the_process() -> None:
     together = signatures(texts[::-1], num_perm=64, word_ngram=5, char_ngram=4, seed=3)[::-1]
     assert np.array_equal(alone, together)
     code = ("import sys, json; from cleaning.minhash import signatures; "
-            "print(json.dumps(signatures(json.load(sys.stdin), num_perm=64, word_ngram=5, char_ngram=4, seed=3).tolist()))")
+            "sig = signatures(json.load(sys.stdin), num_perm=64, word_ngram=5, char_ngram=4, seed=3); "
+            "print(json.dumps(sig.tolist()))")
     other = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True,
                            check=True, env={"PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path.cwd())})
     assert np.array_equal(np.array(json.loads(other.stdout), dtype=np.uint32), alone)
@@ -193,7 +197,8 @@ def test_two_runs_give_what_one_run_gives() -> None:
 
 def test_shuffled_input_gives_the_same_clusters() -> None:
     variants = synthetic_set()[:60]
-    rows = [(f"{i:04d}", v.text, None if i % 7 == 0 else f"2025-05-{i % 28 + 1:02d}T00:00Z") for i, v in enumerate(variants)]
+    rows = [(f"{i:04d}", v.text, None if i % 7 == 0 else f"2025-05-{i % 28 + 1:02d}T00:00Z")
+            for i, v in enumerate(variants)]
     reference, _, _ = _dedup(_articles(rows))
     random.Random(1).shuffle(rows)
     shuffled, _, _ = _dedup(_articles(rows))
@@ -296,9 +301,10 @@ def test_an_older_fetch_does_not_replace_the_indexed_text(tmp_path: Path, dated_
         "copy.txt": ("https://b.example/1", "2025-05-15T06:00Z", "2025-06-03T00:00Z"),
     })
     pipeline.run([_write(tmp_path / "run1", "new.txt", _text("en_10"))], out, CleaningConfig(), progress=False)
-    summary = pipeline.run([_write(tmp_path / "run2", "old.txt", _text("en_09"))], out, CleaningConfig(), progress=False)
+    config = CleaningConfig()
+    summary = pipeline.run([_write(tmp_path / "run2", "old.txt", _text("en_09"))], out, config, progress=False)
     assert summary.kept_existing == 1
-    pipeline.run([_write(tmp_path / "run3", "copy.txt", _edited(_text("en_10")))], out, CleaningConfig(), progress=False)
+    pipeline.run([_write(tmp_path / "run3", "copy.txt", _edited(_text("en_10")))], out, config, progress=False)
     assert _dataset(out)["https://b.example/1"] == _ids(out)["https://a.example/1"]
 
 
@@ -311,8 +317,10 @@ def test_changed_parameters_rebuild_the_index(tmp_path: Path, caplog: pytest.Log
         pipeline.run([_write(tmp_path / "in2", "b.txt", _edited(story))], out, changed, progress=False)
     assert "rebuilding" in caplog.text
     index = read_dedup_index(DatasetPaths(out).index)
-    assert index is not None and index.params == index_params(changed.dedup)
-    assert len(index.docs) == 2 and len(index.bands) == 2 * 16
+    assert index is not None
+    assert index.params == index_params(changed.dedup)
+    assert len(index.docs) == 2
+    assert len(index.bands) == 2 * 16
     rows = load_articles(out).sort_values("id")
     assert rows["duplicate_of"].tolist()[1] == rows["id"].tolist()[0]  # undated: the smaller id is canonical
 
@@ -354,4 +362,5 @@ def test_a_run_killed_before_the_index_write_is_repaired(tmp_path: Path, monkeyp
     run_all(tmp_path / "killed", kill_second=True)
     assert _parquet_rows(tmp_path / "killed") == _parquet_rows(tmp_path / "clean")
     index = read_dedup_index(DatasetPaths(tmp_path / "killed").index)
-    assert index is not None and len(index.docs) == 3
+    assert index is not None
+    assert len(index.docs) == 3

@@ -213,10 +213,12 @@ def _mark_duplicates(
         logger.info("dedup index lacks %d stored articles; adding them", len(missing))
     restored = iter_stored_articles(paths.articles, ["id", "text", "published_at"], ids=missing)
     # rows the upsert will not write (the stored fetch is newer) must not enter the index
-    stale = pd.Series(stored_is_newer(paths.articles, articles["id"], articles["fetched_at"]), index=articles.index)
+    stale = pd.Series(stored_is_newer(paths.articles, articles["id"], articles["fetched_at"]),
+                      index=articles.index, dtype=bool)
     marked, updates, index = mark_duplicates(
-        articles[~stale], index=index, stored=stored, restored=restored, config=config.dedup)
-    kept_as_is = articles[stale].assign(content_hash=articles.loc[stale, "text"].map(content_hash), duplicate_of=None)
+        articles.loc[~stale], index=index, stored=stored, restored=restored, config=config.dedup)
+    kept_as_is = articles.loc[stale].assign(
+        content_hash=articles.loc[stale, "text"].map(content_hash), duplicate_of=None)
     return pd.concat([marked, kept_as_is]).sort_index(), updates, index
 
 

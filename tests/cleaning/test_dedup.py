@@ -364,3 +364,16 @@ def test_a_run_killed_before_the_index_write_is_repaired(tmp_path: Path, monkeyp
     index = read_dedup_index(DatasetPaths(tmp_path / "killed").index)
     assert index is not None
     assert len(index.docs) == 3
+
+
+def test_a_run_without_articles_keeps_the_index(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pipeline.run([_write(tmp_path / "in", "a.txt", _text("en_01"))], out, CleaningConfig(), progress=False)
+    unreadable = tmp_path / "junk" / "data.bin"
+    unreadable.parent.mkdir()
+    unreadable.write_bytes(b"\x00\x01")
+    summary = pipeline.run([unreadable], out, CleaningConfig(), progress=False)
+    assert summary.articles == 0
+    index = read_dedup_index(DatasetPaths(out).index)
+    assert index is not None
+    assert index.docs["id"].tolist() == load_articles(out)["id"].tolist()

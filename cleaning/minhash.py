@@ -163,7 +163,8 @@ def _tokens(normalized: Sequence[str], seed: int) -> tuple[U64, npt.NDArray[np.i
     powers, inverses = _powers(seed)
     weighted = powers[: len(codepoints)] * codepoints
     hashes = _mix64((np.add.reduceat(weighted, first) * inverses[first]) ^ _seed_constant(seed, 2))
-    document = np.searchsorted(offsets, first, side="right") - 1
+    tokens_per_doc = np.diff(np.searchsorted(first, np.append(offsets, len(codepoints))))
+    document = np.repeat(np.arange(len(normalized), dtype=np.int64), tokens_per_doc)
     return hashes, document, is_cjk
 
 
@@ -260,10 +261,14 @@ def _chunk_signatures(normalized: list[str], num_perm: int, word_ngram: int, cha
     shingles = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
     owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
     # one-permutation hashing: the low bits pick the bin, the high 32 bits are the value
-    slot = (shingles % np.uint64(num_perm)).astype(np.int64)
+    if num_perm & (num_perm - 1):
+        slot = (shingles % np.uint64(num_perm)).astype(np.int64)
+    else:  # a power of two: a mask, not a division
+        slot = (shingles & np.uint64(num_perm - 1)).astype(np.int64)
     values = (shingles >> np.uint64(32)).astype(np.uint32)
     result = np.full(n * num_perm, EMPTY, dtype=np.uint32)
-    np.minimum.at(result, owner * num_perm + slot, values)
+    slot += owner * num_perm
+    np.minimum.at(result, slot, values)
     return _densify(result.reshape(n, num_perm), has_tokens=tokens_per_doc > 0)
 
 

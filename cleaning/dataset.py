@@ -309,8 +309,8 @@ def write_dedup_index(directory: Path, index: DedupIndex) -> None:
     docs = pa.table({
         "id": pa.array(index.docs["id"].tolist(), type=pa.large_string()),
         "content_hash": pa.array(index.docs["content_hash"].tolist(), type=pa.large_string()),
-        "published_at": pa.array(pd.to_datetime(index.docs["published_at"], utc=True), type=pa.timestamp("us", tz="UTC"),
-                                 from_pandas=True),
+        "published_at": pa.array(pd.to_datetime(index.docs["published_at"], utc=True),
+                                 type=pa.timestamp("us", tz="UTC"), from_pandas=True),
         "canonical": pa.array(index.docs["canonical"].tolist(), type=pa.large_string()),
         "signature": signature_array,
     }, schema=docs_schema)
@@ -320,27 +320,32 @@ def write_dedup_index(directory: Path, index: DedupIndex) -> None:
 
 
 def read_dedup_index(directory: Path) -> DedupIndex | None:
-    """Read the near-duplicate index, or None when there is none or it is incomplete."""
+    """Read the near-duplicate index, or None when there is none or it cannot be used (it is then rebuilt)."""
     docs_path, bands_path = _part(directory / _INDEX_DOCS), _part(directory / _INDEX_BANDS)
     if not docs_path.exists() or not bands_path.exists():
         return None
-    docs_meta = pq.read_schema(docs_path).metadata or {}
-    bands_meta = pq.read_schema(bands_path).metadata or {}
-    if docs_meta.get(b"tidings_generation") != bands_meta.get(b"tidings_generation"):
-        logger.warning("dedup index in %s is incomplete (a run stopped while writing it); rebuilding it", directory)
+    try:
+        docs_meta = pq.read_schema(docs_path).metadata or {}
+        bands_meta = pq.read_schema(bands_path).metadata or {}
+        if docs_meta.get(b"tidings_generation") != bands_meta.get(b"tidings_generation"):
+            logger.warning("dedup index in %s is incomplete (a run stopped while writing it); rebuilding it", directory)
+            return None
+        params = json.loads(docs_meta[b"tidings_dedup_params"])
+        docs = pq.read_table(docs_path)
+        width = docs.schema.field("signature").type.byte_width // 4
+        column = docs.column("signature").combine_chunks()
+        signatures = (
+            np.frombuffer(column.buffers()[1], dtype="<u4", count=len(docs) * width, offset=column.offset * width * 4)
+            .reshape(len(docs), width).astype(np.uint32)
+            if len(docs) else np.zeros((0, width), dtype=np.uint32)
+        )
+        frame = docs.drop_columns(["signature"]).to_pandas()
+        bands = pq.read_table(bands_path).to_pandas()
+    except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
+        logger.warning("dedup index in %s cannot be read (%s); rebuilding it", directory, exc)
         return None
-    params = json.loads(docs_meta[b"tidings_dedup_params"])
-    docs = pq.read_table(docs_path)
-    width = docs.schema.field("signature").type.byte_width
-    signature_column = docs.column("signature").combine_chunks()
-    buffer = signature_column.buffers()[1]
-    signatures = np.frombuffer(buffer, dtype="<u4", count=len(docs) * width // 4,
-                               offset=signature_column.offset * width).reshape(len(docs), width // 4).astype(np.uint32)
-    frame = docs.drop_columns(["signature"]).to_pandas()
-    frame["id"] = frame["id"].astype(object)
-    frame["content_hash"] = frame["content_hash"].astype(object)
-    frame["canonical"] = frame["canonical"].astype(object)
-    bands = pq.read_table(bands_path).to_pandas()
+    for column_name in ("id", "content_hash", "canonical"):
+        frame[column_name] = frame[column_name].astype(object)
     return DedupIndex(docs=frame, signatures=signatures, bands=bands, params=params)
 
 
@@ -351,7 +356,8 @@ def stored_is_newer(directory: Path, ids: Iterable[str], fetched: Iterable[objec
     return [
         row_id in stored_fetched
         and pd.notna(stored_fetched[row_id])
-        and (fetched_at is None or pd.isna(fetched_at) or pd.Timestamp(stored_fetched[row_id]) > pd.Timestamp(fetched_at))
+        and (fetched_at is None or pd.isna(fetched_at)
+             or pd.Timestamp(stored_fetched[row_id]) > pd.Timestamp(fetched_at))
         for row_id, fetched_at in zip(ids, fetched, strict=True)
     ]
 

@@ -377,3 +377,21 @@ def test_a_run_without_articles_keeps_the_index(tmp_path: Path) -> None:
     index = read_dedup_index(DatasetPaths(out).index)
     assert index is not None
     assert index.docs["id"].tolist() == load_articles(out)["id"].tolist()
+
+
+def test_an_unreadable_or_empty_index_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "out"
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00")
+    pipeline.run([junk], out, CleaningConfig(), progress=False)  # no articles: an empty index
+    empty = read_dedup_index(DatasetPaths(out).index)
+    assert empty is not None
+    assert len(empty.docs) == 0
+    story = _text("zh_06")
+    pipeline.run([_write(tmp_path / "in", "a.txt", story)], out, CleaningConfig(), progress=False)
+    (DatasetPaths(out).index / "docs" / "part-0.parquet").write_bytes(b"not parquet")
+    with caplog.at_level(logging.WARNING, logger="cleaning.dataset"):
+        pipeline.run([_write(tmp_path / "in2", "b.txt", _edited(story))], out, CleaningConfig(), progress=False)
+    assert "cannot be read" in caplog.text
+    rows = load_articles(out).sort_values("id")
+    assert rows["duplicate_of"].tolist()[1] == rows["id"].tolist()[0]

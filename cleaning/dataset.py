@@ -48,9 +48,9 @@ __all__ = [
 
 PART = "part-0.parquet"
 _BATCH_ROWS = 2048
+_LIST_TYPES = (pa.ListType, pa.LargeListType)
 
 logger = logging.getLogger(__name__)
-_LIST_TYPES = (pa.ListType, pa.LargeListType)
 
 
 @dataclasses.dataclass(frozen=True)

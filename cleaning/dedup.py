@@ -32,6 +32,7 @@ __all__ = [
     "index_params",
     "mark_duplicates",
     "near_duplicate_pairs",
+    "unindexed_ids",
     "usable_index",
 ]
 
@@ -107,6 +108,20 @@ def usable_index(index: DedupIndex | None, config: DedupConfig) -> DedupIndex:
                        ", ".join(f"{k}: {index.params.get(k)} -> {wanted.get(k)}" for k in changed))
         return DedupIndex.empty(config)
     return index
+
+
+def unindexed_ids(index: DedupIndex, stored: pd.DataFrame) -> set[str]:
+    """Return the ids of stored articles the index lacks or holds another version of.
+
+    After a run killed between the dataset write and the index write, these are that run's
+    articles; after a parameter change (an empty index), all of them.
+    """
+    indexed = index.docs.set_index("id")
+    mine = stored.set_index("id")
+    shared = mine.index.intersection(indexed.index)
+    same = (indexed.loc[shared, "content_hash"].to_numpy() == mine.loc[shared, "content_hash"].to_numpy()) & (
+        _utc(indexed.loc[shared, "published_at"]).to_numpy() == _utc(mine.loc[shared, "published_at"]).to_numpy())
+    return set(mine.index.difference(indexed.index)) | set(shared[~same])
 
 
 def _band_rows(bands: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> pd.DataFrame:

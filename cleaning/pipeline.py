@@ -39,7 +39,7 @@ from cleaning.dataset import (
     write_dedup_index,
 )
 from cleaning.decoding import decode_pages
-from cleaning.dedup import DedupIndex, content_hash, mark_duplicates, usable_index
+from cleaning.dedup import DedupIndex, content_hash, mark_duplicates, unindexed_ids, usable_index
 from cleaning.errors import SchemaError
 from cleaning.extract import extract_articles
 from cleaning.ids import assign_ids, keep_newest_per_id
@@ -207,8 +207,8 @@ def _mark_duplicates(
 ) -> tuple[pd.DataFrame, dict[str, str | None], DedupIndex]:
     """Run dedup against the stored dataset and its index; stored rows the index lacks are re-read."""
     index = usable_index(read_dedup_index(paths.index), config.dedup)
-    stored = read_columns(paths.articles, ["id", "duplicate_of"])
-    missing = set(stored["id"]) - set(index.docs["id"]) - set(articles["id"])
+    stored = read_columns(paths.articles, ["id", "content_hash", "published_at", "duplicate_of"])
+    missing = unindexed_ids(index, stored) - set(articles["id"])
     if missing and len(index.docs):
         logger.info("dedup index lacks %d stored articles; adding them", len(missing))
     restored = iter_stored_articles(paths.articles, ["id", "text", "published_at"], ids=missing)

@@ -395,3 +395,23 @@ def test_an_unreadable_or_empty_index_is_rebuilt(tmp_path: Path, caplog: pytest.
     assert "cannot be read" in caplog.text
     rows = load_articles(out).sort_values("id")
     assert rows["duplicate_of"].tolist()[1] == rows["id"].tolist()[0]
+
+
+def test_a_killed_run_that_replaced_an_article_is_repaired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dated_inputs: dict,
+) -> None:
+    out = tmp_path / "out"
+    dated_inputs.update({
+        "v1.txt": ("https://a.example/live", "2025-05-14T06:00Z", "2025-05-14T07:00Z"),
+        "v2.txt": ("https://a.example/live", "2025-05-14T06:00Z", "2025-05-14T09:00Z"),
+        "copy.txt": ("https://b.example/1", "2025-05-15T06:00Z", "2025-05-15T07:00Z"),
+    })
+    pipeline.run([_write(tmp_path / "in1", "v1.txt", _text("en_03"))], out, CleaningConfig(), progress=False)
+    # the page at the same URL now holds another story; the run dies before writing the index
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "write_dedup_index", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.run([_write(tmp_path / "in2", "v2.txt", _text("en_05"))], out, CleaningConfig(), progress=False)
+    pipeline.run([_write(tmp_path / "in3", "copy.txt", _edited(_text("en_05")))], out, CleaningConfig(),
+                 progress=False)
+    assert _dataset(out)["https://b.example/1"] == _ids(out)["https://a.example/live"]

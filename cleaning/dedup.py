@@ -119,8 +119,9 @@ def unindexed_ids(index: DedupIndex, stored: pd.DataFrame) -> set[str]:
     indexed = index.docs.set_index("id")
     mine = stored.set_index("id")
     shared = mine.index.intersection(indexed.index)
-    same = (indexed.loc[shared, "content_hash"].to_numpy() == mine.loc[shared, "content_hash"].to_numpy()) & (
-        _utc(indexed.loc[shared, "published_at"]).to_numpy() == _utc(mine.loc[shared, "published_at"]).to_numpy())
+    ours, theirs = _utc(indexed.loc[shared, "published_at"]), _utc(mine.loc[shared, "published_at"])
+    same_date = (ours.to_numpy() == theirs.to_numpy()) | (ours.isna().to_numpy() & theirs.isna().to_numpy())
+    same = same_date & (indexed.loc[shared, "content_hash"].to_numpy() == mine.loc[shared, "content_hash"].to_numpy())
     return set(mine.index.difference(indexed.index)) | set(shared[~same])
 
 

@@ -19,7 +19,14 @@ import pytest
 from cleaning import pipeline
 from cleaning.config import CleaningConfig, DedupConfig
 from cleaning.dataset import DatasetPaths, load_articles, read_dedup_index
-from cleaning.dedup import DedupIndex, index_params, mark_duplicates, near_duplicate_pairs, usable_index
+from cleaning.dedup import (
+    DedupIndex,
+    index_params,
+    mark_duplicates,
+    near_duplicate_pairs,
+    unindexed_ids,
+    usable_index,
+)
 from cleaning.errors import ConfigError
 from cleaning.minhash import normalize_for_shingles, signatures
 from tests.cleaning.dedup_variants import load_articles as fixture_articles
@@ -203,6 +210,19 @@ def test_shuffled_input_gives_the_same_clusters() -> None:
     random.Random(1).shuffle(rows)
     shuffled, _, _ = _dedup(_articles(rows))
     assert shuffled == reference
+
+
+def test_unindexed_ids_are_the_rows_the_index_does_not_hold_as_stored() -> None:
+    _, _, index = _dedup(_articles([("a", _text("en_01"), None), ("b", _text("en_02"), "2025-05-14T00:00Z"),
+                                    ("c", _text("en_03"), None)]))
+    stored = index.docs[["id", "content_hash", "published_at"]].assign(duplicate_of=None)
+    assert unindexed_ids(index, stored) == set()
+    changed = stored.assign(
+        content_hash=["other", *stored["content_hash"][1:]],
+        published_at=[stored["published_at"][0], pd.Timestamp("2025-05-15", tz="UTC"), stored["published_at"][2]],
+    )
+    extra = pd.DataFrame({"id": ["d"], "content_hash": ["x"], "published_at": [pd.NaT], "duplicate_of": [None]})
+    assert unindexed_ids(index, pd.concat([changed, extra], ignore_index=True)) == {"a", "b", "d"}
 
 
 def test_a_replaced_article_leaves_its_cluster() -> None:

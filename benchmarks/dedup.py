@@ -2,12 +2,13 @@
 
 Usage:
     taskset -c 0 python benchmarks/dedup.py speed [--docs 10000] [--indexed 20000] [--script latin|han]
-    python benchmarks/dedup.py memory [--docs 100000] [--runs 10] [--script latin|han]
+    python benchmarks/dedup.py memory [--docs 100000] [--runs 10] [--script latin|han] [--dataset]
 
 speed:  signatures + band hashes + index lookup (mark_duplicates against an index already
         holding --indexed documents) for --docs new documents of 3,000 characters; median of 3.
 memory: --docs documents in --runs incremental runs, each reading the index from Parquet,
-        marking a batch and writing the index back, as pipeline.run does; peak RSS at the end.
+        marking a batch and writing the index back; with --dataset also reading the stored
+        articles and upserting the batch into a real articles dataset, as pipeline.run does.
 Documents are random Zipf-distributed words (or Han characters); a quarter are edited copies.
 """
 
@@ -24,10 +25,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from cleaning.config import DedupConfig
-from cleaning.dataset import read_dedup_index, write_dedup_index
+from cleaning import __version__
+from cleaning.config import CleaningConfig, DedupConfig
+from cleaning.dataset import DatasetPaths, read_dedup_index, to_table, upsert_articles, write_dedup_index
 from cleaning.dedup import DedupIndex, mark_duplicates, usable_index
 from cleaning.minhash import band_hashes, signatures
+from cleaning.pipeline import _mark_duplicates
+from cleaning.schema import ARTICLE_SCHEMA
 
 CHARS = 3000
 
@@ -107,17 +111,37 @@ def speed(args: argparse.Namespace) -> None:
     print(f"{duplicates} of {args.docs} new documents marked as duplicates")
 
 
+def _article_rows(batch: pd.DataFrame) -> pd.DataFrame:
+    """Give synthetic texts every column of the articles schema, as the per-page steps would."""
+    count = len(batch)
+    empty = [[] for _ in range(count)]
+    return batch.assign(
+        url=[f"https://example.org/{i}" for i in batch["id"]], source="bench", site_name=None,
+        title="Synthetic", authors=empty, editors=empty, published_precision="day", published_source="meta",
+        modified_at=pd.NaT, language="en", language_confidence=1.0, secondary_script_share=0.0,
+        text_chars=batch["text"].str.len(), description=None, categories=empty, tags=empty, image_url=None,
+        quality_flags=empty, boilerplate_rules=empty, encoding="utf-8",
+        fetched_at=pd.Timestamp("2025-06-01", tz="UTC"), origin=[f"bench/{i}" for i in batch["id"]],
+        tidings_version=__version__,
+    )
+
+
 def memory(args: argparse.Namespace) -> None:
     config = DedupConfig()
     corpus = Corpus(args.script)
     per_run = args.docs // args.runs
     with tempfile.TemporaryDirectory() as folder:
-        directory = Path(folder) / "index"
+        paths = DatasetPaths(Path(folder))
+        directory = paths.index
         for run in range(args.runs):
             articles = corpus.batch(per_run, run * per_run)
             start = time.perf_counter()
-            index = usable_index(read_dedup_index(directory), config)
-            marked, index = _mark(articles, index, config)
+            if args.dataset:
+                marked, updates, index = _mark_duplicates(paths, _article_rows(articles), CleaningConfig(dedup=config))
+                upsert_articles(paths.articles, to_table(marked, ARTICLE_SCHEMA), duplicate_updates=updates)
+            else:
+                index = usable_index(read_dedup_index(directory), config)
+                marked, index = _mark(articles, index, config)
             write_dedup_index(directory, index)
             size = sum(p.stat().st_size for p in directory.rglob("*.parquet"))
             print(f"run {run + 1}: {len(index.docs):,} indexed, {int(marked['duplicate_of'].notna().sum()):,} "
@@ -134,6 +158,7 @@ def main() -> None:
     parser.add_argument("--indexed", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--script", choices=["latin", "han"], default="latin")
+    parser.add_argument("--dataset", action="store_true", help="memory: also upsert into a real articles dataset")
     args = parser.parse_args()
     if args.docs is None:
         args.docs = 10000 if args.mode == "speed" else 100000

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cleaning.dedup import DedupIndex
+from cleaning.dedup_index import DedupIndex
 from cleaning.errors import SchemaError
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
 

@@ -39,7 +39,8 @@ from cleaning.dataset import (
     write_dedup_index,
 )
 from cleaning.decoding import decode_pages
-from cleaning.dedup import DedupIndex, content_hash, mark_duplicates, unindexed_ids, usable_index
+from cleaning.dedup import content_hash, mark_duplicates
+from cleaning.dedup_index import DedupIndex, unindexed_ids, usable_index
 from cleaning.errors import SchemaError
 from cleaning.extract import extract_articles
 from cleaning.ids import assign_ids, keep_newest_per_id

@@ -19,14 +19,8 @@ import pytest
 from cleaning import pipeline
 from cleaning.config import CleaningConfig, DedupConfig
 from cleaning.dataset import DatasetPaths, load_articles, read_dedup_index
-from cleaning.dedup import (
-    DedupIndex,
-    index_params,
-    mark_duplicates,
-    near_duplicate_pairs,
-    unindexed_ids,
-    usable_index,
-)
+from cleaning.dedup import mark_duplicates, near_duplicate_pairs
+from cleaning.dedup_index import DedupIndex, index_params, unindexed_ids, usable_index
 from cleaning.errors import ConfigError
 from cleaning.minhash import normalize_for_shingles, signatures
 from tests.cleaning.dedup_variants import load_articles as fixture_articles

@@ -158,6 +158,7 @@ def mark_duplicates(
     Reads:   id, text, published_at (stored: id, duplicate_of of the dataset before this run;
              restored: id, text, published_at of stored rows the index lacks, in batches)
     Writes:  content_hash, duplicate_of
+    Rejects: nothing (a duplicate is marked, never dropped)
     Returns: the articles; new duplicate_of values for stored rows whose canonical changed;
              the index to write after the dataset
     """

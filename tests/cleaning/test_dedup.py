@@ -22,7 +22,7 @@ from cleaning.dataset import DatasetPaths, load_articles, read_dedup_index
 from cleaning.dedup import mark_duplicates, near_duplicate_pairs
 from cleaning.dedup_index import DedupIndex, index_params, unindexed_ids, usable_index
 from cleaning.errors import ConfigError
-from cleaning.minhash import normalize_for_shingles, signatures
+from cleaning.minhash import normalize_for_shingles, signatures, simplify_chinese
 from tests.cleaning.dedup_variants import load_articles as fixture_articles
 from tests.cleaning.dedup_variants import synthetic_set, true_jaccard
 
@@ -125,6 +125,8 @@ def test_text_without_words_is_kept_alone() -> None:
 
 
 def test_normalize_for_shingles() -> None:
+    # HK and TW variant glyphs (裏, 着) reach the same Simplified character as the standard ones
+    assert simplify_chinese("數碼港裏面著重資訊裡") == "数码港里面着重资讯里"
     assert normalize_for_shingles("香港著力打造「數碼港」— ÉCOLE ﬁ, 1,234!") == "香港着力打造 数码港 école fi 1 234"
 
 

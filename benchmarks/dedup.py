@@ -136,6 +136,7 @@ def memory(args: argparse.Namespace) -> None:
         directory = paths.index
         for run in range(args.runs):
             articles = corpus.batch(per_run, run * per_run)
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the synthetic texts' share
             start = time.perf_counter()
             if args.dataset:
                 marked, updates, index = _mark_duplicates(paths, _article_rows(articles), CleaningConfig(dedup=config))
@@ -147,7 +148,8 @@ def memory(args: argparse.Namespace) -> None:
             size = sum(p.stat().st_size for p in directory.rglob("*.parquet"))
             print(f"run {run + 1}: {len(index.docs):,} indexed, {int(marked['duplicate_of'].notna().sum()):,} "
                   f"marked, {time.perf_counter() - start:.1f} s, index {size / 2**20:.1f} MiB, "
-                  f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+                  f"peak RSS {before:.0f} MiB with the batch generated, "
+                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB after the run")
             del articles, marked, index
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 

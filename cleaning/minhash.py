@@ -175,7 +175,7 @@ def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int
         return hashes, document
     multiplier = _seed_constant(seed, 3)
     combined = hashes.copy()
-    for offset in range(1, size):
+    for offset in range(1, min(size, count)):  # a negative slice end would wrap around
         combined[: count - offset] *= multiplier
         combined[: count - offset] += hashes[offset:]
     valid = np.zeros(count, dtype=bool)
@@ -246,20 +246,21 @@ def _chunk_signatures(normalized: list[str], num_perm: int, word_ngram: int, cha
         return np.zeros((0, num_perm), dtype=np.uint32)
     hashes, document, is_cjk = _tokens(normalized, seed)
     tokens_per_doc = np.bincount(document, minlength=n)
-    cjk_share = np.bincount(document, weights=is_cjk, minlength=n) / np.maximum(tokens_per_doc, 1)
+    cjk_tokens = np.bincount(document[is_cjk], minlength=n)
     # per document: character n-grams when most tokens are CJK characters, else word n-grams
-    size_of_doc = np.where(cjk_share >= 0.5, char_ngram, word_ngram)
-    parts, owners = [], []
-    for size in np.unique(size_of_doc):
-        chosen = size_of_doc[document] == size
-        if chosen.all():
-            shingles, owner = _shingles(hashes, document, int(size), seed)
-        else:
-            shingles, owner = _shingles(hashes[chosen], document[chosen], int(size), seed)
-        parts.append(shingles)
-        owners.append(owner)
-    shingles = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-    owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
+    size_of_doc = np.where(2 * cjk_tokens >= np.maximum(tokens_per_doc, 1), char_ngram, word_ngram)
+    sizes = np.unique(size_of_doc[tokens_per_doc > 0])
+    if len(sizes) == 1:  # the usual batch: one kind of text, no selection needed
+        shingles, owner = _shingles(hashes, document, int(sizes[0]), seed)
+    else:
+        parts, owners = [], []
+        for size in sizes:
+            chosen = size_of_doc[document] == size
+            part, part_owner = _shingles(hashes[chosen], document[chosen], int(size), seed)
+            parts.append(part)
+            owners.append(part_owner)
+        shingles = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+        owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
     # one-permutation hashing: the low bits pick the bin, the high 32 bits are the value
     if num_perm & (num_perm - 1):
         slot = (shingles % np.uint64(num_perm)).astype(np.int64)

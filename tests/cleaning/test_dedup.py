@@ -131,7 +131,7 @@ def test_normalize_for_shingles() -> None:
 
 
 def test_signature_does_not_depend_on_the_batch_or_the_process() -> None:
-    texts = [_text("en_01"), _text("zh_01"), "short", ""]
+    texts = [_text("en_01"), _text("zh_01"), "short", "", "two words", "三个字"]
     alone = np.concatenate([signatures([t], num_perm=64, word_ngram=5, char_ngram=4, seed=3) for t in texts])
     together = signatures(texts[::-1], num_perm=64, word_ngram=5, char_ngram=4, seed=3)[::-1]
     assert np.array_equal(alone, together)

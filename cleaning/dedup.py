@@ -22,7 +22,7 @@ import pandas as pd
 from cleaning.config import DedupConfig
 from cleaning.dedup_index import DedupIndex, band_rows, doc_keys, utc
 from cleaning.errors import SchemaError
-from cleaning.minhash import EMPTY, band_hashes, content_hashes, estimated_jaccard, signatures
+from cleaning.minhash import EMPTY, band_hashes, content_hashes, estimated_jaccard, fingerprints, signatures
 from cleaning.step import require_columns
 
 __all__ = ["content_hash", "mark_duplicates", "near_duplicate_pairs"]
@@ -50,10 +50,11 @@ def _entries(articles: pd.DataFrame, config: DedupConfig) -> _Entries:
     sigs = []
     # batch by batch: the texts are read once and never copied all at once
     for start in range(0, len(articles), _SIGNATURE_BATCH):
-        texts = articles["text"].iloc[start:start + _SIGNATURE_BATCH].tolist()
-        hashes += content_hashes(texts)
-        sigs.append(signatures(texts, num_perm=config.num_perm, word_ngram=config.word_ngram,
-                               char_ngram=config.char_ngram, seed=config.seed))
+        batch_hashes, batch_signatures = fingerprints(
+            articles["text"].iloc[start:start + _SIGNATURE_BATCH].tolist(), num_perm=config.num_perm,
+            word_ngram=config.word_ngram, char_ngram=config.char_ngram, seed=config.seed)
+        hashes += batch_hashes
+        sigs.append(batch_signatures)
     docs = pd.DataFrame({
         "id": articles["id"].astype(object).to_numpy(),
         "content_hash": pd.Series(hashes, dtype=object),

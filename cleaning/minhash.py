@@ -24,6 +24,7 @@ __all__ = [
     "band_hashes",
     "content_hashes",
     "estimated_jaccard",
+    "fingerprints",
     "normalize_for_shingles",
     "signatures",
     "simplify_chinese",
@@ -112,15 +113,19 @@ def simplify_chinese(text: str) -> str:
 
 def normalize_for_shingles(text: str) -> str:
     """Return text as the shingler sees it: NFKC, casefolded, Simplified, punctuation as spaces."""
-    codepoints = _to_simplified()[np.frombuffer(_normalize(text).encode("utf-32-le"), dtype="<u4")]
+    codepoints = _to_simplified()[np.frombuffer(_for_shingles(_casefolded(text)).encode("utf-32-le"), dtype="<u4")]
     classes = _char_classes()[codepoints]
     codepoints = np.where(classes == _SEPARATOR, ord(" "), codepoints).astype("<u4")
     return " ".join(codepoints.tobytes().decode("utf-32-le").split())
 
 
-def _normalize(text: str) -> str:
+def _casefolded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _for_shingles(casefolded: str) -> str:
     # a signature reads the first _MAX_CHARS characters: enough for any article, bounded for junk
-    return unicodedata.normalize("NFKC", text[:_MAX_CHARS]).casefold()[:_MAX_CHARS].replace("\0", " ")
+    return casefolded[:_MAX_CHARS].replace("\0", " ")
 
 
 @functools.cache
@@ -210,14 +215,26 @@ def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
         yield chunk
 
 
+def fingerprints(
+    texts: Sequence[str], *, num_perm: int, word_ngram: int, char_ngram: int, seed: int,
+) -> tuple[list[str], U32]:
+    """Return content_hashes(texts) and signatures(texts, ...), normalizing each text once."""
+    casefolded = [_casefolded(t) for t in texts]
+    return _content_hashes(casefolded), _signatures(casefolded, num_perm, word_ngram, char_ngram, seed)
+
+
 def content_hashes(texts: Sequence[str]) -> list[str]:
     """Return the SHA-1 of each text after NFKC and casefolding, every run of non-letters/digits one space.
 
     Equal hashes mean the same words in the same order: exact duplicates.
     """
-    out = []
     # normalized lazily, chunk by chunk: a batch's texts are never all copied at once
-    for chunk in _chunks(unicodedata.normalize("NFKC", t).casefold() for t in texts):
+    return _content_hashes(_casefolded(t) for t in texts)
+
+
+def _content_hashes(casefolded: Iterable[str]) -> list[str]:
+    out = []
+    for chunk in _chunks(casefolded):
         codepoints = np.frombuffer(("\0".join(chunk) + "\0").encode("utf-32-le"), dtype="<u4")
         separator = _char_classes()[codepoints] == _SEPARATOR
         keep = ~separator
@@ -235,8 +252,12 @@ def signatures(
     texts: Sequence[str], *, num_perm: int, word_ngram: int, char_ngram: int, seed: int,
 ) -> U32:
     """Return one MinHash signature (num_perm uint32 values) per text; EMPTY rows for texts with no tokens."""
+    return _signatures((_casefolded(t) for t in texts), num_perm, word_ngram, char_ngram, seed)
+
+
+def _signatures(casefolded: Iterable[str], num_perm: int, word_ngram: int, char_ngram: int, seed: int) -> U32:
     parts = [_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed)
-             for chunk in _chunks(_normalize(t) for t in texts)]
+             for chunk in _chunks(_for_shingles(t) for t in casefolded)]
     return np.concatenate(parts) if parts else np.zeros((0, num_perm), dtype=np.uint32)
 
 

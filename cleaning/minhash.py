@@ -105,18 +105,25 @@ def _to_simplified() -> U32:
     return table
 
 
+def _codepoints(text: str) -> U32:
+    # surrogatepass: a lone surrogate (from a lossy decode upstream) is a code point, not a crash
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def _text(codepoints: U32) -> str:
+    return str(codepoints.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass"))
+
+
 def simplify_chinese(text: str) -> str:
     """Map each Traditional (and HK/TW variant) character to its Simplified form."""
-    codepoints = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    return str(_to_simplified()[codepoints].astype("<u4").tobytes().decode("utf-32-le"))
+    return _text(_to_simplified()[_codepoints(text)])
 
 
 def normalize_for_shingles(text: str) -> str:
     """Return text as the shingler sees it: NFKC, casefolded, Simplified, punctuation as spaces."""
-    codepoints = _to_simplified()[np.frombuffer(_for_shingles(_casefolded(text)).encode("utf-32-le"), dtype="<u4")]
+    codepoints = _to_simplified()[_codepoints(_for_shingles(_casefolded(text)))]
     classes = _char_classes()[codepoints]
-    codepoints = np.where(classes == _SEPARATOR, ord(" "), codepoints).astype("<u4")
-    return " ".join(codepoints.tobytes().decode("utf-32-le").split())
+    return " ".join(_text(np.where(classes == _SEPARATOR, ord(" "), codepoints)).split())
 
 
 def _casefolded(text: str) -> str:
@@ -146,7 +153,7 @@ def _tokens(normalized: Sequence[str], seed: int) -> tuple[U64, npt.NDArray[np.i
     The texts are normalized and hold at most _CHUNK_CHARS characters together.
     """
     # a NUL after each text keeps tokens from running across documents
-    codepoints = np.frombuffer(("\0".join(normalized) + "\0").encode("utf-32-le"), dtype="<u4")
+    codepoints = _codepoints("\0".join(normalized) + "\0")
     offsets = np.concatenate(([0], np.cumsum([len(t) + 1 for t in normalized])[:-1])).astype(np.int64)
     classes = _char_classes()[codepoints]
     word = classes == _WORD
@@ -235,7 +242,7 @@ def content_hashes(texts: Sequence[str]) -> list[str]:
 def _content_hashes(casefolded: Iterable[str]) -> list[str]:
     out = []
     for chunk in _chunks(casefolded):
-        codepoints = np.frombuffer(("\0".join(chunk) + "\0").encode("utf-32-le"), dtype="<u4")
+        codepoints = _codepoints("\0".join(chunk) + "\0")
         separator = _char_classes()[codepoints] == _SEPARATOR
         keep = ~separator
         keep[1:] |= separator[1:] & ~separator[:-1]  # the first of a run of separators stays, as a space
@@ -243,8 +250,8 @@ def _content_hashes(casefolded: Iterable[str]) -> list[str]:
         offsets = np.cumsum([0] + [len(t) + 1 for t in chunk])
         bounds = np.searchsorted(np.flatnonzero(keep), offsets).tolist()  # where each text starts in spaced
         for start, end in itertools.pairwise(bounds):
-            text = spaced[4 * start:4 * end].decode("utf-32-le").strip(" ")
-            out.append(hashlib.sha1(text.encode("utf-8")).hexdigest())
+            text = spaced[4 * start:4 * end].decode("utf-32-le", "surrogatepass").strip(" ")
+            out.append(hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest())
     return out
 
 

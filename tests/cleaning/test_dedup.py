@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import hypothesis
+import hypothesis.strategies as st
 import numpy as np
 import opencc
 import pandas as pd
@@ -22,7 +24,7 @@ from cleaning.dataset import DatasetPaths, load_articles, read_dedup_index
 from cleaning.dedup import mark_duplicates, near_duplicate_pairs
 from cleaning.dedup_index import DedupIndex, index_params, unindexed_ids, usable_index
 from cleaning.errors import ConfigError
-from cleaning.minhash import normalize_for_shingles, signatures, simplify_chinese
+from cleaning.minhash import content_hashes, normalize_for_shingles, signatures, simplify_chinese
 from tests.cleaning.dedup_variants import load_articles as fixture_articles
 from tests.cleaning.dedup_variants import synthetic_set, true_jaccard
 
@@ -141,6 +143,17 @@ def test_signature_does_not_depend_on_the_batch_or_the_process() -> None:
     other = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True,
                            check=True, env={"PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path.cwd())})
     assert np.array_equal(np.array(json.loads(other.stdout), dtype=np.uint32), alone)
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(st.lists(st.text(max_size=60), min_size=1, max_size=6))
+@hypothesis.example(["abc \ud800 def", "\x00", "", "ǅ ß ﬁ 數碼"])  # a lone surrogate, NUL, empty, case/width/script
+def test_any_text_gets_a_signature_and_hash_that_do_not_depend_on_its_neighbours(texts: list[str]) -> None:
+    together = signatures(texts, num_perm=16, word_ngram=3, char_ngram=2, seed=1)
+    alone = np.concatenate([signatures([t], num_perm=16, word_ngram=3, char_ngram=2, seed=1) for t in texts])
+    assert np.array_equal(together, alone)
+    assert content_hashes(texts) == [content_hashes([t])[0] for t in texts]
+    assert normalize_for_shingles(normalize_for_shingles(texts[0])) == normalize_for_shingles(texts[0])
 
 
 def test_bad_lsh_parameters_raise() -> None:

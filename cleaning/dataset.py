@@ -11,15 +11,20 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import json
+import logging
 import os
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from cleaning.dedup_index import DedupIndex
 from cleaning.errors import SchemaError
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
 
@@ -27,19 +32,25 @@ __all__ = [
     "DatasetPaths",
     "UpsertStats",
     "exclusive_lock",
+    "iter_stored_articles",
     "load_articles",
     "load_rejects",
     "read_columns",
+    "read_dedup_index",
     "read_table",
+    "stored_is_newer",
     "to_table",
     "upsert_articles",
     "upsert_rejects",
+    "write_dedup_index",
     "write_table",
 ]
 
 PART = "part-0.parquet"
 _BATCH_ROWS = 2048
 _LIST_TYPES = (pa.ListType, pa.LargeListType)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,12 +205,8 @@ def upsert_articles(
     """
     stored = read_columns(directory, ["id", "fetched_at"])
     stored_fetched = dict(zip(stored["id"], stored["fetched_at"], strict=True))
-    losers = [
-        i for i, (row_id, fetched) in enumerate(zip(new.column("id").to_pylist(), new.column("fetched_at").to_pylist(), strict=True))
-        if row_id in stored_fetched
-        and pd.notna(stored_fetched[row_id])
-        and (fetched is None or pd.Timestamp(stored_fetched[row_id]) > pd.Timestamp(fetched))
-    ]
+    newer = stored_is_newer(directory, new.column("id").to_pylist(), new.column("fetched_at").to_pylist())
+    losers = [i for i, stays in enumerate(newer) if stays]
     lost = new.take(pa.array(losers, type=pa.int64()))
     winners = new.filter(pc.invert(pc.is_in(new.column("id"), value_set=lost.column("id")))) if losers else new
     winners = winners.sort_by("id")
@@ -269,3 +276,102 @@ def load_articles(root: Path, *, duplicates: bool = True, columns: list[str] | N
 def load_rejects(root: Path) -> pd.DataFrame:
     """Load the rejects dataset of an output root."""
     return _to_frame(read_table(DatasetPaths(Path(root)).rejects, REJECT_SCHEMA))
+
+
+# -- the near-duplicate index (OUTPUT/index/): written after the articles, read before dedup --
+
+_INDEX_DOCS = "docs"
+_INDEX_BANDS = "bands"
+
+
+def _index_schemas(params: Mapping[str, str], num_perm: int, generation: str) -> tuple[pa.Schema, pa.Schema]:
+    # both tables carry the same generation: a run killed between the two renames is detected
+    metadata = {"tidings_dedup_params": json.dumps(dict(params), sort_keys=True), "tidings_generation": generation}
+    docs = pa.schema([
+        pa.field("id", pa.large_string(), nullable=False),
+        pa.field("content_hash", pa.large_string(), nullable=False),
+        pa.field("published_at", pa.timestamp("us", tz="UTC")),
+        pa.field("canonical", pa.large_string(), nullable=False),
+        pa.field("signature", pa.binary(4 * num_perm), nullable=False),
+    ], metadata=metadata)
+    bands = pa.schema([
+        pa.field("band", pa.uint8(), nullable=False),
+        pa.field("band_hash", pa.uint64(), nullable=False),
+        pa.field("key", pa.uint64(), nullable=False),
+    ], metadata=metadata)
+    return docs, bands
+
+
+def write_dedup_index(directory: Path, index: DedupIndex) -> None:
+    """Atomically replace the near-duplicate index in directory (call it after the articles are written)."""
+    generation = uuid.uuid4().hex
+    docs_schema, bands_schema = _index_schemas(index.params, index.signatures.shape[1], generation)
+    signatures = np.ascontiguousarray(index.signatures, dtype="<u4")
+    signature_array = pa.Array.from_buffers(
+        pa.binary(signatures.shape[1] * 4), len(signatures), [None, pa.py_buffer(signatures.tobytes())])
+    docs = pa.table({
+        "id": pa.array(index.docs["id"].tolist(), type=pa.large_string()),
+        "content_hash": pa.array(index.docs["content_hash"].tolist(), type=pa.large_string()),
+        "published_at": pa.array(pd.to_datetime(index.docs["published_at"], utc=True),
+                                 type=pa.timestamp("us", tz="UTC"), from_pandas=True),
+        "canonical": pa.array(index.docs["canonical"].tolist(), type=pa.large_string()),
+        "signature": signature_array,
+    }, schema=docs_schema)
+    bands = pa.Table.from_pandas(index.bands[["band", "band_hash", "key"]], schema=bands_schema, preserve_index=False)
+    write_table(directory / _INDEX_BANDS, [bands], bands_schema)
+    write_table(directory / _INDEX_DOCS, [docs], docs_schema)
+
+
+def read_dedup_index(directory: Path) -> DedupIndex | None:
+    """Read the near-duplicate index, or None when there is none or it cannot be used (it is then rebuilt)."""
+    docs_path, bands_path = _part(directory / _INDEX_DOCS), _part(directory / _INDEX_BANDS)
+    if not docs_path.exists() or not bands_path.exists():
+        return None
+    try:
+        docs_meta = pq.read_schema(docs_path).metadata or {}
+        bands_meta = pq.read_schema(bands_path).metadata or {}
+        if docs_meta.get(b"tidings_generation") != bands_meta.get(b"tidings_generation"):
+            logger.warning("dedup index in %s is incomplete (a run stopped while writing it); rebuilding it", directory)
+            return None
+        params = json.loads(docs_meta[b"tidings_dedup_params"])
+        docs = pq.read_table(docs_path)
+        width = docs.schema.field("signature").type.byte_width // 4
+        column = docs.column("signature").combine_chunks()
+        signatures = (
+            np.frombuffer(column.buffers()[1], dtype="<u4", count=len(docs) * width, offset=column.offset * width * 4)
+            .reshape(len(docs), width).astype(np.uint32)
+            if len(docs) else np.zeros((0, width), dtype=np.uint32)
+        )
+        frame = docs.drop_columns(["signature"]).to_pandas()
+        bands = pq.read_table(bands_path).to_pandas()
+    except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
+        logger.warning("dedup index in %s cannot be read (%s); rebuilding it", directory, exc)
+        return None
+    for column_name in ("id", "content_hash", "canonical"):
+        frame[column_name] = frame[column_name].astype(object)
+    return DedupIndex(docs=frame, signatures=signatures, bands=bands, params=params)
+
+
+def stored_is_newer(directory: Path, ids: Iterable[str], fetched: Iterable[object]) -> list[bool]:
+    """For each (id, fetched_at), say whether the stored row of that id is a newer fetch (it stays)."""
+    stored = read_columns(directory, ["id", "fetched_at"])
+    stored_fetched = dict(zip(stored["id"], stored["fetched_at"], strict=True))
+    return [
+        row_id in stored_fetched
+        and pd.notna(stored_fetched[row_id])
+        and (fetched_at is None or pd.isna(fetched_at)
+             or pd.Timestamp(stored_fetched[row_id]) > pd.Timestamp(fetched_at))
+        for row_id, fetched_at in zip(ids, fetched, strict=True)
+    ]
+
+
+def iter_stored_articles(directory: Path, columns: list[str], *, ids: Iterable[str]) -> Iterator[pd.DataFrame]:
+    """Yield the given columns of the stored articles whose id is in ids, a batch at a time."""
+    wanted = pa.array(sorted(set(ids)), type=pa.large_string())
+    if not len(wanted):
+        return
+    for batch in _stored_batches(directory, ARTICLE_SCHEMA):
+        table = pa.Table.from_batches([batch]).select(columns)
+        table = table.filter(pc.is_in(table.column("id"), value_set=wanted))
+        if table.num_rows:
+            yield table.to_pandas()

@@ -1,52 +1,257 @@
-"""Mark exact and near duplicates: one canonical row per cluster, the others point to it."""
+"""Mark exact and near duplicates: one canonical row per cluster, the others point to it.
+
+Exact duplicates share a content_hash; near duplicates share an LSH band of their MinHash
+signatures and an estimated Jaccard similarity of at least the threshold. Both kinds of
+link join clusters (connected components); a cluster's canonical row is its earliest
+published article (undated last, ties by id), whatever the order the rows came in.
+
+The index (DedupIndex) remembers every stored article's signature, band hashes and
+cluster, so a run compares its articles with the whole dataset without rereading texts.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
+import dataclasses
+import logging
+from collections.abc import Iterable
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from cleaning.config import DedupConfig
+from cleaning.dedup_index import DedupIndex, band_rows, doc_keys, utc
+from cleaning.errors import SchemaError
+from cleaning.minhash import EMPTY, band_hashes, content_hashes, estimated_jaccard, fingerprints, signatures
 from cleaning.step import require_columns
 
-__all__ = ["content_hash", "mark_exact_duplicates"]
+__all__ = ["content_hash", "mark_duplicates", "near_duplicate_pairs"]
 
-_NON_WORD = re.compile(r"[\W_]+")
+logger = logging.getLogger(__name__)
+
+_SIGNATURE_BATCH = 2048  # texts per signature batch: bounds memory on a rebuild
 
 
 def content_hash(text: str) -> str:
     """Return the SHA-1 of text with case, width, punctuation and spacing normalized."""
-    normalized = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
-    return hashlib.sha1(normalized.encode("utf-8")).hexdigest()
+    return content_hashes([text])[0]
 
 
-def _canonical_order(frame: pd.DataFrame) -> pd.DataFrame:
-    # earliest published first, undated last, ties by id: the same winner whatever the input order
-    return frame.assign(_undated=frame["published_at"].isna()).sort_values(
-        ["_undated", "published_at", "id"], kind="stable"
-    )
+@dataclasses.dataclass(frozen=True)
+class _Entries:
+    """Signatures of articles not yet in the index (this run's, and stored rows it lacks)."""
+
+    docs: pd.DataFrame  # id, content_hash, published_at
+    signatures: npt.NDArray[np.uint32]
 
 
-def mark_exact_duplicates(articles: pd.DataFrame, *, known: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str | None]]:
-    """Point every article whose normalized text was seen before at its cluster's canonical row.
+def _entries(articles: pd.DataFrame, config: DedupConfig) -> _Entries:
+    hashes: list[str] = []
+    sigs = []
+    # batch by batch: the texts are read once and never copied all at once
+    for start in range(0, len(articles), _SIGNATURE_BATCH):
+        batch_hashes, batch_signatures = fingerprints(
+            articles["text"].iloc[start:start + _SIGNATURE_BATCH].tolist(), num_perm=config.num_perm,
+            word_ngram=config.word_ngram, char_ngram=config.char_ngram, seed=config.seed)
+        hashes += batch_hashes
+        sigs.append(batch_signatures)
+    docs = pd.DataFrame({
+        "id": articles["id"].astype(object).to_numpy(),
+        "content_hash": pd.Series(hashes, dtype=object),
+        "published_at": utc(articles["published_at"]),
+    })
+    return _Entries(docs, np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint32))
 
-    Reads:   id, text, published_at (and known: id, content_hash, published_at, duplicate_of)
+
+def _concat_entries(parts: list[_Entries], config: DedupConfig) -> _Entries:
+    if not parts:
+        return _entries(pd.DataFrame({"id": [], "text": [], "published_at": []}), config)
+    return _Entries(pd.concat([p.docs for p in parts], ignore_index=True),
+                    np.concatenate([p.signatures for p in parts]))
+
+
+class _Forest:
+    """Union-find over row positions; parents start at each row's previous cluster."""
+
+    def __init__(self, parent: npt.NDArray[np.int64]) -> None:
+        self.parent = parent
+
+    def find(self, node: int) -> int:
+        parent = self.parent
+        root = node
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def roots(self) -> npt.NDArray[np.int64]:
+        parent = self.parent.copy()
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
+
+
+def _candidate_pairs(
+    seeds: npt.NDArray[np.int64], bands: npt.NDArray[np.uint64], rows: pd.DataFrame,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return (low, high) position pairs of a seed and another row (band_hash, pos) sharing a band hash."""
+    width = bands.shape[1]
+    queries = pd.DataFrame({"band_hash": bands.reshape(-1), "seed": np.repeat(seeds, width)})
+    hits = queries.merge(rows, on="band_hash", how="inner")
+    hits = hits[hits["seed"] != hits["pos"]]
+    low = np.minimum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
+    high = np.maximum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
+    pairs = np.unique(np.stack([low, high], axis=1), axis=0) if len(low) else np.zeros((0, 2), dtype=np.int64)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _confirmed_pairs(
+    sig: npt.NDArray[np.uint32], asking: npt.NDArray[np.int64], rows: pd.DataFrame, config: DedupConfig,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+    """Return the candidate pairs whose estimated Jaccard reaches the threshold, and how many candidates there were."""
+    left, right = _candidate_pairs(
+        asking, band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed), rows)
+    similar = estimated_jaccard(sig, left, right) >= config.threshold
+    return left[similar], right[similar], len(left)
+
+
+def _band_hits(
+    stored: pd.DataFrame, wanted: npt.NDArray[np.uint64], key_position: pd.Series,
+) -> pd.DataFrame:
+    """Return (band_hash, pos) of the stored band rows whose hash is wanted and whose key is still indexed."""
+    hits = stored[np.isin(stored["band_hash"].to_numpy(), wanted)]
+    pos = key_position.reindex(hits["key"].to_numpy())
+    found = pos.notna().to_numpy()
+    return pd.DataFrame({"band_hash": hits["band_hash"].to_numpy()[found],
+                         "pos": pos.to_numpy()[found].astype(np.int64)})
+
+
+def near_duplicate_pairs(texts: list[str], *, config: DedupConfig) -> list[tuple[int, int]]:
+    """Return the (i, j) index pairs, i < j, of texts that LSH finds and the Jaccard estimate confirms."""
+    sig = signatures(texts, num_perm=config.num_perm, word_ngram=config.word_ngram,
+                     char_ngram=config.char_ngram, seed=config.seed)
+    bands = band_hashes(sig, bands=config.bands, rows=config.rows, seed=config.seed)
+    positions = np.flatnonzero((sig != EMPTY).any(axis=1))
+    all_bands = pd.DataFrame({"band_hash": bands[positions].reshape(-1),
+                              "pos": np.repeat(positions, config.bands)})
+    left, right, _ = _confirmed_pairs(sig, positions, all_bands, config)
+    return list(zip(left.tolist(), right.tolist(), strict=True))
+
+
+def mark_duplicates(
+    articles: pd.DataFrame,
+    *,
+    index: DedupIndex,
+    stored: pd.DataFrame,
+    restored: Iterable[pd.DataFrame],
+    config: DedupConfig,
+) -> tuple[pd.DataFrame, dict[str, str | None], DedupIndex]:
+    """Point every exact or near duplicate at its cluster's canonical row, across runs.
+
+    Reads:   id, text, published_at (stored: id, duplicate_of of the dataset before this run;
+             restored: id, text, published_at of stored rows the index lacks, in batches)
     Writes:  content_hash, duplicate_of
-    Returns: the articles, and new duplicate_of values for known rows whose canonical changed
+    Rejects: nothing (a duplicate is marked, never dropped)
+    Returns: the articles; new duplicate_of values for stored rows whose canonical changed;
+             the index to write after the dataset
     """
-    require_columns(articles, "id", "text", "published_at", step="mark_exact_duplicates")
-    hashed = articles.assign(content_hash=articles["text"].map(content_hash))
-    pool = pd.concat(
-        [hashed[["id", "content_hash", "published_at"]].assign(_known=False),
-         known[["id", "content_hash", "published_at"]].assign(_known=True)],
-        ignore_index=True,
-    ).drop_duplicates("id", keep="first")
-    canonical = _canonical_order(pool).groupby("content_hash", sort=False)["id"].first()
-    winner = pool["content_hash"].map(canonical)
-    duplicate_of = winner.where(winner != pool["id"], None)
-    by_id = dict(zip(pool["id"], duplicate_of, strict=True))
-    marked = hashed.assign(duplicate_of=hashed["id"].map(by_id).astype(object).where(hashed["id"].map(by_id).notna(), None))
-    old = dict(zip(known["id"], known["duplicate_of"], strict=True))
-    updates = {i: by_id[i] for i in known["id"] if i in by_id and by_id[i] != old.get(i)}
-    return marked, updates
+    require_columns(articles, "id", "text", "published_at", step="mark_duplicates")
+    if articles["id"].duplicated().any():
+        raise SchemaError("mark_duplicates needs one row per id; run keep_newest_per_id first")
+    new = _entries(articles, config)
+    back = _concat_entries([_entries(batch[~batch["id"].isin(articles["id"])], config)
+                            for batch in restored if len(batch)], config)
+
+    # stored rows replaced by this run, or gone from the dataset, leave the index, and
+    # the rest of their old clusters is linked again from scratch
+    old = index.docs
+    gone = old["id"].isin(new.docs["id"]) | old["id"].isin(back.docs["id"]) | ~old["id"].isin(stored["id"])
+    broken = old["canonical"].isin(old.loc[gone, "canonical"])
+    kept_old = (~gone).to_numpy()
+    universe = pd.concat([old.loc[kept_old, ["id", "content_hash", "published_at"]], new.docs, back.docs],
+                         ignore_index=True)
+    sig = np.concatenate([index.signatures[kept_old], new.signatures, back.signatures])
+    n_old = int(kept_old.sum())
+    positions = np.arange(len(universe), dtype=np.int64)
+    is_seed = np.concatenate([broken[~gone].to_numpy(), np.ones(len(universe) - n_old, dtype=bool)])
+
+    # every untouched old cluster starts as one tree; seeds start alone
+    old_labels = pd.Series(np.arange(n_old), index=old.loc[kept_old, "canonical"].to_numpy())
+    first_of_label = old_labels.groupby(level=0).transform("min").to_numpy()
+    parent = positions.copy()
+    parent[:n_old] = np.where(is_seed[:n_old], positions[:n_old], first_of_label)
+    forest = _Forest(parent)
+
+    # exact: everything sharing a content_hash with a seed joins it
+    hashes = universe["content_hash"]
+    touched = hashes.isin(hashes[is_seed])
+    codes, _ = pd.factorize(hashes[touched])
+    members = positions[touched.to_numpy()]
+    first_member = np.full(codes.max() + 1 if len(codes) else 0, len(universe), dtype=np.int64)
+    np.minimum.at(first_member, codes, members)
+    for a, b in zip(first_member[codes].tolist(), members.tolist(), strict=True):
+        if a != b:
+            forest.union(a, b)
+
+    # near: one representative per content_hash asks the band table, then the pairs are confirmed
+    representative = ~hashes.duplicated().to_numpy()
+    has_signature = (sig != EMPTY).any(axis=1)
+    answering = representative & has_signature
+    asking = positions[is_seed & answering]
+    new_bands = band_hashes(sig[n_old:], bands=config.bands, rows=config.rows, seed=config.seed)
+    asked = band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed).reshape(-1)
+    old_answering = answering[:n_old]
+    key_position = pd.Series(positions[:n_old][old_answering], index=doc_keys(old.loc[kept_old, "id"][old_answering]))
+    new_answering = answering[n_old:]
+    rows = pd.concat([
+        _band_hits(index.bands, asked, key_position),
+        pd.DataFrame({"band_hash": new_bands[new_answering].reshape(-1),
+                      "pos": np.repeat(positions[n_old:][new_answering], config.bands)}),
+    ], ignore_index=True)
+    left, right, candidates = _confirmed_pairs(sig, asking, rows, config)
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        forest.union(a, b)
+
+    # canonical: earliest published, undated last, ties by id
+    roots = forest.roots()
+    published = utc(universe["published_at"])
+    order = pd.DataFrame({"undated": published.isna(), "published": published, "id": universe["id"]}).sort_values(
+        ["undated", "published", "id"], kind="stable").index.to_numpy()
+    canonical_pos = pd.Series(order, index=roots[order]).groupby(level=0).first()
+    ids: list[str] = universe["id"].tolist()
+    canonical: list[str] = [ids[p] for p in canonical_pos.reindex(roots).to_numpy().tolist()]
+    duplicate_of: list[str | None] = [c if c != i else None for c, i in zip(canonical, ids, strict=True)]
+    logger.info("dedup: %d of %d articles point at a canonical row (%d near pairs confirmed of %d candidates)",
+                sum(d is not None for d in duplicate_of), len(universe), len(left), candidates)
+
+    n_new = len(new.docs)
+    marked = articles.assign(
+        content_hash=new.docs["content_hash"].to_numpy(),
+        duplicate_of=pd.Series(duplicate_of[n_old:n_old + n_new], index=articles.index, dtype=object),
+    )
+    previous = {i: (None if pd.isna(d) else d) for i, d in zip(stored["id"], stored["duplicate_of"], strict=True)}
+    updates = {
+        row_id: dup
+        for row_id, dup in zip(ids[:n_old] + ids[n_old + n_new:], duplicate_of[:n_old] + duplicate_of[n_old + n_new:],
+                               strict=True)
+        if row_id in previous and previous[row_id] != dup
+    }
+    gone_keys = doc_keys(old.loc[gone.to_numpy(), "id"])
+    new_index = DedupIndex(
+        docs=universe.assign(canonical=canonical),
+        signatures=sig,
+        bands=pd.concat([
+            index.bands[~index.bands["key"].isin(gone_keys)] if len(gone_keys) else index.bands,
+            band_rows(new_bands[has_signature[n_old:]], doc_keys(universe["id"].iloc[n_old:][has_signature[n_old:]])),
+        ], ignore_index=True),
+        params=index.params,
+    )
+    return marked, updates, new_index

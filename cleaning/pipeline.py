@@ -26,9 +26,21 @@ from tqdm import tqdm
 from cleaning import __version__
 from cleaning.boilerplate import remove_boilerplate
 from cleaning.config import CleaningConfig
-from cleaning.dataset import DatasetPaths, exclusive_lock, read_columns, to_table, upsert_articles, upsert_rejects
+from cleaning.dataset import (
+    DatasetPaths,
+    exclusive_lock,
+    iter_stored_articles,
+    read_columns,
+    read_dedup_index,
+    stored_is_newer,
+    to_table,
+    upsert_articles,
+    upsert_rejects,
+    write_dedup_index,
+)
 from cleaning.decoding import decode_pages
-from cleaning.dedup import mark_exact_duplicates
+from cleaning.dedup import content_hash, mark_duplicates
+from cleaning.dedup_index import DedupIndex, unindexed_ids, usable_index
 from cleaning.errors import SchemaError
 from cleaning.extract import extract_articles
 from cleaning.ids import assign_ids, keep_newest_per_id
@@ -197,6 +209,26 @@ def _clean_all(pages: Iterable[RawPage], config: CleaningConfig, bar: tqdm) -> I
             yield future.result()
 
 
+def _mark_duplicates(
+    paths: DatasetPaths, articles: pd.DataFrame, config: CleaningConfig,
+) -> tuple[pd.DataFrame, dict[str, str | None], DedupIndex]:
+    """Run dedup against the stored dataset and its index; stored rows the index lacks are re-read."""
+    index = usable_index(read_dedup_index(paths.index), config.dedup)
+    stored = read_columns(paths.articles, ["id", "content_hash", "published_at", "duplicate_of"])
+    missing = unindexed_ids(index, stored) - set(articles["id"])
+    if missing and len(index.docs):
+        logger.info("dedup index lacks %d stored articles; adding them", len(missing))
+    restored = iter_stored_articles(paths.articles, ["id", "text", "published_at"], ids=missing)
+    # rows the upsert will not write (the stored fetch is newer) must not enter the index
+    stale = pd.Series(stored_is_newer(paths.articles, articles["id"], articles["fetched_at"]),
+                      index=articles.index, dtype=bool)
+    marked, updates, index = mark_duplicates(
+        articles.loc[~stale], index=index, stored=stored, restored=restored, config=config.dedup)
+    kept_as_is = articles.loc[stale].assign(
+        content_hash=articles.loc[stale, "text"].map(content_hash), duplicate_of=None)
+    return pd.concat([marked, kept_as_is]).sort_index(), updates, index
+
+
 def run(
     inputs: Sequence[Path],
     output: Path,
@@ -245,9 +277,10 @@ def run(
         reject_parts.append(_reject_rows(newest.rejected))
 
     with exclusive_lock(paths.root):
-        known = read_columns(paths.articles, ["id", "content_hash", "published_at", "duplicate_of"])
-        articles, updates = mark_exact_duplicates(articles, known=known)
+        articles, updates, index = _mark_duplicates(paths, articles, config)
         stats, lost = upsert_articles(paths.articles, to_table(articles, ARTICLE_SCHEMA), duplicate_updates=updates)
+        # after the articles: a run killed in between leaves an index the next run repairs
+        write_dedup_index(paths.index, index)
         rejects = pd.concat([r for r in reject_parts if len(r)] or [pd.DataFrame(columns=REJECT_COLUMNS)], ignore_index=True)
         if lost.num_rows:
             lost_frame = lost.select(["origin", "url", "source", "fetched_at"]).to_pandas()

@@ -1,0 +1,173 @@
+"""Time near-duplicate detection and measure the memory of incremental runs on synthetic documents.
+
+Usage:
+    taskset -c 0 python benchmarks/dedup.py speed [--docs 10000] [--indexed 20000] [--script latin|han]
+    python benchmarks/dedup.py memory [--docs 100000] [--runs 10] [--script latin|han] [--dataset]
+
+speed:  signatures + band hashes + index lookup (mark_duplicates against an index already
+        holding --indexed documents) for --docs new documents of 3,000 characters; median of 3.
+memory: --docs documents in --runs incremental runs, each reading the index from Parquet,
+        marking a batch and writing the index back; with --dataset also reading the stored
+        articles and upserting the batch into a real articles dataset, as pipeline.run does.
+Documents are random Zipf-distributed words (or Han characters); a quarter are edited copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from cleaning import __version__
+from cleaning.config import CleaningConfig, DedupConfig
+from cleaning.dataset import DatasetPaths, read_dedup_index, to_table, upsert_articles, write_dedup_index
+from cleaning.dedup import mark_duplicates
+from cleaning.dedup_index import DedupIndex, usable_index
+from cleaning.minhash import band_hashes, signatures
+from cleaning.pipeline import _mark_duplicates
+from cleaning.schema import ARTICLE_SCHEMA
+
+CHARS = 3000
+
+
+class Corpus:
+    """Deterministic synthetic documents: Zipf words or Han characters, a quarter edited copies."""
+
+    def __init__(self, script: str, seed: int = 0) -> None:
+        self.rng = random.Random(seed)
+        self.script = script
+        if script == "han":
+            self.vocabulary = [chr(c) for c in range(0x4E00, 0x4E00 + 4000)]
+        else:
+            letters = "abcdefghijklmnopqrstuvwxyz"
+            self.vocabulary = ["".join(self.rng.choice(letters) for _ in range(self.rng.randint(2, 10)))
+                               for _ in range(30000)]
+        self.weights = [1 / (rank + 1) for rank in range(len(self.vocabulary))]
+        self.recent: list[str] = []
+
+    def _fresh(self) -> str:
+        words = self.rng.choices(self.vocabulary, self.weights, k=CHARS if self.script == "han" else CHARS // 5)
+        if self.script == "han":
+            text = "".join(words)
+            return "\n".join(text[i:i + 300] + "。" for i in range(0, CHARS, 300))[:CHARS]
+        return " ".join(words)[:CHARS]
+
+    def _copy(self) -> str:
+        words = self.rng.choice(self.recent).split(" ") if self.script != "han" else list(self.rng.choice(self.recent))
+        for _ in range(max(1, len(words) // 50)):
+            words[self.rng.randrange(len(words))] = self.rng.choice(self.vocabulary)
+        return (" " if self.script != "han" else "").join(words)
+
+    def batch(self, count: int, start: int) -> pd.DataFrame:
+        texts = []
+        for _ in range(count):
+            text = self._copy() if self.recent and self.rng.random() < 0.25 else self._fresh()
+            self.recent = [*self.recent, text][-200:]
+            texts.append(text)
+        return pd.DataFrame({
+            "id": [f"{start + i:016x}" for i in range(count)],
+            "text": texts,
+            "published_at": pd.to_datetime([f"2025-05-{self.rng.randint(1, 28):02d}" for _ in range(count)], utc=True),
+        })
+
+
+def _mark(articles: pd.DataFrame, index: DedupIndex, config: DedupConfig) -> tuple[pd.DataFrame, DedupIndex]:
+    stored = pd.DataFrame({"id": index.docs["id"], "duplicate_of": None}, dtype=object)
+    marked, _, index = mark_duplicates(articles, index=index, stored=stored, restored=[], config=config)
+    return marked, index
+
+
+def speed(args: argparse.Namespace) -> None:
+    config = DedupConfig()
+    corpus = Corpus(args.script)
+    _, index = _mark(corpus.batch(args.indexed, 0), DedupIndex.empty(config), config)
+    new = corpus.batch(args.docs, args.indexed)
+    texts = new["text"].tolist()
+    # wall and CPU seconds: on a shared machine the CPU figure is the one to compare
+    sig_times: list[tuple[float, float]] = []
+    mark_times: list[tuple[float, float]] = []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        sig = signatures(texts, num_perm=config.num_perm, word_ngram=config.word_ngram,
+                         char_ngram=config.char_ngram, seed=config.seed)
+        band_hashes(sig, bands=config.bands, rows=config.rows, seed=config.seed)
+        sig_times.append((time.perf_counter() - wall, time.process_time() - cpu))
+        wall, cpu = time.perf_counter(), time.process_time()
+        marked, _ = _mark(new, index, config)
+        mark_times.append((time.perf_counter() - wall, time.process_time() - cpu))
+    duplicates = int(marked["duplicate_of"].notna().sum())
+    print(f"script={args.script} new docs={args.docs} x {CHARS} chars, index holds {args.indexed}")
+    for label, times in (("signatures + band hashes", sig_times),
+                         ("mark_duplicates (content hash, signatures, index lookup, clusters)", mark_times)):
+        wall_rate = args.docs / statistics.median(t[0] for t in times)
+        cpu_rate = args.docs / statistics.median(t[1] for t in times)
+        print(f"{label}: {wall_rate:,.0f} docs/s wall, {cpu_rate:,.0f} docs/s CPU (median of 3)")
+    print(f"{duplicates} of {args.docs} new documents marked as duplicates")
+
+
+def _article_rows(batch: pd.DataFrame) -> pd.DataFrame:
+    """Give synthetic texts every column of the articles schema, as the per-page steps would."""
+    count = len(batch)
+    empty = [[] for _ in range(count)]
+    return batch.assign(
+        url=[f"https://example.org/{i}" for i in batch["id"]], source="bench", site_name=None,
+        title="Synthetic", authors=empty, editors=empty, published_precision="day", published_source="meta",
+        modified_at=pd.NaT, language="en", language_confidence=1.0, secondary_script_share=0.0,
+        text_chars=batch["text"].str.len(), description=None, categories=empty, tags=empty, image_url=None,
+        quality_flags=empty, boilerplate_rules=empty, encoding="utf-8",
+        fetched_at=pd.Timestamp("2025-06-01", tz="UTC"), origin=[f"bench/{i}" for i in batch["id"]],
+        tidings_version=__version__,
+    )
+
+
+def memory(args: argparse.Namespace) -> None:
+    config = DedupConfig()
+    corpus = Corpus(args.script)
+    per_run = args.docs // args.runs
+    with tempfile.TemporaryDirectory() as folder:
+        paths = DatasetPaths(Path(folder))
+        directory = paths.index
+        for run in range(args.runs):
+            articles = corpus.batch(per_run, run * per_run)
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the synthetic texts' share
+            start = time.perf_counter()
+            if args.dataset:
+                marked, updates, index = _mark_duplicates(paths, _article_rows(articles), CleaningConfig(dedup=config))
+                upsert_articles(paths.articles, to_table(marked, ARTICLE_SCHEMA), duplicate_updates=updates)
+            else:
+                index = usable_index(read_dedup_index(directory), config)
+                marked, index = _mark(articles, index, config)
+            write_dedup_index(directory, index)
+            size = sum(p.stat().st_size for p in directory.rglob("*.parquet"))
+            print(f"run {run + 1}: {len(index.docs):,} indexed, {int(marked['duplicate_of'].notna().sum()):,} "
+                  f"marked, {time.perf_counter() - start:.1f} s, index {size / 2**20:.1f} MiB, "
+                  f"peak RSS {before:.0f} MiB with the batch generated, "
+                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB after the run")
+            del articles, marked, index
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["speed", "memory"])
+    parser.add_argument("--docs", type=int, default=None)
+    parser.add_argument("--indexed", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--script", choices=["latin", "han"], default="latin")
+    parser.add_argument("--dataset", action="store_true", help="memory: also upsert into a real articles dataset")
+    args = parser.parse_args()
+    if args.docs is None:
+        args.docs = 10000 if args.mode == "speed" else 100000
+    speed(args) if args.mode == "speed" else memory(args)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

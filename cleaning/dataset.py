@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -239,15 +239,44 @@ def upsert_articles(
     return stats, lost
 
 
-def upsert_rejects(directory: Path, new: pa.Table, *, resolved_origins: Iterable[str]) -> int:
-    """Replace stored rejects of every origin this run processed with this run's rejects."""
-    origins = pa.array(sorted(set(resolved_origins) | set(new.column("origin").to_pylist())), type=pa.large_string())
+def upsert_rejects(
+    directory: Path,
+    new: pa.Table,
+    *,
+    resolved_origins: Iterable[str],
+    resolved_urls: Collection[str] = frozenset(),
+    url_key: Callable[[str], str | None] = lambda url: url,
+) -> int:
+    """Write this run's rejects, dropping stored ones that this run answered.
+
+    A stored reject goes when this run processed its origin again, when its URL (compared
+    through url_key, e.g. a canonicalizer) is in resolved_urls (the URL now has an
+    article: the 500 before a 200), or when this run rejects the same URL for the same
+    reason again (a feed refetched every crawl keeps one row, the newest). Superseded
+    rows are history of a URL that has an article, and stay.
+    """
+    origins = set(resolved_origins) | set(new.column("origin").to_pylist())
+    repeated = {(url, reason) for url, reason in zip(new.column("url").to_pylist(), new.column("reason").to_pylist(),
+                                                      strict=True) if url}
+
+    def answered(table: pa.Table) -> list[bool]:
+        return [
+            origin in origins
+            or (url is not None and (url, reason) in repeated)
+            or (url is not None and reason != "superseded" and url_key(url) in resolved_urls)
+            for origin, url, reason in zip(table.column("origin").to_pylist(), table.column("url").to_pylist(),
+                                           table.column("reason").to_pylist(), strict=True)
+        ]
 
     def batches() -> Iterator[pa.RecordBatch | pa.Table]:
         for batch in _stored_batches(directory, REJECT_SCHEMA):
             table = pa.Table.from_batches([batch])
-            yield table.filter(pc.invert(pc.is_in(table.column("origin"), value_set=origins)))
-        yield new.sort_by([("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")])
+            yield table.filter(pc.invert(pa.array(answered(table), type=pa.bool_())))
+        fresh = new.filter(pc.invert(pa.array(
+            [url is not None and reason != "superseded" and url_key(url) in resolved_urls
+             for url, reason in zip(new.column("url").to_pylist(), new.column("reason").to_pylist(), strict=True)],
+            type=pa.bool_())))
+        yield fresh.sort_by([("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")])
 
     return write_table(directory, batches(), REJECT_SCHEMA)
 

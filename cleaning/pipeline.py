@@ -50,6 +50,7 @@ from cleaning.quality import drop_short_texts, flag_quality
 from cleaning.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
 from cleaning.rules import load_rules
 from cleaning.schema import ARTICLE_COLUMNS, ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
+from cleaning.urls import canonicalize
 from cleaning.step import StepResult, reject
 
 __all__ = ["RunSummary", "build_steps", "clean_pages", "run"]
@@ -109,12 +110,29 @@ def _article_rows(articles: pd.DataFrame) -> pd.DataFrame:
     return articles[keep].assign(tidings_version=__version__)
 
 
+class _StepFailed(Exception):
+    """A step raised: carries the step's name to the reject detail (the cause is chained)."""
+
+    def __init__(self, step: str) -> None:
+        super().__init__(step)
+        self.step = step
+
+
+def _no_articles() -> pd.DataFrame:
+    return pd.DataFrame(columns=[c for c in ARTICLE_COLUMNS if c not in _CORPUS_COLUMNS])
+
+
 def clean_pages(pages: pd.DataFrame, config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the per-page steps on a frame of pages; return (articles, rejects) rows."""
     kept = pages
     rejected = []
     for name, step in build_steps(config):
-        result = step(kept)
+        if kept.empty:  # every page was rejected: later steps need not handle empty frames
+            break
+        try:
+            result = step(kept)
+        except Exception as exc:
+            raise _StepFailed(name) from exc
         if len(result.kept) + len(result.rejected) != len(kept):
             raise SchemaError(
                 f"step {name!r} lost rows: {len(kept)} in, {len(result.kept)} kept + "
@@ -123,21 +141,28 @@ def clean_pages(pages: pd.DataFrame, config: CleaningConfig) -> tuple[pd.DataFra
         kept = result.kept
         if len(result.rejected):
             rejected.append(result.rejected)
-    rejects = pd.concat([_reject_rows(r) for r in rejected], ignore_index=True) if rejected else pd.DataFrame(columns=REJECT_COLUMNS)
-    return _article_rows(kept).reset_index(drop=True), rejects
+    rejects = (pd.concat([_reject_rows(r) for r in rejected], ignore_index=True)
+               if rejected else pd.DataFrame(columns=REJECT_COLUMNS))
+    articles = _no_articles() if kept.empty else _article_rows(kept).reset_index(drop=True)
+    return articles, rejects
+
+
+def _failure_detail(error: Exception) -> str:
+    cause = error.__cause__ if isinstance(error, _StepFailed) and error.__cause__ else error
+    where = f"in step {error.step}: " if isinstance(error, _StepFailed) else ""
+    frames = "".join(traceback.format_tb(cause.__traceback__, limit=-2)).rstrip()
+    return f"{where}{type(cause).__name__}: {cause}\n{frames}"
 
 
 def _clean_batch(pages: list[RawPage], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean a batch; if our code fails on it, clean page by page so one bad page costs one page."""
     try:
         return clean_pages(_pages_frame(pages), config)
-    except Exception:
+    except Exception as error:
         if len(pages) == 1:
-            page = pages[0]
-            logger.exception("internal error on %s", page.origin)
-            frame = reject(_pages_frame(pages), Stage.EXTRACT, RejectReason.INTERNAL_ERROR,
-                           traceback.format_exc(limit=-3).strip())
-            return pd.DataFrame(columns=ARTICLE_COLUMNS), _reject_rows(frame)
+            logger.exception("internal error on %s", pages[0].origin)
+            frame = reject(_pages_frame(pages), Stage.EXTRACT, RejectReason.INTERNAL_ERROR, _failure_detail(error))
+            return _no_articles(), _reject_rows(frame)
     parts = [_clean_batch([page], config) for page in pages]
     return (pd.concat([p[0] for p in parts], ignore_index=True),
             pd.concat([p[1] for p in parts], ignore_index=True))
@@ -287,7 +312,13 @@ def run(
             rejects = pd.concat([rejects, lost_frame.assign(
                 stage=str(Stage.DEDUP), reason=str(RejectReason.SUPERSEDED),
                 detail="the dataset holds a newer fetch of this URL", tidings_version=__version__)], ignore_index=True)
-        upsert_rejects(paths.rejects, to_table(rejects, REJECT_SCHEMA), resolved_origins=articles["origin"])
+        resolved_urls = set(articles["url"].dropna())
+        url_key = functools.partial(canonicalize, tracking_parameters=config.tracking_parameters)
+        answered = [isinstance(url, str) and reason != RejectReason.SUPERSEDED and url_key(url) in resolved_urls
+                    for url, reason in zip(rejects["url"], rejects["reason"], strict=True)]
+        rejects = rejects[~pd.Series(answered, index=rejects.index, dtype=bool)]
+        upsert_rejects(paths.rejects, to_table(rejects, REJECT_SCHEMA), resolved_origins=articles["origin"],
+                       resolved_urls=resolved_urls, url_key=url_key)
 
     summary.articles = len(articles)
     summary.inserted, summary.replaced, summary.kept_existing, summary.total_articles = (

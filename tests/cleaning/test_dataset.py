@@ -112,6 +112,27 @@ def test_rejects_of_a_reprocessed_origin_are_replaced(tmp_path):
     assert sorted(pq.read_table(directory).column("origin").to_pylist()) == ["y.bin", "z.html"]
 
 
+def test_rejects_answered_by_url_and_repeated_rejects_keep_one_row(tmp_path):
+    directory = tmp_path / "rejects"
+
+    def rejects(*rows: tuple[str, str | None, str]) -> pa.Table:
+        return to_table(pd.DataFrame([
+            {"origin": o, "url": u, "source": "s", "stage": "read", "reason": r, "detail": "",
+             "fetched_at": None, "tidings_version": "test"} for o, u, r in rows]), REJECT_SCHEMA)
+
+    feed = "https://example.com/feed.xml"
+    flaky = "https://example.com/2025/05/flaky.html"
+    upsert_rejects(directory, rejects(("a.warc@1", feed, "not_an_article"), ("a.warc@2", flaky + "?utm_source=x", "http_error"),
+                                      ("a.warc@3", flaky, "superseded")), resolved_origins=[])
+    # the next crawl: the feed again, and the flaky page answered (it is now an article)
+    upsert_rejects(directory, rejects(("b.warc@1", feed, "not_an_article"), ("b.warc@2", flaky, "http_error")),
+                   resolved_origins=["b.warc@3"], resolved_urls={flaky}, url_key=lambda url: url.split("?")[0])
+
+    stored = pq.read_table(directory).to_pandas()
+    assert sorted(zip(stored["origin"], stored["reason"], strict=True)) == [
+        ("a.warc@3", "superseded"), ("b.warc@1", "not_an_article")]
+
+
 def test_a_failed_write_leaves_the_previous_dataset_intact(tmp_path):
     directory = tmp_path / "articles"
     upsert_articles(directory, table(article("a")))

@@ -57,6 +57,15 @@ def test_every_unusable_input_becomes_a_reject_with_a_reason(tmp_path):
     assert sum(summary.rejects.values()) == 3
 
 
+def test_a_batch_whose_pages_are_all_rejected_keeps_their_reasons(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "blank.txt").write_text("\n  \n", encoding="utf-8")
+    (folder / "title-only.txt").write_text("Only a title\n", encoding="utf-8")
+    pipeline.run([folder], tmp_path / "out", CONFIG, progress=False)
+    assert set(tidings.load_rejects(tmp_path / "out")["reason"]) == {"no_text"}
+
+
 def test_a_second_run_on_the_same_input_upserts(corpus, tmp_path):
     output = tmp_path / "out"
     first = pipeline.run([corpus], output, CONFIG, progress=False)
@@ -106,7 +115,7 @@ def test_a_bug_on_one_page_costs_that_page_only(corpus, tmp_path, monkeypatch):
     rejects = tidings.load_rejects(tmp_path / "out")
     broken = rejects[rejects["reason"] == "internal_error"]
     assert broken["origin"].str.endswith("story-1.txt").tolist() == [True]
-    assert "ValueError: a bug" in broken["detail"].iloc[0]
+    assert broken["detail"].iloc[0].startswith("in step detect_language: ValueError: a bug")
     assert summary.articles == 5
 
 

@@ -92,6 +92,14 @@ def test_only_the_expected_stories_are_duplicates(demo):
     assert marked <= grouped
 
 
+def test_no_reject_is_left_for_a_url_that_became_an_article(demo):
+    # the flaky page answered 500, then 200: its article stands, its 500 is history
+    articles = set(demo["articles"]["url"])
+    rejects = demo["rejects"]
+    stale = rejects[rejects["url"].isin(articles) & (rejects["reason"] != "superseded")]
+    assert stale.empty, stale[["url", "reason"]].to_string()
+
+
 @pytest.mark.parametrize("page", EXPECTED["non_articles"], ids=[p["path"] for p in EXPECTED["non_articles"]])
 def test_pages_that_are_not_articles(demo, page):
     assert page["path"] not in demo["by_path"]

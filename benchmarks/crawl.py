@@ -43,10 +43,40 @@ LOCAL_OVERRIDES = {
 BARE_OVERRIDES = {"TIDINGS_WARC_DIR": "", "TIDINGS_STATE_DB": ""}  # empty: the extension and middleware switch off
 
 _WORDS = [
-    "harbour", "council", "technology", "chip", "research", "market", "startup", "policy", "funding", "network",
-    "energy", "data", "ferry", "district", "housing", "university", "laboratory", "investment", "platform",
-    "security", "transport", "school", "officials", "announced", "said", "would", "project", "months",
-    "expected", "analysts", "region", "growth", "local", "plan",
+    "harbour",
+    "council",
+    "technology",
+    "chip",
+    "research",
+    "market",
+    "startup",
+    "policy",
+    "funding",
+    "network",
+    "energy",
+    "data",
+    "ferry",
+    "district",
+    "housing",
+    "university",
+    "laboratory",
+    "investment",
+    "platform",
+    "security",
+    "transport",
+    "school",
+    "officials",
+    "announced",
+    "said",
+    "would",
+    "project",
+    "months",
+    "expected",
+    "analysts",
+    "region",
+    "growth",
+    "local",
+    "plan",
 ]
 _ZH = "政府今日公布新的科技發展計劃預計未來五年投入大量資源支持本地初創企業及研究機構業界人士表示有助吸引海外人才"
 
@@ -68,39 +98,63 @@ def generate_site(root: Path, pages: int, seed: int = 7) -> None:
         chinese = n % 5 == 0
         title = f"Story {n}: " + " ".join(rng.choice(_WORDS) for _ in range(6))
         body = "\n".join(f"<p>{_paragraph(rng, chinese)}</p>" for _ in range(rng.randint(4, 9)))
-        html = (f'<!DOCTYPE html><html lang="{"zh-HK" if chinese else "en"}"><head><meta charset="utf-8">'
-                f"<title>{title} | Bench News</title>"
-                f'<meta property="article:published_time" content="2026-11-{day:02d}T08:00:00+08:00"></head>'
-                f'<body><nav><a href="/">Home</a> <a href="/news/">News</a></nav><article><h1>{title}</h1>'
-                f"{body}</article><footer>Bench News</footer></body></html>\n")
+        html = (
+            f'<!DOCTYPE html><html lang="{"zh-HK" if chinese else "en"}"><head><meta charset="utf-8">'
+            f"<title>{title} | Bench News</title>"
+            f'<meta property="article:published_time" content="2026-11-{day:02d}T08:00:00+08:00"></head>'
+            f'<body><nav><a href="/">Home</a> <a href="/news/">News</a></nav><article><h1>{title}</h1>'
+            f"{body}</article><footer>Bench News</footer></body></html>\n"
+        )
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(html, encoding="utf-8")
         urls.append((path, title, day))
     children = []
     for start in range(0, pages, 500):
         name = f"sitemap-{start // 500:03d}.xml"
-        entries = "".join(f"<url><loc>{{{{BASE}}}}/{path}</loc><lastmod>2026-11-{day:02d}</lastmod></url>\n"
-                          for path, _, day in urls[start:start + 500])
-        (root / name).write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
-                                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                                 f"{entries}</urlset>\n", encoding="utf-8")
+        entries = "".join(
+            f"<url><loc>{{{{BASE}}}}/{path}</loc><lastmod>2026-11-{day:02d}</lastmod></url>\n"
+            for path, _, day in urls[start : start + 500]
+        )
+        (root / name).write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{entries}</urlset>\n",
+            encoding="utf-8",
+        )
         children.append(name)
     index = "".join(f"<sitemap><loc>{{{{BASE}}}}/{name}</loc></sitemap>\n" for name in children)
-    (root / "sitemap_index.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex '
-                                            'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                                            f"{index}</sitemapindex>\n", encoding="utf-8")
-    items = "".join(f"<item><title>{title}</title><link>{{{{BASE}}}}/{path}</link></item>\n"
-                    for path, title, _ in urls[-50:])
-    (root / "rss.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>{items}'
-                                  "</channel></rss>\n", encoding="utf-8")
+    (root / "sitemap_index.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex '
+        'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{index}</sitemapindex>\n",
+        encoding="utf-8",
+    )
+    items = "".join(
+        f"<item><title>{title}</title><link>{{{{BASE}}}}/{path}</link></item>\n" for path, title, _ in urls[-50:]
+    )
+    (root / "rss.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>{items}</channel></rss>\n',
+        encoding="utf-8",
+    )
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
 
 
 def _run(sources: Path, output: Path, *extra: str, overrides: dict[str, str]) -> tuple[float, float, float, int]:
     """Run one crawl; return (wall s, crawl s, cleaning s, responses)."""
     settings = [arg for name, value in overrides.items() for arg in ("-s", f"{name}={value}")]
-    command = [sys.executable, "-m", "tidings", "crawl", "--sources", str(sources), "--output", str(output),
-               "--no-progress", *settings, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "tidings",
+        "crawl",
+        "--sources",
+        str(sources),
+        "--output",
+        str(output),
+        "--no-progress",
+        *settings,
+        *extra,
+    ]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
@@ -123,8 +177,10 @@ def main() -> None:
         root = Path(tmp)
         site = root / "site"
         generate_site(site, args.pages)
-        print(f"site: {args.pages} article pages in {site}; overrides for loopback: "
-              + " ".join(f"-s {k}={v}" for k, v in LOCAL_OVERRIDES.items()))
+        print(
+            f"site: {args.pages} article pages in {site}; overrides for loopback: "
+            + " ".join(f"-s {k}={v}" for k, v in LOCAL_OVERRIDES.items())
+        )
         modes = {
             "bare": (("--no-clean",), LOCAL_OVERRIDES | BARE_OVERRIDES),
             "archive": (("--no-clean",), LOCAL_OVERRIDES),
@@ -133,9 +189,11 @@ def main() -> None:
         results: dict[str, list[tuple[float, float, float, int]]] = {mode: [] for mode in modes}
         with DemoServer(site, gzip_min_bytes=1 << 30) as server:  # no gzip: measure the crawler, not zlib
             sources = root / "sources.toml"
-            sources.write_text(f'[[source]]\nname = "bench"\nsitemaps = ["{server.base_url}/sitemap_index.xml"]\n'
-                               f'feeds = ["{server.base_url}/rss.xml"]\ntimezone = "Asia/Hong_Kong"\n',
-                               encoding="utf-8")
+            sources.write_text(
+                f'[[source]]\nname = "bench"\nsitemaps = ["{server.base_url}/sitemap_index.xml"]\n'
+                f'feeds = ["{server.base_url}/rss.xml"]\ntimezone = "Asia/Hong_Kong"\n',
+                encoding="utf-8",
+            )
             for run in range(args.repeat):
                 for mode, (extra, overrides) in modes.items():
                     results[mode].append(_run(sources, root / f"out-{mode}-{run}", *extra, overrides=overrides))
@@ -148,14 +206,18 @@ def main() -> None:
         clean = statistics.median(r[2] for r in runs)
         responses = runs[0][3]
         rates[mode] = (responses / crawl, responses / wall)
-        print(f"{mode:8} {responses:9d} {crawl:8.2f} {responses / crawl:10.1f} {clean:8.2f} {wall:7.2f} "
-              f"{responses / wall:9.1f}")
+        print(
+            f"{mode:8} {responses:9d} {crawl:8.2f} {responses / crawl:10.1f} {clean:8.2f} {wall:7.2f} "
+            f"{responses / wall:9.1f}"
+        )
     bare_crawl, bare_wall = rates["bare"]
     for mode in ("archive", "full"):
         crawl_rate, wall_rate = rates[mode]
         print(f"{mode} / bare: crawl phase {crawl_rate / bare_crawl:.2f}x, wall {wall_rate / bare_wall:.2f}x")
-    print(f"medians of {args.repeat} runs; crawl p/s = responses / Scrapy elapsed time, "
-          "wall p/s includes interpreter start-up and cleaning")
+    print(
+        f"medians of {args.repeat} runs; crawl p/s = responses / Scrapy elapsed time, "
+        "wall p/s includes interpreter start-up and cleaning"
+    )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ class Corpus:
             self.vocabulary = [chr(c) for c in range(0x4E00, 0x4E00 + 4000)]
         else:
             letters = "abcdefghijklmnopqrstuvwxyz"
-            self.vocabulary = ["".join(self.rng.choice(letters) for _ in range(self.rng.randint(2, 10)))
-                               for _ in range(30000)]
+            self.vocabulary = [
+                "".join(self.rng.choice(letters) for _ in range(self.rng.randint(2, 10))) for _ in range(30000)
+            ]
         self.weights = [1 / (rank + 1) for rank in range(len(self.vocabulary))]
         self.recent: list[str] = []
 
@@ -56,7 +57,7 @@ class Corpus:
         words = self.rng.choices(self.vocabulary, self.weights, k=CHARS if self.script == "han" else CHARS // 5)
         if self.script == "han":
             text = "".join(words)
-            return "\n".join(text[i:i + 300] + "。" for i in range(0, CHARS, 300))[:CHARS]
+            return "\n".join(text[i : i + 300] + "。" for i in range(0, CHARS, 300))[:CHARS]
         return " ".join(words)[:CHARS]
 
     def _copy(self) -> str:
@@ -71,11 +72,15 @@ class Corpus:
             text = self._copy() if self.recent and self.rng.random() < 0.25 else self._fresh()
             self.recent = [*self.recent, text][-200:]
             texts.append(text)
-        return pd.DataFrame({
-            "id": [f"{start + i:016x}" for i in range(count)],
-            "text": texts,
-            "published_at": pd.to_datetime([f"2025-05-{self.rng.randint(1, 28):02d}" for _ in range(count)], utc=True),
-        })
+        return pd.DataFrame(
+            {
+                "id": [f"{start + i:016x}" for i in range(count)],
+                "text": texts,
+                "published_at": pd.to_datetime(
+                    [f"2025-05-{self.rng.randint(1, 28):02d}" for _ in range(count)], utc=True
+                ),
+            }
+        )
 
 
 def _mark(articles: pd.DataFrame, index: DedupIndex, config: DedupConfig) -> tuple[pd.DataFrame, DedupIndex]:
@@ -95,8 +100,13 @@ def speed(args: argparse.Namespace) -> None:
     mark_times: list[tuple[float, float]] = []
     for _ in range(3):
         wall, cpu = time.perf_counter(), time.process_time()
-        sig = signatures(texts, num_perm=config.num_perm, word_ngram=config.word_ngram,
-                         char_ngram=config.char_ngram, seed=config.seed)
+        sig = signatures(
+            texts,
+            num_perm=config.num_perm,
+            word_ngram=config.word_ngram,
+            char_ngram=config.char_ngram,
+            seed=config.seed,
+        )
         band_hashes(sig, bands=config.bands, rows=config.rows, seed=config.seed)
         sig_times.append((time.perf_counter() - wall, time.process_time() - cpu))
         wall, cpu = time.perf_counter(), time.process_time()
@@ -104,8 +114,10 @@ def speed(args: argparse.Namespace) -> None:
         mark_times.append((time.perf_counter() - wall, time.process_time() - cpu))
     duplicates = int(marked["duplicate_of"].notna().sum())
     print(f"script={args.script} new docs={args.docs} x {CHARS} chars, index holds {args.indexed}")
-    for label, times in (("signatures + band hashes", sig_times),
-                         ("mark_duplicates (content hash, signatures, index lookup, clusters)", mark_times)):
+    for label, times in (
+        ("signatures + band hashes", sig_times),
+        ("mark_duplicates (content hash, signatures, index lookup, clusters)", mark_times),
+    ):
         wall_rate = args.docs / statistics.median(t[0] for t in times)
         cpu_rate = args.docs / statistics.median(t[1] for t in times)
         print(f"{label}: {wall_rate:,.0f} docs/s wall, {cpu_rate:,.0f} docs/s CPU (median of 3)")
@@ -117,12 +129,28 @@ def _article_rows(batch: pd.DataFrame) -> pd.DataFrame:
     count = len(batch)
     empty = [[] for _ in range(count)]
     return batch.assign(
-        url=[f"https://example.org/{i}" for i in batch["id"]], source="bench", site_name=None,
-        title="Synthetic", authors=empty, editors=empty, published_precision="day", published_source="meta",
-        modified_at=pd.NaT, language="en", language_confidence=1.0, secondary_script_share=0.0,
-        text_chars=batch["text"].str.len(), description=None, categories=empty, tags=empty, image_url=None,
-        quality_flags=empty, boilerplate_rules=empty, encoding="utf-8",
-        fetched_at=pd.Timestamp("2025-06-01", tz="UTC"), origin=[f"bench/{i}" for i in batch["id"]],
+        url=[f"https://example.org/{i}" for i in batch["id"]],
+        source="bench",
+        site_name=None,
+        title="Synthetic",
+        authors=empty,
+        editors=empty,
+        published_precision="day",
+        published_source="meta",
+        modified_at=pd.NaT,
+        language="en",
+        language_confidence=1.0,
+        secondary_script_share=0.0,
+        text_chars=batch["text"].str.len(),
+        description=None,
+        categories=empty,
+        tags=empty,
+        image_url=None,
+        quality_flags=empty,
+        boilerplate_rules=empty,
+        encoding="utf-8",
+        fetched_at=pd.Timestamp("2025-06-01", tz="UTC"),
+        origin=[f"bench/{i}" for i in batch["id"]],
         tidings_version=__version__,
     )
 
@@ -146,10 +174,12 @@ def memory(args: argparse.Namespace) -> None:
                 marked, index = _mark(articles, index, config)
             write_dedup_index(directory, index)
             size = sum(p.stat().st_size for p in directory.rglob("*.parquet"))
-            print(f"run {run + 1}: {len(index.docs):,} indexed, {int(marked['duplicate_of'].notna().sum()):,} "
-                  f"marked, {time.perf_counter() - start:.1f} s, index {size / 2**20:.1f} MiB, "
-                  f"peak RSS {before:.0f} MiB with the batch generated, "
-                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB after the run")
+            print(
+                f"run {run + 1}: {len(index.docs):,} indexed, {int(marked['duplicate_of'].notna().sum()):,} "
+                f"marked, {time.perf_counter() - start:.1f} s, index {size / 2**20:.1f} MiB, "
+                f"peak RSS {before:.0f} MiB with the batch generated, "
+                f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB after the run"
+            )
             del articles, marked, index
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 

@@ -36,7 +36,9 @@ def read_pages(dataset: Path) -> list[RawPage]:
             truth = json.loads(line)
             gz = dataset / f"{truth['id']}.html.gz"
             raw = gzip.decompress(gz.read_bytes()) if gz.exists() else (dataset / f"{truth['id']}.html").read_bytes()
-            pages.append(RawPage(origin=truth["id"], raw=raw, media_type="html", url=truth.get("url"), source=dataset.name))
+            pages.append(
+                RawPage(origin=truth["id"], raw=raw, media_type="html", url=truth.get("url"), source=dataset.name)
+            )
     return pages
 
 
@@ -52,14 +54,23 @@ def predict(pages: list[RawPage], config: CleaningConfig) -> tuple[list[dict[str
         if len(articles):
             row = articles.iloc[0]
             published = row["published_at"]
-            rows.append({
-                "id": page.origin, "url": page.url, "text": row["text"], "title": row["title"],
-                # truth dates are page-local: write ours in the zone the pipeline read them in
-                "published_at": None if pd.isna(published) else published.tz_convert(config.default_timezone).isoformat(),
-                "authors": list(row["authors"] or []),
-            })
+            rows.append(
+                {
+                    "id": page.origin,
+                    "url": page.url,
+                    "text": row["text"],
+                    "title": row["title"],
+                    # truth dates are page-local: write ours in the zone the pipeline read them in
+                    "published_at": None
+                    if pd.isna(published)
+                    else published.tz_convert(config.default_timezone).isoformat(),
+                    "authors": list(row["authors"] or []),
+                }
+            )
         else:
-            rows.append({"id": page.origin, "url": page.url, "text": "", "title": None, "published_at": None, "authors": []})
+            rows.append(
+                {"id": page.origin, "url": page.url, "text": "", "title": None, "published_at": None, "authors": []}
+            )
     return rows, cpu
 
 
@@ -78,7 +89,14 @@ def main() -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"{args.dataset.name}: {len(pages)} pages, {len(pages) / cpu:.1f} pages per CPU-second", file=sys.stderr)
     if args.score:
-        command = [sys.executable, str(args.score), "--truth", str(args.dataset / "truth.jsonl"), "--pred", str(args.out)]
+        command = [
+            sys.executable,
+            str(args.score),
+            "--truth",
+            str(args.dataset / "truth.jsonl"),
+            "--pred",
+            str(args.out),
+        ]
         if args.date_slack:
             command += ["--date-slack", str(args.date_slack)]
         subprocess.run(command, check=True)

@@ -93,17 +93,24 @@ def speed(samples: list[dict[str, object]], detector: str, runs: int) -> None:
         wall, cpu = _timed(batch, detector, runs)
         mean_chars = statistics.mean(len(t) for t in batch)
         # on a shared machine other processes steal the core: CPU time shows our own cost
-        print(f"{name:<22} n={len(batch):>5}  mean {mean_chars:>6.0f} chars  "
-              f"median {statistics.median(wall):>8,.0f} texts/s (CPU time: {statistics.median(cpu):,.0f})  runs: "
-              + ", ".join(f"{r:,.0f}" for r in wall))
+        print(
+            f"{name:<22} n={len(batch):>5}  mean {mean_chars:>6.0f} chars  "
+            f"median {statistics.median(wall):>8,.0f} texts/s (CPU time: {statistics.median(cpu):,.0f})  runs: "
+            + ", ".join(f"{r:,.0f}" for r in wall)
+        )
 
 
 def flags(samples: list[dict[str, object]], runs: int) -> None:
     texts = [str(s["text"]) for s in samples if len(str(s["text"])) >= 500]
-    articles = pd.DataFrame({
-        "text": texts, "title": "t", "published_at": pd.Timestamp("2025-05-14", tz="UTC"),
-        "fetched_at": pd.Timestamp("2025-05-15", tz="UTC"), "quality_flags": [[] for _ in texts],
-    })
+    articles = pd.DataFrame(
+        {
+            "text": texts,
+            "title": "t",
+            "published_at": pd.Timestamp("2025-05-14", tz="UTC"),
+            "fetched_at": pd.Timestamp("2025-05-15", tz="UTC"),
+            "quality_flags": [[] for _ in texts],
+        }
+    )
     flag_quality(articles, short_text_chars=250)  # warm-up
     rates = []
     for _ in range(runs):
@@ -111,8 +118,10 @@ def flags(samples: list[dict[str, object]], runs: int) -> None:
         flag_quality(articles, short_text_chars=250)
         rates.append(len(texts) / (time.perf_counter() - started))
     mean_chars = statistics.mean(len(t) for t in texts)
-    print(f"flag_quality n={len(texts)}  mean {mean_chars:.0f} chars  median {statistics.median(rates):,.0f} "
-          "texts/s  runs: " + ", ".join(f"{r:,.0f}" for r in rates))
+    print(
+        f"flag_quality n={len(texts)}  mean {mean_chars:.0f} chars  median {statistics.median(rates):,.0f} "
+        "texts/s  runs: " + ", ".join(f"{r:,.0f}" for r in rates)
+    )
 
 
 def main() -> None:

@@ -80,8 +80,10 @@ def main() -> int:
         for metric, floor in dataset_floors.items():
             value = measured.get(metric)
             ok = value is not None and value >= floor
-            print(f"{dataset:<10} {metric:<12} {value if value is not None else float('nan'):>9.4f} {floor:>7.3f}"
-                  f"  {'ok' if ok else 'BELOW FLOOR'}")
+            print(
+                f"{dataset:<10} {metric:<12} {value if value is not None else float('nan'):>9.4f} {floor:>7.3f}"
+                f"  {'ok' if ok else 'BELOW FLOOR'}"
+            )
             if not ok:
                 failures.append(f"{dataset} {metric}")
         print(f"{dataset:<10} {'speed':<12} {measured['pages_per_cpu_second']:>9.1f} pages per CPU-second")

@@ -38,13 +38,20 @@ def build_warc(pages: list[bytes], path: Path, copies: int) -> int:
             for number, body in enumerate(pages):
                 url = f"https://bench.example/{copy}/{number}"
                 payload = gzip.compress(body, compresslevel=1)
-                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
-                                        protocol="HTTP/1.1")
-                writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload),
-                                                              length=len(payload), http_headers=http))
+                http = StatusAndHeaders(
+                    "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], protocol="HTTP/1.1"
+                )
+                writer.write_record(
+                    writer.create_warc_record(
+                        url, "response", payload=io.BytesIO(payload), length=len(payload), http_headers=http
+                    )
+                )
                 hints = json.dumps({"title": f"page {number}", "source": "bench"}).encode()
-                writer.write_record(writer.create_warc_record(url, "metadata", payload=io.BytesIO(hints),
-                                                              length=len(hints), warc_content_type=HINTS_TYPE))
+                writer.write_record(
+                    writer.create_warc_record(
+                        url, "metadata", payload=io.BytesIO(hints), length=len(hints), warc_content_type=HINTS_TYPE
+                    )
+                )
     return copies * len(pages)
 
 
@@ -55,8 +62,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    pages = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()
-             for p in sorted(args.pages.iterdir()) if p.name.endswith((".html", ".html.gz"))]
+    pages = [
+        gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()
+        for p in sorted(args.pages.iterdir())
+        if p.name.endswith((".html", ".html.gz"))
+    ]
     with tempfile.TemporaryDirectory() as folder:
         warc = Path(folder) / "bench.warc.gz"
         records = build_warc(pages, warc, args.copies)
@@ -75,10 +85,14 @@ def main() -> None:
     read_s, decode_s = statistics.median(read_times), statistics.median(decode_times)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.pages.name}: {records} pages, {megabytes:.0f} MB of HTML in {warc.name}", file=sys.stderr)
-    print(f"read (2 passes, gunzip, hints): {records / read_s:.0f} pages/s, {megabytes / read_s:.1f} MB/s",
-          file=sys.stderr)
-    print(f"decode:                         {records / decode_s:.0f} pages/s, {megabytes / decode_s:.1f} MB/s",
-          file=sys.stderr)
+    print(
+        f"read (2 passes, gunzip, hints): {records / read_s:.0f} pages/s, {megabytes / read_s:.1f} MB/s",
+        file=sys.stderr,
+    )
+    print(
+        f"decode:                         {records / decode_s:.0f} pages/s, {megabytes / decode_s:.1f} MB/s",
+        file=sys.stderr,
+    )
     print(f"peak RSS {peak_mb:.0f} MB (the pages list read back is held in memory by this script)", file=sys.stderr)
 
 

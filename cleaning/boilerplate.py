@@ -70,7 +70,7 @@ def _drop_to_end(rule: Rule, lines: list[str], removed: Removed) -> list[str]:
             # a heading that would take most of the text with it is mid-article: drop only the heading
             cut = lines[i:] if _tail_allowed(rule, lines, i) else [lines[i]]
             removed.setdefault(rule.name, []).extend(cut)
-            return lines[:i] + lines[i + len(cut):]
+            return lines[:i] + lines[i + len(cut) :]
     return lines
 
 
@@ -96,10 +96,10 @@ def _end_at_marker(rule: Rule, lines: list[str], removed: Removed) -> list[str]:
             continue
         match = rule.pattern.search(lines[i])
         assert match is not None
-        rest = (lines[i][: match.start()] + lines[i][match.end():]).strip()
-        after = lines[i + 1:] if _tail_allowed(rule, lines, i + 1) else []
+        rest = (lines[i][: match.start()] + lines[i][match.end() :]).strip()
+        after = lines[i + 1 :] if _tail_allowed(rule, lines, i + 1) else []
         removed.setdefault(rule.name, []).extend([match.group(0).strip(), *after])
-        return [*lines[:i], *([rest] if rest else []), *lines[i + 1 + len(after):]]
+        return [*lines[:i], *([rest] if rest else []), *lines[i + 1 + len(after) :]]
     return lines
 
 
@@ -131,7 +131,8 @@ def remove_boilerplate(articles: pd.DataFrame, *, rules: RuleSet) -> StepResult:
     """
     require_columns(articles, "text", "url", step="remove_boilerplate")
     earlier: Sequence[Sequence[str] | None] = (
-        articles["boilerplate_rules"].tolist() if "boilerplate_rules" in articles else [None] * len(articles))
+        articles["boilerplate_rules"].tolist() if "boilerplate_rules" in articles else [None] * len(articles)
+    )
     texts: list[str] = []
     fired: list[list[str]] = []
     removed_lines: list[Removed] = []

@@ -58,8 +58,23 @@ class CleaningConfig:
 
     # URLs: query parameters dropped from canonical URLs (prefixes end with '_')
     tracking_parameters: tuple[str, ...] = (
-        "utm_", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid",
-        "spm", "ref", "ref_src", "cmpid", "ocid", "_ga", "yclid", "share", "from",
+        "utm_",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "spm",
+        "ref",
+        "ref_src",
+        "cmpid",
+        "ocid",
+        "_ga",
+        "yclid",
+        "share",
+        "from",
     )
 
     # runtime
@@ -131,9 +146,9 @@ def load_config(
     env = os.environ if environ is None else environ
     names = {f.name for f in dataclasses.fields(CleaningConfig)} - {"dedup"}
     from_env = {
-        key[len(_ENV_PREFIX):].lower(): value
+        key[len(_ENV_PREFIX) :].lower(): value
         for key, value in env.items()
-        if key.startswith(_ENV_PREFIX) and key[len(_ENV_PREFIX):].lower() in names
+        if key.startswith(_ENV_PREFIX) and key[len(_ENV_PREFIX) :].lower() in names
     }
     config = _apply(config, from_env, "environment")
     if overrides:

@@ -132,8 +132,7 @@ def _check_schema(path: Path, schema: pa.Schema) -> None:
     stored = pq.read_schema(path)
     if stored.names != schema.names or stored.types != schema.types:
         raise SchemaError(
-            f"{path} was written with another schema; move it away or rebuild it "
-            f"(expected columns {schema.names})"
+            f"{path} was written with another schema; move it away or rebuild it (expected columns {schema.names})"
         )
 
 
@@ -210,7 +209,9 @@ def upsert_articles(
     lost = new.take(pa.array(losers, type=pa.int64()))
     winners = new.filter(pc.invert(pc.is_in(new.column("id"), value_set=lost.column("id")))) if losers else new
     winners = winners.sort_by("id")
-    replaced_ids = pa.array([i for i in winners.column("id").to_pylist() if i in stored_fetched], type=pa.large_string())
+    replaced_ids = pa.array(
+        [i for i in winners.column("id").to_pylist() if i in stored_fetched], type=pa.large_string()
+    )
     # pandas hands missing values over as NaN; the column holds ids or nulls
     updates = {key: value if isinstance(value, str) else None for key, value in (duplicate_updates or {}).items()}
 
@@ -225,7 +226,9 @@ def upsert_articles(
                     current = table.column("duplicate_of").to_pylist()
                     merged = [updates.get(i, c) if i in updates else c for i, c in zip(ids, current, strict=True)]
                     position = table.schema.get_field_index("duplicate_of")
-                    table = table.set_column(position, ARTICLE_SCHEMA.field("duplicate_of"), pa.array(merged, type=pa.large_string()))
+                    table = table.set_column(
+                        position, ARTICLE_SCHEMA.field("duplicate_of"), pa.array(merged, type=pa.large_string())
+                    )
             yield table
         yield winners
 
@@ -256,33 +259,51 @@ def upsert_rejects(
     rows are history of a URL that has an article, and stay.
     """
     origins = set(resolved_origins) | set(new.column("origin").to_pylist())
-    repeated = {(url, reason) for url, reason in zip(new.column("url").to_pylist(), new.column("reason").to_pylist(),
-                                                      strict=True) if url}
+    repeated = {
+        (url, reason)
+        for url, reason in zip(new.column("url").to_pylist(), new.column("reason").to_pylist(), strict=True)
+        if url
+    }
 
     def answered(table: pa.Table) -> list[bool]:
         return [
             origin in origins
             or (url is not None and (url, reason) in repeated)
             or (url is not None and reason != "superseded" and url_key(url) in resolved_urls)
-            for origin, url, reason in zip(table.column("origin").to_pylist(), table.column("url").to_pylist(),
-                                           table.column("reason").to_pylist(), strict=True)
+            for origin, url, reason in zip(
+                table.column("origin").to_pylist(),
+                table.column("url").to_pylist(),
+                table.column("reason").to_pylist(),
+                strict=True,
+            )
         ]
 
     def batches() -> Iterator[pa.RecordBatch | pa.Table]:
         for batch in _stored_batches(directory, REJECT_SCHEMA):
             table = pa.Table.from_batches([batch])
             yield table.filter(pc.invert(pa.array(answered(table), type=pa.bool_())))
-        fresh = new.filter(pc.invert(pa.array(
-            [url is not None and reason != "superseded" and url_key(url) in resolved_urls
-             for url, reason in zip(new.column("url").to_pylist(), new.column("reason").to_pylist(), strict=True)],
-            type=pa.bool_())))
+        fresh = new.filter(
+            pc.invert(
+                pa.array(
+                    [
+                        url is not None and reason != "superseded" and url_key(url) in resolved_urls
+                        for url, reason in zip(
+                            new.column("url").to_pylist(), new.column("reason").to_pylist(), strict=True
+                        )
+                    ],
+                    type=pa.bool_(),
+                )
+            )
+        )
         yield fresh.sort_by([("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")])
 
     return write_table(directory, batches(), REJECT_SCHEMA)
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
-    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame = table.to_pandas(
+        types_mapper={pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow")}.get
+    )
     for field in table.schema:
         if isinstance(field.type, _LIST_TYPES):
             frame[field.name] = pd.Series(
@@ -316,18 +337,24 @@ _INDEX_BANDS = "bands"
 def _index_schemas(params: Mapping[str, str], num_perm: int, generation: str) -> tuple[pa.Schema, pa.Schema]:
     # both tables carry the same generation: a run killed between the two renames is detected
     metadata = {"tidings_dedup_params": json.dumps(dict(params), sort_keys=True), "tidings_generation": generation}
-    docs = pa.schema([
-        pa.field("id", pa.large_string(), nullable=False),
-        pa.field("content_hash", pa.large_string(), nullable=False),
-        pa.field("published_at", pa.timestamp("us", tz="UTC")),
-        pa.field("canonical", pa.large_string(), nullable=False),
-        pa.field("signature", pa.binary(4 * num_perm), nullable=False),
-    ], metadata=metadata)
-    bands = pa.schema([
-        pa.field("band", pa.uint8(), nullable=False),
-        pa.field("band_hash", pa.uint64(), nullable=False),
-        pa.field("key", pa.uint64(), nullable=False),
-    ], metadata=metadata)
+    docs = pa.schema(
+        [
+            pa.field("id", pa.large_string(), nullable=False),
+            pa.field("content_hash", pa.large_string(), nullable=False),
+            pa.field("published_at", pa.timestamp("us", tz="UTC")),
+            pa.field("canonical", pa.large_string(), nullable=False),
+            pa.field("signature", pa.binary(4 * num_perm), nullable=False),
+        ],
+        metadata=metadata,
+    )
+    bands = pa.schema(
+        [
+            pa.field("band", pa.uint8(), nullable=False),
+            pa.field("band_hash", pa.uint64(), nullable=False),
+            pa.field("key", pa.uint64(), nullable=False),
+        ],
+        metadata=metadata,
+    )
     return docs, bands
 
 
@@ -337,15 +364,22 @@ def write_dedup_index(directory: Path, index: DedupIndex) -> None:
     docs_schema, bands_schema = _index_schemas(index.params, index.signatures.shape[1], generation)
     signatures = np.ascontiguousarray(index.signatures, dtype="<u4")
     signature_array = pa.Array.from_buffers(
-        pa.binary(signatures.shape[1] * 4), len(signatures), [None, pa.py_buffer(signatures.tobytes())])
-    docs = pa.table({
-        "id": pa.array(index.docs["id"].tolist(), type=pa.large_string()),
-        "content_hash": pa.array(index.docs["content_hash"].tolist(), type=pa.large_string()),
-        "published_at": pa.array(pd.to_datetime(index.docs["published_at"], utc=True),
-                                 type=pa.timestamp("us", tz="UTC"), from_pandas=True),
-        "canonical": pa.array(index.docs["canonical"].tolist(), type=pa.large_string()),
-        "signature": signature_array,
-    }, schema=docs_schema)
+        pa.binary(signatures.shape[1] * 4), len(signatures), [None, pa.py_buffer(signatures.tobytes())]
+    )
+    docs = pa.table(
+        {
+            "id": pa.array(index.docs["id"].tolist(), type=pa.large_string()),
+            "content_hash": pa.array(index.docs["content_hash"].tolist(), type=pa.large_string()),
+            "published_at": pa.array(
+                pd.to_datetime(index.docs["published_at"], utc=True),
+                type=pa.timestamp("us", tz="UTC"),
+                from_pandas=True,
+            ),
+            "canonical": pa.array(index.docs["canonical"].tolist(), type=pa.large_string()),
+            "signature": signature_array,
+        },
+        schema=docs_schema,
+    )
     bands = pa.Table.from_pandas(index.bands[["band", "band_hash", "key"]], schema=bands_schema, preserve_index=False)
     write_table(directory / _INDEX_BANDS, [bands], bands_schema)
     write_table(directory / _INDEX_DOCS, [docs], docs_schema)
@@ -368,8 +402,10 @@ def read_dedup_index(directory: Path) -> DedupIndex | None:
         column = docs.column("signature").combine_chunks()
         signatures = (
             np.frombuffer(column.buffers()[1], dtype="<u4", count=len(docs) * width, offset=column.offset * width * 4)
-            .reshape(len(docs), width).astype(np.uint32)
-            if len(docs) else np.zeros((0, width), dtype=np.uint32)
+            .reshape(len(docs), width)
+            .astype(np.uint32)
+            if len(docs)
+            else np.zeros((0, width), dtype=np.uint32)
         )
         frame = docs.drop_columns(["signature"]).to_pandas()
         bands = pq.read_table(bands_path).to_pandas()
@@ -388,8 +424,9 @@ def stored_is_newer(directory: Path, ids: Iterable[str], fetched: Iterable[objec
     return [
         row_id in stored_fetched
         and pd.notna(stored_fetched[row_id])
-        and (fetched_at is None or pd.isna(fetched_at)
-             or pd.Timestamp(stored_fetched[row_id]) > pd.Timestamp(fetched_at))
+        and (
+            fetched_at is None or pd.isna(fetched_at) or pd.Timestamp(stored_fetched[row_id]) > pd.Timestamp(fetched_at)
+        )
         for row_id, fetched_at in zip(ids, fetched, strict=True)
     ]
 

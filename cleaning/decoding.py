@@ -27,24 +27,51 @@ __all__ = ["Decoded", "codec_name", "decode_bytes", "decode_pages"]
 # of what a page declares: a page labelled GB2312 routinely uses GBK/GB18030 characters, a
 # Big5 page HKSCS ones, a latin-1 page the curly quotes of windows-1252.
 _ALIASES = {
-    "x-gbk": "gbk", "gb_2312-80": "gb2312", "gb_2312": "gb2312", "csgb2312": "gb2312", "chinese": "gb2312",
-    "iso-ir-58": "gb2312", "x-big5": "big5", "big5-hkscs": "big5hkscs", "cn-big5": "big5", "csbig5": "big5",
-    "x-sjis": "shift_jis", "ms_kanji": "shift_jis", "x-euc-jp": "euc_jp", "windows-874": "cp874",
-    "unicode-1-1-utf-8": "utf-8", "unicode11utf8": "utf-8", "unicode20utf8": "utf-8", "x-unicode20utf8": "utf-8",
-    "x-mac-roman": "mac-roman", "x-mac-cyrillic": "mac-cyrillic", "ks_c_5601-1987": "euc_kr",
+    "x-gbk": "gbk",
+    "gb_2312-80": "gb2312",
+    "gb_2312": "gb2312",
+    "csgb2312": "gb2312",
+    "chinese": "gb2312",
+    "iso-ir-58": "gb2312",
+    "x-big5": "big5",
+    "big5-hkscs": "big5hkscs",
+    "cn-big5": "big5",
+    "csbig5": "big5",
+    "x-sjis": "shift_jis",
+    "ms_kanji": "shift_jis",
+    "x-euc-jp": "euc_jp",
+    "windows-874": "cp874",
+    "unicode-1-1-utf-8": "utf-8",
+    "unicode11utf8": "utf-8",
+    "unicode20utf8": "utf-8",
+    "x-unicode20utf8": "utf-8",
+    "x-mac-roman": "mac-roman",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "ks_c_5601-1987": "euc_kr",
 }
 _UPGRADES = {
-    "gb2312": "gb18030", "gbk": "gb18030", "big5": "big5hkscs", "cp950": "big5hkscs",
-    "ascii": "cp1252", "iso8859-1": "cp1252", "iso8859-9": "cp1254", "tis-620": "cp874", "iso8859-11": "cp874",
-    "euc_kr": "cp949", "shift_jis": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso8859-11": "cp874",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
 }
 # single-byte codecs for Latin scripts: they decode any bytes, so they need a plausibility check
 _LATIN_SINGLE_BYTE = {"cp1252", "cp1250", "cp1254", "iso8859-15", "iso8859-2", "mac-roman"}
 _RIVALS = {"gb18030": "big5hkscs", "big5hkscs": "gb18030"}
 _WIDE = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),  # before UTF-16: same prefix
-    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),  # before UTF-16: same prefix
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 _ATTRIBUTE = rb"""\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)"""
@@ -116,7 +143,7 @@ def _unwrap(raw: bytes) -> tuple[bytes, dict[str, bytes]]:
     }
     if "id" not in attributes and "encoding" not in attributes:
         return raw, {}  # an SVG-like <text> fragment, not an archive wrapper
-    body = raw[match.end():]
+    body = raw[match.end() :]
     end = _WRAPPER_END.search(body)
     return (body[: end.start()] if end else body), attributes
 
@@ -238,7 +265,8 @@ def decode_pages(pages: pd.DataFrame) -> StepResult:
     results = [
         decode_bytes(raw, declared, media_type=media_type)
         for raw, declared, media_type in zip(
-            present["raw"], present["declared_charset"], present["media_type"], strict=True)
+            present["raw"], present["declared_charset"], present["media_type"], strict=True
+        )
     ]
     flags = [[QualityFlag.ENCODING_REPLACED.value] if r.replaced else [] for r in results]
     existing = present["quality_flags"] if "quality_flags" in present else pd.Series([None] * len(present))

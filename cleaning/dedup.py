@@ -51,23 +51,30 @@ def _entries(articles: pd.DataFrame, config: DedupConfig) -> _Entries:
     # batch by batch: the texts are read once and never copied all at once
     for start in range(0, len(articles), _SIGNATURE_BATCH):
         batch_hashes, batch_signatures = fingerprints(
-            articles["text"].iloc[start:start + _SIGNATURE_BATCH].tolist(), num_perm=config.num_perm,
-            word_ngram=config.word_ngram, char_ngram=config.char_ngram, seed=config.seed)
+            articles["text"].iloc[start : start + _SIGNATURE_BATCH].tolist(),
+            num_perm=config.num_perm,
+            word_ngram=config.word_ngram,
+            char_ngram=config.char_ngram,
+            seed=config.seed,
+        )
         hashes += batch_hashes
         sigs.append(batch_signatures)
-    docs = pd.DataFrame({
-        "id": articles["id"].astype(object).to_numpy(),
-        "content_hash": pd.Series(hashes, dtype=object),
-        "published_at": utc(articles["published_at"]),
-    })
+    docs = pd.DataFrame(
+        {
+            "id": articles["id"].astype(object).to_numpy(),
+            "content_hash": pd.Series(hashes, dtype=object),
+            "published_at": utc(articles["published_at"]),
+        }
+    )
     return _Entries(docs, np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint32))
 
 
 def _concat_entries(parts: list[_Entries], config: DedupConfig) -> _Entries:
     if not parts:
         return _entries(pd.DataFrame({"id": [], "text": [], "published_at": []}), config)
-    return _Entries(pd.concat([p.docs for p in parts], ignore_index=True),
-                    np.concatenate([p.signatures for p in parts]))
+    return _Entries(
+        pd.concat([p.docs for p in parts], ignore_index=True), np.concatenate([p.signatures for p in parts])
+    )
 
 
 class _Forest:
@@ -100,7 +107,9 @@ class _Forest:
 
 
 def _candidate_pairs(
-    seeds: npt.NDArray[np.int64], bands: npt.NDArray[np.uint64], rows: pd.DataFrame,
+    seeds: npt.NDArray[np.int64],
+    bands: npt.NDArray[np.uint64],
+    rows: pd.DataFrame,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Return (low, high) position pairs of a seed and another row (band_hash, pos) sharing a band hash."""
     width = bands.shape[1]
@@ -114,34 +123,41 @@ def _candidate_pairs(
 
 
 def _confirmed_pairs(
-    sig: npt.NDArray[np.uint32], asking: npt.NDArray[np.int64], rows: pd.DataFrame, config: DedupConfig,
+    sig: npt.NDArray[np.uint32],
+    asking: npt.NDArray[np.int64],
+    rows: pd.DataFrame,
+    config: DedupConfig,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
     """Return the candidate pairs whose estimated Jaccard reaches the threshold, and how many candidates there were."""
     left, right = _candidate_pairs(
-        asking, band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed), rows)
+        asking, band_hashes(sig[asking], bands=config.bands, rows=config.rows, seed=config.seed), rows
+    )
     similar = estimated_jaccard(sig, left, right) >= config.threshold
     return left[similar], right[similar], len(left)
 
 
 def _band_hits(
-    stored: pd.DataFrame, wanted: npt.NDArray[np.uint64], key_position: pd.Series,
+    stored: pd.DataFrame,
+    wanted: npt.NDArray[np.uint64],
+    key_position: pd.Series,
 ) -> pd.DataFrame:
     """Return (band_hash, pos) of the stored band rows whose hash is wanted and whose key is still indexed."""
     hits = stored[np.isin(stored["band_hash"].to_numpy(), wanted)]
     pos = key_position.reindex(hits["key"].to_numpy())
     found = pos.notna().to_numpy()
-    return pd.DataFrame({"band_hash": hits["band_hash"].to_numpy()[found],
-                         "pos": pos.to_numpy()[found].astype(np.int64)})
+    return pd.DataFrame(
+        {"band_hash": hits["band_hash"].to_numpy()[found], "pos": pos.to_numpy()[found].astype(np.int64)}
+    )
 
 
 def near_duplicate_pairs(texts: list[str], *, config: DedupConfig) -> list[tuple[int, int]]:
     """Return the (i, j) index pairs, i < j, of texts that LSH finds and the Jaccard estimate confirms."""
-    sig = signatures(texts, num_perm=config.num_perm, word_ngram=config.word_ngram,
-                     char_ngram=config.char_ngram, seed=config.seed)
+    sig = signatures(
+        texts, num_perm=config.num_perm, word_ngram=config.word_ngram, char_ngram=config.char_ngram, seed=config.seed
+    )
     bands = band_hashes(sig, bands=config.bands, rows=config.rows, seed=config.seed)
     positions = np.flatnonzero((sig != EMPTY).any(axis=1))
-    all_bands = pd.DataFrame({"band_hash": bands[positions].reshape(-1),
-                              "pos": np.repeat(positions, config.bands)})
+    all_bands = pd.DataFrame({"band_hash": bands[positions].reshape(-1), "pos": np.repeat(positions, config.bands)})
     left, right, _ = _confirmed_pairs(sig, positions, all_bands, config)
     return list(zip(left.tolist(), right.tolist(), strict=True))
 
@@ -167,8 +183,9 @@ def mark_duplicates(
     if articles["id"].duplicated().any():
         raise SchemaError("mark_duplicates needs one row per id; run keep_newest_per_id first")
     new = _entries(articles, config)
-    back = _concat_entries([_entries(batch[~batch["id"].isin(articles["id"])], config)
-                            for batch in restored if len(batch)], config)
+    back = _concat_entries(
+        [_entries(batch[~batch["id"].isin(articles["id"])], config) for batch in restored if len(batch)], config
+    )
 
     # stored rows replaced by this run, or gone from the dataset, leave the index, and
     # the rest of their old clusters is linked again from scratch
@@ -176,8 +193,9 @@ def mark_duplicates(
     gone = old["id"].isin(new.docs["id"]) | old["id"].isin(back.docs["id"]) | ~old["id"].isin(stored["id"])
     broken = old["canonical"].isin(old.loc[gone, "canonical"])
     kept_old = (~gone).to_numpy()
-    universe = pd.concat([old.loc[kept_old, ["id", "content_hash", "published_at"]], new.docs, back.docs],
-                         ignore_index=True)
+    universe = pd.concat(
+        [old.loc[kept_old, ["id", "content_hash", "published_at"]], new.docs, back.docs], ignore_index=True
+    )
     sig = np.concatenate([index.signatures[kept_old], new.signatures, back.signatures])
     n_old = int(kept_old.sum())
     positions = np.arange(len(universe), dtype=np.int64)
@@ -211,11 +229,18 @@ def mark_duplicates(
     old_answering = answering[:n_old]
     key_position = pd.Series(positions[:n_old][old_answering], index=doc_keys(old.loc[kept_old, "id"][old_answering]))
     new_answering = answering[n_old:]
-    rows = pd.concat([
-        _band_hits(index.bands, asked, key_position),
-        pd.DataFrame({"band_hash": new_bands[new_answering].reshape(-1),
-                      "pos": np.repeat(positions[n_old:][new_answering], config.bands)}),
-    ], ignore_index=True)
+    rows = pd.concat(
+        [
+            _band_hits(index.bands, asked, key_position),
+            pd.DataFrame(
+                {
+                    "band_hash": new_bands[new_answering].reshape(-1),
+                    "pos": np.repeat(positions[n_old:][new_answering], config.bands),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     left, right, candidates = _confirmed_pairs(sig, asking, rows, config)
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         forest.union(a, b)
@@ -223,35 +248,49 @@ def mark_duplicates(
     # canonical: earliest published, undated last, ties by id
     roots = forest.roots()
     published = utc(universe["published_at"])
-    order = pd.DataFrame({"undated": published.isna(), "published": published, "id": universe["id"]}).sort_values(
-        ["undated", "published", "id"], kind="stable").index.to_numpy()
+    order = (
+        pd.DataFrame({"undated": published.isna(), "published": published, "id": universe["id"]})
+        .sort_values(["undated", "published", "id"], kind="stable")
+        .index.to_numpy()
+    )
     canonical_pos = pd.Series(order, index=roots[order]).groupby(level=0).first()
     ids: list[str] = universe["id"].tolist()
     canonical: list[str] = [ids[p] for p in canonical_pos.reindex(roots).to_numpy().tolist()]
     duplicate_of: list[str | None] = [c if c != i else None for c, i in zip(canonical, ids, strict=True)]
-    logger.info("dedup: %d of %d articles point at a canonical row (%d near pairs confirmed of %d candidates)",
-                sum(d is not None for d in duplicate_of), len(universe), len(left), candidates)
+    logger.info(
+        "dedup: %d of %d articles point at a canonical row (%d near pairs confirmed of %d candidates)",
+        sum(d is not None for d in duplicate_of),
+        len(universe),
+        len(left),
+        candidates,
+    )
 
     n_new = len(new.docs)
     marked = articles.assign(
         content_hash=new.docs["content_hash"].to_numpy(),
-        duplicate_of=pd.Series(duplicate_of[n_old:n_old + n_new], index=articles.index, dtype=object),
+        duplicate_of=pd.Series(duplicate_of[n_old : n_old + n_new], index=articles.index, dtype=object),
     )
     previous = {i: (None if pd.isna(d) else d) for i, d in zip(stored["id"], stored["duplicate_of"], strict=True)}
     updates = {
         row_id: dup
-        for row_id, dup in zip(ids[:n_old] + ids[n_old + n_new:], duplicate_of[:n_old] + duplicate_of[n_old + n_new:],
-                               strict=True)
+        for row_id, dup in zip(
+            ids[:n_old] + ids[n_old + n_new :], duplicate_of[:n_old] + duplicate_of[n_old + n_new :], strict=True
+        )
         if row_id in previous and previous[row_id] != dup
     }
     gone_keys = doc_keys(old.loc[gone.to_numpy(), "id"])
     new_index = DedupIndex(
         docs=universe.assign(canonical=canonical),
         signatures=sig,
-        bands=pd.concat([
-            index.bands[~index.bands["key"].isin(gone_keys)] if len(gone_keys) else index.bands,
-            band_rows(new_bands[has_signature[n_old:]], doc_keys(universe["id"].iloc[n_old:][has_signature[n_old:]])),
-        ], ignore_index=True),
+        bands=pd.concat(
+            [
+                index.bands[~index.bands["key"].isin(gone_keys)] if len(gone_keys) else index.bands,
+                band_rows(
+                    new_bands[has_signature[n_old:]], doc_keys(universe["id"].iloc[n_old:][has_signature[n_old:]])
+                ),
+            ],
+            ignore_index=True,
+        ),
         params=index.params,
     )
     return marked, updates, new_index

@@ -60,12 +60,14 @@ class DedupIndex:
     def empty(cls, config: DedupConfig) -> DedupIndex:
         """Return an index that holds nothing, built for config."""
         return cls(
-            docs=pd.DataFrame({
-                "id": pd.Series([], dtype=object),
-                "content_hash": pd.Series([], dtype=object),
-                "published_at": pd.Series([], dtype="datetime64[us, UTC]"),
-                "canonical": pd.Series([], dtype=object),
-            }),
+            docs=pd.DataFrame(
+                {
+                    "id": pd.Series([], dtype=object),
+                    "content_hash": pd.Series([], dtype=object),
+                    "published_at": pd.Series([], dtype="datetime64[us, UTC]"),
+                    "canonical": pd.Series([], dtype=object),
+                }
+            ),
             signatures=np.zeros((0, config.num_perm), dtype=np.uint32),
             bands=band_rows(np.zeros((0, config.bands), dtype=np.uint64), np.zeros(0, dtype=np.uint64)),
             params=index_params(config),
@@ -77,7 +79,8 @@ def usable_index(index: DedupIndex | None, config: DedupConfig) -> DedupIndex:
     if config.bands * config.rows > config.num_perm or min(config.bands, config.rows, config.num_perm) < 1:
         raise ConfigError(
             f"dedup: bands ({config.bands}) x rows ({config.rows}) must be at most num_perm ({config.num_perm}),"
-            " all positive")
+            " all positive"
+        )
     if min(config.word_ngram, config.char_ngram) < 1 or not 0 < config.threshold <= 1:
         raise ConfigError("dedup: word_ngram and char_ngram must be positive and threshold in (0, 1]")
     if index is None:
@@ -85,8 +88,10 @@ def usable_index(index: DedupIndex | None, config: DedupConfig) -> DedupIndex:
     wanted = index_params(config)
     if index.params != wanted:
         changed = sorted(k for k in wanted.keys() | index.params.keys() if wanted.get(k) != index.params.get(k))
-        logger.warning("dedup index was built with other parameters (%s); rebuilding it from the stored articles",
-                       ", ".join(f"{k}: {index.params.get(k)} -> {wanted.get(k)}" for k in changed))
+        logger.warning(
+            "dedup index was built with other parameters (%s); rebuilding it from the stored articles",
+            ", ".join(f"{k}: {index.params.get(k)} -> {wanted.get(k)}" for k in changed),
+        )
         return DedupIndex.empty(config)
     return index
 
@@ -109,8 +114,10 @@ def unindexed_ids(index: DedupIndex, stored: pd.DataFrame) -> set[str]:
 def band_rows(bands: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> pd.DataFrame:
     """Return the band table rows (band, band_hash, key) of signatures' band hashes."""
     count, width = bands.shape
-    return pd.DataFrame({
-        "band": np.tile(np.arange(width, dtype=np.uint8), count),
-        "band_hash": bands.reshape(-1),
-        "key": np.repeat(keys, width),
-    })
+    return pd.DataFrame(
+        {
+            "band": np.tile(np.arange(width, dtype=np.uint8), count),
+            "band_hash": bands.reshape(-1),
+            "key": np.repeat(keys, width),
+        }
+    )

@@ -20,8 +20,18 @@ _LAYOUT_CELL_CHARS = 150
 # a grid of at least this many cells, each a link, is a menu
 _LINK_TABLE_CELLS = 4
 _TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
-_LAYOUT_ATTRIBUTES = ("width", "height", "align", "valign", "colspan", "rowspan",
-                      "cellpadding", "cellspacing", "border", "bgcolor")
+_LAYOUT_ATTRIBUTES = (
+    "width",
+    "height",
+    "align",
+    "valign",
+    "colspan",
+    "rowspan",
+    "cellpadding",
+    "cellspacing",
+    "border",
+    "bgcolor",
+)
 
 
 def parse_page(html: str) -> HtmlElement | None:

@@ -26,7 +26,10 @@ def assign_ids(articles: pd.DataFrame) -> StepResult:
     Rejects: nothing
     """
     require_columns(articles, "url", "text", step="assign_ids")
-    ids = [article_id(url if isinstance(url, str) else None, text) for url, text in zip(articles["url"], articles["text"], strict=True)]
+    ids = [
+        article_id(url if isinstance(url, str) else None, text)
+        for url, text in zip(articles["url"], articles["text"], strict=True)
+    ]
     return StepResult(articles.assign(id=ids), articles.iloc[0:0])
 
 
@@ -43,6 +46,11 @@ def keep_newest_per_id(articles: pd.DataFrame) -> StepResult:
         ["id", "_undated", "_fetched", "origin"], ascending=[True, True, False, True], kind="stable"
     )
     first = ~order["id"].duplicated(keep="first")
-    result = split(order.drop(columns=["_fetched", "_undated"]), first, stage=Stage.DEDUP,
-                   reason=RejectReason.SUPERSEDED, detail="a newer fetch of the same URL is in this run")
+    result = split(
+        order.drop(columns=["_fetched", "_undated"]),
+        first,
+        stage=Stage.DEDUP,
+        reason=RejectReason.SUPERSEDED,
+        detail="a newer fetch of the same URL is in this run",
+    )
     return StepResult(result.kept.reset_index(drop=True), result.rejected)

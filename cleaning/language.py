@@ -210,8 +210,13 @@ def detect_language(
     Rejects: nothing
     """
     require_columns(articles, "text", "title", step="detect_language")
-    identify = functools.partial(identify_language, default_chinese_script=default_chinese_script,
-                                 prefix_chars=prefix_chars, seed=seed, detector=detector)
+    identify = functools.partial(
+        identify_language,
+        default_chinese_script=default_chinese_script,
+        prefix_chars=prefix_chars,
+        seed=seed,
+        detector=detector,
+    )
     guesses = []
     for text, title in zip(articles["text"], articles["title"], strict=True):
         guess = identify(text if isinstance(text, str) else "")

@@ -41,9 +41,18 @@ _CHUNK_CHARS = 1 << 20  # characters hashed at once: bounds memory (and the cach
 _SEPARATOR, _WORD, _CJK = 0, 1, 2
 # Han (incl. extensions and compatibility), kana, hangul: scripts written without spaces
 _CJK_RANGES = (
-    (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x3040, 0x30FF), (0x3105, 0x312F), (0x3130, 0x318F),
-    (0x31A0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF),
-    (0xF900, 0xFAFF), (0x20000, 0x323AF),
+    (0x1100, 0x11FF),
+    (0x2E80, 0x2FDF),
+    (0x3040, 0x30FF),
+    (0x3105, 0x312F),
+    (0x3130, 0x318F),
+    (0x31A0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7FF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x323AF),
 )
 
 
@@ -73,7 +82,7 @@ def _char_classes() -> npt.NDArray[np.uint8]:
         if unicodedata.category(chr(codepoint))[0] in "LNM":
             classes[codepoint] = _WORD
     for low, high in _CJK_RANGES:
-        classes[low:high + 1] = np.where(classes[low:high + 1] == _WORD, _CJK, classes[low:high + 1])
+        classes[low : high + 1] = np.where(classes[low : high + 1] == _WORD, _CJK, classes[low : high + 1])
     classes[0x3005] = _CJK  # 々, the iteration mark, is a letter in Japanese text
     return classes
 
@@ -192,7 +201,7 @@ def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int
         combined[: count - offset] += hashes[offset:]
     valid = np.zeros(count, dtype=bool)
     if count >= size:
-        valid[: count - size + 1] = document[size - 1:] == document[: count - size + 1]
+        valid[: count - size + 1] = document[size - 1 :] == document[: count - size + 1]
     # a document shorter than one shingle still gets one: the hash of all its tokens
     starts = np.flatnonzero(np.concatenate(([True], document[1:] != document[:-1])))
     lengths = np.diff(np.append(starts, count))
@@ -200,7 +209,7 @@ def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int
     shorts = np.zeros(len(short), dtype=np.uint64)
     with np.errstate(over="ignore"):  # wrapping mod 2**64 is the point
         for i, run in enumerate(short):  # few and small: documents of fewer than `size` tokens
-            for value in hashes[starts[run]:starts[run] + lengths[run]]:
+            for value in hashes[starts[run] : starts[run] + lengths[run]]:
                 shorts[i] = shorts[i] * multiplier + value
     return (
         _mix64(np.concatenate([combined[valid], shorts])),
@@ -223,7 +232,12 @@ def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
 
 
 def fingerprints(
-    texts: Sequence[str], *, num_perm: int, word_ngram: int, char_ngram: int, seed: int,
+    texts: Sequence[str],
+    *,
+    num_perm: int,
+    word_ngram: int,
+    char_ngram: int,
+    seed: int,
 ) -> tuple[list[str], U32]:
     """Return content_hashes(texts) and signatures(texts, ...), normalizing each text once."""
     casefolded = [_casefolded(t) for t in texts]
@@ -250,21 +264,28 @@ def _content_hashes(casefolded: Iterable[str]) -> list[str]:
         offsets = np.cumsum([0] + [len(t) + 1 for t in chunk])
         bounds = np.searchsorted(np.flatnonzero(keep), offsets).tolist()  # where each text starts in spaced
         for start, end in itertools.pairwise(bounds):
-            text = spaced[4 * start:4 * end].decode("utf-32-le", "surrogatepass").strip(" ")
+            text = spaced[4 * start : 4 * end].decode("utf-32-le", "surrogatepass").strip(" ")
             out.append(hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest())
     return out
 
 
 def signatures(
-    texts: Sequence[str], *, num_perm: int, word_ngram: int, char_ngram: int, seed: int,
+    texts: Sequence[str],
+    *,
+    num_perm: int,
+    word_ngram: int,
+    char_ngram: int,
+    seed: int,
 ) -> U32:
     """Return one MinHash signature (num_perm uint32 values) per text; EMPTY rows for texts with no tokens."""
     return _signatures((_casefolded(t) for t in texts), num_perm, word_ngram, char_ngram, seed)
 
 
 def _signatures(casefolded: Iterable[str], num_perm: int, word_ngram: int, char_ngram: int, seed: int) -> U32:
-    parts = [_chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed)
-             for chunk in _chunks(_for_shingles(t) for t in casefolded)]
+    parts = [
+        _chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed)
+        for chunk in _chunks(_for_shingles(t) for t in casefolded)
+    ]
     return np.concatenate(parts) if parts else np.zeros((0, num_perm), dtype=np.uint32)
 
 
@@ -335,6 +356,6 @@ def estimated_jaccard(sig: U32, left: npt.NDArray[np.int64], right: npt.NDArray[
     out = np.empty(len(left), dtype=np.float64)
     chunk = 65536
     for start in range(0, len(left), chunk):
-        a, b = left[start:start + chunk], right[start:start + chunk]
-        out[start:start + chunk] = (sig[a] == sig[b]).mean(axis=1)
+        a, b = left[start : start + chunk], right[start : start + chunk]
+        out[start : start + chunk] = (sig[a] == sig[b]).mean(axis=1)
     return out

@@ -50,8 +50,8 @@ from cleaning.quality import drop_short_texts, flag_quality
 from cleaning.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
 from cleaning.rules import load_rules
 from cleaning.schema import ARTICLE_COLUMNS, ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
-from cleaning.urls import canonicalize
 from cleaning.step import StepResult, reject
+from cleaning.urls import canonicalize
 
 __all__ = ["RunSummary", "build_steps", "clean_pages", "run"]
 
@@ -68,18 +68,35 @@ def build_steps(config: CleaningConfig) -> list[tuple[str, Step]]:
     rules = load_rules(config.boilerplate_rules)  # cached: read once per process
     return [
         ("decode_pages", decode_pages),
-        ("extract_articles", functools.partial(
-            extract_articles, timeout=config.extraction_timeout, include_comments=config.include_comments,
-            rules=rules)),
+        (
+            "extract_articles",
+            functools.partial(
+                extract_articles,
+                timeout=config.extraction_timeout,
+                include_comments=config.include_comments,
+                rules=rules,
+            ),
+        ),
         ("remove_boilerplate", functools.partial(remove_boilerplate, rules=rules)),
-        ("normalize_metadata", functools.partial(
-            normalize_metadata, default_timezone=config.default_timezone,
-            tracking_parameters=config.tracking_parameters)),
+        (
+            "normalize_metadata",
+            functools.partial(
+                normalize_metadata,
+                default_timezone=config.default_timezone,
+                tracking_parameters=config.tracking_parameters,
+            ),
+        ),
         ("assign_ids", assign_ids),
-        ("detect_language", functools.partial(
-            detect_language, default_chinese_script=config.default_chinese_script,
-            prefix_chars=config.language_prefix_chars, seed=config.language_seed,
-            detector=config.language_detector)),
+        (
+            "detect_language",
+            functools.partial(
+                detect_language,
+                default_chinese_script=config.default_chinese_script,
+                prefix_chars=config.language_prefix_chars,
+                seed=config.language_seed,
+                detector=config.language_detector,
+            ),
+        ),
         ("flag_quality", functools.partial(flag_quality, short_text_chars=config.short_text_chars)),
         ("drop_short_texts", functools.partial(drop_short_texts, min_text_chars=config.min_text_chars)),
     ]
@@ -93,16 +110,18 @@ def _pages_frame(pages: Sequence[RawPage]) -> pd.DataFrame:
 
 
 def _reject_rows(rejected: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "origin": rejected["origin"],
-        "url": rejected["url"],
-        "source": rejected["source"],
-        "stage": rejected["reject_stage"],
-        "reason": rejected["reject_reason"],
-        "detail": rejected["reject_detail"],
-        "fetched_at": pd.to_datetime(rejected["fetched_at"], utc=True),
-        "tidings_version": __version__,
-    })
+    return pd.DataFrame(
+        {
+            "origin": rejected["origin"],
+            "url": rejected["url"],
+            "source": rejected["source"],
+            "stage": rejected["reject_stage"],
+            "reason": rejected["reject_reason"],
+            "detail": rejected["reject_detail"],
+            "fetched_at": pd.to_datetime(rejected["fetched_at"], utc=True),
+            "tidings_version": __version__,
+        }
+    )
 
 
 def _article_rows(articles: pd.DataFrame) -> pd.DataFrame:
@@ -141,8 +160,11 @@ def clean_pages(pages: pd.DataFrame, config: CleaningConfig) -> tuple[pd.DataFra
         kept = result.kept
         if len(result.rejected):
             rejected.append(result.rejected)
-    rejects = (pd.concat([_reject_rows(r) for r in rejected], ignore_index=True)
-               if rejected else pd.DataFrame(columns=REJECT_COLUMNS))
+    rejects = (
+        pd.concat([_reject_rows(r) for r in rejected], ignore_index=True)
+        if rejected
+        else pd.DataFrame(columns=REJECT_COLUMNS)
+    )
     articles = _no_articles() if kept.empty else _article_rows(kept).reset_index(drop=True)
     return articles, rejects
 
@@ -164,8 +186,7 @@ def _clean_batch(pages: list[RawPage], config: CleaningConfig) -> tuple[pd.DataF
             frame = reject(_pages_frame(pages), Stage.EXTRACT, RejectReason.INTERNAL_ERROR, _failure_detail(error))
             return _no_articles(), _reject_rows(frame)
     parts = [_clean_batch([page], config) for page in pages]
-    return (pd.concat([p[0] for p in parts], ignore_index=True),
-            pd.concat([p[1] for p in parts], ignore_index=True))
+    return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))
 
 
 @dataclasses.dataclass
@@ -210,7 +231,9 @@ def _batched(items: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
         yield batch
 
 
-def _clean_all(pages: Iterable[RawPage], config: CleaningConfig, bar: tqdm) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+def _clean_all(
+    pages: Iterable[RawPage], config: CleaningConfig, bar: tqdm
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     batches = _batched(pages, config.batch_size)
     if config.workers <= 1:
         for batch in batches:
@@ -235,7 +258,9 @@ def _clean_all(pages: Iterable[RawPage], config: CleaningConfig, bar: tqdm) -> I
 
 
 def _mark_duplicates(
-    paths: DatasetPaths, articles: pd.DataFrame, config: CleaningConfig,
+    paths: DatasetPaths,
+    articles: pd.DataFrame,
+    config: CleaningConfig,
 ) -> tuple[pd.DataFrame, dict[str, str | None], DedupIndex]:
     """Run dedup against the stored dataset and its index; stored rows the index lacks are re-read."""
     index = usable_index(read_dedup_index(paths.index), config.dedup)
@@ -245,12 +270,15 @@ def _mark_duplicates(
         logger.info("dedup index lacks %d stored articles; adding them", len(missing))
     restored = iter_stored_articles(paths.articles, ["id", "text", "published_at"], ids=missing)
     # rows the upsert will not write (the stored fetch is newer) must not enter the index
-    stale = pd.Series(stored_is_newer(paths.articles, articles["id"], articles["fetched_at"]),
-                      index=articles.index, dtype=bool)
+    stale = pd.Series(
+        stored_is_newer(paths.articles, articles["id"], articles["fetched_at"]), index=articles.index, dtype=bool
+    )
     marked, updates, index = mark_duplicates(
-        articles.loc[~stale], index=index, stored=stored, restored=restored, config=config.dedup)
+        articles.loc[~stale], index=index, stored=stored, restored=restored, config=config.dedup
+    )
     kept_as_is = articles.loc[stale].assign(
-        content_hash=articles.loc[stale, "text"].map(content_hash), duplicate_of=None)
+        content_hash=articles.loc[stale, "text"].map(content_hash), duplicate_of=None
+    )
     return pd.concat([marked, kept_as_is]).sort_index(), updates, index
 
 
@@ -283,17 +311,23 @@ def run(
             reject_parts.append(rejects)
     summary.pages += len(read_rejects)
 
-    reject_parts.append(pd.DataFrame({
-        "origin": [r.origin for r in read_rejects],
-        "url": [r.url for r in read_rejects],
-        "source": [r.source for r in read_rejects],
-        "stage": [str(r.stage) for r in read_rejects],
-        "reason": [str(r.reason) for r in read_rejects],
-        "detail": [r.detail for r in read_rejects],
-        "fetched_at": pd.to_datetime([r.fetched_at for r in read_rejects], utc=True),
-        "tidings_version": __version__,
-    }))
-    articles = pd.concat([a for a in article_parts if len(a)] or [pd.DataFrame(columns=ARTICLE_COLUMNS)], ignore_index=True)
+    reject_parts.append(
+        pd.DataFrame(
+            {
+                "origin": [r.origin for r in read_rejects],
+                "url": [r.url for r in read_rejects],
+                "source": [r.source for r in read_rejects],
+                "stage": [str(r.stage) for r in read_rejects],
+                "reason": [str(r.reason) for r in read_rejects],
+                "detail": [r.detail for r in read_rejects],
+                "fetched_at": pd.to_datetime([r.fetched_at for r in read_rejects], utc=True),
+                "tidings_version": __version__,
+            }
+        )
+    )
+    articles = pd.concat(
+        [a for a in article_parts if len(a)] or [pd.DataFrame(columns=ARTICLE_COLUMNS)], ignore_index=True
+    )
     articles = articles.sort_values(["id", "origin"], kind="stable").reset_index(drop=True)
 
     newest = keep_newest_per_id(articles)
@@ -306,23 +340,45 @@ def run(
         stats, lost = upsert_articles(paths.articles, to_table(articles, ARTICLE_SCHEMA), duplicate_updates=updates)
         # after the articles: a run killed in between leaves an index the next run repairs
         write_dedup_index(paths.index, index)
-        rejects = pd.concat([r for r in reject_parts if len(r)] or [pd.DataFrame(columns=REJECT_COLUMNS)], ignore_index=True)
+        rejects = pd.concat(
+            [r for r in reject_parts if len(r)] or [pd.DataFrame(columns=REJECT_COLUMNS)], ignore_index=True
+        )
         if lost.num_rows:
             lost_frame = lost.select(["origin", "url", "source", "fetched_at"]).to_pandas()
-            rejects = pd.concat([rejects, lost_frame.assign(
-                stage=str(Stage.DEDUP), reason=str(RejectReason.SUPERSEDED),
-                detail="the dataset holds a newer fetch of this URL", tidings_version=__version__)], ignore_index=True)
+            rejects = pd.concat(
+                [
+                    rejects,
+                    lost_frame.assign(
+                        stage=str(Stage.DEDUP),
+                        reason=str(RejectReason.SUPERSEDED),
+                        detail="the dataset holds a newer fetch of this URL",
+                        tidings_version=__version__,
+                    ),
+                ],
+                ignore_index=True,
+            )
         resolved_urls = set(articles["url"].dropna())
         url_key = functools.partial(canonicalize, tracking_parameters=config.tracking_parameters)
-        answered = [isinstance(url, str) and reason != RejectReason.SUPERSEDED and url_key(url) in resolved_urls
-                    for url, reason in zip(rejects["url"], rejects["reason"], strict=True)]
+        answered = [
+            isinstance(url, str) and reason != RejectReason.SUPERSEDED and url_key(url) in resolved_urls
+            for url, reason in zip(rejects["url"], rejects["reason"], strict=True)
+        ]
         rejects = rejects[~pd.Series(answered, index=rejects.index, dtype=bool)]
-        upsert_rejects(paths.rejects, to_table(rejects, REJECT_SCHEMA), resolved_origins=articles["origin"],
-                       resolved_urls=resolved_urls, url_key=url_key)
+        upsert_rejects(
+            paths.rejects,
+            to_table(rejects, REJECT_SCHEMA),
+            resolved_origins=articles["origin"],
+            resolved_urls=resolved_urls,
+            url_key=url_key,
+        )
 
     summary.articles = len(articles)
     summary.inserted, summary.replaced, summary.kept_existing, summary.total_articles = (
-        stats.inserted, stats.replaced, stats.kept_existing, stats.total)
+        stats.inserted,
+        stats.replaced,
+        stats.kept_existing,
+        stats.total,
+    )
     summary.duplicates = int(articles["duplicate_of"].notna().sum())
     summary.rejects.update(rejects["reason"].astype(str))
     summary.languages.update(articles["language"].fillna("und").astype(str))
@@ -330,4 +386,3 @@ def run(
     for reason, count in sorted(summary.rejects.items()):
         logger.info("cleaning/rejected/%s: %d", reason, count)
     return summary
-

@@ -63,7 +63,7 @@ def split_post(data: bytes) -> Post:
     match = _closing(fence).search(data, start)
     if match is None:
         raise ValueError(f"no closing {fence.decode()} line")
-    front = data[start:match.start()]
+    front = data[start : match.start()]
     # YAML and TOML are UTF-8 by specification; anything else still gets a best effort
     try:
         text = front.decode("utf-8")
@@ -77,7 +77,7 @@ def split_post(data: bytes) -> Post:
         parsed = {}
     if not isinstance(parsed, dict):
         raise ValueError(f"expected a mapping of keys, got {type(parsed).__name__}")
-    body_start = match.end() + 1 if data[match.end():match.end() + 1] == b"\n" else match.end()
+    body_start = match.end() + 1 if data[match.end() : match.end() + 1] == b"\n" else match.end()
     return Post({str(k): v for k, v in parsed.items()}, data[body_start:])
 
 

@@ -16,8 +16,7 @@ __all__ = ["drop_short_texts", "flag_quality", "is_truncated", "numbering_lost",
 _TERMINAL = frozenset(".!?。！？．｡…")
 # at the very end of a text every quote closes something, whichever way it is drawn
 _QUOTES_AND_SPACES = (
-    "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u300c\u300d\u300e\u300f\u301d\u301e\uff02"
-    " \t\u00a0\u202f\u3000"
+    "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u300c\u300d\u300e\u300f\u301d\u301e\uff02 \t\u00a0\u202f\u3000"
 )
 _CLOSING_BRACKETS = frozenset(")]}）】》〉］｝")
 _CONTINUING = frozenset(",，、:：;；-–—")
@@ -87,16 +86,75 @@ _GLUED = re.compile(
     r"(?P<stop>[.!?])(?P<quote>[\"\u201c\u201d]?)(?=[A-Z][a-z])"
 )
 _GLUE_CANDIDATE = re.compile(r"[.!?][\"\u201c\u201d]?[A-Z][a-z]")
-_ABBREVIATIONS = frozenset({
-    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "inc", "ltd", "co", "corp", "vs", "no",
-    "vol", "fig", "gov", "sen", "rep", "gen", "col", "lt", "sgt", "capt", "mt", "ft", "jan",
-    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx",
-    "dept", "est", "ir", "hon",
-})
-_DOMAIN_ENDINGS = frozenset({
-    "com", "net", "org", "gov", "edu", "info", "biz", "io", "ai", "hk", "cn", "uk", "co", "us",
-    "tv", "me", "app", "dev",
-})
+_ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "vs",
+        "no",
+        "vol",
+        "fig",
+        "gov",
+        "sen",
+        "rep",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "mt",
+        "ft",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "approx",
+        "dept",
+        "est",
+        "ir",
+        "hon",
+    }
+)
+_DOMAIN_ENDINGS = frozenset(
+    {
+        "com",
+        "net",
+        "org",
+        "gov",
+        "edu",
+        "info",
+        "biz",
+        "io",
+        "ai",
+        "hk",
+        "cn",
+        "uk",
+        "co",
+        "us",
+        "tv",
+        "me",
+        "app",
+        "dev",
+    }
+)
 _URL_TOKEN = re.compile(r"://|www\.|@|/")
 
 
@@ -110,8 +168,9 @@ def _glued_points(text: str) -> list[int]:
         if left.isalpha() and (len(left) < 2 or left.lower() in _ABBREVIATIONS):
             continue  # "U.S.", "e.g.", "p.m.", "Prof.Li", "Mr.Smith": not a sentence end
         token_start = text.rfind(" ", 0, match.start()) + 1
-        token_end = min((i for i in (text.find(" ", match.end()), text.find("\n", match.end())) if i >= 0),
-                        default=len(text))
+        token_end = min(
+            (i for i in (text.find(" ", match.end()), text.find("\n", match.end())) if i >= 0), default=len(text)
+        )
         token = text[token_start:token_end]
         right = _WORD.match(text, match.end())
         if _URL_TOKEN.search(token) or (right and right.group().lower() in _DOMAIN_ENDINGS):
@@ -220,5 +279,10 @@ def drop_short_texts(articles: pd.DataFrame, *, min_text_chars: int) -> StepResu
     """
     require_columns(articles, "text", step="drop_short_texts")
     chars = articles["text"].str.len()
-    return split(articles, chars >= min_text_chars, stage=Stage.FILTER, reason=RejectReason.TEXT_TOO_SHORT,
-                 detail=[f"{n} characters" for n in chars])
+    return split(
+        articles,
+        chars >= min_text_chars,
+        stage=Stage.FILTER,
+        reason=RejectReason.TEXT_TOO_SHORT,
+        detail=[f"{n} characters" for n in chars],
+    )

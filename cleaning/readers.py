@@ -87,8 +87,15 @@ def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Know
     rejects: list[ReadReject] = []
 
     def rejected(number: int, detail: str, url: str | None = None) -> None:
-        rejects.append(ReadReject(f"{manifest}:{number}", RejectReason.UNREADABLE,
-                                  f"{MANIFEST_NAME} line {number}: {detail}", url=url, source=source))
+        rejects.append(
+            ReadReject(
+                f"{manifest}:{number}",
+                RejectReason.UNREADABLE,
+                f"{MANIFEST_NAME} line {number}: {detail}",
+                url=url,
+                source=source,
+            )
+        )
 
     number = 0
     try:
@@ -101,8 +108,12 @@ def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Know
                 if not file:
                     raise ValueError("needs a 'file' (path relative to the manifest)")
                 target = Path(os.path.normpath(manifest.parent / file))
-                entry = _Known(_optional_str(item, "url"), parse_utc(item.get("fetched_at")),
-                               _optional_str(item, "source"), _optional_str(item, "timezone"))
+                entry = _Known(
+                    _optional_str(item, "url"),
+                    parse_utc(item.get("fetched_at")),
+                    _optional_str(item, "source"),
+                    _optional_str(item, "timezone"),
+                )
             except ValueError as exc:
                 rejected(number, str(exc), item.get("url") if isinstance(item.get("url"), str) else None)
                 continue
@@ -115,8 +126,9 @@ def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Know
     return known, rejects
 
 
-def _jsonl_item(item: dict[str, Any] | Exception, origin: str, number: int, source: str | None,
-                default_source: str) -> RawPage | ReadReject:
+def _jsonl_item(
+    item: dict[str, Any] | Exception, origin: str, number: int, source: str | None, default_source: str
+) -> RawPage | ReadReject:
     if isinstance(item, Exception):
         return ReadReject(origin, RejectReason.UNREADABLE, f"line {number}: {item}", source=source or default_source)
     url = item.get("url") if isinstance(item.get("url"), str) else None
@@ -128,16 +140,26 @@ def _jsonl_item(item: dict[str, Any] | Exception, origin: str, number: int, sour
         page_source = source or _optional_str(item, "source") or default_source
         timezone = _optional_str(item, "timezone")
     except ValueError as exc:
-        return ReadReject(origin, RejectReason.UNREADABLE, f"line {number}: {exc}", url=url,
-                          source=source or default_source)
+        return ReadReject(
+            origin, RejectReason.UNREADABLE, f"line {number}: {exc}", url=url, source=source or default_source
+        )
     if item.get("role") == "listing":
-        return ReadReject(origin, RejectReason.NOT_AN_ARTICLE, "listing page", url=url, source=page_source,
-                          fetched_at=fetched_at)
+        return ReadReject(
+            origin, RejectReason.NOT_AN_ARTICLE, "listing page", url=url, source=page_source, fetched_at=fetched_at
+        )
     hints = {key: item[key] for key in HINT_KEYS if item.get(key) is not None}
     # surrogatepass: a lone surrogate from JSON becomes bytes that decoding flags, not a crash
-    return RawPage(origin=origin, raw=html.encode("utf-8", "surrogatepass"), media_type="html", url=url,
-                   source=page_source, declared_charset="utf-8", fetched_at=fetched_at, hints=hints or None,
-                   timezone=timezone)
+    return RawPage(
+        origin=origin,
+        raw=html.encode("utf-8", "surrogatepass"),
+        media_type="html",
+        url=url,
+        source=page_source,
+        declared_charset="utf-8",
+        fetched_at=fetched_at,
+        hints=hints or None,
+        timezone=timezone,
+    )
 
 
 def _read_jsonl(path: Path, source: str | None, default_source: str) -> Iterator[RawPage | ReadReject]:
@@ -146,13 +168,17 @@ def _read_jsonl(path: Path, source: str | None, default_source: str) -> Iterator
         for number, item in _json_lines(path):
             yield _jsonl_item(item, f"{path}:{number}", number, source, default_source)
     except _DAMAGED as exc:
-        yield ReadReject(f"{path}:{number + 1}", RejectReason.UNREADABLE,
-                         f"file damaged after line {number}: {type(exc).__name__}: {exc}",
-                         source=source or default_source)
+        yield ReadReject(
+            f"{path}:{number + 1}",
+            RejectReason.UNREADABLE,
+            f"file damaged after line {number}: {type(exc).__name__}: {exc}",
+            source=source or default_source,
+        )
 
 
-def _read_document(path: Path, inner: str, known: _Known, source: str | None,
-                   default_source: str) -> Iterator[RawPage | ReadReject]:
+def _read_document(
+    path: Path, inner: str, known: _Known, source: str | None, default_source: str
+) -> Iterator[RawPage | ReadReject]:
     """Read an HTML page, a post or a text file (each optionally gzipped)."""
     page_source = source or known.source or default_source
     origin = str(path)
@@ -162,22 +188,43 @@ def _read_document(path: Path, inner: str, known: _Known, source: str | None,
         if path.name.lower().endswith(".gz"):
             data = gzip.decompress(data)
     except _DAMAGED as exc:
-        yield ReadReject(origin, RejectReason.UNREADABLE, f"{type(exc).__name__}: {exc}", url=known.url,
-                         source=page_source, fetched_at=known.fetched_at)
+        yield ReadReject(
+            origin,
+            RejectReason.UNREADABLE,
+            f"{type(exc).__name__}: {exc}",
+            url=known.url,
+            source=page_source,
+            fetched_at=known.fetched_at,
+        )
         return
-    page = RawPage(origin=origin, raw=data, media_type="html", url=known.url, source=page_source,
-                   fetched_at=known.fetched_at, timezone=known.timezone)
+    page = RawPage(
+        origin=origin,
+        raw=data,
+        media_type="html",
+        url=known.url,
+        source=page_source,
+        fetched_at=known.fetched_at,
+        timezone=known.timezone,
+    )
     # a .txt file opening with a --- rule and no closing one is plain text, not a broken post
     if (suffix in _MARKDOWN_SUFFIXES and has_front_matter(data)) or (
-            suffix in _TEXT_SUFFIXES and has_front_matter(data, closed=True)):
+        suffix in _TEXT_SUFFIXES and has_front_matter(data, closed=True)
+    ):
         try:
             post = split_post(data)
         except ValueError as exc:
-            yield ReadReject(origin, RejectReason.UNREADABLE, f"front matter: {exc}", url=known.url,
-                             source=page_source, fetched_at=known.fetched_at)
+            yield ReadReject(
+                origin,
+                RejectReason.UNREADABLE,
+                f"front matter: {exc}",
+                url=known.url,
+                source=page_source,
+                fetched_at=known.fetched_at,
+            )
             return
-        page = dataclasses.replace(page, raw=post.body, media_type=body_media_type(post.body),
-                                   front_matter=post.front_matter)
+        page = dataclasses.replace(
+            page, raw=post.body, media_type=body_media_type(post.body), front_matter=post.front_matter
+        )
     elif suffix in _MARKDOWN_SUFFIXES:
         page = dataclasses.replace(page, media_type=body_media_type(data))
     elif suffix in _TEXT_SUFFIXES:
@@ -192,8 +239,9 @@ def _is_warc(path: Path) -> bool:
     return path.name.lower().removesuffix(".gz").endswith(".warc")
 
 
-def _read_file(path: Path, known: _Known, source: str | None, default_source: str,
-               late: _Late) -> Iterator[RawPage | ReadReject]:
+def _read_file(
+    path: Path, known: _Known, source: str | None, default_source: str, late: _Late
+) -> Iterator[RawPage | ReadReject]:
     name = path.name.lower()
     inner = name.removesuffix(".gz")
     suffix = Path(inner).suffix
@@ -204,9 +252,13 @@ def _read_file(path: Path, known: _Known, source: str | None, default_source: st
     elif suffix in _HTML_SUFFIXES | _MARKDOWN_SUFFIXES | _TEXT_SUFFIXES:
         yield from _read_document(path, inner, known, source, default_source)
     else:
-        what = suffix + name[len(inner):] or "files without a suffix"
-        yield ReadReject(str(path), RejectReason.UNSUPPORTED_FORMAT, f"no reader for {what}",
-                         source=source or known.source or default_source)
+        what = suffix + name[len(inner) :] or "files without a suffix"
+        yield ReadReject(
+            str(path),
+            RejectReason.UNSUPPORTED_FORMAT,
+            f"no reader for {what}",
+            source=source or known.source or default_source,
+        )
 
 
 def _visible_files(root: Path) -> list[Path]:
@@ -268,8 +320,9 @@ def iter_inputs(paths: Sequence[Path | str], *, source: str | None = None) -> It
     manifest say, else the name of the input folder (the parent folder of a file argument).
     """
     inputs = [(path, _visible_files(path) if path.is_dir() else None) for path in map(Path, paths)]
-    warcs = [f for path, files in inputs for f in (files if files is not None else [path])
-             if _is_warc(f) and f.is_file()]
+    warcs = [
+        f for path, files in inputs for f in (files if files is not None else [path]) if _is_warc(f) and f.is_file()
+    ]
     late = _late_hints(sorted(warcs, key=lambda p: p.name))
     for path, files in inputs:
         if files is not None:

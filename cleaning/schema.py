@@ -94,7 +94,12 @@ _UTC = pa.timestamp("us", tz="UTC")
 
 ARTICLE_SCHEMA = pa.schema(
     [
-        _field("id", _STR, "Stable id: 16 hex chars of SHA-1 of the canonical URL, or of the text when there is no URL.", nullable=False),
+        _field(
+            "id",
+            _STR,
+            "Stable id: 16 hex chars of SHA-1 of the canonical URL, or of the text when there is no URL.",
+            nullable=False,
+        ),
         _field("url", _STR, "Canonical URL: no fragment, no tracking parameters; null when the input had none."),
         _field("source", _STR, "The sources.toml name, or the input folder name for offline input."),
         _field("site_name", _STR, "Publisher as the page names it (og:site_name, JSON-LD publisher, front matter)."),
@@ -107,17 +112,27 @@ ARTICLE_SCHEMA = pa.schema(
         _field("modified_at", _UTC, "Last update time in UTC, kept apart from published_at."),
         _field("language", _STR, "BCP-47 tag: en, zh-Hans, zh-Hant, yue, ja, ...; null when undetermined."),
         _field("language_confidence", pa.float64(), "0-1 confidence of the language label."),
-        _field("secondary_script_share", pa.float64(), "Share of letters in the document's second script (0 when one script)."),
+        _field(
+            "secondary_script_share",
+            pa.float64(),
+            "Share of letters in the document's second script (0 when one script).",
+        ),
         _field("text", _STR, "Clean article body, one paragraph per line.", nullable=False),
         _field("text_chars", pa.int64(), "Characters in text.", nullable=False),
         _field("description", _STR, "Standfirst or meta description."),
         _field("categories", _STR_LIST, "Sections and categories as the source gives them."),
         _field("tags", _STR_LIST, "Keywords and tags."),
         _field("image_url", _STR, "Lead image."),
-        _field("content_hash", _STR, "SHA-1 of the normalized text; equal hashes are exact duplicates.", nullable=False),
+        _field(
+            "content_hash", _STR, "SHA-1 of the normalized text; equal hashes are exact duplicates.", nullable=False
+        ),
         _field("duplicate_of", _STR, "id of the canonical row this row duplicates (exact or near), else null."),
         _field("quality_flags", _STR_LIST, "Codes from QualityFlag, sorted."),
-        _field("boilerplate_rules", _STR_LIST, "Names of the boilerplate rules that removed text from this article, sorted."),
+        _field(
+            "boilerplate_rules",
+            _STR_LIST,
+            "Names of the boilerplate rules that removed text from this article, sorted.",
+        ),
         _field("encoding", _STR, "Character encoding the page was decoded with (Python codec name)."),
         _field("fetched_at", _UTC, "When the raw page was fetched (WARC-Date, JSONL field), UTC."),
         _field("origin", _STR, "Where the raw page is: 'file.warc.gz@offset' or the input file path.", nullable=False),

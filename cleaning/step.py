@@ -38,14 +38,10 @@ def require_columns(frame: pd.DataFrame, *columns: str, step: str = "") -> None:
         )
 
 
-def reject(
-    frame: pd.DataFrame, stage: Stage, reason: RejectReason, detail: str | Sequence[str] = ""
-) -> pd.DataFrame:
+def reject(frame: pd.DataFrame, stage: Stage, reason: RejectReason, detail: str | Sequence[str] = "") -> pd.DataFrame:
     """Return frame with the reject columns set (one detail for all rows, or one per row)."""
     details = [detail] * len(frame) if isinstance(detail, str) else list(detail)
-    return frame.assign(
-        reject_stage=str(stage), reject_reason=str(reason), reject_detail=details
-    )
+    return frame.assign(reject_stage=str(stage), reject_reason=str(reason), reject_detail=details)
 
 
 def split(
@@ -66,7 +62,4 @@ def split(
 
 def add_flags(existing: pd.Series, new: Iterable[Iterable[str]]) -> list[list[str]]:
     """Merge per-row flag lists into an existing list column, sorted and unique."""
-    return [
-        sorted(set(() if old is None else old) | set(more))
-        for old, more in zip(existing, new, strict=True)
-    ]
+    return [sorted(set(() if old is None else old) | set(more)) for old, more in zip(existing, new, strict=True)]

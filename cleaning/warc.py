@@ -35,8 +35,9 @@ FETCH_ERROR_TYPE = "application/vnd.tidings.fetch-error+json"
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.I)
 # feeds and sitemaps are often served as text/html or with no type at all
-_FEED_START = re.compile(rb"\A(?:\s|\xef\xbb\xbf|<\?xml[^>]*>|<!--.*?-->)*<(rss|feed|urlset|sitemapindex|rdf:RDF)\b",
-                         re.I | re.S)
+_FEED_START = re.compile(
+    rb"\A(?:\s|\xef\xbb\xbf|<\?xml[^>]*>|<!--.*?-->)*<(rss|feed|urlset|sitemapindex|rdf:RDF)\b", re.I | re.S
+)
 _MARKUP_START = re.compile(rb"\A(?:\s|\xef\xbb\xbf)*<[!a-z]", re.I)
 
 
@@ -153,8 +154,9 @@ def _collect_hints(path: Path) -> tuple[_Hints, bool]:
             return _Hints(), True
 
 
-def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str,
-              hints: _Hints) -> RawPage | ReadReject:
+def _response(
+    record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str, hints: _Hints
+) -> RawPage | ReadReject:
     """Turn a response (or resource) record into a page or a reject; origin() is called last."""
     url = _target(record)
     fetched_at = _warc_date(record)
@@ -174,8 +176,10 @@ def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | No
             return rejected(RejectReason.HTTP_ERROR, f"HTTP {headers.statusline.strip()}")
         if status.startswith("3"):
             location = headers.get_header("Location")
-            return rejected(RejectReason.NOT_AN_ARTICLE,
-                            f"redirect to {location}" if location else f"HTTP {headers.statusline.strip()}")
+            return rejected(
+                RejectReason.NOT_AN_ARTICLE,
+                f"redirect to {location}" if location else f"HTTP {headers.statusline.strip()}",
+            )
     mime = _mime(content_type)
     if mime and mime not in _HTML_TYPES:  # text/plain too: robots.txt, ads.txt, never articles
         return rejected(RejectReason.NOT_AN_ARTICLE, f"{mime} payload")
@@ -197,27 +201,45 @@ def _response(record: ArcWarcRecord, origin: Callable[[], str], source: str | No
     charset = _CHARSET.search(content_type or "")
     page_hints = {k: v for k, v in found.items() if k in HINT_KEYS}
     return RawPage(
-        origin=origin(), raw=raw, media_type="html", url=url, source=page_source,
-        declared_charset=charset.group(1) if charset else None, fetched_at=fetched_at,
-        hints=page_hints or None, timezone=found.get("timezone"),
+        origin=origin(),
+        raw=raw,
+        media_type="html",
+        url=url,
+        source=page_source,
+        declared_charset=charset.group(1) if charset else None,
+        fetched_at=fetched_at,
+        hints=page_hints or None,
+        timezone=found.get("timezone"),
     )
 
 
-def _metadata(record: ArcWarcRecord, kind: str, origin: Callable[[], str], source: str | None,
-              default_source: str) -> ReadReject | None:
+def _metadata(
+    record: ArcWarcRecord, kind: str, origin: Callable[[], str], source: str | None, default_source: str
+) -> ReadReject | None:
     """Return the reject a fetch-error record stands for, or None for well-formed hints."""
     url = _target(record)
     try:
         payload = _json_object(record)
     except ValueError as exc:
-        return ReadReject(origin(), RejectReason.UNREADABLE, f"{kind} record: {exc}", url=url,
-                          source=source or default_source, fetched_at=_warc_date(record))
+        return ReadReject(
+            origin(),
+            RejectReason.UNREADABLE,
+            f"{kind} record: {exc}",
+            url=url,
+            source=source or default_source,
+            fetched_at=_warc_date(record),
+        )
     if kind == HINTS_TYPE:
         return None  # already attached to its response by the first pass
     detail = ": ".join(str(payload[k]) for k in ("error", "detail") if payload.get(k))
-    return ReadReject(origin(), RejectReason.FETCH_ERROR, detail or "fetch failed",
-                      url=payload.get("url") or url, source=source or payload.get("source") or default_source,
-                      fetched_at=_warc_date(record))
+    return ReadReject(
+        origin(),
+        RejectReason.FETCH_ERROR,
+        detail or "fetch failed",
+        url=payload.get("url") or url,
+        source=source or payload.get("source") or default_source,
+        fetched_at=_warc_date(record),
+    )
 
 
 def _unread_tail(stream: BinaryIO, end: int) -> bool:
@@ -236,8 +258,9 @@ def _member_cut(records: ArchiveIterator) -> bool:
     return decompressor is not None and not getattr(decompressor, "eof", True)
 
 
-def _record_item(record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str,
-                 hints: _Hints) -> RawPage | ReadReject | None:
+def _record_item(
+    record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str, hints: _Hints
+) -> RawPage | ReadReject | None:
     if record.format != "warc" or not record.rec_type:
         # warcio reads anything with five words on its first line as a legacy ARC record
         raise ValueError(f"not a WARC record (read as {record.format or 'nothing'})")
@@ -259,8 +282,9 @@ def late_hints(path: Path) -> dict[str, list[dict[str, Any]]]:
     return {rid: found for rid, found in hints.by_record.items() if rid not in hints.responses}
 
 
-def read_warc(path: Path, *, source: str | None, default_source: str,
-              late: Mapping[str, list[dict[str, Any]]] | None = None) -> Iterator[RawPage | ReadReject]:
+def read_warc(
+    path: Path, *, source: str | None, default_source: str, late: Mapping[str, list[dict[str, Any]]] | None = None
+) -> Iterator[RawPage | ReadReject]:
     """Yield a page or reject per response record, and a reject per fetch-error record.
 
     late holds hints from other archives (see late_hints); they refine this archive's own.
@@ -285,9 +309,13 @@ def read_warc(path: Path, *, source: str | None, default_source: str,
                 item = _record_item(record, origin, source, default_source, hints)
                 offset = records.get_record_offset()
                 if _member_cut(records):
-                    yield ReadReject(f"{path}@{offset}", RejectReason.UNREADABLE,
-                                     f"archive truncated inside record {done + 1}",
-                                     url=_target(record), source=source or default_source)
+                    yield ReadReject(
+                        f"{path}@{offset}",
+                        RejectReason.UNREADABLE,
+                        f"archive truncated inside record {done + 1}",
+                        url=_target(record),
+                        source=source or default_source,
+                    )
                     return
                 end = offset + records.get_record_length()
                 done += 1
@@ -298,10 +326,17 @@ def read_warc(path: Path, *, source: str | None, default_source: str,
             # warcio also ends quietly where a record's header is cut short
             damaged = (gunzipped.cut and not reported) if gunzipped else _unread_tail(stream, end)
         if damaged:
-            yield ReadReject(f"{path}@{end}", RejectReason.UNREADABLE,
-                             f"archive truncated or damaged after {done} records", source=source or default_source)
+            yield ReadReject(
+                f"{path}@{end}",
+                RejectReason.UNREADABLE,
+                f"archive truncated or damaged after {done} records",
+                source=source or default_source,
+            )
     except Exception as exc:  # warcio, gzip and zlib raise many types on damaged archives
         logger.warning("stopped reading %s after %d records", path, done, exc_info=True)
-        yield ReadReject(f"{path}@{end}", RejectReason.UNREADABLE,
-                         f"archive damaged after {done} records: {type(exc).__name__}: {' '.join(str(exc).split())}",
-                         source=source or default_source)
+        yield ReadReject(
+            f"{path}@{end}",
+            RejectReason.UNREADABLE,
+            f"archive damaged after {done} records: {type(exc).__name__}: {' '.join(str(exc).split())}",
+            source=source or default_source,
+        )

@@ -125,9 +125,7 @@ def _request_headers(request: Request) -> StatusAndHeaders:
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     pairs = [("Host", parts.netloc)]
     pairs += [
-        (key.decode("latin-1"), value.decode("latin-1"))
-        for key, values in request.headers.items()
-        for value in values
+        (key.decode("latin-1"), value.decode("latin-1")) for key, values in request.headers.items() for value in values
     ]
     return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", pairs, is_http_request=True)
 
@@ -164,14 +162,20 @@ class WarcArchive:
         writer = self.rotator.writer()
         ip = getattr(response, "ip_address", None)
         response_record = writer.create_warc_record(
-            response.url, "response",
-            payload=io.BytesIO(response.body), length=len(response.body),
+            response.url,
+            "response",
+            payload=io.BytesIO(response.body),
+            length=len(response.body),
             http_headers=_http_headers(response),
             warc_headers_dict={"WARC-IP-Address": str(ip)} if ip else None,
         )
         body = request.body or b""
         request_record = writer.create_warc_record(
-            request.url, "request", payload=io.BytesIO(body), length=len(body), http_headers=_request_headers(request),
+            request.url,
+            "request",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=_request_headers(request),
         )
         writer.write_request_response_pair(request_record, response_record)
         self.crawler.stats.inc_value("tidings/warc/responses")
@@ -188,10 +192,16 @@ class WarcArchive:
     def _write_hints(self, url: str, record_id: str, hints: dict[str, Any]) -> None:
         writer = self.rotator.writer(rotate=False)
         payload = _json_payload(hints)
-        writer.write_record(writer.create_warc_record(
-            url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=HINTS_TYPE,
-            warc_headers_dict={"WARC-Refers-To": record_id},
-        ))
+        writer.write_record(
+            writer.create_warc_record(
+                url,
+                "metadata",
+                payload=io.BytesIO(payload),
+                length=len(payload),
+                warc_content_type=HINTS_TYPE,
+                warc_headers_dict={"WARC-Refers-To": record_id},
+            )
+        )
 
     def hints_updated(self, url: str, hints: dict[str, Any]) -> None:
         for response_url, record_id in self._responses.get(url, []):
@@ -202,8 +212,11 @@ class WarcArchive:
         writer = self.rotator.writer()
         payload = _json_payload({"url": url, "error": error, "detail": detail, "source": source})
         # a length given: without one warcio buffers the payload in a temporary file it never closes
-        writer.write_record(writer.create_warc_record(
-            url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=FETCH_ERROR_TYPE))
+        writer.write_record(
+            writer.create_warc_record(
+                url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=FETCH_ERROR_TYPE
+            )
+        )
         self.crawler.stats.inc_value(f"tidings/fetch_error/{error}")
 
     def spider_closed(self, spider: Spider) -> None:

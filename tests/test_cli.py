@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 import tidings
-from tidings.cli import main
 from tests.conftest import write_article
+from tidings.cli import main
 
 ROOT = Path(__file__).parents[1]
 COMMANDS = sorted(main.commands)
@@ -22,7 +22,9 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(name):
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0
     assert "Example" in result.output, f"add an 'Example:' block to the docstring of `tidings {name}`"
-    assert f"tidings {name}" in (ROOT / "README.md").read_text(encoding="utf-8"), f"document `tidings {name}` in README.md"
+    assert f"tidings {name}" in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        f"document `tidings {name}` in README.md"
+    )
 
 
 def test_clean_writes_the_dataset_and_prints_a_summary(tmp_path):
@@ -45,5 +47,7 @@ def test_a_bad_config_file_is_an_error_message_not_a_traceback(tmp_path):
 
 
 def test_python_dash_m_runs_the_cli():
-    result = subprocess.run([sys.executable, "-m", "tidings", "--version"], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tidings", "--version"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert result.stdout.startswith("tidings, version")

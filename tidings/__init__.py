@@ -1,7 +1,7 @@
 """tidings: news feeds to a clean, trustworthy dataset.
 
-    >>> import tidings
-    >>> articles = tidings.load("output", duplicates=False)
+>>> import tidings
+>>> articles = tidings.load("output", duplicates=False)
 """
 
 from __future__ import annotations

@@ -36,17 +36,39 @@ def main(verbose: int) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
-              show_default=True, help="Output root: articles/ and rejects/ are written under it.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Output root: articles/ and rejects/ are written under it.",
+)
 @click.option("-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: 1].")
 @click.option("--source", default=None, help="Source name for every input [default: the input's folder name].")
-@click.option("--timezone", "default_timezone", default=None,
-              help="Timezone for dates without an offset [default: Asia/Hong_Kong].")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="TOML file with a [cleaning] table of settings.")
+@click.option(
+    "--timezone",
+    "default_timezone",
+    default=None,
+    help="Timezone for dates without an offset [default: Asia/Hong_Kong].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML file with a [cleaning] table of settings.",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-def clean(inputs: tuple[Path, ...], output: Path, workers: int | None, source: str | None,
-          default_timezone: str | None, config_path: Path | None, progress: bool) -> None:
+def clean(
+    inputs: tuple[Path, ...],
+    output: Path,
+    workers: int | None,
+    source: str | None,
+    default_timezone: str | None,
+    config_path: Path | None,
+    progress: bool,
+) -> None:
     """Clean archived pages into the articles dataset.
 
     INPUTS are files or folders (read recursively): .warc/.warc.gz, .html/.htm
@@ -76,13 +98,29 @@ _Command = TypeVar("_Command", bound=Callable[..., Any])
 def _crawl_options(function: _Command) -> _Command:
     """Options shared by `crawl` and `schedule`."""
     options = [
-        click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-                     help="The sources file (see sources.example.toml)."),
-        click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
-                     show_default=True, help="Output root: warc/, articles/, rejects/ and state/ go under it."),
+        click.option(
+            "--sources",
+            "sources_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            required=True,
+            help="The sources file (see sources.example.toml).",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=DEFAULT_OUTPUT,
+            show_default=True,
+            help="Output root: warc/, articles/, rejects/ and state/ go under it.",
+        ),
         click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable) [default: all]."),
-        click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     default=None, help="TOML file with a [cleaning] table of settings."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            help="TOML file with a [cleaning] table of settings.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -101,12 +139,25 @@ def _scrapy_overrides(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command()
 @_crawl_options
-@click.option("-s", "--set", "scrapy_settings", multiple=True, metavar="NAME=VALUE",
-              help="Override a crawl setting of crawler/settings.py (repeatable), e.g. -s DOWNLOAD_DELAY=2.")
+@click.option(
+    "-s",
+    "--set",
+    "scrapy_settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a crawl setting of crawler/settings.py (repeatable), e.g. -s DOWNLOAD_DELAY=2.",
+)
 @click.option("--clean/--no-clean", default=True, help="Clean what was archived into the dataset [default: clean].")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while cleaning.")
-def crawl(sources_path: Path, output: Path, names: tuple[str, ...], config_path: Path | None,
-          scrapy_settings: tuple[str, ...], clean: bool, progress: bool) -> None:
+def crawl(
+    sources_path: Path,
+    output: Path,
+    names: tuple[str, ...],
+    config_path: Path | None,
+    scrapy_settings: tuple[str, ...],
+    clean: bool,
+    progress: bool,
+) -> None:
     """Crawl the sources into OUTPUT/warc, then clean what was archived.
 
     Feeds, sitemaps and section pages are fetched again each time (with conditional
@@ -122,8 +173,15 @@ def crawl(sources_path: Path, output: Path, names: tuple[str, ...], config_path:
 
     try:
         config = load_config(config_path)
-        summary = run_crawl(sources_path, output, config, names=names, settings=_scrapy_overrides(scrapy_settings),
-                            clean=clean, progress=progress)
+        summary = run_crawl(
+            sources_path,
+            output,
+            config,
+            names=names,
+            settings=_scrapy_overrides(scrapy_settings),
+            clean=clean,
+            progress=progress,
+        )
     except CrawlBusyError as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(BUSY_EXIT_CODE) from exc
@@ -164,8 +222,14 @@ def schedule(sources_path: Path, output: Path, names: tuple[str, ...], config_pa
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
-              show_default=True, help="Output root for the demo dataset.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Output root for the demo dataset.",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while cleaning.")
 def demo(output: Path, progress: bool) -> None:
     """Crawl and clean the bundled sample news site, served on 127.0.0.1: no internet needed.

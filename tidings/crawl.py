@@ -26,8 +26,15 @@ from crawler.sources import Source, SourcesError, load_sources, select_sources
 from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
 
-__all__ = ["BUSY_EXIT_CODE", "CrawlBusyError", "CrawlSummary", "crawl", "crawl_lock", "crawl_settings",
-           "recover_open_warcs"]
+__all__ = [
+    "BUSY_EXIT_CODE",
+    "CrawlBusyError",
+    "CrawlSummary",
+    "crawl",
+    "crawl_lock",
+    "crawl_settings",
+    "recover_open_warcs",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +57,8 @@ def crawl_lock(output: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise CrawlBusyError(
-                f"another crawl is writing {output} (lock {state / LOCK_FILE}); try again later") from exc
+                f"another crawl is writing {output} (lock {state / LOCK_FILE}); try again later"
+            ) from exc
         try:
             yield
         finally:
@@ -69,7 +77,7 @@ class CrawlSummary:
         return int(self.stats.get(key, 0) or 0)
 
     def _prefixed(self, prefix: str) -> dict[str, int]:
-        return {k[len(prefix):]: int(v) for k, v in sorted(self.stats.items()) if k.startswith(prefix)}
+        return {k[len(prefix) :]: int(v) for k, v in sorted(self.stats.items()) if k.startswith(prefix)}
 
     @property
     def pages_fetched(self) -> int:
@@ -102,12 +110,15 @@ def crawl_settings(output: Path, overrides: Mapping[str, Any] | None = None) -> 
     paths = DatasetPaths(output)
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    settings.setdict({
-        "TIDINGS_OUTPUT": str(paths.root),
-        "TIDINGS_WARC_DIR": str(paths.warc),
-        "TIDINGS_STATE_DB": str(paths.state / STATE_DB),
-        "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configured logging; Scrapy's records go through it
-    }, priority="cmdline")
+    settings.setdict(
+        {
+            "TIDINGS_OUTPUT": str(paths.root),
+            "TIDINGS_WARC_DIR": str(paths.warc),
+            "TIDINGS_STATE_DB": str(paths.state / STATE_DB),
+            "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configured logging; Scrapy's records go through it
+        },
+        priority="cmdline",
+    )
     if overrides:
         settings.setdict(dict(overrides), priority="cmdline")
     return settings

@@ -52,11 +52,24 @@ def parse_interval(text: str) -> dt.timedelta:
 
 
 def crawl_command(
-    sources: Path, output: Path, *, names: Sequence[str] = (), config_path: Path | None = None,
+    sources: Path,
+    output: Path,
+    *,
+    names: Sequence[str] = (),
+    config_path: Path | None = None,
 ) -> list[str]:
     """Return the argv of one `tidings crawl` run, with absolute paths (the scheduler may run elsewhere)."""
-    command = [sys.executable, "-m", "tidings", "crawl", "--sources", str(Path(sources).resolve()),
-               "--output", str(Path(output).resolve()), "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "tidings",
+        "crawl",
+        "--sources",
+        str(Path(sources).resolve()),
+        "--output",
+        str(Path(output).resolve()),
+        "--no-progress",
+    ]
     for name in names:
         command += ["--source", name]
     if config_path is not None:
@@ -102,8 +115,9 @@ def _install_job(scheduler: BackgroundScheduler, command: list[str], log_path: P
     now = dt.datetime.now(dt.UTC)
     job = scheduler.get_job(JOB_ID)
     if job is None:
-        scheduler.add_job(run_crawl, "interval", seconds=every.total_seconds(), id=JOB_ID, kwargs=kwargs,
-                          next_run_time=now)
+        scheduler.add_job(
+            run_crawl, "interval", seconds=every.total_seconds(), id=JOB_ID, kwargs=kwargs, next_run_time=now
+        )
         return
     if job.kwargs != kwargs:
         job.modify(kwargs=kwargs)
@@ -131,8 +145,12 @@ def run_schedule(command: list[str], output: Path, every: dt.timedelta, *, stop:
         try:
             _install_job(scheduler, command, state / "schedule.log", every)
             job = scheduler.get_job(JOB_ID)
-            logger.info("next crawl at %s, then every %s; log: %s", job.next_run_time if job else "?", every,
-                        state / "schedule.log")
+            logger.info(
+                "next crawl at %s, then every %s; log: %s",
+                job.next_run_time if job else "?",
+                every,
+                state / "schedule.log",
+            )
             scheduler.resume()
             if threading.current_thread() is threading.main_thread():
                 _stop_on_signals(stop)

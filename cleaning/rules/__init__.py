@@ -84,8 +84,10 @@ class RuleSet:
 
     def for_host(self, host: str | None) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
         """Return (line rules, xpath rules) in force for a page on host."""
-        return (tuple(r for r in self.line_rules if r.applies_to(host)),
-                tuple(r for r in self.xpath_rules if r.applies_to(host)))
+        return (
+            tuple(r for r in self.line_rules if r.applies_to(host)),
+            tuple(r for r in self.xpath_rules if r.applies_to(host)),
+        )
 
 
 def host_of(url: object) -> str | None:

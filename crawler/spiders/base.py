@@ -34,8 +34,12 @@ class SourceSpider(scrapy.Spider):
 
     methods: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, sources: str | Path | Sequence[Source] | None = None, source: str | Sequence[str] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        sources: str | Path | Sequence[Source] | None = None,
+        source: str | Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if sources is None:
             raise SourcesError(f"spider {self.name!r} needs a sources file: -a sources=sources.toml")
@@ -76,13 +80,20 @@ class SourceSpider(scrapy.Spider):
     def listing_request(self, url: str, source: Source, callback: Any, **meta: Any) -> scrapy.Request:
         """Request a feed, sitemap or listing page: archived with role "listing", revalidated next crawl."""
         return scrapy.Request(
-            url, callback=callback, errback=self.record_failure,
-            meta={HINTS_META: self._hints(source, "listing"), SOURCE_META: source.name,
-                  "handle_httpstatus_list": [304], **meta},
+            url,
+            callback=callback,
+            errback=self.record_failure,
+            meta={
+                HINTS_META: self._hints(source, "listing"),
+                SOURCE_META: source.name,
+                "handle_httpstatus_list": [304],
+                **meta,
+            },
         )
 
-    def article_request(self, url: str, source: Source, entry: Entry | None = None, *,
-                        hints: dict[str, Any] | None = None) -> scrapy.Request:
+    def article_request(
+        self, url: str, source: Source, entry: Entry | None = None, *, hints: dict[str, Any] | None = None
+    ) -> scrapy.Request:
         """Request an article page, carrying what the feed or sitemap said of it (entry, or hints as stored)."""
         hints = self._hints(source, "article") | (entry.hints() if entry else {}) | (hints or {})
         known = self._article_hints.get(url)
@@ -97,7 +108,9 @@ class SourceSpider(scrapy.Spider):
         else:
             self._article_hints[url] = hints
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.record_failure,
+            url,
+            callback=self.parse_article,
+            errback=self.record_failure,
             meta={HINTS_META: hints, SOURCE_META: source.name},
         )
 
@@ -147,6 +160,9 @@ class SourceSpider(scrapy.Spider):
         # INFO: a failed fetch is data (a fetch-error record, then a reject), counted in the summary
         self.logger.info("fetch failed (%s) for %s: %s", error, request.url, detail)
         self.crawler.signals.send_catch_log(
-            signal=fetch_failed, url=request.url, error=error, detail=detail,
+            signal=fetch_failed,
+            url=request.url,
+            error=error,
+            detail=detail,
             source=request.meta.get(SOURCE_META),
         )

@@ -25,10 +25,10 @@ _EN_BOILERPLATE = [
     "Additional reporting by staff reporters.",
 ]
 _ZH_BOILERPLATE = [
-    "版权声明：本文版权归原作者所有，转载请注明出处。",  # noqa: RUF001 (Chinese punctuation)
-    "欢迎关注我们的公众号，获取更多科技资讯。",  # noqa: RUF001 (Chinese punctuation)
-    "（本文首发于印刷版）",  # noqa: RUF001 (Chinese punctuation)
-    "责任编辑：陈小明",  # noqa: RUF001 (Chinese punctuation)
+    "版权声明：本文版权归原作者所有，转载请注明出处。",
+    "欢迎关注我们的公众号，获取更多科技资讯。",
+    "（本文首发于印刷版）",
+    "责任编辑：陈小明",
     "更多内容请下载本报应用程式。",
 ]
 _EN_WORDS = ["new", "major", "local", "several", "recent", "early", "senior", "public", "large", "small"]
@@ -74,7 +74,7 @@ def _edit_words(paragraphs: list[str], language: str, count: int, rng: random.Ra
             out[i] = " ".join(words)
         else:
             j = rng.randrange(max(1, len(out[i]) - 2))
-            out[i] = out[i][:j] + rng.choice(_ZH_WORDS) + out[i][j + 2:]
+            out[i] = out[i][:j] + rng.choice(_ZH_WORDS) + out[i][j + 2 :]
     return out
 
 
@@ -101,10 +101,18 @@ def make_variants(article: Article, rng: random.Random) -> list[Variant]:
     if article.language == "zh":
         for name, converter in _CONVERTERS.items():
             variants.append(Variant(article.name, f"script_{name}", converter.convert("\n".join(paragraphs))))
-        variants.append(Variant(article.name, "script_s2hk_boilerplate",
-                                _CONVERTERS["s2hk"].convert("\n".join(recipes["boilerplate"]))))
-        variants.append(Variant(article.name, "script_s2tw_drop_and_edit",
-                                _CONVERTERS["s2tw"].convert("\n".join(recipes["drop_and_edit"]))))
+        variants.append(
+            Variant(
+                article.name, "script_s2hk_boilerplate", _CONVERTERS["s2hk"].convert("\n".join(recipes["boilerplate"]))
+            )
+        )
+        variants.append(
+            Variant(
+                article.name,
+                "script_s2tw_drop_and_edit",
+                _CONVERTERS["s2tw"].convert("\n".join(recipes["drop_and_edit"])),
+            )
+        )
     return variants
 
 
@@ -124,7 +132,7 @@ def _shingle_set(text: str, word_ngram: int, char_ngram: int) -> frozenset[tuple
     tokens = _TOKEN.findall(_T2S.convert(text).casefold())
     cjk = sum(len(t) == 1 and ord(t) >= 0x3040 for t in tokens)
     size = char_ngram if cjk * 2 >= len(tokens) else word_ngram
-    return frozenset(tuple(tokens[i:i + size]) for i in range(max(1, len(tokens) - size + 1)))
+    return frozenset(tuple(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1)))
 
 
 def true_jaccard(a: str, b: str, *, word_ngram: int, char_ngram: int) -> float:

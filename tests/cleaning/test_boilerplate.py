@@ -29,9 +29,11 @@ def built_in(text: str) -> tuple[str, dict[str, list[str]]]:
     return apply_rules(text, BUILT_IN.line_rules)
 
 
-BODY = ["First paragraph of the story, long enough to be a real one.",
-        "Second paragraph of the story with more detail on the plan.",
-        "Third paragraph, the last of the story itself."]
+BODY = [
+    "First paragraph of the story, long enough to be a real one.",
+    "Second paragraph of the story with more detail on the plan.",
+    "Third paragraph, the last of the story itself.",
+]
 
 
 # ---------------------------------------------------------------- rule kinds
@@ -57,8 +59,13 @@ def test_first_and_last_lines_limit_the_scope() -> None:
 
 
 def test_drop_preceding_takes_the_organisation_blurb_with_the_contact_line() -> None:
-    lines = ["Acme Agency helps firms in the middle of the story.", *BODY, "Acme Agency helps firms settle here.",
-             "Agency staff answer questions.", "Acme Agency enquiries: call 123"]
+    lines = [
+        "Acme Agency helps firms in the middle of the story.",
+        *BODY,
+        "Acme Agency helps firms settle here.",
+        "Agency staff answer questions.",
+        "Acme Agency enquiries: call 123",
+    ]
     contact = rule("drop_line", r"^(?P<org>.+?) enquiries:", drop_preceding="org")
     text, removed = apply_rules("\n".join(lines), [contact])
     # only the consecutive blurb right before the contact line goes; the earlier mention stays
@@ -67,8 +74,9 @@ def test_drop_preceding_takes_the_organisation_blurb_with_the_contact_line() -> 
 
 
 def test_drop_to_end_cuts_the_tail() -> None:
-    text, removed = apply_rules("\n".join([*BODY, "Related", "Other story one", "Other story two"]),
-                                [rule("drop_to_end", "^Related$")])
+    text, removed = apply_rules(
+        "\n".join([*BODY, "Related", "Other story one", "Other story two"]), [rule("drop_to_end", "^Related$")]
+    )
     assert text.splitlines() == BODY
     assert removed == {"r": ["Related", "Other story one", "Other story two"]}
 
@@ -104,53 +112,56 @@ def test_rules_that_match_nothing_are_not_recorded() -> None:
 # ---------------------------------------------------------------- built-in rules
 
 
-@pytest.mark.parametrize(("line", "name"), [
-    ("责任编辑：王珊珊", "editor_line"),
-    ("責任編輯：陳大文", "editor_line"),
-    ("【編輯：陳大文】", "editor_line"),
-    ("（作者：朱丽娜 编辑：李艳霞）", "credit_line"),
-    ("Edited by Jane Doe", "editor_line_en"),
-    ("(Reporting by John Roe; Editing by Jane Doe)", "editor_line_en"),
-    ("Additional reporting by Joseph Hudak", "editor_line_en"),
-    ("Reporting by Jane Doe and John Roe.", "editor_line_en"),
-    ("长按识别二维码关注", "qr_promo"),
-    ("扫一扫在手机打开当前页", "qr_promo"),
-    ("下载海港日报客户端，随时随地看新闻", "app_promo"),
-    ("原标题：大数据开启重大时代转型", "original_title"),
-    ("原標題：大數據開啟重大時代轉型", "original_title"),
-    ("来源：新华社", "source_line"),
-    ("來源：明報", "source_line"),
-    ("Source: Reuters", "source_line"),
-    ("扫码下载客户端", "qr_promo"),
-    ("掃碼關注我們", "qr_promo"),
-    ("欢迎关注我们的微信公众号", "follow_promo"),
-    ("請關注本台公眾號", "follow_promo"),
-    ("海量资讯、精准解读，尽在新浪财经APP", "app_promo"),
-    ("Download our app for breaking news alerts.", "app_promo"),
-    ("分享到：", "share_prompt"),
-    ("Share this article", "share_prompt"),
-    ("Copyright © 2024 Harbour Daily. All rights reserved.", "copyright_line"),
-    ("版权所有 © 海港日报", "copyright_line"),
-    ("未经授权不得转载", "copyright_line"),
-    ("香港投资推广署相关查询请联系：李先生", "contact_line"),
-    ("查詢請聯絡：李先生", "contact_line_plain"),
-    ("Photo: Harbour Daily", "photo_caption"),
-    ("图：市民在海滨长廊散步", "photo_caption"),
-    ("圖片來源：政府新聞處", "photo_caption"),
-    ("Subscribe to the Morning Review newsletter", "newsletter_promo"),
-    ("READ MORE: Another story entirely", "read_more_line"),
-    ("China furious at Macron for protest jibe [INSIGHT]", "teaser_link"),
-    ("DON'T MISS", "teaser_heading"),
-    ('[button link="/submit"]Send us your review[/button]', "shortcode"),
-    ("Updated at 1:23 p.m.", "update_stamp"),
-    ("2005-02-06 13:26更新 来源：转载文章 | 发表评论", "page_toolbar"),
-    ("【大 中 小】", "page_toolbar"),
-    ("打印本文 关闭窗口", "page_toolbar"),
-    ("今 日 推 荐 | 大款收藏86部老车 全国武术冠军改行学擦皮鞋(图)", "recommendation_bar"),
-    ("[2005-08-21] 为什么总要面对呢", "dated_link"),
-    ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "author_contact_promo"),
-    ("Jane Doe covers science. Follow her on Twitter @janedoe.", "author_contact_promo"),
-])
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("责任编辑：王珊珊", "editor_line"),
+        ("責任編輯：陳大文", "editor_line"),
+        ("【編輯：陳大文】", "editor_line"),
+        ("（作者：朱丽娜 编辑：李艳霞）", "credit_line"),
+        ("Edited by Jane Doe", "editor_line_en"),
+        ("(Reporting by John Roe; Editing by Jane Doe)", "editor_line_en"),
+        ("Additional reporting by Joseph Hudak", "editor_line_en"),
+        ("Reporting by Jane Doe and John Roe.", "editor_line_en"),
+        ("长按识别二维码关注", "qr_promo"),
+        ("扫一扫在手机打开当前页", "qr_promo"),
+        ("下载海港日报客户端，随时随地看新闻", "app_promo"),
+        ("原标题：大数据开启重大时代转型", "original_title"),
+        ("原標題：大數據開啟重大時代轉型", "original_title"),
+        ("来源：新华社", "source_line"),
+        ("來源：明報", "source_line"),
+        ("Source: Reuters", "source_line"),
+        ("扫码下载客户端", "qr_promo"),
+        ("掃碼關注我們", "qr_promo"),
+        ("欢迎关注我们的微信公众号", "follow_promo"),
+        ("請關注本台公眾號", "follow_promo"),
+        ("海量资讯、精准解读，尽在新浪财经APP", "app_promo"),
+        ("Download our app for breaking news alerts.", "app_promo"),
+        ("分享到：", "share_prompt"),
+        ("Share this article", "share_prompt"),
+        ("Copyright © 2024 Harbour Daily. All rights reserved.", "copyright_line"),
+        ("版权所有 © 海港日报", "copyright_line"),
+        ("未经授权不得转载", "copyright_line"),
+        ("香港投资推广署相关查询请联系：李先生", "contact_line"),
+        ("查詢請聯絡：李先生", "contact_line_plain"),
+        ("Photo: Harbour Daily", "photo_caption"),
+        ("图：市民在海滨长廊散步", "photo_caption"),
+        ("圖片來源：政府新聞處", "photo_caption"),
+        ("Subscribe to the Morning Review newsletter", "newsletter_promo"),
+        ("READ MORE: Another story entirely", "read_more_line"),
+        ("China furious at Macron for protest jibe [INSIGHT]", "teaser_link"),
+        ("DON'T MISS", "teaser_heading"),
+        ('[button link="/submit"]Send us your review[/button]', "shortcode"),
+        ("Updated at 1:23 p.m.", "update_stamp"),
+        ("2005-02-06 13:26更新 来源：转载文章 | 发表评论", "page_toolbar"),
+        ("【大 中 小】", "page_toolbar"),
+        ("打印本文 关闭窗口", "page_toolbar"),
+        ("今 日 推 荐 | 大款收藏86部老车 全国武术冠军改行学擦皮鞋(图)", "recommendation_bar"),
+        ("[2005-08-21] 为什么总要面对呢", "dated_link"),
+        ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "author_contact_promo"),
+        ("Jane Doe covers science. Follow her on Twitter @janedoe.", "author_contact_promo"),
+    ],
+)
 def test_built_in_rule_drops_its_line(line: str, name: str) -> None:
     text, removed = built_in("\n".join([*BODY, line]))
     assert text.splitlines() == BODY
@@ -164,24 +175,30 @@ def test_related_reading_drops_the_list_after_it(heading: str) -> None:
     assert removed == {"related_reading": [heading, "another story", "yet another story"]}
 
 
-@pytest.mark.parametrize(("heading", "name"), [
-    ("反侵权公告：", "legal_notice"),
-    ("某某网版权与免责声明：", "legal_notice"),
-    ("Disclaimer", "legal_notice"),
-    ("Tell us what YOU think...", "comments_heading"),
-    ("发表评论", "comments_heading"),
-])
+@pytest.mark.parametrize(
+    ("heading", "name"),
+    [
+        ("反侵权公告：", "legal_notice"),
+        ("某某网版权与免责声明：", "legal_notice"),
+        ("Disclaimer", "legal_notice"),
+        ("Tell us what YOU think...", "comments_heading"),
+        ("发表评论", "comments_heading"),
+    ],
+)
 def test_notices_and_comment_prompts_end_the_article(heading: str, name: str) -> None:
     text, removed = built_in("\n".join([*BODY, *BODY, heading, "a short trailing line"]))
     assert text.splitlines() == [*BODY, *BODY]
     assert removed == {name: [heading, "a short trailing line"]}
 
 
-@pytest.mark.parametrize(("last", "end", "marker"), [
-    ("工程明年动工。（编辑 李艳霞）", "工程明年动工。", "（编辑 李艳霞）"),
-    ("工程明年動工。（編輯：陳大文）", "工程明年動工。", "（編輯：陳大文）"),
-    ("工程明年动工。 来源：新闻晨报 编辑：山石", "工程明年动工。", "来源：新闻晨报 编辑：山石"),
-])
+@pytest.mark.parametrize(
+    ("last", "end", "marker"),
+    [
+        ("工程明年动工。（编辑 李艳霞）", "工程明年动工。", "（编辑 李艳霞）"),
+        ("工程明年動工。（編輯：陳大文）", "工程明年動工。", "（編輯：陳大文）"),
+        ("工程明年动工。 来源：新闻晨报 编辑：山石", "工程明年动工。", "来源：新闻晨报 编辑：山石"),
+    ],
+)
 def test_end_marker_at_the_end_of_the_last_paragraph(last: str, end: str, marker: str) -> None:
     story = ["市政府周二公布新计划，将在未来三年内把海滨长廊延长四公里，连接两个社区。" * 2] * 3
     text, removed = built_in("\n".join([*story, last, "推广署一直鼓励企业来港发展。"]))
@@ -215,26 +232,29 @@ def test_lead_caption_identifying_people_by_position() -> None:
     assert removed == {"photo_caption_lead": [caption]}
 
 
-@pytest.mark.parametrize("sentence", [
-    # sentences that merely mention an editor, a source, an app, a QR code or copyright
-    "他曾任报社编辑多年，后来转行做数据分析，目前在一家初创公司负责产品设计工作。",
-    "编辑部的故事是一部九十年代的经典情景喜剧。",
-    "The source said the talks would resume on Monday after a weekend of consultations.",
-    "Sources: the ministry declined to say where the funds would come from, which drew criticism from lawmakers.",
-    "The company said downloads of its app rose sharply after the update, according to figures released on Tuesday.",
-    "美国唱片工会表示：“播客在使用其它音乐时，一定要获得版权所有者或制作人的许可。”",
-    "Copyright law has not kept pace with the way music is now shared online, the panel concluded.",
-    "The photo shows the left bank of the river (left) after the flood.",
-    "已有超过一百万用户关注该公众号，平台方表示将在下月推出新的付费内容和会员服务，并进一步扩大团队。",
-    "相关报道显示，该计划已获得多数议员支持。",
-    "Related to the plan, officials also proposed a new ferry pier.",
-    "Read more widely, the report suggests a shift in policy.",
-    "Apple is a company that rarely comments on rumours, and it did not respond on Tuesday.",
-    "市民进入商场须扫码登记，并出示健康码。",
-    "市民可通过“智方便”App办理多项政府服务，下载量已超过两百万。",
-    "Produced by Warner Bros, the film grossed 300 million dollars worldwide.",
-    "Reporting by the agency suggests the talks have stalled.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # sentences that merely mention an editor, a source, an app, a QR code or copyright
+        "他曾任报社编辑多年，后来转行做数据分析，目前在一家初创公司负责产品设计工作。",
+        "编辑部的故事是一部九十年代的经典情景喜剧。",
+        "The source said the talks would resume on Monday after a weekend of consultations.",
+        "Sources: the ministry declined to say where the funds would come from, which drew criticism from lawmakers.",
+        "The company said downloads of its app rose sharply after the update, according to figures released on Tuesday.",  # noqa: E501
+        "美国唱片工会表示：“播客在使用其它音乐时，一定要获得版权所有者或制作人的许可。”",
+        "Copyright law has not kept pace with the way music is now shared online, the panel concluded.",
+        "The photo shows the left bank of the river (left) after the flood.",
+        "已有超过一百万用户关注该公众号，平台方表示将在下月推出新的付费内容和会员服务，并进一步扩大团队。",
+        "相关报道显示，该计划已获得多数议员支持。",
+        "Related to the plan, officials also proposed a new ferry pier.",
+        "Read more widely, the report suggests a shift in policy.",
+        "Apple is a company that rarely comments on rumours, and it did not respond on Tuesday.",
+        "市民进入商场须扫码登记，并出示健康码。",
+        "市民可通过“智方便”App办理多项政府服务，下载量已超过两百万。",
+        "Produced by Warner Bros, the film grossed 300 million dollars worldwide.",
+        "Reporting by the agency suggests the talks have stalled.",
+    ],
+)
 def test_real_sentences_survive(sentence: str) -> None:
     text, removed = built_in("\n".join([*BODY, sentence]))
     assert text.splitlines() == [*BODY, sentence], removed
@@ -245,11 +265,13 @@ def test_real_sentences_survive(sentence: str) -> None:
 
 
 def test_remove_boilerplate_writes_rules_and_removed_lines() -> None:
-    articles = pd.DataFrame({
-        "text": ["\n".join([*BODY, "责任编辑：王珊珊"]), "\n".join(BODY)],
-        "url": ["https://news.example.com/a/1", None],
-        "boilerplate_rules": [["site_sidebar"], []],
-    })
+    articles = pd.DataFrame(
+        {
+            "text": ["\n".join([*BODY, "责任编辑：王珊珊"]), "\n".join(BODY)],
+            "url": ["https://news.example.com/a/1", None],
+            "boilerplate_rules": [["site_sidebar"], []],
+        }
+    )
     result = remove_boilerplate(articles, rules=BUILT_IN)
     assert len(result.rejected) == 0
     assert result.kept["text"].tolist() == ["\n".join(BODY)] * 2
@@ -326,16 +348,19 @@ def test_rule_files_are_loaded_once(user_rules: Path) -> None:
     assert load_rules(user_rules) is load_rules(user_rules)
 
 
-@pytest.mark.parametrize(("entry", "message"), [
-    ("name = 'x'\nkind = 'drop_line'", "needs a `pattern`"),
-    ("name = 'x'\nkind = 'drop_line'\npattern = '(unclosed'", "invalid regex"),
-    ("name = 'x'\nkind = 'xpath'\nxpath = '//div[@'", "invalid XPath"),
-    ("name = 'x'\nkind = 'explode'\npattern = 'a'", "`kind` must be one of"),
-    ("kind = 'drop_line'\npattern = 'a'", "needs a non-empty `name`"),
-    ("name = 'x'\nkind = 'drop_line'\npattern = 'a'\ncolour = 'red'", "unknown key"),
-    ("name = 'x'\nkind = 'drop_line'\npattern = 'a'\ndrop_preceding = 'org'", "lacks"),
-    ("name = 'editor_line'\nkind = 'drop_line'\npattern = 'a'", "unique"),
-])
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("name = 'x'\nkind = 'drop_line'", "needs a `pattern`"),
+        ("name = 'x'\nkind = 'drop_line'\npattern = '(unclosed'", "invalid regex"),
+        ("name = 'x'\nkind = 'xpath'\nxpath = '//div[@'", "invalid XPath"),
+        ("name = 'x'\nkind = 'explode'\npattern = 'a'", "`kind` must be one of"),
+        ("kind = 'drop_line'\npattern = 'a'", "needs a non-empty `name`"),
+        ("name = 'x'\nkind = 'drop_line'\npattern = 'a'\ncolour = 'red'", "unknown key"),
+        ("name = 'x'\nkind = 'drop_line'\npattern = 'a'\ndrop_preceding = 'org'", "lacks"),
+        ("name = 'editor_line'\nkind = 'drop_line'\npattern = 'a'", "unique"),
+    ],
+)
 def test_bad_rule_files_raise_config_errors(tmp_path: Path, entry: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(f"[[rules]]\n{entry}\n", encoding="utf-8")

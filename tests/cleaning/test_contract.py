@@ -47,7 +47,9 @@ def test_steps_write_what_they_declare_and_keep_every_row():
         result = step(frame)
         assert len(result.kept) + len(result.rejected) == len(frame), f"{name} lost rows"
         written = _declared(step, "Writes")
-        assert written <= set(result.kept.columns), f"{name} declares {written - set(result.kept.columns)} but does not write them"
+        assert written <= set(result.kept.columns), (
+            f"{name} declares {written - set(result.kept.columns)} but does not write them"
+        )
         if len(result.rejected):
             assert {"reject_stage", "reject_reason", "reject_detail"} <= set(result.rejected.columns)
         frame = result.kept

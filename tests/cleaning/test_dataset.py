@@ -26,14 +26,34 @@ UTC = dt.UTC
 
 def article(row_id: str, **changes: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "id": row_id, "url": f"https://example.com/{row_id}", "source": "example", "site_name": "Example",
-        "title": f"Title {row_id}", "authors": ["Jane Doe"], "editors": [],
-        "published_at": dt.datetime(2025, 5, 14, 2, 0, tzinfo=UTC), "published_precision": "minute",
-        "published_source": "meta", "modified_at": None, "language": "en", "language_confidence": 0.99,
-        "secondary_script_share": 0.0, "text": f"Body of {row_id}.", "text_chars": 10, "description": None,
-        "categories": ["tech"], "tags": [], "image_url": None, "content_hash": f"hash-{row_id}",
-        "duplicate_of": None, "quality_flags": [], "boilerplate_rules": [], "encoding": "utf-8",
-        "fetched_at": dt.datetime(2025, 5, 15, tzinfo=UTC), "origin": f"in/{row_id}.html", "tidings_version": "test",
+        "id": row_id,
+        "url": f"https://example.com/{row_id}",
+        "source": "example",
+        "site_name": "Example",
+        "title": f"Title {row_id}",
+        "authors": ["Jane Doe"],
+        "editors": [],
+        "published_at": dt.datetime(2025, 5, 14, 2, 0, tzinfo=UTC),
+        "published_precision": "minute",
+        "published_source": "meta",
+        "modified_at": None,
+        "language": "en",
+        "language_confidence": 0.99,
+        "secondary_script_share": 0.0,
+        "text": f"Body of {row_id}.",
+        "text_chars": 10,
+        "description": None,
+        "categories": ["tech"],
+        "tags": [],
+        "image_url": None,
+        "content_hash": f"hash-{row_id}",
+        "duplicate_of": None,
+        "quality_flags": [],
+        "boilerplate_rules": [],
+        "encoding": "utf-8",
+        "fetched_at": dt.datetime(2025, 5, 15, tzinfo=UTC),
+        "origin": f"in/{row_id}.html",
+        "tidings_version": "test",
     }
     row.update(changes)
     return row
@@ -81,7 +101,9 @@ def test_upsert_replaces_by_id_and_keeps_one_row_each(tmp_path):
 
 def test_a_stored_newer_fetch_wins_over_an_older_one(tmp_path):
     directory = tmp_path / "articles"
-    upsert_articles(directory, table(article("a", title="fetched later", fetched_at=dt.datetime(2025, 6, 1, tzinfo=UTC))))
+    upsert_articles(
+        directory, table(article("a", title="fetched later", fetched_at=dt.datetime(2025, 6, 1, tzinfo=UTC)))
+    )
     stats, lost = upsert_articles(directory, table(article("a", title="fetched earlier")))
 
     assert stats.kept_existing == 1
@@ -102,9 +124,24 @@ def test_rejects_of_a_reprocessed_origin_are_replaced(tmp_path):
     directory = tmp_path / "rejects"
 
     def rejects(*rows: tuple[str, str]) -> pa.Table:
-        return to_table(pd.DataFrame([
-            {"origin": o, "url": None, "source": "s", "stage": "read", "reason": r, "detail": "",
-             "fetched_at": None, "tidings_version": "test"} for o, r in rows]), REJECT_SCHEMA)
+        return to_table(
+            pd.DataFrame(
+                [
+                    {
+                        "origin": o,
+                        "url": None,
+                        "source": "s",
+                        "stage": "read",
+                        "reason": r,
+                        "detail": "",
+                        "fetched_at": None,
+                        "tidings_version": "test",
+                    }
+                    for o, r in rows
+                ]
+            ),
+            REJECT_SCHEMA,
+        )
 
     upsert_rejects(directory, rejects(("x.html", "no_text"), ("y.bin", "unsupported_format")), resolved_origins=[])
     # x.html now produced an article, z.html is new
@@ -116,21 +153,50 @@ def test_rejects_answered_by_url_and_repeated_rejects_keep_one_row(tmp_path):
     directory = tmp_path / "rejects"
 
     def rejects(*rows: tuple[str, str | None, str]) -> pa.Table:
-        return to_table(pd.DataFrame([
-            {"origin": o, "url": u, "source": "s", "stage": "read", "reason": r, "detail": "",
-             "fetched_at": None, "tidings_version": "test"} for o, u, r in rows]), REJECT_SCHEMA)
+        return to_table(
+            pd.DataFrame(
+                [
+                    {
+                        "origin": o,
+                        "url": u,
+                        "source": "s",
+                        "stage": "read",
+                        "reason": r,
+                        "detail": "",
+                        "fetched_at": None,
+                        "tidings_version": "test",
+                    }
+                    for o, u, r in rows
+                ]
+            ),
+            REJECT_SCHEMA,
+        )
 
     feed = "https://example.com/feed.xml"
     flaky = "https://example.com/2025/05/flaky.html"
-    upsert_rejects(directory, rejects(("a.warc@1", feed, "not_an_article"), ("a.warc@2", flaky + "?utm_source=x", "http_error"),
-                                      ("a.warc@3", flaky, "superseded")), resolved_origins=[])
+    upsert_rejects(
+        directory,
+        rejects(
+            ("a.warc@1", feed, "not_an_article"),
+            ("a.warc@2", flaky + "?utm_source=x", "http_error"),
+            ("a.warc@3", flaky, "superseded"),
+        ),
+        resolved_origins=[],
+    )
     # the next crawl: the feed again, and the flaky page answered (it is now an article)
-    upsert_rejects(directory, rejects(("b.warc@1", feed, "not_an_article"), ("b.warc@2", flaky, "http_error")),
-                   resolved_origins=["b.warc@3"], resolved_urls={flaky}, url_key=lambda url: url.split("?")[0])
+    upsert_rejects(
+        directory,
+        rejects(("b.warc@1", feed, "not_an_article"), ("b.warc@2", flaky, "http_error")),
+        resolved_origins=["b.warc@3"],
+        resolved_urls={flaky},
+        url_key=lambda url: url.split("?")[0],
+    )
 
     stored = pq.read_table(directory).to_pandas()
     assert sorted(zip(stored["origin"], stored["reason"], strict=True)) == [
-        ("a.warc@3", "superseded"), ("b.warc@1", "not_an_article")]
+        ("a.warc@3", "superseded"),
+        ("b.warc@1", "not_an_article"),
+    ]
 
 
 def test_a_failed_write_leaves_the_previous_dataset_intact(tmp_path):

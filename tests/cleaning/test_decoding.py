@@ -13,8 +13,8 @@ from cleaning.decoding import codec_name, decode_bytes, decode_pages
 from cleaning.schema import QualityFlag, RejectReason
 
 # long enough that the detector and the UTF-8 check have real evidence to work on
-ZH_HANS = "香港科技园今日公布人工智能发展报告，多家初创企业获得新一轮融资，业界认为数码港的生态正在成熟。" * 3  # noqa: RUF001
-ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。" * 3  # noqa: RUF001
+ZH_HANS = "香港科技园今日公布人工智能发展报告，多家初创企业获得新一轮融资，业界认为数码港的生态正在成熟。" * 3
+ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。" * 3
 FRENCH = "Le café de l'été était très apprécié à Genève; la société a annoncé des résultats."
 
 
@@ -25,10 +25,23 @@ def html_page(body: str, head: str = "") -> str:
 @pytest.mark.parametrize(
     ("label", "expected"),
     [
-        ("gb2312", "gb18030"), ("GBK", "gb18030"), ("x-gbk", "gb18030"), ("cp936", "gb18030"),
-        ("gb_2312-80", "gb18030"), ("big5", "big5hkscs"), ("cp950", "big5hkscs"), ("x-big5", "big5hkscs"),
-        ("iso-8859-1", "cp1252"), ("latin-1", "cp1252"), ("US-ASCII", "cp1252"), ("utf8", "utf-8"),
-        ("'UTF-8'", "utf-8"), ("shift_jis", "cp932"), ("no-such-charset", None), (None, None), ("", None),
+        ("gb2312", "gb18030"),
+        ("GBK", "gb18030"),
+        ("x-gbk", "gb18030"),
+        ("cp936", "gb18030"),
+        ("gb_2312-80", "gb18030"),
+        ("big5", "big5hkscs"),
+        ("cp950", "big5hkscs"),
+        ("x-big5", "big5hkscs"),
+        ("iso-8859-1", "cp1252"),
+        ("latin-1", "cp1252"),
+        ("US-ASCII", "cp1252"),
+        ("utf8", "utf-8"),
+        ("'UTF-8'", "utf-8"),
+        ("shift_jis", "cp932"),
+        ("no-such-charset", None),
+        (None, None),
+        ("", None),
     ],
 )
 def test_codec_name_upgrades_to_supersets(label: str | None, expected: str | None) -> None:
@@ -91,8 +104,9 @@ def test_utf16_header_without_bom() -> None:
 
 def test_cleaneval_wrapper_encoding_is_used_and_wrapper_stripped() -> None:
     body = html_page(ZH_HANS)
-    raw = (f'<text id="http://news.example.com/a?x=1&amp;y=2" title="{ZH_HANS[:8]}" encoding="gb2312">\n'
-           f"{body}\n</text>\n").encode("gbk")
+    raw = (
+        f'<text id="http://news.example.com/a?x=1&amp;y=2" title="{ZH_HANS[:8]}" encoding="gb2312">\n{body}\n</text>\n'
+    ).encode("gbk")
     result = decode_bytes(raw)
     assert result.encoding == "gb18030"
     assert result.wrapper_url == "http://news.example.com/a?x=1&y=2"
@@ -159,7 +173,7 @@ def test_ascii_page_reports_declared_codec() -> None:
 def test_truncated_character_keeps_declaration_and_flags_replacement() -> None:
     raw = html_page(ZH_HANS).encode("gbk")
     cut = raw.index(b"</p>") - 1  # the page was cut in the middle of its last character
-    result = decode_bytes(raw[:cut] + raw[cut + 1:], "gbk")
+    result = decode_bytes(raw[:cut] + raw[cut + 1 :], "gbk")
     assert (result.encoding, result.replaced) == ("gb18030", True)
     assert result.text.count("\ufffd") == 1
     assert ZH_HANS[:-1] + "\ufffd</p>" in result.text
@@ -177,13 +191,16 @@ def test_text_media_ignores_meta_lookalikes() -> None:
 
 
 def test_decode_pages_step() -> None:
-    pages = pd.DataFrame({
-        "origin": ["a", "b", "c"],
-        "raw": [html_page(ZH_HANT).encode("big5"), b"", "x\ufffd".encode() + b"\xff"],
-        "declared_charset": ["big5", None, "utf-8"],
-        "media_type": ["html", "html", "text"],
-        "quality_flags": [["short_text"], None, None],
-    }, dtype=object)
+    pages = pd.DataFrame(
+        {
+            "origin": ["a", "b", "c"],
+            "raw": [html_page(ZH_HANT).encode("big5"), b"", "x\ufffd".encode() + b"\xff"],
+            "declared_charset": ["big5", None, "utf-8"],
+            "media_type": ["html", "html", "text"],
+            "quality_flags": [["short_text"], None, None],
+        },
+        dtype=object,
+    )
     result = decode_pages(pages)
     assert list(result.kept["origin"]) == ["a", "c"]
     assert list(result.kept["encoding"]) == ["big5hkscs", "utf-8"]
@@ -215,9 +232,11 @@ def test_gbk_page_labelled_gbk_stays_gbk() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(raw=st.binary(max_size=400),
-       declared=st.sampled_from([None, "utf-8", "gbk", "big5", "latin-1", "utf-16", "bogus"]),
-       media_type=st.sampled_from(["html", "text", "markdown"]))
+@given(
+    raw=st.binary(max_size=400),
+    declared=st.sampled_from([None, "utf-8", "gbk", "big5", "latin-1", "utf-16", "bogus"]),
+    media_type=st.sampled_from(["html", "text", "markdown"]),
+)
 def test_decode_bytes_never_raises_and_normalizes(raw: bytes, declared: str | None, media_type: str) -> None:
     result = decode_bytes(raw, declared, media_type=media_type)
     assert "\r" not in result.text
@@ -241,7 +260,7 @@ def test_damaged_pages_keep_the_likely_codec() -> None:
     # no declaration, cut mid-character: windows-1252 would decode it "cleanly", as mojibake
     raw = html_page(ZH_HANS * 3).encode("gbk")
     cut = raw.index(b"</p>") - 1
-    result = decode_bytes(raw[:cut] + raw[cut + 1:])
+    result = decode_bytes(raw[:cut] + raw[cut + 1 :])
     assert (result.encoding, result.replaced) == ("gb18030", True)
     assert ZH_HANS in result.text
 

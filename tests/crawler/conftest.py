@@ -23,8 +23,18 @@ FIXTURE_SOURCES = REPO / "tests" / "fixtures" / "site" / "sources.toml"
 
 RETRY_BACKOFF = 0.3  # seconds: short, but long enough for a test to see the wait
 # our own loopback server: no politeness delays, and short retry backoff
-LOOPBACK = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-            "-s", f"TIDINGS_RETRY_BACKOFF_BASE={RETRY_BACKOFF}", "-s", "DOWNLOAD_TIMEOUT=5"]
+LOOPBACK = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s",
+    f"TIDINGS_RETRY_BACKOFF_BASE={RETRY_BACKOFF}",
+    "-s",
+    "DOWNLOAD_TIMEOUT=5",
+]
 
 
 @dataclasses.dataclass
@@ -46,21 +56,26 @@ def read_warc(directory: Path) -> list[Record]:
         with open(path, "rb") as handle:
             for record in ArchiveIterator(handle):
                 http = record.http_headers
-                records.append(Record(
-                    type=record.rec_type,
-                    url=record.rec_headers.get_header("WARC-Target-URI"),
-                    headers=dict(record.rec_headers.headers),
-                    status=int(http.get_statuscode()) if http is not None and record.rec_type == "response" else None,
-                    http_headers=dict(http.headers) if http is not None else {},
-                    payload=record.raw_stream.read(),
-                    file=path,
-                ))
+                records.append(
+                    Record(
+                        type=record.rec_type,
+                        url=record.rec_headers.get_header("WARC-Target-URI"),
+                        headers=dict(record.rec_headers.headers),
+                        status=int(http.get_statuscode())
+                        if http is not None and record.rec_type == "response"
+                        else None,
+                        http_headers=dict(http.headers) if http is not None else {},
+                        payload=record.raw_stream.read(),
+                        file=path,
+                    )
+                )
     return records
 
 
 def metadata(records: list[Record], content_type: str) -> list[dict[str, Any]]:
-    return [json.loads(r.payload) for r in records
-            if r.type == "metadata" and r.headers.get("Content-Type") == content_type]
+    return [
+        json.loads(r.payload) for r in records if r.type == "metadata" and r.headers.get("Content-Type") == content_type
+    ]
 
 
 def closed_port() -> int:
@@ -74,15 +89,26 @@ def write_sources(path: Path, base_url: str, extra_feeds: list[str] = ()) -> Pat
     text = FIXTURE_SOURCES.read_text(encoding="utf-8").replace("{{BASE}}", base_url)
     if extra_feeds:
         listed = ", ".join(f'"{url}"' for url in extra_feeds)
-        text = text.replace('feeds = [', f'feeds = [{listed}, ', 1)
+        text = text.replace("feeds = [", f"feeds = [{listed}, ", 1)
     path.write_text(text, encoding="utf-8")
     return path
 
 
 def run_crawl(sources: Path, output: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `tidings crawl` in a subprocess (Scrapy's reactor runs once per process)."""
-    command = [sys.executable, "-m", "tidings", "crawl", "--sources", str(sources), "--output", str(output),
-               "--no-progress", *LOOPBACK, *args]
+    command = [
+        sys.executable,
+        "-m",
+        "tidings",
+        "crawl",
+        "--sources",
+        str(sources),
+        "--output",
+        str(output),
+        "--no-progress",
+        *LOOPBACK,
+        *args,
+    ]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
 
 

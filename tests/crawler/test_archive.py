@@ -33,11 +33,18 @@ def _archive(directory: Path, max_bytes: int = 1 << 30) -> WarcArchive:
 
 def _fetch(archive: WarcArchive, n: int, body: bytes = b"<html><body>hello</body></html>") -> None:
     url = f"http://news.test/2026/11/story-{n}.html"
-    request = Request(url, meta={HINTS_META: {"source": "s", "role": "article", "title": f"Story {n}"}},
-                      headers={"User-Agent": "tidings-test"})
-    response = HtmlResponse(url, status=200, body=body, request=request,
-                            headers={"Content-Type": "text/html", "Transfer-Encoding": "chunked",
-                                     "Set-Cookie": ["a=1", "b=2"]})
+    request = Request(
+        url,
+        meta={HINTS_META: {"source": "s", "role": "article", "title": f"Story {n}"}},
+        headers={"User-Agent": "tidings-test"},
+    )
+    response = HtmlResponse(
+        url,
+        status=200,
+        body=body,
+        request=request,
+        headers={"Content-Type": "text/html", "Transfer-Encoding": "chunked", "Set-Cookie": ["a=1", "b=2"]},
+    )
     archive.response_downloaded(response, request, spider=None)  # type: ignore[arg-type]
 
 
@@ -57,8 +64,12 @@ def test_pairs_hints_and_failures_are_written(tmp_path: Path) -> None:
     assert hints.headers["WARC-Refers-To"] == response.headers["WARC-Record-ID"]
     assert json.loads(hints.payload) == {"source": "s", "role": "article", "title": "Story 1"}
     assert failure.headers["Content-Type"] == FETCH_ERROR_TYPE
-    assert json.loads(failure.payload) == {"url": "http://gone.test/x", "error": "dns",
-                                           "detail": "DNS lookup failed", "source": "s"}
+    assert json.loads(failure.payload) == {
+        "url": "http://gone.test/x",
+        "error": "dns",
+        "detail": "DNS lookup failed",
+        "source": "s",
+    }
     assert not list(tmp_path.glob("*.open"))
 
 

@@ -32,8 +32,9 @@ def sources(tmp_path: Path) -> Path:
 
 
 def test_crawl_reports_an_unknown_source_name(tmp_path: Path, sources: Path) -> None:
-    result = CliRunner().invoke(main, ["crawl", "--sources", str(sources), "--source", "nope",
-                                       "--output", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["crawl", "--sources", str(sources), "--source", "nope", "--output", str(tmp_path / "out")]
+    )
     assert result.exit_code == 1
     assert "unknown source 'nope'; known sources: harbour" in result.output
 
@@ -48,15 +49,17 @@ def test_crawl_exits_busy_while_another_crawl_holds_the_lock(tmp_path: Path, sou
 
 
 def test_crawl_rejects_malformed_setting_overrides(tmp_path: Path, sources: Path) -> None:
-    result = CliRunner().invoke(main, ["crawl", "--sources", str(sources), "--output", str(tmp_path),
-                                       "-s", "DOWNLOAD_DELAY"])
+    result = CliRunner().invoke(
+        main, ["crawl", "--sources", str(sources), "--output", str(tmp_path), "-s", "DOWNLOAD_DELAY"]
+    )
     assert result.exit_code == 2
     assert "is not NAME=VALUE" in result.output
 
 
 def test_schedule_rejects_a_bad_interval(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["schedule", "--sources", str(FIXTURE_SOURCES), "--every", "soon",
-                                       "--output", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["schedule", "--sources", str(FIXTURE_SOURCES), "--every", "soon", "--output", str(tmp_path)]
+    )
     assert result.exit_code == 2
     assert "not an interval" in result.output
 
@@ -70,8 +73,14 @@ def test_demo_serves_crawls_and_cleans_a_site(tmp_path: Path) -> None:
         "print(summary.pages_fetched, base)\n"
     )
     output = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-c", script, str(output), str(FIXTURE_SITE), str(FIXTURE_SOURCES)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(output), str(FIXTURE_SITE), str(FIXTURE_SOURCES)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     fetched, base = done.stdout.split()
     assert int(fetched) >= 15
@@ -86,8 +95,14 @@ def test_demo_serves_crawls_and_cleans_a_site(tmp_path: Path) -> None:
 @pytest.mark.skipif(not (DEMO_DIR / "site").is_dir(), reason="the bundled demo site (tidings/demo/site) has not landed")
 def test_the_demo_command_runs_offline(tmp_path: Path) -> None:
     output = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "tidings", "demo", "--output", str(output), "--no-progress"],
-                          cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tidings", "demo", "--output", str(output), "--no-progress"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "tidings.load" in done.stderr
     assert list((output / "warc").glob("*.warc.gz"))
@@ -100,9 +115,26 @@ def test_scrapy_users_can_run_one_spider_from_the_repository_root(tmp_path: Path
     with DemoServer(FIXTURE_SITE) as server:
         sources = write_sources(tmp_path / "sources.toml", server.base_url)
         env = {**os.environ, "TIDINGS_OUTPUT": str(tmp_path / "out")}
-        done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "feeds", "-a", f"sources={sources}",
-                               "-a", "source=harbour", *LOOPBACK], cwd=REPO, env=env,
-                              capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "feeds",
+                "-a",
+                f"sources={sources}",
+                "-a",
+                "source=harbour",
+                *LOOPBACK,
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         paths = {r.path for r in server.requests}
     assert done.returncode == 0, done.stderr[-2000:]
     assert {"/rss.xml", "/atom.xml", "/rdf.xml", "/tech/2026/11/chip-lab.html"} <= paths

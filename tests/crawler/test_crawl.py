@@ -83,14 +83,28 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> TwoCrawls:
         article = article.replace("chip laboratory", "campus")
         (site / NEW_ARTICLE.lstrip("/")).write_text(article, encoding="utf-8")
         rss = site / "rss.xml"
-        rss.write_text(rss.read_text(encoding="utf-8").replace(
-            "<item>", f"<item><title>Brand new</title><link>{{{{BASE}}}}{NEW_ARTICLE}</link></item>\n    <item>", 1),
-            encoding="utf-8")
+        rss.write_text(
+            rss.read_text(encoding="utf-8").replace(
+                "<item>", f"<item><title>Brand new</title><link>{{{{BASE}}}}{NEW_ARTICLE}</link></item>\n    <item>", 1
+            ),
+            encoding="utf-8",
+        )
         second = run_crawl(sources, output)
         second_records = [r for r in read_warc(output / "warc") if r.file not in first_warcs]
-        second_requests = server.requests[len(first_requests):]
-    return TwoCrawls(site, server.base_url, refused_feed, first, second, first_records, second_records,
-                    first_requests, second_requests, output, first_output)
+        second_requests = server.requests[len(first_requests) :]
+    return TwoCrawls(
+        site,
+        server.base_url,
+        refused_feed,
+        first,
+        second,
+        first_records,
+        second_records,
+        first_requests,
+        second_requests,
+        output,
+        first_output,
+    )
 
 
 def test_crawls_succeed(crawls: TwoCrawls) -> None:
@@ -209,8 +223,9 @@ def test_warc_files_are_valid_and_named_per_the_annex(crawls: TwoCrawls) -> None
     assert files
     assert all(re.fullmatch(r"tidings-\d{17}-\d{5}-[\w-]+\.warc\.gz", f.name) for f in files)
     for file in files:
-        check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", str(file)],
-                               capture_output=True, text=True, check=False)
+        check = subprocess.run(
+            [sys.executable, "-m", "warcio.cli", "check", "-v", str(file)], capture_output=True, text=True, check=False
+        )
         assert check.returncode == 0, check.stdout + check.stderr
         assert "digest pass" in check.stdout
         assert "digest failed" not in check.stdout
@@ -262,8 +277,13 @@ def test_live_crawl_and_offline_clean_of_its_archive_give_the_same_rows(crawls: 
         pytest.skip("cleaning/readers.py cannot read WARC yet (the reader helper's work); runs once it can")
     warcs = sorted((crawls.first_output / "warc").glob("*.warc.gz"))
     offline = tmp_path / "offline"
-    clean = subprocess.run([sys.executable, "-m", "tidings", "clean", *map(str, warcs), "--output", str(offline),
-                            "--no-progress"], cwd=REPO, capture_output=True, text=True, check=False)
+    clean = subprocess.run(
+        [sys.executable, "-m", "tidings", "clean", *map(str, warcs), "--output", str(offline), "--no-progress"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert clean.returncode == 0, clean.stderr
     live = load_articles(crawls.first_output).drop(columns=["origin"])
     again = load_articles(offline).drop(columns=["origin"])

@@ -49,11 +49,14 @@ def test_rss1_rdf_reads_dublin_core() -> None:
     assert entry.hints()["published"] == "2026-11-18T10:00:00"  # no offset given: none invented
 
 
-@pytest.mark.parametrize(("author", "expected"), [
-    ("news@example.com (Jane Doe)", ("Jane Doe",)),
-    ("news@example.com", ()),
-    ("Jane Doe", ("Jane Doe",)),
-])
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("news@example.com (Jane Doe)", ("Jane Doe",)),
+        ("news@example.com", ()),
+        ("Jane Doe", ("Jane Doe",)),
+    ],
+)
 def test_rss_author_forms(author: str, expected: tuple[str, ...]) -> None:
     feed = f"<rss><channel><item><link>{BASE}/a</link><author>{author}</author></item></channel></rss>"
     (entry,) = parse_feed(feed.encode(), BASE)
@@ -93,13 +96,16 @@ def test_news_sitemap_and_index() -> None:
     assert parse_sitemap(b"<html/>", BASE) == parse_sitemap(b"", BASE)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Fri, 20 Nov 2026 09:30:00 +0800", dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)),
-    ("2026-11-20T09:30:00Z", dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)),
-    ("2026-11-20", dt.datetime(2026, 11, 20)),
-    ("yesterday-ish", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fri, 20 Nov 2026 09:30:00 +0800", dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)),
+        ("2026-11-20T09:30:00Z", dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)),
+        ("2026-11-20", dt.datetime(2026, 11, 20)),
+        ("yesterday-ish", None),
+        (None, None),
+    ],
+)
 def test_parse_date(text: str | None, expected: dt.datetime | None) -> None:
     assert parse_date(text) == expected
 

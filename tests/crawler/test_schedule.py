@@ -47,8 +47,13 @@ run_schedule(job, Path(sys.argv[1]), dt.timedelta(seconds=float(sys.argv[3])))
 
 
 def _start(output: Path, runs: Path, every: float) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", _SCHEDULER, str(output), str(runs), str(every)], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", _SCHEDULER, str(output), str(runs), str(every)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _runs(path: Path) -> list[float]:

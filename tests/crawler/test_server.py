@@ -31,12 +31,15 @@ def test_base_marker_is_replaced_even_in_big5_files(server: DemoServer, site: Pa
     assert headers["Content-Type"] == "text/html; charset=big5"  # from _routes.json
 
 
-@pytest.mark.parametrize(("path", "content_type"), [
-    ("/tech/2026/11/chip-lab.html", "text/html"),  # no charset unless configured
-    ("/atom.xml", "application/xml"),
-    ("/robots.txt", "text/plain"),
-    ("/tech/", "text/html"),  # a directory serves its index.html
-])
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/tech/2026/11/chip-lab.html", "text/html"),  # no charset unless configured
+        ("/atom.xml", "application/xml"),
+        ("/robots.txt", "text/plain"),
+        ("/tech/", "text/html"),  # a directory serves its index.html
+    ],
+)
 def test_content_type_by_extension(server: DemoServer, path: str, content_type: str) -> None:
     status, headers, _ = _get(server, path)
     assert (status, headers["Content-Type"]) == (200, content_type)

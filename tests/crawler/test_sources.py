@@ -8,7 +8,7 @@ import pytest
 
 from crawler.sources import Source, SourcesError, load_sources, parse_sources, select_sources
 
-VALID = '''
+VALID = """
 [[source]]
 name = "rthk-en"
 feeds = ["https://rthk.hk/rthk/news/rss/e_expressnews_elocal.xml"]
@@ -22,7 +22,7 @@ name = "site-b"
 sitemaps = ["https://b.example/news-sitemap.xml"]
 sections = ["https://b.example/tech/"]
 depth = 2
-'''
+"""
 
 
 def test_a_valid_file_loads_into_sources(tmp_path: Path) -> None:
@@ -30,26 +30,33 @@ def test_a_valid_file_loads_into_sources(tmp_path: Path) -> None:
     path.write_text(VALID, encoding="utf-8")
     first, second = load_sources(path)
     assert first == Source(
-        name="rthk-en", feeds=("https://rthk.hk/rthk/news/rss/e_expressnews_elocal.xml",),
-        allow=(r"/\d{4}/",), deny=("/video/",), timezone="Asia/Hong_Kong", max_age_days=30.0,
+        name="rthk-en",
+        feeds=("https://rthk.hk/rthk/news/rss/e_expressnews_elocal.xml",),
+        allow=(r"/\d{4}/",),
+        deny=("/video/",),
+        timezone="Asia/Hong_Kong",
+        max_age_days=30.0,
     )
     assert second.sitemaps == ("https://b.example/news-sitemap.xml",)
     assert second.depth == 2
     assert second.timezone is None
 
 
-@pytest.mark.parametrize(("body", "field", "problem"), [
-    ('name = "a"\nfeeds = ["ftp://x/feed"]', "feeds", "absolute http(s) URL"),
-    ('name = "a"\nfeeds = "not a list of urls"', "feeds", "absolute http(s) URL"),
-    ('name = "a"\nfeeds = [1]', "feeds", "list of URL strings"),
-    ('name = "a"', "feeds", "at least one of feeds, sitemaps or sections"),
-    ('name = "a"\nfeeds = ["https://x/f"]\nallow = ["("]', "allow", "not a valid regular expression"),
-    ('name = "a"\nfeeds = ["https://x/f"]\ntimezone = "Hong Kong"', "timezone", "not a known IANA zone"),
-    ('name = "a"\nfeeds = ["https://x/f"]\nmax_age_days = -1', "max_age_days", "positive number"),
-    ('name = "a"\nfeeds = ["https://x/f"]\ndepth = 9', "depth", "integer from 1 to 5"),
-    ('name = "a"\nfeeds = ["https://x/f"]\nfeed = ["https://x/g"]', "feed", "unknown field"),
-    ('feeds = ["https://x/f"]', "name", "is required"),
-])
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        ('name = "a"\nfeeds = ["ftp://x/feed"]', "feeds", "absolute http(s) URL"),
+        ('name = "a"\nfeeds = "not a list of urls"', "feeds", "absolute http(s) URL"),
+        ('name = "a"\nfeeds = [1]', "feeds", "list of URL strings"),
+        ('name = "a"', "feeds", "at least one of feeds, sitemaps or sections"),
+        ('name = "a"\nfeeds = ["https://x/f"]\nallow = ["("]', "allow", "not a valid regular expression"),
+        ('name = "a"\nfeeds = ["https://x/f"]\ntimezone = "Hong Kong"', "timezone", "not a known IANA zone"),
+        ('name = "a"\nfeeds = ["https://x/f"]\nmax_age_days = -1', "max_age_days", "positive number"),
+        ('name = "a"\nfeeds = ["https://x/f"]\ndepth = 9', "depth", "integer from 1 to 5"),
+        ('name = "a"\nfeeds = ["https://x/f"]\nfeed = ["https://x/g"]', "feed", "unknown field"),
+        ('feeds = ["https://x/f"]', "name", "is required"),
+    ],
+)
 def test_errors_name_the_file_the_source_and_the_field(body: str, field: str, problem: str) -> None:
     with pytest.raises(SourcesError) as caught:
         parse_sources(f"[[source]]\n{body}\n", "my-sources.toml")

@@ -27,13 +27,23 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     output = tmp_path_factory.mktemp("demo") / "output"
     result = subprocess.run(
         [sys.executable, "-m", "tidings", "demo", "--output", str(output)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     articles = tidings.load(output)
     by_path = {urlsplit(url).path: row for url, row in zip(articles["url"], articles.to_dict("records"), strict=True)}
-    return {"output": output, "articles": articles, "by_path": by_path, "rejects": tidings.load_rejects(output),
-            "stdout": result.stdout, "stderr": result.stderr}
+    return {
+        "output": output,
+        "articles": articles,
+        "by_path": by_path,
+        "rejects": tidings.load_rejects(output),
+        "stdout": result.stdout,
+        "stderr": result.stderr,
+    }
 
 
 def test_the_demo_says_where_the_data_is_and_how_to_load_it(demo):
@@ -57,8 +67,9 @@ def test_article_facts(demo, expected):
             assert row[field] == expected[field], field
     if "published_at" in expected:
         wanted = expected["published_at"]
-        assert (pd.isna(row["published_at"]) if wanted is None else row["published_at"] == pd.Timestamp(wanted)), \
+        assert pd.isna(row["published_at"]) if wanted is None else row["published_at"] == pd.Timestamp(wanted), (
             f"published_at {row['published_at']} != {wanted}"
+        )
     if expected.get("modified_at"):
         assert row["modified_at"] == pd.Timestamp(expected["modified_at"])
     for field in ("authors", "editors"):

@@ -45,7 +45,9 @@ def test_001_press_release_with_a_date_prefix(cleaned):
     assert "glued_sentences" in seed["quality_flags"]
     assert "threats.Ir Tony" not in seed["text"], "glued paragraphs are split again"
     assert "emerging cyber threats." in seed["text"]
-    assert seed["text"].startswith("HONG KONG SAR - Media OutReach Newswire - 14 May 2025"), "the photo caption is not body text"
+    assert seed["text"].startswith("HONG KONG SAR - Media OutReach Newswire - 14 May 2025"), (
+        "the photo caption is not body text"
+    )
     assert "fifth from the right" not in seed["text"]
     assert not {"truncated", "injected_keywords", "missing_date"} & set(seed["quality_flags"])
 
@@ -70,9 +72,18 @@ def test_002_front_matter_post_in_simplified_chinese(cleaned):
     assert "海量数据" in text, "stock-ticker links keep their words"
     assert "\u3000" not in text, "ideographic-space indentation is layout, not text"
     for boilerplate in [
-        "原标题", "article_adlist", "appendQr_wrap", "&#123;", "{", "海量资讯、精准解读，尽在新浪财经APP",
-        "责任编辑", "王珊珊", "投资推广署一直积极鼓励有意于香港设立公司或拓展业务的内地企业", "查询请联系",
-        "stock_sh603138", "<",
+        "原标题",
+        "article_adlist",
+        "appendQr_wrap",
+        "&#123;",
+        "{",
+        "海量资讯、精准解读，尽在新浪财经APP",
+        "责任编辑",
+        "王珊珊",
+        "投资推广署一直积极鼓励有意于香港设立公司或拓展业务的内地企业",
+        "查询请联系",
+        "stock_sh603138",
+        "<",
     ]:
         assert boilerplate not in text, boilerplate
     assert not {"truncated", "glued_sentences", "injected_keywords", "mixed_language"} & set(seed["quality_flags"])

@@ -50,6 +50,7 @@ def run_demo(
         (state / PORT_FILE).write_text(f"{server.port}\n")
         sources = state / "demo-sources.toml"
         sources.write_bytes(sources_template.read_bytes().replace(MARKER, server.base_url.encode("ascii")))
-        summary = crawl(sources, Path(output), config or CleaningConfig(),
-                        settings=LOOPBACK_SETTINGS, progress=progress)
+        summary = crawl(
+            sources, Path(output), config or CleaningConfig(), settings=LOOPBACK_SETTINGS, progress=progress
+        )
     return summary, server.base_url

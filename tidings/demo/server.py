@@ -177,15 +177,16 @@ class _Server(http.server.ThreadingHTTPServer):
 class DemoServer:
     """Serve a folder on 127.0.0.1 in a background thread; use as a context manager.
 
-        with DemoServer(Path("tests/fixtures/site/news")) as server:
-            print(server.base_url)
+    with DemoServer(Path("tests/fixtures/site/news")) as server:
+        print(server.base_url)
     """
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0, gzip_min_bytes: int = 1024) -> None:
         self._server = _Server((host, port), Path(root), gzip_min_bytes)
         # a short poll interval: stop() returns in 50 ms instead of the default 500
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="demo-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="demo-server", daemon=True
+        )
 
     @property
     def base_url(self) -> str:

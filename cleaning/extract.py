@@ -110,8 +110,8 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
         "deduplicate": False,
         "target_language": None,
     }
-    # fast: no readability/jusText comparison. On the dev sets it changed no score and halved the
-    # time; the balanced second look below keeps the fallbacks for pages the first pass misses
+    # fast: no readability/jusText comparison. On the dev sets it changed no score and cut the time
+    # on English pages by 30%; the balanced second look below keeps the fallbacks for the misses
     document = _run_trafilatura(tree, favor_precision=True, with_metadata=False, fast=True, **settings)
     text = (document.text or "") if document is not None else ""
     if document is None or _needs_second_look(text):

@@ -29,6 +29,7 @@ from cleaning.errors import SchemaError
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
 
 __all__ = [
+    "FETCH_FAILURES",
     "DatasetPaths",
     "UpsertStats",
     "exclusive_lock",
@@ -47,6 +48,8 @@ __all__ = [
 ]
 
 PART = "part-0.parquet"
+# reject reasons that say "this URL could not be fetched": a later article of the URL answers them
+FETCH_FAILURES = frozenset({"http_error", "fetch_error"})
 _BATCH_ROWS = 2048
 _LIST_TYPES = (pa.ListType, pa.LargeListType)
 
@@ -252,11 +255,12 @@ def upsert_rejects(
 ) -> int:
     """Write this run's rejects, dropping stored ones that this run answered.
 
-    A stored reject goes when this run processed its origin again, when its URL (compared
-    through url_key, e.g. a canonicalizer) is in resolved_urls (the URL now has an
-    article: the 500 before a 200), or when this run rejects the same URL for the same
-    reason again (a feed refetched every crawl keeps one row, the newest). Superseded
-    rows are history of a URL that has an article, and stay.
+    A stored reject goes when this run processed its origin again, when it is a failed
+    fetch (FETCH_FAILURES) of a URL that now has an article (compared through url_key,
+    e.g. a canonicalizer: the 500 before a 200), or when this run rejects the same URL
+    for the same reason again (a feed refetched every crawl keeps one row, the newest).
+    Other rejects of a URL with an article (a malformed input line, a superseded fetch)
+    are about that input, not the URL, and stay.
     """
     origins = set(resolved_origins) | set(new.column("origin").to_pylist())
     repeated = {
@@ -269,7 +273,7 @@ def upsert_rejects(
         return [
             origin in origins
             or (url is not None and (url, reason) in repeated)
-            or (url is not None and reason != "superseded" and url_key(url) in resolved_urls)
+            or (url is not None and reason in FETCH_FAILURES and url_key(url) in resolved_urls)
             for origin, url, reason in zip(
                 table.column("origin").to_pylist(),
                 table.column("url").to_pylist(),
@@ -286,7 +290,7 @@ def upsert_rejects(
             pc.invert(
                 pa.array(
                     [
-                        url is not None and reason != "superseded" and url_key(url) in resolved_urls
+                        url is not None and reason in FETCH_FAILURES and url_key(url) in resolved_urls
                         for url, reason in zip(
                             new.column("url").to_pylist(), new.column("reason").to_pylist(), strict=True
                         )

@@ -27,6 +27,7 @@ from cleaning import __version__
 from cleaning.boilerplate import remove_boilerplate
 from cleaning.config import CleaningConfig
 from cleaning.dataset import (
+    FETCH_FAILURES,
     DatasetPaths,
     exclusive_lock,
     iter_stored_articles,
@@ -360,7 +361,7 @@ def run(
         resolved_urls = set(articles["url"].dropna())
         url_key = functools.partial(canonicalize, tracking_parameters=config.tracking_parameters)
         answered = [
-            isinstance(url, str) and reason != RejectReason.SUPERSEDED and url_key(url) in resolved_urls
+            isinstance(url, str) and reason in FETCH_FAILURES and url_key(url) in resolved_urls
             for url, reason in zip(rejects["url"], rejects["reason"], strict=True)
         ]
         rejects = rejects[~pd.Series(answered, index=rejects.index, dtype=bool)]

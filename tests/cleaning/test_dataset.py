@@ -180,6 +180,7 @@ def test_rejects_answered_by_url_and_repeated_rejects_keep_one_row(tmp_path):
             ("a.warc@1", feed, "not_an_article"),
             ("a.warc@2", flaky + "?utm_source=x", "http_error"),
             ("a.warc@3", flaky, "superseded"),
+            ("pages.jsonl:4", flaky, "unreadable"),
         ),
         resolved_origins=[],
     )
@@ -193,9 +194,11 @@ def test_rejects_answered_by_url_and_repeated_rejects_keep_one_row(tmp_path):
     )
 
     stored = pq.read_table(directory).to_pandas()
+    # a malformed input line is about that input, not the URL: it stays
     assert sorted(zip(stored["origin"], stored["reason"], strict=True)) == [
         ("a.warc@3", "superseded"),
         ("b.warc@1", "not_an_article"),
+        ("pages.jsonl:4", "unreadable"),
     ]
 
 

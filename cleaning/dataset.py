@@ -252,56 +252,43 @@ def upsert_rejects(
     resolved_origins: Iterable[str],
     resolved_urls: Collection[str] = frozenset(),
     url_key: Callable[[str], str | None] = lambda url: url,
-) -> int:
-    """Write this run's rejects, dropping stored ones that this run answered.
+) -> pa.Table:
+    """Write this run's rejects, dropping those that this run answered; return the new rows written.
 
-    A stored reject goes when this run processed its origin again, when it is a failed
-    fetch (FETCH_FAILURES) of a URL that now has an article (compared through url_key,
-    e.g. a canonicalizer: the 500 before a 200), or when this run rejects the same URL
-    for the same reason again (a feed refetched every crawl keeps one row, the newest).
-    Other rejects of a URL with an article (a malformed input line, a superseded fetch)
-    are about that input, not the URL, and stay.
+    A failed fetch (FETCH_FAILURES) of a URL that now has an article (compared through
+    url_key, e.g. a canonicalizer: the 500 before a 200) is answered, whether stored or
+    new. A stored reject also goes when this run processed its origin again, or when this
+    run rejects the same URL for the same reason again (a feed refetched every crawl keeps
+    one row, the newest). Other rejects of a URL with an article (a malformed input line,
+    a superseded fetch) are about that input, not the URL, and stay.
     """
+
+    def fetch_answered(table: pa.Table) -> list[bool]:
+        return [
+            url is not None and reason in FETCH_FAILURES and url_key(url) in resolved_urls
+            for url, reason in zip(table.column("url").to_pylist(), table.column("reason").to_pylist(), strict=True)
+        ]
+
+    fresh = new.filter(pc.invert(pa.array(fetch_answered(new), type=pa.bool_())))
     origins = set(resolved_origins) | set(new.column("origin").to_pylist())
-    repeated = {
-        (url, reason)
-        for url, reason in zip(new.column("url").to_pylist(), new.column("reason").to_pylist(), strict=True)
-        if url
-    }
+    urls, reasons = fresh.column("url").to_pylist(), fresh.column("reason").to_pylist()
+    repeated = {(url, reason) for url, reason in zip(urls, reasons, strict=True) if url}
 
     def answered(table: pa.Table) -> list[bool]:
+        columns = (table.column(name).to_pylist() for name in ("origin", "url", "reason"))
         return [
-            origin in origins
-            or (url is not None and (url, reason) in repeated)
-            or (url is not None and reason in FETCH_FAILURES and url_key(url) in resolved_urls)
-            for origin, url, reason in zip(
-                table.column("origin").to_pylist(),
-                table.column("url").to_pylist(),
-                table.column("reason").to_pylist(),
-                strict=True,
-            )
+            origin in origins or (url, reason) in repeated or fetched
+            for (origin, url, reason), fetched in zip(zip(*columns, strict=True), fetch_answered(table), strict=True)
         ]
 
     def batches() -> Iterator[pa.RecordBatch | pa.Table]:
         for batch in _stored_batches(directory, REJECT_SCHEMA):
             table = pa.Table.from_batches([batch])
             yield table.filter(pc.invert(pa.array(answered(table), type=pa.bool_())))
-        fresh = new.filter(
-            pc.invert(
-                pa.array(
-                    [
-                        url is not None and reason in FETCH_FAILURES and url_key(url) in resolved_urls
-                        for url, reason in zip(
-                            new.column("url").to_pylist(), new.column("reason").to_pylist(), strict=True
-                        )
-                    ],
-                    type=pa.bool_(),
-                )
-            )
-        )
         yield fresh.sort_by([("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")])
 
-    return write_table(directory, batches(), REJECT_SCHEMA)
+    write_table(directory, batches(), REJECT_SCHEMA)
+    return fresh
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:

@@ -27,7 +27,6 @@ from cleaning import __version__
 from cleaning.boilerplate import remove_boilerplate
 from cleaning.config import CleaningConfig
 from cleaning.dataset import (
-    FETCH_FAILURES,
     DatasetPaths,
     exclusive_lock,
     iter_stored_articles,
@@ -358,19 +357,12 @@ def run(
                 ],
                 ignore_index=True,
             )
-        resolved_urls = set(articles["url"].dropna())
-        url_key = functools.partial(canonicalize, tracking_parameters=config.tracking_parameters)
-        answered = [
-            isinstance(url, str) and reason in FETCH_FAILURES and url_key(url) in resolved_urls
-            for url, reason in zip(rejects["url"], rejects["reason"], strict=True)
-        ]
-        rejects = rejects[~pd.Series(answered, index=rejects.index, dtype=bool)]
-        upsert_rejects(
+        written = upsert_rejects(
             paths.rejects,
             to_table(rejects, REJECT_SCHEMA),
             resolved_origins=articles["origin"],
-            resolved_urls=resolved_urls,
-            url_key=url_key,
+            resolved_urls=set(articles["url"].dropna()),
+            url_key=functools.partial(canonicalize, tracking_parameters=config.tracking_parameters),
         )
 
     summary.articles = len(articles)
@@ -381,7 +373,7 @@ def run(
         stats.total,
     )
     summary.duplicates = int(articles["duplicate_of"].notna().sum())
-    summary.rejects.update(rejects["reason"].astype(str))
+    summary.rejects.update(written.column("reason").to_pylist())
     summary.languages.update(articles["language"].fillna("und").astype(str))
     summary.seconds = time.perf_counter() - started
     for reason, count in sorted(summary.rejects.items()):

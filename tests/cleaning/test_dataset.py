@@ -185,7 +185,7 @@ def test_rejects_answered_by_url_and_repeated_rejects_keep_one_row(tmp_path):
         resolved_origins=[],
     )
     # the next crawl: the feed again, and the flaky page answered (it is now an article)
-    upsert_rejects(
+    written = upsert_rejects(
         directory,
         rejects(("b.warc@1", feed, "not_an_article"), ("b.warc@2", flaky, "http_error")),
         resolved_origins=["b.warc@3"],
@@ -194,6 +194,7 @@ def test_rejects_answered_by_url_and_repeated_rejects_keep_one_row(tmp_path):
     )
 
     stored = pq.read_table(directory).to_pandas()
+    assert written.column("origin").to_pylist() == ["b.warc@1"]
     # a malformed input line is about that input, not the URL: it stays
     assert sorted(zip(stored["origin"], stored["reason"], strict=True)) == [
         ("a.warc@3", "superseded"),

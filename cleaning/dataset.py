@@ -205,9 +205,8 @@ def upsert_articles(
     duplicate_updates sets duplicate_of on stored rows (their cluster's canonical changed).
     Returns the stats and the new rows that lost to a newer stored row.
     """
-    stored = read_columns(directory, ["id", "fetched_at"])
-    stored_fetched = dict(zip(stored["id"], stored["fetched_at"], strict=True))
-    newer = stored_is_newer(directory, new.column("id").to_pylist(), new.column("fetched_at").to_pylist())
+    stored_fetched = _stored_fetch_times(directory)
+    newer = _newer(stored_fetched, new.column("id").to_pylist(), new.column("fetched_at").to_pylist())
     losers = [i for i, stays in enumerate(newer) if stays]
     lost = new.take(pa.array(losers, type=pa.int64()))
     winners = new.filter(pc.invert(pc.is_in(new.column("id"), value_set=lost.column("id")))) if losers else new
@@ -408,10 +407,12 @@ def read_dedup_index(directory: Path) -> DedupIndex | None:
     return DedupIndex(docs=frame, signatures=signatures, bands=bands, params=params)
 
 
-def stored_is_newer(directory: Path, ids: Iterable[str], fetched: Iterable[object]) -> list[bool]:
-    """For each (id, fetched_at), say whether the stored row of that id is a newer fetch (it stays)."""
+def _stored_fetch_times(directory: Path) -> dict[str, object]:
     stored = read_columns(directory, ["id", "fetched_at"])
-    stored_fetched = dict(zip(stored["id"], stored["fetched_at"], strict=True))
+    return dict(zip(stored["id"], stored["fetched_at"], strict=True))
+
+
+def _newer(stored_fetched: Mapping[str, object], ids: Iterable[str], fetched: Iterable[object]) -> list[bool]:
     return [
         row_id in stored_fetched
         and pd.notna(stored_fetched[row_id])
@@ -420,6 +421,11 @@ def stored_is_newer(directory: Path, ids: Iterable[str], fetched: Iterable[objec
         )
         for row_id, fetched_at in zip(ids, fetched, strict=True)
     ]
+
+
+def stored_is_newer(directory: Path, ids: Iterable[str], fetched: Iterable[object]) -> list[bool]:
+    """For each (id, fetched_at), say whether the stored row of that id is a newer fetch (it stays)."""
+    return _newer(_stored_fetch_times(directory), ids, fetched)
 
 
 def iter_stored_articles(directory: Path, columns: list[str], *, ids: Iterable[str]) -> Iterator[pd.DataFrame]:

@@ -37,7 +37,7 @@ def index_params(config: DedupConfig) -> dict[str, str]:
     """Return everything that shapes a signature, as stored with the index."""
     params = {name: str(value) for name, value in dataclasses.asdict(config).items()}
     # bumped when the shingling or hashing code changes what a signature means
-    params["scheme"] = "oph-splitmix64-t2s-v1"
+    params["scheme"] = "oph-splitmix64-t2s-v2"
     return params
 
 

@@ -10,6 +10,7 @@ Every hash is seeded and fixed-width NumPy arithmetic, never Python's salted has
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -35,6 +36,8 @@ U32 = npt.NDArray[np.uint32]
 
 EMPTY = np.uint32(0xFFFFFFFF)  # a bin no shingle fell into (only in documents with no tokens at all)
 _MAX_CODEPOINT = 0x110000
+_CASED_BELOW = 0x20000  # every code point that casefolds to something else lies below
+_EXPANDS = np.uint32(0xFFFFFFFF)
 _MAX_CHARS = 200_000  # characters of a text a signature reads
 _CHUNK_CHARS = 1 << 20  # characters hashed at once: bounds memory (and the cached power tables, 16 MiB)
 
@@ -62,11 +65,13 @@ def _u64(value: int) -> np.uint64:
 
 def _mix64(values: U64) -> U64:
     """Splitmix64 finalizer: spread every input bit over the output (arrays wrap mod 2**64)."""
-    values = values ^ (values >> np.uint64(30))
-    values = values * _u64(0xBF58476D1CE4E5B9)
-    values = values ^ (values >> np.uint64(27))
-    values = values * _u64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
+    out = values ^ (values >> np.uint64(30))
+    scratch = np.empty_like(out)  # the shifts reuse one buffer: this runs over every token and shingle
+    out *= _u64(0xBF58476D1CE4E5B9)
+    out ^= np.right_shift(out, np.uint64(27), out=scratch)
+    out *= _u64(0x94D049BB133111EB)
+    out ^= np.right_shift(out, np.uint64(31), out=scratch)
+    return out
 
 
 def _seed_constant(seed: int, salt: int) -> np.uint64:
@@ -78,7 +83,8 @@ def _seed_constant(seed: int, salt: int) -> np.uint64:
 def _char_classes() -> npt.NDArray[np.uint8]:
     # built once per process: ~0.1 s over the BMP and the CJK supplementary planes
     classes = np.zeros(_MAX_CODEPOINT, dtype=np.uint8)
-    for codepoint in range(0x30000):
+    # planes 4-13 are unassigned and 15-16 private use: no letter, digit or mark lies there
+    for codepoint in itertools.chain(range(0x40000), range(0xE0000, 0xF0000)):
         if unicodedata.category(chr(codepoint))[0] in "LNM":
             classes[codepoint] = _WORD
     for low, high in _CJK_RANGES:
@@ -130,7 +136,7 @@ def simplify_chinese(text: str) -> str:
 
 def normalize_for_shingles(text: str) -> str:
     """Return text as the shingler sees it: NFKC, casefolded, Simplified, punctuation as spaces."""
-    codepoints = _to_simplified()[_codepoints(_for_shingles(_casefolded(text)))]
+    codepoints = _to_simplified()[_codepoints(_casefolded(text)[:_MAX_CHARS])]
     classes = _char_classes()[codepoints]
     return " ".join(_text(np.where(classes == _SEPARATOR, ord(" "), codepoints)).split())
 
@@ -139,82 +145,62 @@ def _casefolded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _for_shingles(casefolded: str) -> str:
-    # a signature reads the first _MAX_CHARS characters: enough for any article, bounded for junk
-    return casefolded[:_MAX_CHARS].replace("\0", " ")
-
-
 @functools.cache
-def _powers(seed: int) -> tuple[U64, U64]:
-    """Return base**i and base**-i mod 2**64 for every position of a chunk."""
-    base = _seed_constant(seed, 1)
-    inverse = np.uint64(pow(int(base), -1, 2**64))
-    powers = np.ones(_CHUNK_CHARS, dtype=np.uint64)
-    inverses = np.ones(_CHUNK_CHARS, dtype=np.uint64)
-    np.cumprod(np.full(_CHUNK_CHARS - 1, base, dtype=np.uint64), out=powers[1:])
-    np.cumprod(np.full(_CHUNK_CHARS - 1, inverse, dtype=np.uint64), out=inverses[1:])
-    return powers, inverses
+def _case_folds() -> U32:
+    """Per code point, its casefold; _EXPANDS where that is several characters (as ß is ss)."""
+    folds = np.arange(_MAX_CODEPOINT, dtype=np.uint32)
+    for codepoint in range(_CASED_BELOW):
+        folded = chr(codepoint).casefold()
+        if len(folded) > 1:
+            folds[codepoint] = _EXPANDS
+        elif folded != chr(codepoint):
+            folds[codepoint] = ord(folded)
+    return folds
 
 
-def _tokens(normalized: Sequence[str], seed: int) -> tuple[U64, npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Hash every token of every text; return (token hashes, document of each token, is CJK).
+@dataclasses.dataclass(frozen=True)
+class _Chunk:
+    """Texts laid end to end as code points, each followed by a NUL, with every character's class."""
 
-    The texts are normalized and hold at most _CHUNK_CHARS characters together.
-    """
-    # a NUL after each text keeps tokens from running across documents
-    codepoints = _codepoints("\0".join(normalized) + "\0")
-    offsets = np.concatenate(([0], np.cumsum([len(t) + 1 for t in normalized])[:-1])).astype(np.int64)
-    classes = _char_classes()[codepoints]
-    word = classes == _WORD
-    starts = classes == _CJK
-    starts[1:] |= word[1:] & ~word[:-1]
-    starts[0] |= word[0]
-    first = np.flatnonzero(starts)
-    if not len(first):
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, bool)
-    is_cjk = classes[first] == _CJK
-    # separators weigh nothing, so a token's sum may run on to the next token's start
-    codepoints = codepoints * (classes != _SEPARATOR)
-    # a CJK character is a token on its own: Traditional->Simplified touches only those
-    cjk_at = first[is_cjk]
-    if len(cjk_at):
-        codepoints[cjk_at] = _to_simplified()[codepoints[cjk_at]]
-    # polynomial hash of each token's characters mod 2**64: sum c_i * base**i over the whole
-    # chunk, then shifted back by base**-start, so no per-character position is needed
-    powers, inverses = _powers(seed)
-    weighted = powers[: len(codepoints)] * codepoints
-    hashes = _mix64((np.add.reduceat(weighted, first) * inverses[first]) ^ _seed_constant(seed, 2))
-    tokens_per_doc = np.diff(np.searchsorted(first, np.append(offsets, len(codepoints))))
-    document = np.repeat(np.arange(len(normalized), dtype=np.int64), tokens_per_doc)
-    return hashes, document, is_cjk
+    codepoints: U32
+    classes: npt.NDArray[np.uint8]
+    offsets: npt.NDArray[np.int64]  # where each text starts
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> _Chunk:
+        """Lay texts out as they are."""
+        return cls._of_codepoints(_codepoints("\0".join(texts) + "\0"), [len(t) for t in texts])
+
+    @classmethod
+    def _of_codepoints(cls, codepoints: U32, lengths: Sequence[int]) -> _Chunk:
+        offsets = np.cumsum([0] + [length + 1 for length in lengths[:-1]], dtype=np.int64)
+        return cls(codepoints, _char_classes()[codepoints], offsets)
+
+    def truncated(self, limit: int) -> _Chunk:
+        """Return the chunk with every text cut to its first limit characters."""
+        lengths = np.append(self.offsets[1:], len(self.codepoints)) - 1 - self.offsets  # up to each NUL
+        if not (lengths > limit).any():
+            return self
+        pieces = [
+            self.codepoints[start : start + min(length, limit)]
+            for start, length in zip(self.offsets, lengths, strict=True)
+        ]
+        joined = np.concatenate([part for piece in pieces for part in (piece, np.zeros(1, np.uint32))])
+        return self._of_codepoints(joined, [len(piece) for piece in pieces])
 
 
-def _shingles(hashes: U64, document: npt.NDArray[np.int64], size: int, seed: int) -> tuple[U64, npt.NDArray[np.int64]]:
-    """Hash every run of `size` consecutive tokens of one document (the whole text when shorter)."""
-    count = len(hashes)
-    if not count:
-        return hashes, document
-    multiplier = _seed_constant(seed, 3)
-    combined = hashes.copy()
-    for offset in range(1, min(size, count)):  # a negative slice end would wrap around
-        combined[: count - offset] *= multiplier
-        combined[: count - offset] += hashes[offset:]
-    valid = np.zeros(count, dtype=bool)
-    if count >= size:
-        valid[: count - size + 1] = document[size - 1 :] == document[: count - size + 1]
-    # a document shorter than one shingle still gets one: the hash of all its tokens
-    starts = np.flatnonzero(np.concatenate(([True], document[1:] != document[:-1])))
-    lengths = np.diff(np.append(starts, count))
-    short = np.flatnonzero(lengths < size)
-    shorts = np.zeros(len(short), dtype=np.uint64)
-    with np.errstate(over="ignore"):  # wrapping mod 2**64 is the point
-        for i, run in enumerate(short):  # few and small: documents of fewer than `size` tokens
-            for value in hashes[starts[run] : starts[run] + lengths[run]]:
-                shorts[i] = shorts[i] * multiplier + value
-    return (
-        _mix64(np.concatenate([combined[valid], shorts])),
-        np.concatenate([document[valid], document[starts[short]]]),
-    )
+def _normalized_chunks(texts: Iterable[str]) -> Iterator[_Chunk]:
+    """Yield texts NFKC-normalized and casefolded, in chunks; the casefold is a table lookup."""
+    for group in _chunks(unicodedata.normalize("NFKC", t) for t in texts):
+        joined = "\0".join(group) + "\0"
+        if joined.isascii():  # casefold is lower, and str.lower is fastest on ASCII
+            yield _Chunk._of_codepoints(_codepoints(joined.lower()), [len(t) for t in group])
+            continue
+        folded = _case_folds()[_codepoints(joined)]
+        if (folded == _EXPANDS).any():  # rare: str.casefold lengthens the text
+            yield from (_Chunk.of(texts_) for texts_ in _chunks([t.casefold() for t in group]))
+        else:
+            yield _Chunk._of_codepoints(folded, [len(t) for t in group])
 
 
 def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
@@ -231,6 +217,111 @@ def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
         yield chunk
 
 
+@functools.cache
+def _powers(seed: int) -> tuple[U64, U64]:
+    """Return base**i and base**-i mod 2**64 for every position of a chunk."""
+    base = _seed_constant(seed, 1)
+    inverse = np.uint64(pow(int(base), -1, 2**64))
+    powers = np.ones(_CHUNK_CHARS, dtype=np.uint64)
+    inverses = np.ones(_CHUNK_CHARS, dtype=np.uint64)
+    np.cumprod(np.full(_CHUNK_CHARS - 1, base, dtype=np.uint64), out=powers[1:])
+    np.cumprod(np.full(_CHUNK_CHARS - 1, inverse, dtype=np.uint64), out=inverses[1:])
+    return powers, inverses
+
+
+@functools.cache
+def _letter_hashes(seed: int) -> U64:
+    """Return the hash of every one-character token, by code point (a CJK character as its Simplified form)."""
+    codepoints = np.arange(_MAX_CODEPOINT, dtype=np.uint64)
+    codepoints = np.where(_char_classes() == _CJK, _to_simplified(), codepoints).astype(np.uint64)
+    return _mix64(codepoints ^ _seed_constant(seed, 2))
+
+
+def _tokens(chunk: _Chunk, seed: int) -> tuple[U64, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Hash every token of a chunk's texts; return (token hashes, tokens per text, CJK tokens per text).
+
+    A token is a run of letters/digits or one CJK character. Its hash is the mix of the polynomial
+    sum c_i * base**i of its code points (mod 2**64); one-character tokens, every token of CJK
+    text, come from a table instead.
+    """
+    codepoints, classes = chunk.codepoints, chunk.classes
+    word = classes == _WORD
+    cjk = classes == _CJK
+    run_start = word.copy()
+    run_start[1:] &= ~word[:-1]
+    first = np.flatnonzero(run_start | cjk)
+    powers, inverses = _powers(seed)
+    # a word's hash sums c_i * base**i over its characters, shifted back by base**-start, so no
+    # per-character position within a word is needed
+    cjk_count = np.count_nonzero(cjk)
+    if 2 * cjk_count < len(codepoints):  # mostly words: sum over the whole chunk
+        cjk_at = np.flatnonzero(cjk)
+        weights = np.where(word, codepoints, 0)
+        weights[cjk_at] = _to_simplified()[codepoints[cjk_at]]
+        sums = np.add.reduceat(powers[: len(codepoints)] * weights, first)
+        hashes = _mix64((sums * inverses[first]) ^ _seed_constant(seed, 2))
+    else:  # mostly CJK: one-character tokens from a table, then the few longer words
+        hashes = _letter_hashes(seed)[codepoints[first]]
+        beside_word = np.zeros_like(word)
+        beside_word[1:] = word[:-1]
+        beside_word[:-1] |= word[1:]
+        in_long = word & beside_word
+        if in_long.any():
+            chars = np.flatnonzero(in_long)
+            starts = np.flatnonzero(run_start[chars])
+            sums = np.add.reduceat(powers[chars] * codepoints[chars], starts)
+            at = chars[starts]
+            hashes[np.searchsorted(first, at)] = _mix64((sums * inverses[at]) ^ _seed_constant(seed, 2))
+    bounds = np.append(chunk.offsets, len(codepoints))
+    tokens_per_text = np.diff(np.searchsorted(first, bounds))
+    if 2 * cjk_count < len(codepoints):
+        cjk_per_text = np.diff(np.searchsorted(np.flatnonzero(cjk), bounds))
+    else:  # count the few words instead
+        cjk_per_text = tokens_per_text - np.diff(np.searchsorted(np.flatnonzero(run_start), bounds))
+    return hashes, tokens_per_text, cjk_per_text
+
+
+def _shingle_mins(hashes: U64, tokens_per_text: npt.NDArray[np.int64], size: int, seed: int, num_perm: int) -> U32:
+    """Return one-permutation MinHash bins, EMPTY where no shingle fell, for each text's token run.
+
+    A shingle hashes `size` consecutive tokens of one text; a text of fewer tokens gets one,
+    the hash of them all.
+    """
+    texts, count = len(tokens_per_text), len(hashes)
+    bins = np.full(texts * num_perm + 1, EMPTY, dtype=np.uint32)  # the last bin takes what is no shingle
+    if not count:
+        return bins[:-1].reshape(texts, num_perm)
+    multiplier = _seed_constant(seed, 3)
+    combined = hashes.copy()
+    for offset in range(1, min(size, count)):  # a negative slice end would wrap around
+        combined[: count - offset] *= multiplier
+        combined[: count - offset] += hashes[offset:]
+    # a run of `size` tokens starting at token i stays within its text when its end is < the next text's start
+    # the shingles starting in a text's last size - 1 tokens would run past its end
+    ends = np.cumsum(tokens_per_text)
+    tails = (ends[:, None] - np.arange(1, size, dtype=np.int64)).ravel()
+    within = np.ones(count, dtype=bool)
+    within[tails[tails >= np.repeat(ends - tokens_per_text, size - 1)]] = False
+    short = np.flatnonzero((tokens_per_text > 0) & (tokens_per_text < size))
+    with np.errstate(over="ignore"):  # wrapping mod 2**64 is the point
+        for text in short:  # few and small: texts of fewer than `size` tokens
+            start = ends[text] - tokens_per_text[text]
+            combined[start] = 0
+            for value in hashes[start : ends[text]]:
+                combined[start] = combined[start] * multiplier + value
+            within[start] = True
+    shingles = _mix64(combined)
+    # one-permutation hashing: the low bits pick the bin, the high 32 bits are the value
+    slot = np.repeat(np.arange(0, texts * num_perm, num_perm, dtype=np.int64), tokens_per_text)
+    if num_perm & (num_perm - 1):
+        slot += (shingles % np.uint64(num_perm)).astype(np.int64)
+    else:  # a power of two: a mask, not a division
+        slot += shingles.astype(np.uint32) & np.uint32(num_perm - 1)
+    slot[~within] = texts * num_perm
+    np.minimum.at(bins, slot, (shingles >> np.uint64(32)).astype(np.uint32))
+    return bins[:-1].reshape(texts, num_perm)
+
+
 def fingerprints(
     texts: Sequence[str],
     *,
@@ -239,9 +330,13 @@ def fingerprints(
     char_ngram: int,
     seed: int,
 ) -> tuple[list[str], U32]:
-    """Return content_hashes(texts) and signatures(texts, ...), normalizing each text once."""
-    casefolded = [_casefolded(t) for t in texts]
-    return _content_hashes(casefolded), _signatures(casefolded, num_perm, word_ngram, char_ngram, seed)
+    """Return content_hashes(texts) and signatures(texts, ...), reading each text once."""
+    hashes: list[str] = []
+    parts = []
+    for chunk in _normalized_chunks(texts):
+        hashes += _chunk_content_hashes(chunk)
+        parts.append(_chunk_signatures(chunk.truncated(_MAX_CHARS), num_perm, word_ngram, char_ngram, seed))
+    return hashes, np.concatenate(parts) if parts else np.zeros((0, num_perm), dtype=np.uint32)
 
 
 def content_hashes(texts: Sequence[str]) -> list[str]:
@@ -250,23 +345,23 @@ def content_hashes(texts: Sequence[str]) -> list[str]:
     Equal hashes mean the same words in the same order: exact duplicates.
     """
     # normalized lazily, chunk by chunk: a batch's texts are never all copied at once
-    return _content_hashes(_casefolded(t) for t in texts)
-
-
-def _content_hashes(casefolded: Iterable[str]) -> list[str]:
     out = []
-    for chunk in _chunks(casefolded):
-        codepoints = _codepoints("\0".join(chunk) + "\0")
-        separator = _char_classes()[codepoints] == _SEPARATOR
-        keep = ~separator
-        keep[1:] |= separator[1:] & ~separator[:-1]  # the first of a run of separators stays, as a space
-        spaced = np.where(separator, np.uint32(32), codepoints)[keep].astype("<u4").tobytes()
-        offsets = np.cumsum([0] + [len(t) + 1 for t in chunk])
-        bounds = np.searchsorted(np.flatnonzero(keep), offsets).tolist()  # where each text starts in spaced
-        for start, end in itertools.pairwise(bounds):
-            text = spaced[4 * start : 4 * end].decode("utf-32-le", "surrogatepass").strip(" ")
-            out.append(hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest())
+    for chunk in _normalized_chunks(texts):
+        out += _chunk_content_hashes(chunk)
     return out
+
+
+def _chunk_content_hashes(chunk: _Chunk) -> list[str]:
+    ends = np.zeros(len(chunk.codepoints), dtype=bool)
+    ends[chunk.offsets[1:] - 1] = True
+    ends[-1] = True  # each text's NUL stays as the one byte that splits the chunk's UTF-8 below
+    separator = (chunk.classes == _SEPARATOR) & ~ends
+    keep = ~separator
+    keep[1:] |= separator[1:] & ~separator[:-1]  # the first of a run of separators stays, as a space
+    spaced = np.where(separator, np.uint32(32), chunk.codepoints)[keep]
+    # a NUL inside a text is a separator, so b"\0" occurs only between texts in the UTF-8
+    encoded = spaced.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8", "surrogatepass")
+    return [hashlib.sha1(text.strip(b" ")).hexdigest() for text in encoded.split(b"\0")[:-1]]
 
 
 def signatures(
@@ -278,48 +373,29 @@ def signatures(
     seed: int,
 ) -> U32:
     """Return one MinHash signature (num_perm uint32 values) per text; EMPTY rows for texts with no tokens."""
-    return _signatures((_casefolded(t) for t in texts), num_perm, word_ngram, char_ngram, seed)
-
-
-def _signatures(casefolded: Iterable[str], num_perm: int, word_ngram: int, char_ngram: int, seed: int) -> U32:
     parts = [
-        _chunk_signatures(chunk, num_perm, word_ngram, char_ngram, seed)
-        for chunk in _chunks(_for_shingles(t) for t in casefolded)
+        _chunk_signatures(chunk.truncated(_MAX_CHARS), num_perm, word_ngram, char_ngram, seed)
+        for chunk in _normalized_chunks(texts)
     ]
     return np.concatenate(parts) if parts else np.zeros((0, num_perm), dtype=np.uint32)
 
 
-def _chunk_signatures(normalized: list[str], num_perm: int, word_ngram: int, char_ngram: int, seed: int) -> U32:
-    n = len(normalized)
-    if not n:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    hashes, document, is_cjk = _tokens(normalized, seed)
-    tokens_per_doc = np.bincount(document, minlength=n)
-    cjk_tokens = np.bincount(document[is_cjk], minlength=n)
-    # per document: character n-grams when most tokens are CJK characters, else word n-grams
-    size_of_doc = np.where(2 * cjk_tokens >= np.maximum(tokens_per_doc, 1), char_ngram, word_ngram)
-    sizes = np.unique(size_of_doc[tokens_per_doc > 0])
-    if len(sizes) == 1:  # the usual batch: one kind of text, no selection needed
-        shingles, owner = _shingles(hashes, document, int(sizes[0]), seed)
+def _chunk_signatures(chunk: _Chunk, num_perm: int, word_ngram: int, char_ngram: int, seed: int) -> U32:
+    hashes, tokens_per_text, cjk_per_text = _tokens(chunk, seed)
+    # per text: character n-grams when most tokens are CJK characters, else word n-grams
+    size_of_text = np.where(2 * cjk_per_text >= np.maximum(tokens_per_text, 1), char_ngram, word_ngram)
+    sizes = np.unique(size_of_text[tokens_per_text > 0])
+    if len(sizes) <= 1:  # the usual batch: one kind of text, no selection needed
+        size = int(sizes[0]) if len(sizes) else word_ngram
+        sig = _shingle_mins(hashes, tokens_per_text, size, seed, num_perm)
     else:
-        parts, owners = [], []
+        sig = np.full((len(tokens_per_text), num_perm), EMPTY, dtype=np.uint32)
+        token_size = np.repeat(size_of_text, tokens_per_text)
         for size in sizes:
-            chosen = size_of_doc[document] == size
-            part, part_owner = _shingles(hashes[chosen], document[chosen], int(size), seed)
-            parts.append(part)
-            owners.append(part_owner)
-        shingles = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-        owner = np.concatenate(owners) if owners else np.zeros(0, np.int64)
-    # one-permutation hashing: the low bits pick the bin, the high 32 bits are the value
-    if num_perm & (num_perm - 1):
-        slot = (shingles % np.uint64(num_perm)).astype(np.int64)
-    else:  # a power of two: a mask, not a division
-        slot = (shingles & np.uint64(num_perm - 1)).astype(np.int64)
-    values = (shingles >> np.uint64(32)).astype(np.uint32)
-    result = np.full(n * num_perm, EMPTY, dtype=np.uint32)
-    slot += owner * num_perm
-    np.minimum.at(result, slot, values)
-    return _densify(result.reshape(n, num_perm), has_tokens=tokens_per_doc > 0)
+            chosen = size_of_text == size
+            part = _shingle_mins(hashes[token_size == size], tokens_per_text[chosen], int(size), seed, num_perm)
+            sig[chosen] = part
+    return _densify(sig, has_tokens=tokens_per_text > 0)
 
 
 def _densify(sig: U32, *, has_tokens: npt.NDArray[np.bool_]) -> U32:

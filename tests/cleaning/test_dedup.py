@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import json
 import logging
 import random
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import hypothesis
@@ -18,7 +21,7 @@ import opencc
 import pandas as pd
 import pytest
 
-from cleaning import pipeline
+from cleaning import minhash, pipeline
 from cleaning.config import CleaningConfig, DedupConfig
 from cleaning.dataset import DatasetPaths, load_articles, read_dedup_index
 from cleaning.dedup import mark_duplicates, near_duplicate_pairs
@@ -186,6 +189,37 @@ def test_any_text_gets_a_signature_and_hash_that_do_not_depend_on_its_neighbours
     assert np.array_equal(together, alone)
     assert content_hashes(texts) == [content_hashes([t])[0] for t in texts]
     assert normalize_for_shingles(normalize_for_shingles(texts[0])) == normalize_for_shingles(texts[0])
+
+
+def test_a_signature_is_the_same_in_a_batch_of_either_script() -> None:
+    # a batch of mostly Chinese and one of mostly English text take different vectorised paths
+    mixed = "香港數碼港 Cyberport 與 OpenAI 合作推出 GPT-4o 課程，首批學員 120 人"
+    kwargs = {"num_perm": 64, "word_ngram": 3, "char_ngram": 2, "seed": 5}
+    alone = signatures([mixed], **kwargs)
+    among_chinese = signatures([_text("zh_01"), mixed, _text("zh_01")], **kwargs)[1:2]
+    among_english = signatures([_text("en_01"), mixed, _text("en_01")], **kwargs)[1:2]
+    assert np.array_equal(alone, among_chinese)
+    assert np.array_equal(alone, among_english)
+
+
+@hypothesis.settings(max_examples=100, deadline=None)
+@hypothesis.given(st.text(max_size=80))
+@hypothesis.example("ǅ Straße ﬁ İ ΐ 數碼\x00\ud800")
+def test_content_hash_is_sha1_of_the_documented_normalization(text: str) -> None:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    spaced = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in folded)
+    expected = hashlib.sha1(re.sub(" +", " ", spaced).strip(" ").encode("utf-8", "surrogatepass")).hexdigest()
+    assert content_hashes([text]) == [expected]
+
+
+def test_the_casefold_table_agrees_with_str_casefold_everywhere() -> None:
+    folds = minhash._case_folds()
+    for codepoint in range(0x110000):
+        if 0xD800 <= codepoint < 0xE000:
+            continue
+        folded = chr(codepoint).casefold()
+        want = ord(folded) if len(folded) == 1 else int(minhash._EXPANDS)
+        assert folds[codepoint] == want, hex(codepoint)
 
 
 def test_bad_lsh_parameters_raise() -> None:

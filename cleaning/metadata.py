@@ -1,7 +1,9 @@
 """Normalize metadata: each field from the strongest source that states it, with its provenance.
 
 Precedence: front matter > JSON-LD > meta tags > <time> > feed hints > text > URL >
-extractor guesses; weaker sources fill only what stronger ones leave empty.
+extractor guesses; weaker sources fill only what stronger ones leave empty. One exception
+for dates: a notice, statement or letter whose body closes with a signature and a date is
+dated by that signature when the page's own date is a later day (it was posted afterwards).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from cleaning.metafields import (
 )
 from cleaning.pagedates import text_dates, url_date
 from cleaning.pagemeta import PageMeta, read_page_meta
-from cleaning.schema import DateSource
+from cleaning.schema import DatePrecision, DateSource
 from cleaning.step import StepResult, require_columns
 from cleaning.titles import strip_site_suffix
 from cleaning.urls import absolute_url, choose_canonical, host_name
@@ -89,6 +91,11 @@ def _plausible(date: ParsedDate | None, fetched_at: Any) -> bool:
         fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=dt.UTC)
         return date.at <= fetched + _FUTURE_SLACK
     return True
+
+
+def _calendar_day(date: ParsedDate, tz: dt.tzinfo) -> dt.date:
+    # a day-precision date is stored as midnight UTC of the day it names
+    return date.at.date() if date.precision == DatePrecision.DAY else date.at.astimezone(tz).date()
 
 
 def _pick_date(
@@ -166,6 +173,12 @@ def _normalize_row(
         tz,
         fetched_at,
     )
+    # a notice or statement is dated by its signature; the page may have posted it days later
+    signed = dates.signed
+    if _plausible(signed, fetched_at) and (
+        published is None or _calendar_day(signed, tz) < _calendar_day(published, tz)
+    ):
+        published, source = signed, DateSource.TEXT
     modified, _ = _pick_date(
         [(DateSource.FRONT_MATTER, fm.get(k)) for k in _FM_MODIFIED]
         + [(DateSource.JSON_LD, page.json_ld.get("dateModified"))]

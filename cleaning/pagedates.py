@@ -19,7 +19,7 @@ from typing import NamedTuple
 from cleaning.dates import MIN_YEAR, ParsedDate, iter_dates, normalize_digits
 from cleaning.schema import DatePrecision
 
-__all__ = ["FoundDate", "TextDates", "article_lines", "find_dates", "text_dates", "url_date"]
+__all__ = ["FoundDate", "TextDates", "article_lines", "find_dates", "signature_date", "text_dates", "url_date"]
 
 
 class FoundDate(NamedTuple):
@@ -35,6 +35,14 @@ _LINE_CHARS = 300  # and near the start of its paragraph
 _HEADER_LINES = 12  # at most this many lines between headline and body are header
 _NEEDLE_LINES, _NEEDLES = 8, 4  # the body is located by up to 4 of its first 8 lines
 _CONFIRM_LINES = 40  # which must follow the place found within this many page lines
+_SIGNATURE_CHARS = 40  # a signature line names who issued the document: a short line, no sentence
+# what a line holding only a date may also hold: digits, date and weekday words, times
+_DATE_LINE = re.compile(
+    r"[\d\s\-/.,:()（）年月日号號〇零一二三四五六七八九十]|(?:星期|周|週|禮拜|礼拜).|[上下]午"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b[ap]\.?m\b\.?",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[。！？；!?;，,：:]|\.\s|\.$")
 
 
 @dataclasses.dataclass
@@ -44,6 +52,7 @@ class TextDates:
     published: list[ParsedDate] = dataclasses.field(default_factory=list)
     modified: list[ParsedDate] = dataclasses.field(default_factory=list)
     header_lines: list[str] = dataclasses.field(default_factory=list)
+    signed: ParsedDate | None = None  # the date under the signature that closes a notice, statement or letter
 
 
 @functools.lru_cache(maxsize=8192)
@@ -168,7 +177,28 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
         + [f.date for f in top if not f.label]
     )
     result.modified = [f.date for f in header + top if f.label == "modified"]
+    result.signed = signature_date(text_lines, tz)
     return result
+
+
+def signature_date(text_lines: Sequence[str], tz: dt.tzinfo) -> ParsedDate | None:
+    """Return the date that closes the body under a signature line, if the body ends so.
+
+    Notices, statements and letters end with who issued them and when ("吉林省人民政府" then
+    "2022年1月27日"; "The Board" then "27 January 2022"): the date the document was issued.
+    """
+    lines = [line.strip(" \t\u3000") for line in text_lines if line.strip(" \t\u3000")]
+    if len(lines) < 3:
+        return None
+    signer, last = lines[-2], lines[-1].strip("()（）[]【】")
+    if _DATE_LINE.sub("", last) or len(signer) > _SIGNATURE_CHARS or _SENTENCE_END.search(signer):
+        return None
+    if find_dates(signer, timezone=tz):
+        return None
+    found = find_dates(last, timezone=tz)
+    if len(found) != 1 or found[0].start != 0:
+        return None
+    return found[0].date
 
 
 _PUBLISHED_LABEL = re.compile(

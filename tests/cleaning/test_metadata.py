@@ -14,7 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaning.config import CleaningConfig
+from cleaning.dates import ParsedDate
 from cleaning.metadata import normalize_metadata
+from cleaning.pagedates import signature_date
+from cleaning.schema import DatePrecision
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CONFIG = CleaningConfig()
@@ -300,6 +303,75 @@ def test_old_portal_table_page():
     assert (row["published_precision"], row["published_source"]) == ("minute", "text")
     assert row["authors"] == ["王建宏", "张文攀"]
     assert row["editors"] == ["李艳霞"]
+
+
+NOTICE_BODY = (
+    "为做好数码港二期扩建工作，现就有关事项通告如下：\n"
+    "一、自本通告发布之日起，暂停受理数码港二期新增入驻申请。\n"
+    "二、已受理的申请按原程序办理。\n"
+    "特此通告。\n"
+)
+
+
+def test_a_notice_is_dated_by_its_signature_not_by_the_day_it_was_posted():
+    row = normalize(
+        decoded=page("gov_notice.html"),
+        url="https://www.gov.example/zwgk/2024/0312/31.html",
+        text=NOTICE_BODY + "示例市人民政府\n2024年3月11日",
+    )
+    assert row["published_at"] == utc(2024, 3, 11)
+    assert (row["published_precision"], row["published_source"]) == ("day", "text")
+
+
+@pytest.mark.parametrize(
+    ("ending", "why"),
+    [
+        ("示例市人民政府\n2024年3月13日", "a signature later than the posting changes nothing"),
+        ("会议安排如下：\n2024年3月11日", "a line ending in a colon is no signature"),
+        ("该平台已于下列日期推出，并将持续运作至年底。\n2024年3月11日", "nor is a sentence"),
+        ("示例市人民政府\n2024年3月11日至4月30日期间暂停受理", "nor is a line that goes on after the date"),
+    ],
+)
+def test_a_closing_date_that_is_no_signature_leaves_the_page_date(ending, why):
+    row = normalize(decoded=page("gov_notice.html"), text=NOTICE_BODY + ending)
+    assert row["published_at"] == utc(2024, 3, 12), why  # the PubDate meta's day
+    assert row["published_source"] == "meta"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "2024年3月11日",
+        "二〇二四年三月十一日",
+        "2024-03-11",
+        "（2024年3月11日 星期一）",
+        "March 11, 2024 (Monday)",
+        "11 Mar 2024",
+    ],
+)
+def test_signature_dates_in_the_ways_documents_write_them(closing):
+    lines = ["特此通告。", "示例市人民政府", closing]
+    assert signature_date(lines, dt.UTC) == ParsedDate(utc(2024, 3, 11).to_pydatetime(), DatePrecision.DAY)
+    assert signature_date(lines[1:], dt.UTC) is None, "a body of two lines is no signed document"
+
+
+def test_an_english_statement_signed_the_day_before_it_was_posted():
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Statement on the harbour data centre", "datePublished": "2024-05-03T10:00:00+08:00"}'
+        "</script></head><body><h1>Statement on the harbour data centre</h1></body></html>"
+    )
+    text = (
+        "The Board has noted press reports about the harbour data centre.\n"
+        "The project remains on schedule and within budget.\n"
+        "By order of the Board\n"
+        "2 May 2024"
+    )
+    row = normalize(decoded=html, text=text, fetched_at=utc(2024, 5, 4))
+    assert row["published_at"] == utc(2024, 5, 2)
+    assert row["published_source"] == "text"
+    future = normalize(decoded=html, text=text.replace("2 May 2024", "2 May 2025"), fetched_at=utc(2024, 5, 4))
+    assert future["published_at"] == utc(2024, 5, 3, 2), "a signature after the fetch is no date"
 
 
 def test_site_named_author_and_homepage_og_url():

@@ -37,9 +37,13 @@ U32 = npt.NDArray[np.uint32]
 EMPTY = np.uint32(0xFFFFFFFF)  # a bin no shingle fell into (only in documents with no tokens at all)
 _MAX_CODEPOINT = 0x110000
 _CASED_BELOW = 0x20000  # every code point that casefolds to something else lies below
-_EXPANDS = np.uint32(0xFFFFFFFF)
+# _folded_classes packs, per code point: its casefold (low 21 bits), whether that is several
+# characters (bit 22) and the class of the folded character (bits 24-25)
+_FOLD_BITS = np.uint32(0x1FFFFF)
+_EXPANDS = np.uint32(1 << 22)
+_CLASS_SHIFT = np.uint32(24)
 _MAX_CHARS = 200_000  # characters of a text a signature reads
-_CHUNK_CHARS = 1 << 20  # characters hashed at once: bounds memory (and the cached power tables, 16 MiB)
+_CHUNK_CHARS = 1 << 18  # characters hashed at once: arrays that fit the CPU cache; above _MAX_CHARS
 
 _SEPARATOR, _WORD, _CJK = 0, 1, 2
 # Han (incl. extensions and compatibility), kana, hangul: scripts written without spaces
@@ -146,16 +150,16 @@ def _casefolded(text: str) -> str:
 
 
 @functools.cache
-def _case_folds() -> U32:
-    """Per code point, its casefold; _EXPANDS where that is several characters (as ß is ss)."""
+def _folded_classes() -> U32:
+    """Per code point: its casefold and that character's class, in one word (see _FOLD_BITS)."""
     folds = np.arange(_MAX_CODEPOINT, dtype=np.uint32)
     for codepoint in range(_CASED_BELOW):
         folded = chr(codepoint).casefold()
-        if len(folded) > 1:
-            folds[codepoint] = _EXPANDS
+        if len(folded) > 1:  # as ß is ss: the text is folded by str.casefold instead
+            folds[codepoint] |= _EXPANDS
         elif folded != chr(codepoint):
             folds[codepoint] = ord(folded)
-    return folds
+    return folds | (_char_classes()[folds & _FOLD_BITS].astype(np.uint32) << _CLASS_SHIFT)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,11 +200,12 @@ def _normalized_chunks(texts: Iterable[str]) -> Iterator[_Chunk]:
         if joined.isascii():  # casefold is lower, and str.lower is fastest on ASCII
             yield _Chunk._of_codepoints(_codepoints(joined.lower()), [len(t) for t in group])
             continue
-        folded = _case_folds()[_codepoints(joined)]
-        if (folded == _EXPANDS).any():  # rare: str.casefold lengthens the text
+        packed = _folded_classes()[_codepoints(joined)]
+        if (packed & _EXPANDS).any():  # rare: str.casefold lengthens the text
             yield from (_Chunk.of(texts_) for texts_ in _chunks([t.casefold() for t in group]))
         else:
-            yield _Chunk._of_codepoints(folded, [len(t) for t in group])
+            offsets = np.cumsum([0] + [len(t) + 1 for t in group[:-1]], dtype=np.int64)
+            yield _Chunk(packed & _FOLD_BITS, (packed >> _CLASS_SHIFT).astype(np.uint8), offsets)
 
 
 def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:

@@ -213,13 +213,19 @@ def test_content_hash_is_sha1_of_the_documented_normalization(text: str) -> None
 
 
 def test_the_casefold_table_agrees_with_str_casefold_everywhere() -> None:
-    folds = minhash._case_folds()
+    packed = minhash._folded_classes()
+    folds, expands = packed & minhash._FOLD_BITS, (packed & minhash._EXPANDS) != 0
+    classes = packed >> minhash._CLASS_SHIFT
     for codepoint in range(0x110000):
         if 0xD800 <= codepoint < 0xE000:
             continue
         folded = chr(codepoint).casefold()
-        want = ord(folded) if len(folded) == 1 else int(minhash._EXPANDS)
-        assert folds[codepoint] == want, hex(codepoint)
+        if len(folded) > 1:
+            assert expands[codepoint], hex(codepoint)
+        else:
+            assert not expands[codepoint], hex(codepoint)
+            assert folds[codepoint] == ord(folded), hex(codepoint)
+            assert classes[codepoint] == minhash._char_classes()[ord(folded)], hex(codepoint)
 
 
 def test_bad_lsh_parameters_raise() -> None:

@@ -241,6 +241,15 @@ def names_from_value(value: Any) -> list[str]:
     return names or ([text] if len(text) <= 40 and not re.search(r"\d", text) else [])
 
 
+# every line a byline pattern above can read holds one of these words (or a dateline); other
+# lines are only read near the top and bottom, where bare names and closing credits sit
+_BYLINE_HINT = re.compile(
+    rf"{_EDITOR_LABEL}|{_AUTHOR_LABEL}|\bby\b|editor:|posted|写于|寫於|发表|發表|发布|發佈|发帖|發帖|张贴|張貼|贴出|貼出"
+    r"|来源|來源|稿源|(?:19|20)\d\d\s*(?:年|-|/)\s*\d",
+    re.I,
+)
+
+
 def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byline:
     """Read authors and editors from the lines of a text: labelled bylines anywhere,
     'By ...' lines, bare name lines near the top, and closing credits near the bottom.
@@ -248,6 +257,9 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
     byline = Byline()
     count = len(lines)
     for index, line in enumerate(lines):
+        near_top, near_bottom = index < top, index >= count - bottom
+        if not (near_top or near_bottom or _BYLINE_HINT.search(line)):
+            continue
         text = " ".join(line.replace("\u3000", " ").replace("\xa0", " ").split())
         if not text:
             continue
@@ -281,7 +293,6 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
                 and all(len(n) <= 3 and n[-1] not in _ORG_ENDINGS for n in names)
             ):
                 byline.credited += names
-        near_top, near_bottom = index < top, index >= count - bottom
         if near_top and len(text) <= 24:
             tokens = text.split(" ")
             if (

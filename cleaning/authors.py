@@ -241,13 +241,29 @@ def names_from_value(value: Any) -> list[str]:
     return names or ([text] if len(text) <= 40 and not re.search(r"\d", text) else [])
 
 
-# every line a byline pattern above can read holds one of these words (or a dateline); other
-# lines are only read near the top and bottom, where bare names and closing credits sit
-_BYLINE_HINT = re.compile(
-    rf"{_EDITOR_LABEL}|{_AUTHOR_LABEL}|\bby\b|editor:|posted|写于|寫於|发表|發表|发布|發佈|发帖|發帖|张贴|張貼|贴出|貼出"
-    r"|来源|來源|稿源|(?:19|20)\d\d\s*(?:年|-|/)\s*\d",
-    re.I,
+# every line a byline pattern above can read holds one of these words, opens with an English
+# byline, or is a dateline beside a bracket; other lines are only read near the top and bottom,
+# where bare names and closing credits sit. Substring tests: a regex alternation of them all
+# cost more than the patterns it spares.
+_HINT_WORDS = (
+    *("记者", "記者", "通讯员", "通訊員", "实习生", "實習生", "作者", "撰文", "执笔", "執筆"),
+    *("来稿", "來稿", "口述", "撰稿", "采写", "採寫"),
+    *("编辑", "編輯", "责编", "責編", "校对", "校對", "审核", "審核", "主编", "主編"),
+    *("写于", "寫於", "发表", "發表", "发布", "發佈", "发帖", "發帖", "张贴", "張貼", "贴出", "貼出"),
+    *("来源", "來源", "稿源", "posted", "edited by", "editing by", "editor:"),
 )
+_EN_OPENERS = ("by", "written by", "reporting by", "words by", "story by", "text by", "reported by", "compiled by")
+_SLASH_CREDIT = re.compile(r"文\s*[/／｜|]")
+_BRACKETS = ("[", "【", "(", "（")
+
+
+def _may_hold_byline(line: str) -> bool:
+    lowered = line.lower()
+    if any(word in lowered for word in _HINT_WORDS) or lowered.lstrip().startswith(_EN_OPENERS):
+        return True
+    if "文" in line and _SLASH_CREDIT.search(line):
+        return True
+    return any(b in line for b in _BRACKETS) and _DATELINE.search(line) is not None
 
 
 def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byline:
@@ -258,7 +274,7 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
     count = len(lines)
     for index, line in enumerate(lines):
         near_top, near_bottom = index < top, index >= count - bottom
-        if not (near_top or near_bottom or _BYLINE_HINT.search(line)):
+        if not (near_top or near_bottom or _may_hold_byline(line)):
             continue
         text = " ".join(line.replace("\u3000", " ").replace("\xa0", " ").split())
         if not text:

@@ -64,6 +64,30 @@ def test_bylines(line, authors, editors):
     assert byline.editors == editors
 
 
+FILLER = ["這是一段與署名無關的正文，講述香港科技園的最新發展。", "The park said the new lab opens next year."] * 10
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "editors"),
+    [
+        ("Reporting by Jane Doe; Editing by Tom Hogue", ["Jane Doe"], ["Tom Hogue"]),
+        ("  BY JANE DOE", ["JANE DOE"], []),
+        ("記者 陳大文 香港報道", ["陳大文"], []),
+        ("文 ｜ 李四", ["李四"], []),
+        ("責任編輯：王珊珊", [], ["王珊珊"]),
+        ("海姑娘寫於2005年6月12日", ["海姑娘"], []),
+        ("2004年7月16日08:19 [ 黄宇 ]", ["黄宇"], []),
+        ("由林小雨张贴 @ 2019-03-02 08:15:00", ["林小雨"], []),
+        ("Posted by Jane Doe @ 10:56 am", ["Jane Doe"], []),
+    ],
+)
+def test_a_byline_mid_body_is_read_as_well_as_one_at_the_top(line, authors, editors):
+    # lines away from the top and bottom are only read when they hold a byline word: the check
+    # must let every byline form through
+    byline = read_bylines([*FILLER, line, *FILLER])
+    assert (byline.authors, byline.editors) == (authors, editors)
+
+
 def test_bare_name_lines_only_near_the_top():
     lines = ["犬儒病(上)", "胡平", "正文第一段。"] + ["正文。"] * 20 + ["王小明"]
     assert read_bylines(lines).authors == ["胡平"]

@@ -258,8 +258,8 @@ def _tokens(chunk: _Chunk, seed: int) -> tuple[U64, npt.NDArray[np.int64], npt.N
     powers, inverses = _powers(seed)
     # a word's hash sums c_i * base**i over its characters, shifted back by base**-start, so no
     # per-character position within a word is needed
-    cjk_count = np.count_nonzero(cjk)
-    if 2 * cjk_count < len(codepoints):  # mostly words: sum over the whole chunk
+    mostly_words = 2 * np.count_nonzero(cjk) < len(codepoints)
+    if mostly_words:  # sum over the whole chunk
         cjk_at = np.flatnonzero(cjk)
         weights = np.where(word, codepoints, 0)
         weights[cjk_at] = _to_simplified()[codepoints[cjk_at]]
@@ -279,7 +279,7 @@ def _tokens(chunk: _Chunk, seed: int) -> tuple[U64, npt.NDArray[np.int64], npt.N
             hashes[np.searchsorted(first, at)] = _mix64((sums * inverses[at]) ^ _seed_constant(seed, 2))
     bounds = np.append(chunk.offsets, len(codepoints))
     tokens_per_text = np.diff(np.searchsorted(first, bounds))
-    if 2 * cjk_count < len(codepoints):
+    if mostly_words:
         cjk_per_text = np.diff(np.searchsorted(np.flatnonzero(cjk), bounds))
     else:  # count the few words instead
         cjk_per_text = tokens_per_text - np.diff(np.searchsorted(np.flatnonzero(run_start), bounds))
@@ -301,7 +301,6 @@ def _shingle_mins(hashes: U64, tokens_per_text: npt.NDArray[np.int64], size: int
     for offset in range(1, min(size, count)):  # a negative slice end would wrap around
         combined[: count - offset] *= multiplier
         combined[: count - offset] += hashes[offset:]
-    # a run of `size` tokens starting at token i stays within its text when its end is < the next text's start
     # the shingles starting in a text's last size - 1 tokens would run past its end
     ends = np.cumsum(tokens_per_text)
     tails = (ends[:, None] - np.arange(1, size, dtype=np.int64)).ravel()

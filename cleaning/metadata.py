@@ -175,8 +175,10 @@ def _normalize_row(
     )
     # a notice or statement is dated by its signature; the page may have posted it days later
     signed = dates.signed
-    if _plausible(signed, fetched_at) and (
-        published is None or _calendar_day(signed, tz) < _calendar_day(published, tz)
+    if (
+        signed is not None
+        and _plausible(signed, fetched_at)
+        and (published is None or _calendar_day(signed, tz) < _calendar_day(published, tz))
     ):
         published, source = signed, DateSource.TEXT
     modified, _ = _pick_date(

@@ -355,6 +355,16 @@ def test_signature_dates_in_the_ways_documents_write_them(closing):
     assert signature_date(lines[1:], dt.UTC) is None, "a body of two lines is no signed document"
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="0123456789年月日号〇一二十 ()（）-/.,:政府局May Board\u3000", max_size=30), max_size=5)
+)
+def test_signature_date_never_crashes_and_needs_a_signer_above_a_bare_date(lines):
+    signed = signature_date(lines, dt.UTC)
+    if signed is not None:
+        assert len([line for line in lines if line.strip(" \t\u3000")]) >= 3
+
+
 def test_an_english_statement_signed_the_day_before_it_was_posted():
     html = (
         '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '

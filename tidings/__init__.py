@@ -2,6 +2,8 @@
 
 >>> import tidings
 >>> articles = tidings.load("output", duplicates=False)
+>>> tidings.identify_language("佢哋今日冇返工").language
+'yue'
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import pandas as pd
 
 from cleaning import __version__
 from cleaning.dataset import load_articles, load_rejects
+from cleaning.language import LanguageGuess, identify_language
 
-__all__ = ["__version__", "load", "load_rejects"]
+__all__ = ["LanguageGuess", "__version__", "identify_language", "load", "load_rejects"]
 
 
 def load(output: str | Path = "output", *, duplicates: bool = True, columns: list[str] | None = None) -> pd.DataFrame:

@@ -106,7 +106,12 @@ ARTICLE_SCHEMA = pa.schema(
         _field("title", _STR, "Headline, site suffix and Markdown emphasis removed."),
         _field("authors", _STR_LIST, "People who wrote the article; never the site's name."),
         _field("editors", _STR_LIST, "People named as editors (责任编辑, 編輯, 'Edited by')."),
-        _field("published_at", _UTC, "Publication time in UTC; midnight UTC when only the day is known."),
+        _field(
+            "published_at",
+            _UTC,
+            "Publication time in UTC; midnight UTC when only the day is known. A notice or statement"
+            " closing with a signature and a date is dated by that signature if the page posted it later.",
+        ),
         _field("published_precision", _STR, "day, minute or second: see DatePrecision."),
         _field("published_source", _STR, "Where the date came from: see DateSource."),
         _field("modified_at", _UTC, "Last update time in UTC, kept apart from published_at."),

@@ -1,6 +1,7 @@
-check:  ## what CI runs: format, lint, tests
+check:  ## what CI runs: format, lint, types, tests
 	ruff format --check .
 	ruff check .
+	mypy
 	pytest
 
 .PHONY: check

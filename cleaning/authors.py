@@ -288,9 +288,9 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             # "记者了解到", "作者提出": without a colon, what follows the label must look like a name
             loose = bool(match.group("colon")) or bool(re.search(r"[/／|｜]", match.group("label")))
             byline.authors += _split_chinese(match.group("names"), strict=not loose)
-        match = _EN_AUTHOR.match(text)
-        if match and len(text) <= 140:
-            byline.authors += _split_english(match.group("names"))
+        opener = _EN_AUTHOR.match(text)
+        if opener and len(text) <= 140:
+            byline.authors += _split_english(opener.group("names"))
         for match in _POSTED_BY.finditer(text):
             name = match.group("names")
             if _looks_like_chinese_name(name) or not re.search(rf"[{_HAN}]", name):

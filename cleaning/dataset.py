@@ -17,6 +17,7 @@ import os
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -410,12 +411,12 @@ def read_dedup_index(directory: Path) -> DedupIndex | None:
     return DedupIndex(docs=frame, signatures=signatures, bands=bands, params=params)
 
 
-def _stored_fetch_times(directory: Path) -> dict[str, object]:
+def _stored_fetch_times(directory: Path) -> dict[str, Any]:
     stored = read_columns(directory, ["id", "fetched_at"])
     return dict(zip(stored["id"], stored["fetched_at"], strict=True))
 
 
-def _newer(stored_fetched: Mapping[str, object], ids: Iterable[str], fetched: Iterable[object]) -> list[bool]:
+def _newer(stored_fetched: Mapping[str, Any], ids: Iterable[str], fetched: Iterable[Any]) -> list[bool]:
     return [
         row_id in stored_fetched
         and pd.notna(stored_fetched[row_id])

@@ -93,6 +93,11 @@ def _plausible(date: ParsedDate | None, fetched_at: Any) -> bool:
     return True
 
 
+def _str(value: Any) -> str | None:
+    # frame cells may hold NaN or None where a string is missing
+    return value if isinstance(value, str) else None
+
+
 def _calendar_day(date: ParsedDate, tz: dt.tzinfo) -> dt.date:
     # a day-precision date is stored as midnight UTC of the day it names
     return date.at.date() if date.precision == DatePrecision.DAY else date.at.astimezone(tz).date()
@@ -137,13 +142,13 @@ def _normalize_row(
     row: Mapping[str, Any], *, default_timezone: str, tracking_parameters: tuple[str, ...]
 ) -> dict[str, Any]:
     media_type = row.get("media_type") or "html"
-    decoded = row.get("decoded") if isinstance(row.get("decoded"), str) else ""
-    extracted = row.get("extracted") if isinstance(row.get("extracted"), Mapping) else {}
+    decoded = _str(row.get("decoded")) or ""
+    extracted = value if isinstance(value := row.get("extracted"), Mapping) else {}
     fm, hints = lower_keys(row.get("front_matter")), lower_keys(row.get("hints"))
-    text = row.get("text") if isinstance(row.get("text"), str) else ""
-    tz = zone(row.get("timezone") if isinstance(row.get("timezone"), str) else None, default_timezone)
+    text = _str(row.get("text")) or ""
+    tz = zone(_str(row.get("timezone")), default_timezone)
     page = read_page_meta(decoded) if media_type != "text" and "<" in decoded else PageMeta()
-    raw_url = row.get("url") if isinstance(row.get("url"), str) else None
+    raw_url = _str(row.get("url"))
 
     url = choose_canonical(raw_url, [page.canonical, page.first("og:url")], tracking_parameters=tracking_parameters)
     site_name = pick_site_name(page, fm, extracted, url)

@@ -120,7 +120,7 @@ def _is_article(item: dict[str, Any]) -> bool:
 
 
 def _pick_json_ld(scripts: list[str]) -> dict[str, Any]:
-    candidates = []
+    candidates: list[dict[str, Any]] = []
     for raw in scripts:
         try:
             # some CMSs leave raw newlines inside JSON strings; strict=False accepts them

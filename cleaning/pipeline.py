@@ -320,7 +320,7 @@ def run(
                 "stage": [str(r.stage) for r in read_rejects],
                 "reason": [str(r.reason) for r in read_rejects],
                 "detail": [r.detail for r in read_rejects],
-                "fetched_at": pd.to_datetime([r.fetched_at for r in read_rejects], utc=True),
+                "fetched_at": pd.to_datetime(pd.Series([r.fetched_at for r in read_rejects], dtype=object), utc=True),
                 "tidings_version": __version__,
             }
         )

@@ -31,6 +31,9 @@ _ARTICLE_TYPES = {
     "report",
     "liveblogposting",
 }
+# tags that start a new visible line: textformat's paragraph blocks are a different set on
+# purpose, since here table cells, <br> and page chrome each break a line (a header's
+# "2005年03月21日 11:21 | 来源：…" cells must come out as lines the date and byline readers see)
 _BLOCK_TAGS = {
     "p",
     "div",

@@ -27,12 +27,12 @@ import pandas as pd
 
 from cleaning import __version__
 from cleaning.config import CleaningConfig, DedupConfig
-from cleaning.dataset import DatasetPaths, read_dedup_index, to_table, upsert_articles, write_dedup_index
-from cleaning.dedup import mark_duplicates
-from cleaning.dedup_index import DedupIndex, usable_index
-from cleaning.minhash import band_hashes, signatures
+from cleaning.duplicates.dedup import mark_duplicates
+from cleaning.duplicates.index import DedupIndex, usable_index
+from cleaning.duplicates.minhash import band_hashes, signatures
 from cleaning.pipeline import _mark_duplicates
 from cleaning.schema import ARTICLE_SCHEMA
+from cleaning.storage.dataset import DatasetPaths, read_dedup_index, to_table, upsert_articles, write_dedup_index
 
 CHARS = 3000
 

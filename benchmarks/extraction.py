@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from cleaning.config import CleaningConfig
+from cleaning.inputs.readers import PAGE_COLUMNS, RawPage
 from cleaning.pipeline import clean_pages
-from cleaning.readers import PAGE_COLUMNS, RawPage
 
 
 def read_pages(dataset: Path) -> list[RawPage]:

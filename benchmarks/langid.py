@@ -27,7 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cleaning.language import DETECTORS, identify_language
+from cleaning.language.detect import DETECTORS, identify_language
 from cleaning.quality import flag_quality
 
 

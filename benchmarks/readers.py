@@ -25,9 +25,9 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cleaning.decoding import decode_bytes
-from cleaning.readers import RawPage, iter_inputs
-from cleaning.warc import HINTS_TYPE
+from cleaning.inputs.decoding import decode_bytes
+from cleaning.inputs.readers import RawPage, iter_inputs
+from cleaning.inputs.warc import HINTS_TYPE
 
 
 def build_warc(pages: list[bytes], path: Path, copies: int) -> int:

@@ -24,9 +24,23 @@ import pandas as pd
 from tqdm import tqdm
 
 from cleaning import __version__
-from cleaning.boilerplate import remove_boilerplate
 from cleaning.config import CleaningConfig
-from cleaning.dataset import (
+from cleaning.duplicates.dedup import content_hash, mark_duplicates
+from cleaning.duplicates.index import DedupIndex, unindexed_ids, usable_index
+from cleaning.errors import SchemaError
+from cleaning.extraction.boilerplate import remove_boilerplate
+from cleaning.extraction.extract import extract_articles
+from cleaning.extraction.rules import load_rules
+from cleaning.ids import assign_ids, keep_newest_per_id
+from cleaning.inputs.decoding import decode_pages
+from cleaning.inputs.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
+from cleaning.language.detect import detect_language
+from cleaning.metadata.normalize import normalize_metadata
+from cleaning.metadata.urls import canonicalize
+from cleaning.quality import drop_short_texts, flag_quality
+from cleaning.schema import ARTICLE_COLUMNS, ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
+from cleaning.step import StepResult, reject
+from cleaning.storage.dataset import (
     DatasetPaths,
     exclusive_lock,
     iter_stored_articles,
@@ -38,20 +52,6 @@ from cleaning.dataset import (
     upsert_rejects,
     write_dedup_index,
 )
-from cleaning.decoding import decode_pages
-from cleaning.dedup import content_hash, mark_duplicates
-from cleaning.dedup_index import DedupIndex, unindexed_ids, usable_index
-from cleaning.errors import SchemaError
-from cleaning.extract import extract_articles
-from cleaning.ids import assign_ids, keep_newest_per_id
-from cleaning.language import detect_language
-from cleaning.metadata import normalize_metadata
-from cleaning.quality import drop_short_texts, flag_quality
-from cleaning.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
-from cleaning.rules import load_rules
-from cleaning.schema import ARTICLE_COLUMNS, ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
-from cleaning.step import StepResult, reject
-from cleaning.urls import canonicalize
 
 __all__ = ["RunSummary", "build_steps", "clean_pages", "run"]
 

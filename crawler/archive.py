@@ -1,6 +1,6 @@
 """Write every response, good or bad, to rotating WARC files, with the hints and failures cleaning needs.
 
-Records, per fetched URL (the contract cleaning/readers.py reads):
+Records, per fetched URL (the contract cleaning/inputs/readers.py reads):
 
 - `request` + `response` (warcio's write_request_response_pair), the body as transferred:
   captured on `response_downloaded`, before HttpCompressionMiddleware decodes it;

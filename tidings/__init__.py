@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from cleaning import __version__
-from cleaning.dataset import load_articles, load_rejects
-from cleaning.language import LanguageGuess, identify_language
+from cleaning.language.detect import LanguageGuess, identify_language
+from cleaning.storage.dataset import load_articles, load_rejects
 
 __all__ = ["LanguageGuess", "__version__", "identify_language", "load", "load_rejects"]
 

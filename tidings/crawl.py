@@ -19,9 +19,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from cleaning.config import CleaningConfig
-from cleaning.dataset import DatasetPaths, read_columns
 from cleaning.errors import ConfigError, TidingsError
 from cleaning.pipeline import RunSummary, run
+from cleaning.storage.dataset import DatasetPaths, read_columns
 from crawler.sources import Source, SourcesError, load_sources, select_sources
 from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState

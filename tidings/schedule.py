@@ -28,8 +28,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from cleaning.dataset import DatasetPaths
 from cleaning.errors import ConfigError
+from cleaning.storage.dataset import DatasetPaths
 
 __all__ = ["JOB_ID", "crawl_command", "parse_interval", "run_crawl", "run_schedule"]
 

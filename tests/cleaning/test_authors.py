@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaning.authors import clean_names, is_site_name, names_from_value, read_bylines
+from cleaning.metadata.authors import clean_names, is_site_name, names_from_value, read_bylines
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaning.boilerplate import apply_rules, remove_boilerplate
 from cleaning.config import CleaningConfig
 from cleaning.errors import ConfigError
-from cleaning.extract import extract_articles
+from cleaning.extraction.boilerplate import apply_rules, remove_boilerplate
+from cleaning.extraction.extract import extract_articles
+from cleaning.extraction.rules import Rule, RuleKind, load_rules
 from cleaning.pipeline import build_steps
-from cleaning.rules import Rule, RuleKind, load_rules
 
 BUILT_IN = load_rules(None)
 

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from cleaning.config import CleaningConfig
+from cleaning.inputs.readers import RawPage, iter_inputs
 from cleaning.pipeline import _pages_frame, build_steps
-from cleaning.readers import RawPage, iter_inputs
 from tests.conftest import SEEDS
 
 STEPS = build_steps(CleaningConfig())

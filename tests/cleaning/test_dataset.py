@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import tidings
-from cleaning.dataset import DatasetPaths, read_columns, to_table, upsert_articles, upsert_rejects, write_table
 from cleaning.errors import SchemaError
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
+from cleaning.storage.dataset import DatasetPaths, read_columns, to_table, upsert_articles, upsert_rejects, write_table
 
 UTC = dt.UTC
 
@@ -226,7 +226,7 @@ def test_a_killed_write_leaves_the_previous_dataset_readable(tmp_path):
         import time
         from pathlib import Path
         import pandas as pd
-        from cleaning.dataset import to_table, write_table
+        from cleaning.storage.dataset import to_table, write_table
         from cleaning.schema import ARTICLE_SCHEMA
         from tests.cleaning.test_dataset import article
 

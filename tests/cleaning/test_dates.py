@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaning.dates import parse_date, zone
-from cleaning.pagedates import find_dates, url_date
+from cleaning.metadata.dates import parse_date, zone
+from cleaning.metadata.pagedates import find_dates, url_date
 
 HK = ZoneInfo("Asia/Hong_Kong")
 UTC = dt.UTC

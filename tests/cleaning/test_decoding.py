@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaning.decoding import codec_name, decode_bytes, decode_pages
+from cleaning.inputs.decoding import codec_name, decode_bytes, decode_pages
 from cleaning.schema import QualityFlag, RejectReason
 
 # long enough that the detector and the UTF-8 check have real evidence to work on

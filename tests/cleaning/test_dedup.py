@@ -21,13 +21,14 @@ import opencc
 import pandas as pd
 import pytest
 
-from cleaning import minhash, pipeline
+from cleaning import pipeline
 from cleaning.config import CleaningConfig, DedupConfig
-from cleaning.dataset import DatasetPaths, load_articles, read_dedup_index
-from cleaning.dedup import mark_duplicates, near_duplicate_pairs
-from cleaning.dedup_index import DedupIndex, index_params, unindexed_ids, usable_index
+from cleaning.duplicates import minhash
+from cleaning.duplicates.dedup import mark_duplicates, near_duplicate_pairs
+from cleaning.duplicates.index import DedupIndex, index_params, unindexed_ids, usable_index
+from cleaning.duplicates.minhash import content_hashes, normalize_for_shingles, signatures, simplify_chinese
 from cleaning.errors import ConfigError
-from cleaning.minhash import content_hashes, normalize_for_shingles, signatures, simplify_chinese
+from cleaning.storage.dataset import DatasetPaths, load_articles, read_dedup_index
 from tests.cleaning.dedup_variants import load_articles as fixture_articles
 from tests.cleaning.dedup_variants import synthetic_set, true_jaccard
 
@@ -165,7 +166,7 @@ def test_signature_does_not_depend_on_the_batch_or_the_process() -> None:
     together = signatures(texts[::-1], num_perm=64, word_ngram=5, char_ngram=4, seed=3)[::-1]
     assert np.array_equal(alone, together)
     code = (
-        "import sys, json; from cleaning.minhash import signatures; "
+        "import sys, json; from cleaning.duplicates.minhash import signatures; "
         "sig = signatures(json.load(sys.stdin), num_perm=64, word_ngram=5, char_ngram=4, seed=3); "
         "print(json.dumps(sig.tolist()))"
     )
@@ -452,7 +453,7 @@ def test_changed_parameters_rebuild_the_index(tmp_path: Path, caplog: pytest.Log
     story = _text("en_06")
     pipeline.run([_write(tmp_path / "in", "a.txt", story)], out, CleaningConfig(), progress=False)
     changed = CleaningConfig(dedup=dataclasses.replace(CONFIG, word_ngram=3, bands=16, rows=8))
-    with caplog.at_level(logging.WARNING, logger="cleaning.dedup"):
+    with caplog.at_level(logging.WARNING, logger="cleaning.duplicates.dedup"):
         pipeline.run([_write(tmp_path / "in2", "b.txt", _edited(story))], out, changed, progress=False)
     assert "rebuilding" in caplog.text
     index = read_dedup_index(DatasetPaths(out).index)
@@ -529,7 +530,7 @@ def test_an_unreadable_or_empty_index_is_rebuilt(tmp_path: Path, caplog: pytest.
     story = _text("zh_06")
     pipeline.run([_write(tmp_path / "in", "a.txt", story)], out, CleaningConfig(), progress=False)
     (DatasetPaths(out).index / "docs" / "part-0.parquet").write_bytes(b"not parquet")
-    with caplog.at_level(logging.WARNING, logger="cleaning.dataset"):
+    with caplog.at_level(logging.WARNING, logger="cleaning.storage.dataset"):
         pipeline.run([_write(tmp_path / "in2", "b.txt", _edited(story))], out, CleaningConfig(), progress=False)
     assert "cannot be read" in caplog.text
     rows = load_articles(out).sort_values("id")

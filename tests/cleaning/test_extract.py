@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from cleaning import extract as extract_module
-from cleaning.boilerplate import remove_boilerplate
-from cleaning.extract import extract_articles
-from cleaning.rules import load_rules
+from cleaning.extraction import extract as extract_module
+from cleaning.extraction.boilerplate import remove_boilerplate
+from cleaning.extraction.extract import extract_articles
+from cleaning.extraction.rules import load_rules
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 PAGES = FIXTURES / "pages"

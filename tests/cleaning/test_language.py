@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaning.chinese import chinese_script, is_cantonese
 from cleaning.errors import ConfigError
-from cleaning.language import LanguageGuess, detect_language, identify_language
-from cleaning.scripts import script_profile
+from cleaning.language.chinese import chinese_script, is_cantonese
+from cleaning.language.detect import LanguageGuess, detect_language, identify_language
+from cleaning.language.scripts import script_profile
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,7 +210,7 @@ def test_fresh_offline_process_gives_the_same_guesses() -> None:
         "    connect = connect_ex = sendto = no_network\n"
         "socket.socket = NoNetwork\n"
         "socket.create_connection = socket.getaddrinfo = no_network\n"
-        "from cleaning.language import identify_language\n"
+        "from cleaning.language.detect import identify_language\n"
         "texts = json.loads(sys.stdin.read())\n"
         "print(json.dumps([[g.language, g.confidence, g.mixed, list(map(list, g.injected_spans))]\n"
         "                  for g in map(identify_language, texts)]))\n"

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaning.config import CleaningConfig
-from cleaning.dates import ParsedDate
-from cleaning.metadata import normalize_metadata
-from cleaning.pagedates import signature_date
+from cleaning.metadata.dates import ParsedDate
+from cleaning.metadata.normalize import normalize_metadata
+from cleaning.metadata.pagedates import signature_date
 from cleaning.schema import DatePrecision
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -514,7 +514,7 @@ def test_hong_kong_traditional_page_with_feed_hints():
 
 
 def test_htmldate_is_asked_only_when_no_stronger_source_has_a_date():
-    from cleaning.metadata import _extractor_date
+    from cleaning.metadata.normalize import _extractor_date
 
     page = (
         "<html><body><h1>Ferry fares</h1><div class='byline'>Posted 5 March 2024</div><p>Fares rise.</p></body></html>"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from cleaning.pagedates import article_lines, text_dates
-from cleaning.pagemeta import read_page_meta
+from cleaning.metadata.pagedates import article_lines, text_dates
+from cleaning.metadata.pagemeta import read_page_meta
 
 
 def test_json_ld_article_found_in_graph_and_lists():

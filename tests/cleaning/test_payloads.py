@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from cleaning.payloads import GunzipStream, decode_content
+from cleaning.inputs.payloads import GunzipStream, decode_content
 
 brotli = pytest.importorskip("brotli")
 

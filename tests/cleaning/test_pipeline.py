@@ -16,7 +16,7 @@ import tidings
 from cleaning.config import CleaningConfig
 from cleaning.errors import SchemaError
 from cleaning.ids import keep_newest_per_id
-from cleaning.readers import RawPage
+from cleaning.inputs.readers import RawPage
 from cleaning.step import StepResult
 from tests.conftest import write_article
 

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cleaning.decoding import decode_bytes
-from cleaning.readers import RawPage, ReadReject, iter_inputs
+from cleaning.inputs.decoding import decode_bytes
+from cleaning.inputs.readers import RawPage, ReadReject, iter_inputs
+from cleaning.inputs.warc import FETCH_ERROR_TYPE, HINTS_TYPE
 from cleaning.schema import RejectReason
-from cleaning.warc import FETCH_ERROR_TYPE, HINTS_TYPE
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。"

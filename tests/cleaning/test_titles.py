@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaning.titles import normalize_title, strip_site_suffix
+from cleaning.metadata.titles import normalize_title, strip_site_suffix
 
 
 @pytest.mark.parametrize(

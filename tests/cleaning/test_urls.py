@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaning.config import CleaningConfig
-from cleaning.urls import absolute_url, canonicalize, choose_canonical, same_site
+from cleaning.metadata.urls import absolute_url, canonicalize, choose_canonical, same_site
 
 TRACKING = CleaningConfig().tracking_parameters
 

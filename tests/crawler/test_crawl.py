@@ -264,17 +264,17 @@ def test_second_crawl_revalidates_listings(crawls: TwoCrawls) -> None:
 
 
 def _cleaning_reads_warc(output: Path) -> bool:
-    from cleaning.dataset import load_rejects
+    from cleaning.storage.dataset import load_rejects
 
     rejects = load_rejects(output)
     return not (rejects["reason"] == "unsupported_format").any()
 
 
 def test_live_crawl_and_offline_clean_of_its_archive_give_the_same_rows(crawls: TwoCrawls, tmp_path: Path) -> None:
-    from cleaning.dataset import load_articles
+    from cleaning.storage.dataset import load_articles
 
     if not _cleaning_reads_warc(crawls.first_output):
-        pytest.skip("cleaning/readers.py cannot read WARC yet (the reader helper's work); runs once it can")
+        pytest.skip("cleaning/inputs/readers.py cannot read WARC yet (the reader helper's work); runs once it can")
     warcs = sorted((crawls.first_output / "warc").glob("*.warc.gz"))
     offline = tmp_path / "offline"
     clean = subprocess.run(

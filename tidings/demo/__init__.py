@@ -6,8 +6,8 @@ import contextlib
 from pathlib import Path
 
 from cleaning.config import CleaningConfig
-from cleaning.dataset import DatasetPaths
 from cleaning.errors import ConfigError
+from cleaning.storage.dataset import DatasetPaths
 from tidings.crawl import CrawlSummary, crawl
 from tidings.demo.server import MARKER, DemoServer
 

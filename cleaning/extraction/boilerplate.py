@@ -1,7 +1,7 @@
 """Remove what trafilatura keeps: editor lines, promos, 'original title' lines, related links.
 
-The rules are data (cleaning/rules/default.toml plus an optional user file, see
-cleaning.rules); this module applies them to body text, line by line.
+The rules are data (cleaning/extraction/rules/default.toml plus an optional user file, see
+cleaning.extraction.rules); this module applies them to body text, line by line.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cleaning.rules import Rule, RuleKind, RuleSet, host_of
+from cleaning.extraction.rules import Rule, RuleKind, RuleSet, host_of
 from cleaning.step import StepResult, require_columns
 
 __all__ = ["apply_rules", "remove_boilerplate"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from cleaning.decoding import decode_bytes
+from cleaning.inputs.decoding import decode_bytes
 
 __all__ = ["Post", "body_media_type", "has_front_matter", "split_post"]
 

@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cleaning.authors import clean_names, is_site_name, names_from_value, read_bylines
-from cleaning.pagedates import article_lines
-from cleaning.pagemeta import PageMeta
-from cleaning.titles import normalize_title, strip_site_suffix
-from cleaning.urls import host_name
+from cleaning.metadata.authors import clean_names, is_site_name, names_from_value, read_bylines
+from cleaning.metadata.pagedates import article_lines
+from cleaning.metadata.pagemeta import PageMeta
+from cleaning.metadata.titles import normalize_title, strip_site_suffix
+from cleaning.metadata.urls import host_name
 
 __all__ = [
     "TEXT_DATE_PREFIX",

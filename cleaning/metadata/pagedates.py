@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from cleaning.dates import MIN_YEAR, ParsedDate, iter_dates, normalize_digits
+from cleaning.metadata.dates import MIN_YEAR, ParsedDate, iter_dates, normalize_digits
 from cleaning.schema import DatePrecision
 
 __all__ = ["FoundDate", "TextDates", "article_lines", "find_dates", "signature_date", "text_dates", "url_date"]

@@ -20,9 +20,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from cleaning.config import DedupConfig
-from cleaning.dedup_index import DedupIndex, band_rows, doc_keys, utc
+from cleaning.duplicates.index import DedupIndex, band_rows, doc_keys, utc
+from cleaning.duplicates.minhash import EMPTY, band_hashes, content_hashes, estimated_jaccard, fingerprints, signatures
 from cleaning.errors import SchemaError
-from cleaning.minhash import EMPTY, band_hashes, content_hashes, estimated_jaccard, fingerprints, signatures
 from cleaning.step import require_columns
 
 __all__ = ["content_hash", "mark_duplicates", "near_duplicate_pairs"]

@@ -15,11 +15,11 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
-from cleaning.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
-from cleaning.rules import RuleSet, compiled_xpath, host_of
+from cleaning.extraction.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
+from cleaning.extraction.rules import RuleSet, compiled_xpath, host_of
+from cleaning.extraction.textformat import markdown_to_text, normalize_text, split_plain_text
 from cleaning.schema import RejectReason, Stage
 from cleaning.step import StepResult, reject, require_columns
-from cleaning.textformat import markdown_to_text, normalize_text, split_plain_text
 
 __all__ = ["extract_articles"]
 

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 from htmldate import find_date
 
-from cleaning.dates import ParsedDate, parse_date, zone
-from cleaning.metafields import (
+from cleaning.metadata.dates import ParsedDate, parse_date, zone
+from cleaning.metadata.fields import (
     TEXT_DATE_PREFIX,
     as_list,
     first_list,
@@ -28,12 +28,12 @@ from cleaning.metafields import (
     pick_title,
     text_lines,
 )
-from cleaning.pagedates import text_dates, url_date
-from cleaning.pagemeta import PageMeta, read_page_meta
+from cleaning.metadata.pagedates import text_dates, url_date
+from cleaning.metadata.pagemeta import PageMeta, read_page_meta
+from cleaning.metadata.titles import strip_site_suffix
+from cleaning.metadata.urls import absolute_url, choose_canonical, host_name
 from cleaning.schema import DatePrecision, DateSource
 from cleaning.step import StepResult, require_columns
-from cleaning.titles import strip_site_suffix
-from cleaning.urls import absolute_url, choose_canonical, host_name
 
 __all__ = ["normalize_metadata"]
 

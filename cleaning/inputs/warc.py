@@ -21,8 +21,8 @@ from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from cleaning.pages import HINT_KEYS, RawPage, ReadReject
-from cleaning.payloads import GunzipStream, decode_content
+from cleaning.inputs.pages import HINT_KEYS, RawPage, ReadReject
+from cleaning.inputs.payloads import GunzipStream, decode_content
 from cleaning.schema import RejectReason
 
 __all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "late_hints", "read_warc"]

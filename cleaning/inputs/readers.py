@@ -20,10 +20,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaning.pages import HINT_KEYS, PAGE_COLUMNS, RawPage, ReadReject
-from cleaning.posts import body_media_type, has_front_matter, split_post
+from cleaning.inputs.pages import HINT_KEYS, PAGE_COLUMNS, RawPage, ReadReject
+from cleaning.inputs.posts import body_media_type, has_front_matter, split_post
+from cleaning.inputs.warc import late_hints, read_warc
 from cleaning.schema import RejectReason
-from cleaning.warc import late_hints, read_warc
 
 __all__ = ["MANIFEST_NAME", "PAGE_COLUMNS", "RawPage", "ReadReject", "iter_inputs", "parse_utc"]
 

@@ -1,0 +1,1 @@
+"""Extraction: the article body from a decoded page, with boilerplate removed."""

@@ -13,6 +13,7 @@ import pyarrow as pa
 __all__ = [
     "ARTICLE_SCHEMA",
     "REJECT_SCHEMA",
+    "RUN_SCHEMA",
     "DatePrecision",
     "DateSource",
     "QualityFlag",
@@ -162,3 +163,38 @@ REJECT_SCHEMA = pa.schema(
 
 ARTICLE_COLUMNS: tuple[str, ...] = tuple(ARTICLE_SCHEMA.names)
 REJECT_COLUMNS: tuple[str, ...] = tuple(REJECT_SCHEMA.names)
+
+_COUNTS = pa.map_(pa.large_string(), pa.int64())
+
+RUN_SCHEMA = pa.schema(
+    [
+        _field("run_id", _STR, "Unique id of the run (UUID4 hex).", nullable=False),
+        _field("command", _STR, "What ran: clean or crawl (tidings demo records a crawl).", nullable=False),
+        _field("status", _STR, "ok, or failed when the run raised (see error).", nullable=False),
+        _field("error", _STR, "The error that ended a failed run, else null."),
+        _field("started_at", _UTC, "When the run started, UTC.", nullable=False),
+        _field("ended_at", _UTC, "When the run ended, UTC.", nullable=False),
+        _field("seconds", pa.float64(), "Wall-clock duration of the run.", nullable=False),
+        _field("inputs", _STR_LIST, "Input paths (clean) or the sources file (crawl)."),
+        _field("sources", _STR_LIST, "Source names the crawl was limited to; empty for all or for clean."),
+        _field("pages_read", pa.int64(), "Pages and records read from the inputs; null when the run cleaned nothing."),
+        _field("articles", pa.int64(), "Articles the run produced."),
+        _field("articles_new", pa.int64(), "Articles inserted into the dataset."),
+        _field("articles_updated", pa.int64(), "Stored articles replaced by a newer fetch."),
+        _field("articles_total", pa.int64(), "Rows in the articles dataset after the run."),
+        _field("duplicates", pa.int64(), "Of the run's articles, how many point at a canonical row."),
+        _field("rejects", pa.int64(), "Rejects written by the run."),
+        _field("rejects_by_reason", _COUNTS, "Rejects written, per RejectReason code."),
+        _field("languages", _COUNTS, "The run's articles per language tag ('und' when undetermined)."),
+        _field("fetched", pa.int64(), "Responses downloaded (crawl; null for clean)."),
+        _field("not_modified", pa.int64(), "Listings answered 304 Not Modified (crawl)."),
+        _field("fetch_errors", pa.int64(), "Requests that failed: HTTP errors, DNS, timeouts, refused (crawl)."),
+        _field("robots_skipped", pa.int64(), "URLs not fetched because robots.txt disallows them (crawl)."),
+        _field("seen_skipped", pa.int64(), "Article URLs not fetched because an earlier crawl had them (crawl)."),
+        _field("tidings_version", _STR, "Version of tidings that ran.", nullable=False),
+        _field("config_hash", _STR, "SHA-256 (16 hex) of the cleaning settings and, for crawls, the sources file."),
+    ],
+    metadata={"tidings_dataset": "runs"},
+)
+
+RUN_COLUMNS: tuple[str, ...] = tuple(RUN_SCHEMA.names)

@@ -15,8 +15,9 @@ import pandas as pd
 from cleaning import __version__
 from cleaning.language.detect import LanguageGuess, identify_language
 from cleaning.storage.dataset import load_articles, load_rejects
+from cleaning.storage.runs import load_runs as _load_runs
 
-__all__ = ["LanguageGuess", "__version__", "identify_language", "load", "load_rejects"]
+__all__ = ["LanguageGuess", "__version__", "identify_language", "load", "load_rejects", "load_runs"]
 
 
 def load(output: str | Path = "output", *, duplicates: bool = True, columns: list[str] | None = None) -> pd.DataFrame:
@@ -26,3 +27,11 @@ def load(output: str | Path = "output", *, duplicates: bool = True, columns: lis
     pyarrow-backed. duplicates=False keeps only canonical rows (duplicate_of is null).
     """
     return load_articles(Path(output), duplicates=duplicates, columns=columns)
+
+
+def load_runs(output: str | Path = "output") -> pd.DataFrame:
+    """Load the run history of output: one row per `tidings clean` / `tidings crawl`, oldest first.
+
+    rejects_by_reason and languages are dicts of counts; see output/README.md for every column.
+    """
+    return _load_runs(Path(output))

@@ -12,7 +12,7 @@ import click
 from cleaning import __version__
 from cleaning.config import load_config
 from cleaning.errors import TidingsError
-from cleaning.pipeline import run
+from tidings.history import clean as recorded_clean
 
 DEFAULT_OUTPUT = Path("output")
 
@@ -81,7 +81,7 @@ def clean(
     """
     try:
         config = load_config(config_path, overrides={"workers": workers, "default_timezone": default_timezone})
-        summary = run(list(inputs), output, config, source=source, progress=progress)
+        summary = recorded_clean(list(inputs), output, config, source=source, progress=progress)
     except TidingsError as exc:
         raise _fail(exc) from exc
     for line in summary.lines():

@@ -25,6 +25,7 @@ from cleaning.storage.dataset import DatasetPaths, read_columns
 from crawler.sources import Source, SourcesError, load_sources, select_sources
 from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
+from tidings.history import recording
 
 __all__ = [
     "BUSY_EXIT_CODE",
@@ -186,7 +187,11 @@ def crawl(
     """
     output = Path(output)
     selected = _resolve_sources(sources, names)
-    with crawl_lock(output):
+    files = [Path(sources)] if isinstance(sources, str | Path) else []
+    with (  # a crawl refused by the lock did not run: it is not recorded
+        crawl_lock(output),
+        recording(output, "crawl", inputs=files, config=config, sources=names or (), config_files=files) as recorder,
+    ):
         # pages a killed crawl archived (and marked seen) are cleaned now, or never
         recovered = recover_open_warcs(DatasetPaths(output).warc)
         seeded = _seed_seen(output)
@@ -198,5 +203,7 @@ def crawl(
         process.start()
         stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
         warc_files = recovered + [Path(p) for p in stats.get("tidings/warc/files", [])]
+        recorder.crawled(stats)
         cleaning = run(warc_files, output, config, progress=progress) if clean and warc_files else None
+        recorder.cleaned(cleaning)
     return CrawlSummary(stats=stats, warc_files=warc_files, cleaning=cleaning)

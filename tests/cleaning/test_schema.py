@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA, QualityFlag, RejectReason, Stage
+from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA, RUN_SCHEMA, QualityFlag, RejectReason, Stage
 
 README = Path(__file__).parents[2] / "output" / "README.md"
 
@@ -27,7 +27,9 @@ def _table_after(heading: str) -> dict[str, list[str]]:
     return rows
 
 
-@pytest.mark.parametrize(("heading", "schema"), [("## articles", ARTICLE_SCHEMA), ("## rejects", REJECT_SCHEMA)])
+@pytest.mark.parametrize(
+    ("heading", "schema"), [("## articles", ARTICLE_SCHEMA), ("## rejects", REJECT_SCHEMA), ("## runs", RUN_SCHEMA)]
+)
 def test_every_column_is_documented_in_order_with_its_type(heading, schema):
     documented = _table_after(heading)
     assert list(documented) == schema.names, (
@@ -39,7 +41,7 @@ def test_every_column_is_documented_in_order_with_its_type(heading, schema):
 
 
 def test_every_column_has_a_docstring_in_the_schema():
-    for field in (*ARTICLE_SCHEMA, *REJECT_SCHEMA):
+    for field in (*ARTICLE_SCHEMA, *REJECT_SCHEMA, *RUN_SCHEMA):
         assert field.metadata, f"{field.name} needs a 'doc' in cleaning/schema.py"
         assert field.metadata[b"doc"], f"{field.name} needs a 'doc' in cleaning/schema.py"
 

@@ -123,3 +123,14 @@ def test_pages_that_are_not_articles(demo, page):
         assert not mine.empty, f"{page['path']} must be a reject"
     if not mine.empty:
         assert set(mine["reason"]) <= set(page["reasons"])
+
+
+def test_the_demo_crawl_is_recorded_in_the_run_history(demo):
+    runs = tidings.load_runs(demo["output"])
+    assert runs["command"].tolist() == ["crawl"]
+    run = runs.iloc[0]
+    assert run["status"] == "ok"
+    assert run["fetched"] > len(ARTICLES), "article pages plus feeds, sitemaps and listings"
+    assert run["articles_total"] == len(ARTICLES)
+    assert run["rejects"] == len(demo["rejects"])
+    assert sum(run["languages"].values()) == run["articles"]

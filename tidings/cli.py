@@ -248,3 +248,33 @@ def demo(output: Path, progress: bool) -> None:
     for line in summary.lines():
         click.echo(line, err=True)
     click.echo(f"load it:     python -c \"import tidings; print(tidings.load('{output}'))\"", err=True)
+    from tidings.report import write_report
+
+    click.echo(f"report:      {write_report(output)}", err=True)
+
+
+@main.command()
+@click.argument("output", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT)
+@click.option(
+    "-o",
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the page [default: OUTPUT/report.html].",
+)
+def report(output: Path, html_path: Path | None) -> None:
+    """Write an HTML report of the dataset in OUTPUT: volume, languages, dates, fields, rejects, duplicates, runs.
+
+    One self-contained page (it opens with no network) with a chart and a line of
+    reading per figure, per source and over time, and anomalies called out at the top.
+
+    Example:
+
+        tidings report output -o report.html
+    """
+    from tidings.report import write_report
+
+    if not (output / "articles").is_dir() and not (output / "runs").is_dir():
+        raise click.BadParameter(f"{output} holds no tidings dataset (no articles/ or runs/)", param_hint="OUTPUT")
+    click.echo(str(write_report(output, html_path)))

@@ -134,3 +134,11 @@ def test_the_demo_crawl_is_recorded_in_the_run_history(demo):
     assert run["articles_total"] == len(ARTICLES)
     assert run["rejects"] == len(demo["rejects"])
     assert sum(run["languages"].values()) == run["articles"]
+
+
+def test_the_demo_ends_by_writing_the_report_and_printing_its_path(demo):
+    report = demo["output"] / "report.html"
+    assert f"report:      {report}" in demo["stderr"].splitlines()[-1]
+    page = report.read_text(encoding="utf-8")
+    assert page.count('class="chart"') >= 10
+    assert "harbour-tech" in page

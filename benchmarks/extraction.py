@@ -6,14 +6,15 @@ Usage:
 DATASET_DIR holds truth.jsonl and <id>.html or <id>.html.gz pages (the layout of
 shared/bench/extraction/*). Each page goes through the same steps as `tidings clean`,
 as raw bytes with the truth's URL (what a crawl would have seen). The PRED file keeps the
-truth id so pages without a URL still match, and gives published_at in the pipeline's
-default timezone: the truth's dates are page-local, and the scorer compares calendar dates
-as written. --score runs the given score_extraction.py.
+truth id so pages without a URL still match, and gives published_at in the page's own
+offset (published_offset_minutes), or as a bare day when only the day is known: the truth's
+dates are page-local, and the scorer compares calendar dates as written. --score runs the given score_extraction.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import json
 import subprocess
@@ -42,6 +43,18 @@ def read_pages(dataset: Path) -> list[RawPage]:
     return pages
 
 
+def local_time(published: object, offset: object) -> str | None:
+    """Write published_at as the page printed it: in its local offset, or the bare day.
+
+    Truth dates are page-local; a day-precision date (no offset) is the calendar day itself.
+    """
+    if not isinstance(published, pd.Timestamp) or pd.isna(published):
+        return None
+    if offset is None or pd.isna(offset):
+        return published.date().isoformat()
+    return published.tz_convert(dt.timezone(dt.timedelta(minutes=int(offset)))).isoformat()
+
+
 def predict(pages: list[RawPage], config: CleaningConfig) -> tuple[list[dict[str, object]], float]:
     """Clean pages one by one; return PRED rows and the CPU seconds spent."""
     rows = []
@@ -60,10 +73,7 @@ def predict(pages: list[RawPage], config: CleaningConfig) -> tuple[list[dict[str
                     "url": page.url,
                     "text": row["text"],
                     "title": row["title"],
-                    # truth dates are page-local: write ours in the zone the pipeline read them in
-                    "published_at": None
-                    if pd.isna(published)
-                    else published.tz_convert(config.default_timezone).isoformat(),
+                    "published_at": local_time(published, row.get("published_offset_minutes")),
                     "authors": list(row["authors"] or []),
                 }
             )

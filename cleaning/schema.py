@@ -62,6 +62,9 @@ class QualityFlag(enum.StrEnum):
     ENCODING_REPLACED = "encoding_replaced"  # some bytes could not be decoded and were replaced
     SHORT_TEXT = "short_text"  # kept, but shorter than CleaningConfig.short_text_chars
     DATE_IN_FUTURE = "date_in_future"  # published after it was fetched
+    # published_at had a time but no offset, and neither the page nor the source named its zone:
+    # it was read in CleaningConfig.default_timezone, and may be hours off
+    TIMEZONE_ASSUMED = "timezone_assumed"
 
 
 class DatePrecision(enum.StrEnum):
@@ -112,6 +115,12 @@ ARTICLE_SCHEMA = pa.schema(
             _UTC,
             "Publication time in UTC; midnight UTC when only the day is known. A notice or statement"
             " closing with a signature and a date is dated by that signature if the page posted it later.",
+        ),
+        _field(
+            "published_offset_minutes",
+            pa.int32(),
+            "UTC offset, in minutes east, of the page's local time for published_at: the offset the page"
+            " stated, else that of the zone the time was read in; null when only the day is known.",
         ),
         _field("published_precision", _STR, "day, minute or second: see DatePrecision."),
         _field("published_source", _STR, "Where the date came from: see DateSource."),

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["Byline", "clean_names", "is_site_name", "names_from_value", "read_bylines"]
+__all__ = ["Byline", "clean_names", "is_agency", "is_site_name", "names_from_value", "read_bylines"]
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # common Chinese surnames: a bare 2-4 character line is only taken for a name when it
@@ -106,9 +106,88 @@ _ORG_ENDINGS = set("界社网網报報台刊站馆館院局部所会會团團厂
 _END_CREDIT = re.compile(rf"[(（]\s*(?P<names>[{_HAN}\s·]{{2,30}}?)\s*[)）]\s*$")
 _DATELINE = re.compile(r"(?:19|20)\d\d\s*(?:年|-|/)\s*\d{1,2}")
 _BRACKETED = re.compile(rf"[\[【(（]\s*([{_HAN}]{{2,4}})\s*[\]】)）]")
-_BY_PREFIX = re.compile(r"^(?:posted\s+by|written\s+by|by)\s*[:：]?\s+|^by\s*[:：]\s*", re.I)
+# "By", "Von", "Por", "Par" and the labels CMSs print before a name ("Erstellt von", "View all
+# posts by", "Zeige alle Beiträge von"), in the languages of the pages we read
+_BY_PREFIX = re.compile(
+    r"^(?:(?:posted|written|reported|story|text|words|compiled)\s+by|by|von|vom|par|por|door|przez|"
+    r"(?:erstellt|geschrieben|verfasst|gespeichert|eingestellt|veröffentlicht)\s+von|"
+    r"(?:zeige\s+)?alle[s]?\s+(?:beiträge\s+|artikel\s+)?von|(?:view|see|more)\s+(?:all\s+)?(?:posts|stories|articles)\s+"
+    r"(?:by|from)|show\s+all\s+articles\s+of|autor(?:in)?|author|auteur|texte?|interview)\s*[:：]?\s+"
+    r"|^by\s*[:：]\s*",
+    re.I,
+)
+_GLUED_BY = re.compile(r"^(?:By|Von|Por|Par)(?=[A-Z][a-z])")  # "ByTravis Haney": case matters here
+# what trails a name in a byline element: a date, a handle, the author's role, a link label
+_MONTH_WORD = r"(?:jan|feb|mär|mar|apr|may|mai|jun|jul|aug|sep|oct|okt|nov|dec|dez)[a-zä]*\.?"
+_TRAILER = re.compile(
+    r"\s*[,|·•–—-]?\s+(?:\d|@\w|"
+    + _MONTH_WORD
+    # weekdays: German two-letter ones only with a dot or comma ("So" and "Do" are surnames too)
+    + r"\s+\d|(?:mon|tue|wed|thu|fri|sat|sun)\b[.,]?(?:\s|$)|(?-i:Mo|Di|Mi|Do|Fr|Sa|So)[.,]"
+    r"|(?:updated|aktualisiert|stand|published|veröffentlicht|am|on|le|el)\s+\d).*$"
+    r"|(?<=[a-z])@\w+.*$",
+    re.I,
+)
+# the author's role after the name ("Jane Doe Staff Writer"); "Technology Reporter" alone is no name
+_ROLE = re.compile(
+    r"[,\s]+(?:chefredakteur(?:in)?|redakteur(?:in)?|(?:senior\s+|staff\s+|chief\s+)?(?:[a-z]+\s+)?"
+    r"(?:writer|editor|reporter|correspondent|columnist)|alle\s+artikel|weitere\s+artikel|mehr\s+artikel|"
+    r"more\s+stories.*|mitglied\s+der\s.*|shares?)\s*$",
+    re.I,
+)
+# link labels and page chrome that byline elements hold instead of a name
+_NOT_A_NAME = re.compile(
+    r"^(?:posted|follow|folgen|weiter|weitere artikel|more|mehr|share|teilen|view profile|profil|home|"
+    r"afficher mon profil complet|read more|login|anmelden)$|\btheme\b|^theme|theme(?:grill|isle)|designed\b|"
+    r"powered by|wordpress|drupal|joomla|\bphotos?\b|\bfotos?\b|\bbild\b|getty images|imago|shutterstock",
+    re.I,
+)
+# a URL slug or account handle standing in for a name (sophie-foster, christian.stadtfeld)
+_SLUG = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)+|\S*(?:\.(?:com|net|org|de|at|ch|fr|uk)\b|/)\S*")
+# wire agencies: an author when they are the byline or a co-byline, never the site's own name
+_AGENCIES = frozenset(
+    (
+        "associated press",
+        "ap",
+        "afp",
+        "agence france-presse",
+        "agence france presse",
+        "dpa",
+        "reuters",
+        "xinhua",
+        "efe",
+        "agencia efe",
+        "ansa",
+        "apa",
+        "kna",
+        "epd",
+        "sda",
+        "keystone-sda",
+        "kyodo",
+        "yonhap",
+        "aap",
+        "tass",
+        "anp",
+        "belga",
+        "lusa",
+        "europa press",
+        "pa media",
+        "dpa-afx",
+        "新华社",
+        "新華社",
+        "中新社",
+        "中央社",
+        "路透社",
+        "法新社",
+        "美联社",
+        "美聯社",
+        "共同社",
+    )
+)
 _HAN_NAME = re.compile(rf"^[{_HAN}][{_HAN}·]{{1,3}}$")
-_LATIN_NAME = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,4}$")
+# capitalized words, with the particles of European names between them ("Walter von Aachen")
+_PARTICLES = r"(?:von|van|de|der|den|del|della|di|da|du|la|le|dos|das|do|bin|al|ten|ter|zu|y)"
+_LATIN_NAME = re.compile(rf"^[A-Z][\w'’.-]*(?:\s+(?:{_PARTICLES}\s+)*[A-Z][\w'’.-]*){{0,4}}$")
 
 
 @dataclasses.dataclass
@@ -135,17 +214,40 @@ def _strip_title(name: str) -> str:
     return name
 
 
+def is_agency(name: str) -> bool:
+    """Tell whether name is a wire agency ("AFP", "dpa", "Associated Press", "新华社")."""
+    return " ".join(name.casefold().split()) in _AGENCIES
+
+
+def _strip_byline_words(name: str) -> str:
+    previous = None
+    while previous != name:
+        previous = name
+        name = _GLUED_BY.sub("", _BY_PREFIX.sub("", name))
+        name = _TRAILER.sub("", name).strip(" \t,;|·•–—-")
+        without_role = _ROLE.sub("", name)
+        if " " in without_role.strip():
+            name = without_role.strip(" \t,;|·•–—-")
+    # "谢若含2017-03-01 14:27": a Han name glued to the date after it
+    return re.sub(rf"(?<=[{_HAN}])\s*\d.*$", "", name)
+
+
 def clean_names(names: Iterable[str]) -> list[str]:
-    """Return names with titles stripped, whitespace collapsed, and duplicates dropped, in order."""
+    """Return names with bylines' labels, titles and trailers stripped, whitespace collapsed,
+    and duplicates dropped, in order.
+    """
     out: list[str] = []
     seen: set[str] = set()
     for raw in names:
         if not isinstance(raw, str):
             continue
-        name = _strip_title(_BY_PREFIX.sub("", " ".join(raw.split())))
+        name = _strip_title(_strip_byline_words(" ".join(raw.split())))
         # credentials and agency initials after a comma ("Rachael Link, MS", "CNN") are no names;
-        # form labels ("Name *", "Nama (wajib") never are
-        if re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name) or re.search(r"[*()<>{}=@:]", name):
+        # form labels ("Name *", "Nama (wajib") never are; wire agencies are
+        agency = is_agency(name)
+        if not agency and (re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name) or re.search(r"[*()<>{}=@:]", name)):
+            continue
+        if _NOT_A_NAME.search(name) or _SLUG.fullmatch(name):
             continue
         # "赵  培": a Han name split by typesetting spaces is one name
         if re.fullmatch(rf"[{_HAN}](?:\s*[{_HAN}]){{1,3}}", name):
@@ -158,13 +260,25 @@ def clean_names(names: Iterable[str]) -> list[str]:
 
 
 def is_site_name(name: str, site_names: Iterable[str | None] = ()) -> bool:
-    """Tell whether an 'author' names the site, publisher or an outlet rather than a person."""
-    folded = name.casefold().strip()
+    """Tell whether an 'author' names the site, publisher or an outlet rather than a person.
+
+    A wire agency is no outlet here (it is the byline), unless it is the site itself.
+    """
+    folded = " ".join(name.casefold().split())
     if not folded:
         return True
     for site in site_names:
-        if site and (site.casefold() in folded or (len(folded) >= 2 and folded in site.casefold())):
+        if not site:
+            continue
+        site_folded = " ".join(site.casefold().split())
+        if site_folded in folded:
             return True
+        # the name inside the site's, as a whole word ("Ela" is not "Elavegan"); a blog named
+        # after its author ("Matthew Davis's Blog") is the author's own
+        if len(folded) >= 2 and re.search(rf"(?<!\w){re.escape(folded)}(?!\w)(?!['’]s\b)", site_folded):
+            return True
+    if is_agency(name):
+        return False
     return bool(_OUTLET_WORDS.search(name))
 
 
@@ -207,11 +321,19 @@ def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:
 
 def _split_english(segment: str) -> list[str]:
     # "Jane Doe and John Roe, Reuters" / "Jane Doe in Hong Kong" / "Jane Doe | Staff Writer"
+    # / "A und B, dpa" / "A y B" / "Doe, Jane" (one person)
     segment = re.split(r"\s[|–—-]\s|\s+in\s+[A-Z]|\s+for\s+[A-Z]|\s+at\s+[A-Z]", segment, maxsplit=1)[0]
+    parts = [p.strip(" ") for p in re.split(r"\s*(?:,|;|&|\b(?:and|und|y|et|e|en|og|och|i)\b)\s*", segment)]
+    if re.fullmatch(r"\s*[A-Z][\w'’-]+\s*,\s*[A-Z][\w'’.-]+\s*", segment) and not any(map(is_agency, parts)):
+        return [" ".join(segment.split())]  # "Last, First"
     names = []
-    for token in re.split(r"\s*(?:,|;|&|\band\b)\s*", segment):
-        token = _strip_title(token.strip(" ."))
-        if _LATIN_NAME.match(token) and not re.search(r"\d", token):
+    for token in parts:
+        # a trailing dot stays on an initial or suffix ("Perry Bacon Jr.", "Juan Muñoz C.")
+        token = token.strip(" ")
+        if token.endswith(".") and len(token.rsplit(" ", 1)[-1]) > 3:
+            token = token.rstrip(".")
+        token = _strip_title(_strip_byline_words(token))
+        if (_LATIN_NAME.match(token) and not re.search(r"\d", token)) or is_agency(token):
             names.append(token)
     return names
 

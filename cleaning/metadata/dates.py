@@ -25,10 +25,18 @@ MIN_YEAR = 1990
 
 
 class ParsedDate(NamedTuple):
-    """A UTC instant and how precisely the source stated it."""
+    """A UTC instant, how precisely the source stated it, and the UTC offset it stated (minutes
+    east of UTC; None when the source wrote no offset, or only a day).
+    """
 
     at: dt.datetime
     precision: DatePrecision
+    offset: int | None = None
+
+
+def _minutes(tz: dt.tzinfo | None, at: dt.datetime) -> int | None:
+    delta = tz.utcoffset(at) if tz is not None else None
+    return None if delta is None else int(delta.total_seconds() // 60)
 
 
 def zone(name: str | None, default: str) -> dt.tzinfo:
@@ -157,7 +165,7 @@ def _build(groups: dict[str, str | None], year: int, month: int, day: int, tz: d
         return _local_midnight(day_value)
     local = dt.datetime.combine(day_value, dt.time(hour, minute, second), offset or tz)
     precision = DatePrecision.SECOND if groups.get("S") is not None else DatePrecision.MINUTE
-    return ParsedDate(local.astimezone(dt.UTC), precision)
+    return ParsedDate(local.astimezone(dt.UTC), precision, _minutes(offset, local))
 
 
 def _local_midnight(day: dt.date) -> ParsedDate:
@@ -238,7 +246,11 @@ def parse_date(value: Any, *, timezone: dt.tzinfo = dt.UTC) -> ParsedDate | None
         if local.year < MIN_YEAR:
             return None
         has_seconds = local.second or local.microsecond
-        return ParsedDate(local.astimezone(dt.UTC), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE)
+        return ParsedDate(
+            local.astimezone(dt.UTC),
+            DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE,
+            _minutes(value.tzinfo, value),
+        )
     if isinstance(value, dt.date):
         if value.year < MIN_YEAR:
             return None
@@ -293,7 +305,9 @@ def _parse_iso(text: str, tz: dt.tzinfo) -> ParsedDate | None:
     local = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
     has_seconds = re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}", text) is not None
     return ParsedDate(
-        local.astimezone(dt.UTC).replace(microsecond=0), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE
+        local.astimezone(dt.UTC).replace(microsecond=0),
+        DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE,
+        _minutes(parsed.tzinfo, parsed),
     )
 
 
@@ -307,4 +321,5 @@ def _parse_rfc2822(text: str, tz: dt.tzinfo) -> ParsedDate | None:
     # "-0000" means "zone unknown" in RFC 2822; parsedate_to_datetime returns it naive
     local = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
     has_seconds = re.search(r"\d{1,2}:\d{2}:\d{2}", text) is not None
-    return ParsedDate(local.astimezone(dt.UTC), DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE)
+    precision = DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE
+    return ParsedDate(local.astimezone(dt.UTC), precision, _minutes(parsed.tzinfo, parsed))

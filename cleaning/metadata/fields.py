@@ -128,6 +128,65 @@ def pick_site_name(page: PageMeta, fm: Mapping[str, Any], extracted: Mapping[str
     return host_name(url)
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold())) | set(re.findall(r"[\u3040-\u30ff\u3400-\u9fff]", text))
+
+
+def _agrees(headline: str, others: Sequence[str]) -> bool:
+    """Tell whether headline shares most of its words with one of the page's declared titles."""
+    words = _words(headline)
+    if not words:
+        return False
+    return any(
+        len(words & (theirs := _words(other))) >= H1_AGREEMENT * max(len(words), len(theirs))
+        for other in others
+        if other
+    )
+
+
+def _visible_headline(page: PageMeta, site_names: list[str], others: Sequence[str]) -> str | None:
+    """Return the <h1> that is the page's headline: not the logo or the site's name, and, when
+    the page declares a title too, one that shares most of its words with it.
+    """
+    seen = []
+    for raw in page.h1:
+        h1 = normalize_title(raw)
+        if not h1 or h1 in seen:
+            continue
+        seen.append(h1)
+        if strip_site_suffix(h1, site_names) != h1 or any(
+            h1.casefold() == n.casefold() or h1.casefold() in n.casefold() for n in site_names
+        ):
+            continue  # the site's name, or "Headline | Site" pasted into an <h1>
+        if len(h1) < 4 or not others or _agrees(h1, others):
+            return h1 if len(h1) >= 4 else None
+    return None
+
+
+def _uncut(declared: str, longer: Sequence[str], site_names: list[str]) -> str | None:
+    """Return the full title when og:title is a cut-off prefix of <title> or an <h1>
+    ("A long headline that…", or cut mid-sentence), not a headline with a suffix after it.
+    """
+    stem = re.sub(r"[\s.…]+$", "", declared)
+    ellipsis = stem != declared
+    if len(stem) < 10:
+        return None
+    for candidate in longer:
+        full = strip_site_suffix(candidate, site_names) if candidate else None
+        if not full or len(full) <= len(stem) or not full.startswith(stem):
+            continue
+        rest = full[len(stem) :]
+        # cut inside a word or before more words, not before a separator and a suffix
+        if ellipsis or not re.match(r"\s*[|\-–—:·•»_/]", rest):
+            # up to the next separator: a suffix the site-name test did not know stays out
+            return stem + re.split(r"\s+[|\-–—·•»]\s+|\s*[｜|]\s*", rest, maxsplit=1)[0]
+    return None
+
+
+# an <h1> is the headline when it shares this share of its words with the declared title
+H1_AGREEMENT = 0.4
+
+
 def pick_title(
     page: PageMeta,
     fm: Mapping[str, Any],
@@ -136,22 +195,26 @@ def pick_title(
     media_type: str,
     site_names: list[str],
 ) -> str | None:
-    """Return the headline: front matter, og:title/JSON-LD, a lone <h1>, <title>, the feed, the extractor."""
+    """Return the headline: front matter; else the visible <h1> headline when it agrees with the
+    declared titles (og:title, JSON-LD, <title>), since it is written as printed (curly quotes,
+    not cut off); else og:title/JSON-LD, <title>, the feed, the extractor.
+    """
     if fm.get("title"):
         return normalize_title(first_text(fm.get("title")), markdown=True)
     declared = first_text(
         page.first("og:title", "twitter:title"), page.json_ld.get("headline"), page.json_ld.get("name")
     )
-    if declared:
-        return strip_site_suffix(declared, site_names)
+    declared = strip_site_suffix(declared, site_names) if declared else None
     title_tag = strip_site_suffix(page.title_tag, site_names) if page.title_tag else None
-    # the page's only <h1> is the headline when the <title> agrees; many old layouts put the logo in <h1>
-    if len(page.h1) == 1 and (
-        not title_tag
-        or title_tag[:8] in page.h1[0]
-        or (page.h1[0] in title_tag and 2 * len(page.h1[0]) > len(title_tag))
-    ):
-        return normalize_title(page.h1[0])
+    others = [t for t in (declared, title_tag) if t]
+    headline = _visible_headline(page, site_names, others)
+    if headline:
+        return headline
+    full = _uncut(declared, [*page.h1, page.title_tag or ""], site_names) if declared else None
+    if full:
+        return full
+    if declared:
+        return declared
     if title_tag:
         return title_tag
     if first_text(hints.get("title")):
@@ -160,6 +223,20 @@ def pick_title(
     if title and media_type == "text":
         title = TEXT_DATE_PREFIX.sub("", title)
     return normalize_title(title, markdown=media_type != "html") if title else None
+
+
+# Yoast's reading-time card: twitter:label1 "Written by" / "Verfasst von", twitter:data1 the name
+_AUTHOR_LABEL = re.compile(
+    r"written by|verfasst von|geschrieben von|escrito por|écrit par|scritto da|autor|author", re.I
+)
+
+
+def _labelled_author(page: PageMeta) -> str | None:
+    for i in range(1, 5):
+        label = page.first(f"twitter:label{i}")
+        if label and _AUTHOR_LABEL.search(label):
+            return page.first(f"twitter:data{i}")
+    return None
 
 
 def pick_authors(
@@ -187,6 +264,7 @@ def pick_authors(
         people(names_from_value(fm.get("author")) + names_from_value(fm.get("authors"))),
         people(names_from_value(page.json_ld.get("author"))),
         people(n for value in page.all(*_META_AUTHORS) for n in names_from_value(value)),
+        people(names_from_value(_labelled_author(page))),
         people(names_from_value(hints.get("authors"))),
         people(body.authors + extra.authors + head.authors + around.authors),
         people(body.credited + extra.credited + head.credited + around.credited),

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 from htmldate import find_date
@@ -32,8 +33,8 @@ from cleaning.metadata.pagedates import text_dates, url_date
 from cleaning.metadata.pagemeta import PageMeta, read_page_meta
 from cleaning.metadata.titles import strip_site_suffix
 from cleaning.metadata.urls import absolute_url, choose_canonical, host_name
-from cleaning.schema import DatePrecision, DateSource
-from cleaning.step import StepResult, require_columns
+from cleaning.schema import DatePrecision, DateSource, QualityFlag
+from cleaning.step import StepResult, add_flags, require_columns
 
 __all__ = ["normalize_metadata"]
 
@@ -115,6 +116,52 @@ def _pick_date(
     return None, None
 
 
+def _page_zone(candidates: Iterable[Any]) -> dt.tzinfo | None:
+    """Return the UTC offset the page writes its own timestamps in, if any of them states one.
+
+    A page that writes "2020-05-03T22:00:00+02:00" in one place and "03.05.2020 22:00" in
+    another means the same zone in both; a zero offset counts last, since many CMSs write
+    UTC ("Z") beside a local display time.
+    """
+    zero = None
+    for value in candidates:
+        if not isinstance(value, str) or not re.search(r"\d:\d\d.*(?:[zZ]|[+-]\d\d:?\d\d)\s*$", value.strip()):
+            continue
+        parsed = parse_date(value)
+        if parsed is None or parsed.offset is None:
+            continue
+        if parsed.offset:
+            return dt.timezone(dt.timedelta(minutes=parsed.offset))
+        zero = zero or dt.UTC
+    return zero
+
+
+def _reading_zone(source_zone: str | None, default: str, page_zone: dt.tzinfo | None) -> tuple[dt.tzinfo, bool]:
+    """Return the zone to read offset-less times in, and whether it is only the default (assumed)."""
+    if page_zone is not None:
+        return page_zone, False
+    if source_zone:
+        try:
+            return ZoneInfo(source_zone), False
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return zone(None, default), True
+
+
+def _local_offset(date: ParsedDate | None, tz: dt.tzinfo) -> int | None:
+    # the page-local time of published_at: the offset it stated, else that of the zone it was read in
+    if date is None or date.precision == DatePrecision.DAY:
+        return None
+    if date.offset is not None:
+        return date.offset
+    delta = date.at.astimezone(tz).utcoffset()
+    return None if delta is None else int(delta.total_seconds() // 60)
+
+
+def _zone_assumed(date: ParsedDate | None, assumed: bool) -> bool:
+    return assumed and date is not None and date.precision != DatePrecision.DAY and date.offset is None
+
+
 def _extractor_date(extracted: Mapping[str, Any], decoded: str, url: str | None) -> str | None:
     if extracted.get("date_source") == "text":
         return None
@@ -146,8 +193,27 @@ def _normalize_row(
     extracted = value if isinstance(value := row.get("extracted"), Mapping) else {}
     fm, hints = lower_keys(row.get("front_matter")), lower_keys(row.get("hints"))
     text = _str(row.get("text")) or ""
-    tz = zone(_str(row.get("timezone")), default_timezone)
     page = read_page_meta(decoded) if media_type != "text" and "<" in decoded else PageMeta()
+    jl = page.json_ld
+    declared_published = (
+        [(DateSource.FRONT_MATTER, fm.get(k)) for k in _FM_PUBLISHED]
+        + [(DateSource.JSON_LD, jl.get(k)) for k in ("datePublished", "dateCreated", "uploadDate")]
+        + [(DateSource.META, v) for v in page.all(*_META_PUBLISHED)]
+        + [(DateSource.TIME_ELEMENT, v) for v in page.times[:1]]
+        + [(DateSource.FEED, hints.get(k)) for k in ("published", "pubdate", "date")]
+    )
+    declared_modified = (
+        [(DateSource.FRONT_MATTER, fm.get(k)) for k in _FM_MODIFIED]
+        + [(DateSource.JSON_LD, jl.get("dateModified"))]
+        + [(DateSource.META, v) for v in page.all(*_META_MODIFIED)]
+        + [(DateSource.FEED, hints.get(k)) for k in ("modified", "updated")]
+    )
+    # a time without an offset is read in the zone the page reveals, then the source's, then the default
+    tz, zone_assumed = _reading_zone(
+        _str(row.get("timezone")),
+        default_timezone,
+        _page_zone([v for _, v in declared_published + declared_modified] + page.times[1:]),
+    )
     raw_url = _str(row.get("url"))
 
     url = choose_canonical(raw_url, [page.canonical, page.first("og:url")], tracking_parameters=tracking_parameters)
@@ -166,11 +232,7 @@ def _normalize_row(
     fetched_at = row.get("fetched_at")
 
     published, source = _pick_date(
-        [(DateSource.FRONT_MATTER, fm.get(k)) for k in _FM_PUBLISHED]
-        + [(DateSource.JSON_LD, page.json_ld.get(k)) for k in ("datePublished", "dateCreated", "uploadDate")]
-        + [(DateSource.META, v) for v in page.all(*_META_PUBLISHED)]
-        + [(DateSource.TIME_ELEMENT, v) for v in page.times[:1]]
-        + [(DateSource.FEED, hints.get(k)) for k in ("published", "pubdate", "date")]
+        declared_published
         + [(DateSource.TEXT, extracted_text_date), (DateSource.TEXT, title_prefix.group(1) if title_prefix else None)]
         + [(DateSource.TEXT, d) for d in dates.published]
         + [(DateSource.URL, url_date(raw_url))]
@@ -187,11 +249,7 @@ def _normalize_row(
     ):
         published, source = signed, DateSource.TEXT
     modified, _ = _pick_date(
-        [(DateSource.FRONT_MATTER, fm.get(k)) for k in _FM_MODIFIED]
-        + [(DateSource.JSON_LD, page.json_ld.get("dateModified"))]
-        + [(DateSource.META, v) for v in page.all(*_META_MODIFIED)]
-        + [(DateSource.FEED, hints.get(k)) for k in ("modified", "updated")]
-        + [(DateSource.TEXT, d) for d in dates.modified],
+        declared_modified + [(DateSource.TEXT, d) for d in dates.modified],
         tz,
         fetched_at,
     )
@@ -199,7 +257,6 @@ def _normalize_row(
         page, fm, hints, extracted, body_lines, removed_lines, dates.header_lines, site_names
     )
 
-    jl = page.json_ld
     image = first_text(
         fm.get("headimg"),
         fm.get("image"),
@@ -216,6 +273,8 @@ def _normalize_row(
         "authors": authors,
         "editors": editors,
         "published_at": published.at if published else None,
+        "published_offset_minutes": _local_offset(published, tz),
+        "timezone_assumed": _zone_assumed(published, zone_assumed),
         "published_precision": str(published.precision) if published else None,
         "published_source": str(source) if source else None,
         "modified_at": modified.at if modified else None,
@@ -256,8 +315,9 @@ def normalize_metadata(
 
     Reads:   decoded, media_type, url, extracted, front_matter, hints, timezone, text
              (and, when present, fetched_at and the extractor's removed_lines)
-    Writes:  url, site_name, title, authors, editors, published_at, published_precision,
-             published_source, modified_at, description, categories, tags, image_url
+    Writes:  url, site_name, title, authors, editors, published_at, published_offset_minutes,
+             published_precision, published_source, modified_at, description, categories, tags,
+             image_url, quality_flags (adds timezone_assumed)
     Rejects: nothing
     """
     require_columns(articles, "decoded", "media_type", "url", "extracted", "text", step="normalize_metadata")
@@ -285,11 +345,18 @@ def normalize_metadata(
         )
         for values in zip(*(articles[c] for c in columns), strict=True)
     ]
-    written: dict[str, Any] = {c: [row[c] for row in rows] for c in _WRITTEN}
+    written: dict[str, Any] = {c: [row[c] for row in rows] for c in _WRITTEN if c != "quality_flags"}
     for column in ("published_at", "modified_at"):
         written[column] = pd.Series(
             pd.to_datetime(written[column], utc=True), index=articles.index, dtype="datetime64[us, UTC]"
         )
+    written["published_offset_minutes"] = pd.Series(
+        written["published_offset_minutes"], index=articles.index, dtype="Int32"
+    )
+    existing = articles["quality_flags"] if "quality_flags" in articles.columns else pd.Series([None] * len(rows))
+    written["quality_flags"] = add_flags(
+        existing, [[QualityFlag.TIMEZONE_ASSUMED.value] if row["timezone_assumed"] else [] for row in rows]
+    )
     # one concat, not thirteen column inserts: pandas pays per insert, and the benchmark
     # harness sends one-page frames
     kept = pd.concat(
@@ -309,6 +376,7 @@ _WRITTEN = (
     "authors",
     "editors",
     "published_at",
+    "published_offset_minutes",
     "published_precision",
     "published_source",
     "modified_at",
@@ -316,4 +384,5 @@ _WRITTEN = (
     "categories",
     "tags",
     "image_url",
+    "quality_flags",
 )

@@ -69,7 +69,12 @@ _SKIP_TAGS = {"script", "style", "noscript", "select", "option", "textarea", "if
 # a link to one author's archive (WordPress "?author=102", "/author/jane-doe/"): blog chrome
 # names the blogger with it when nothing else does; "/authors/" alone is an index, not a person
 _AUTHOR_HREF = re.compile(r"[?&]author(?:_name)?=[^&#\s]+|/author/[^/?#\s]+/?(?:$|[?#])", re.I)
-_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|writer|reporter)(?:$|[\s_-])|author__name|author-name", re.I)
+_AUTHOR_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:author|byline|writer|reporter|username)(?:$|[\s_-])|author__name|author-name", re.I
+)
+# a co-byline sits within a few elements of the first name; a name marked as an author further
+# on belongs to a related story's teaser (chosen on postlight and readability, confirmed on trafilatura)
+_BYLINE_GAP = 40
 
 
 @dataclasses.dataclass
@@ -114,6 +119,9 @@ def _iter_json_ld(data: Any) -> Iterator[dict[str, Any]]:
         yield data
         if "@graph" in data:
             yield from _iter_json_ld(data["@graph"])
+        # a WebPage whose mainEntity is the article ("mainEntity": {"@type": "NewsArticle", ...})
+        if isinstance(data.get("mainEntity"), dict | list):
+            yield from _iter_json_ld(data["mainEntity"])
 
 
 def _is_article(item: dict[str, Any]) -> bool:
@@ -122,18 +130,38 @@ def _is_article(item: dict[str, Any]) -> bool:
     return any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in names)
 
 
+def _resolve(value: Any, nodes: dict[str, dict[str, Any]], depth: int = 0) -> Any:
+    # Yoast and friends write "author": {"@id": "#/schema/person/..."} and put the Person in @graph
+    if isinstance(value, list):
+        return [_resolve(v, nodes, depth) for v in value]
+    if isinstance(value, dict) and depth < 3 and set(value) <= {"@id", "@type"} and value.get("@id") in nodes:
+        return nodes[value["@id"]]
+    return value
+
+
 def _pick_json_ld(scripts: list[str]) -> dict[str, Any]:
     candidates: list[dict[str, Any]] = []
+    nodes: dict[str, dict[str, Any]] = {}
     for raw in scripts:
         try:
             # some CMSs leave raw newlines inside JSON strings; strict=False accepts them
             data = json.loads(raw, strict=False)
         except (ValueError, RecursionError):
             continue
-        candidates.extend(item for item in _iter_json_ld(data) if _is_article(item))
+        for item in _iter_json_ld(data):
+            if isinstance(item.get("@id"), str) and len(item) > 2:
+                nodes.setdefault(item["@id"], item)
+            if _is_article(item):
+                candidates.append(item)
     # a real article item beats a WebPage wrapper
     candidates.sort(key=lambda item: "webpage" in str(item.get("@type")).lower())
-    return candidates[0] if candidates else {}
+    if not candidates:
+        return {}
+    picked = dict(candidates[0])
+    for key in ("author", "creator", "publisher"):
+        if key in picked:
+            picked[key] = _resolve(picked[key], nodes)
+    return picked
 
 
 def _in_form_or_comments(element: Any) -> bool:
@@ -190,7 +218,8 @@ def read_page_meta(html: str) -> PageMeta:
             .strip()
             .lower()
         )
-        content = meta.get("content")
+        # content=, or value= as some pages (and saved fixtures) write it
+        content = meta.get("content", meta.get("value"))
         if key and content is not None:
             page.meta.setdefault(key, []).append(content)
     page.times = [t.get("datetime", "") for t in root.iter("time") if t.get("datetime")]
@@ -202,12 +231,23 @@ def read_page_meta(html: str) -> PageMeta:
     title = root.find(".//title")
     page.title_tag = _text(title) if title is not None else None
     by_class = by_link = None
-    for element in root.iter():
+    class_element: Any = None
+    last_declared = class_position = -1
+    for position, element in enumerate(root.iter()):
         if not isinstance(element.tag, str) or element.tag in {"meta", "link", "script", "style", "body", "html"}:
             continue
         declared = "author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author"
-        # only the first class match: further "author" classes are related stories and author boxes
-        classed = not declared and by_class is None and bool(_AUTHOR_CLASS.search(element.get("class") or ""))
+        # names marked as authors further down than this after the byline are related stories' bylines
+        # (or after a byline-classed element, when none was marked before it)
+        if declared and (last_declared if last_declared >= 0 else class_position) >= 0:
+            declared = position - (last_declared if last_declared >= 0 else class_position) <= _BYLINE_GAP
+        # the first class match, or an element inside it ("c-byline" > "c-byline__author-name"):
+        # further "author" classes are related stories and author boxes
+        classed = (
+            not declared
+            and bool(_AUTHOR_CLASS.search(element.get("class") or ""))
+            and (by_class is None or class_element in element.iterancestors())
+        )
         # the first author-archive link only: later ones are the blogger's category and month links
         linked = (
             not (declared or classed)
@@ -222,8 +262,10 @@ def read_page_meta(html: str) -> PageMeta:
             continue
         if declared:
             page.author_elements.append(text)
+            last_declared = position
         elif classed:
-            by_class = text
+            by_class, class_element = text, element
+            class_position = class_position if class_position >= 0 else position
         else:
             by_link = text
     # weakest last: a byline-classed element, then an author-archive link

@@ -13,7 +13,8 @@ __all__ = ["normalize_title", "strip_site_suffix"]
 _EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*\\])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![A-Za-z0-9_*])")
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SEPARATORS = re.compile(
-    r"\s+[|\-–—:·•»]\s+|\s*[｜|]\s*|\s+::\s+|\s*[—–]{1,2}\s*|\s*-{2,}\s*|\s*(?<![A-Za-z0-9])_+\s*|\s*_+(?![A-Za-z0-9])\s*"
+    # "Titleㅣ Section": Korean pages set the vowel ㅣ as a bar
+    r"\s+[|\-–—:·•»]\s+|\s*[｜|ㅣ]\s*|\s+::\s+|\s*[—–]{1,2}\s*|\s*-{2,}\s*|\s*(?<![A-Za-z0-9])_+\s*|\s*_+(?![A-Za-z0-9])\s*"
     # a bare hyphen between Chinese words ("…吗？-报社新闻-查报纸网"); "e-mail" keeps its hyphen
     rf"|(?<=[{_CJK}])-(?=[{_CJK}])"
 )
@@ -45,6 +46,12 @@ def normalize_title(title: str | None, *, markdown: bool = False) -> str | None:
         text = stripped
     text = " ".join(text.replace("\u3000", " ").split())
     return text or None
+
+
+_COLON_SITE = re.compile(r"\s*：\s*([^：]{2,24})$")
+# trailing segments that are no part of a headline: a date ("– DW – 13.06.2023"), a byline ("| by Jane Doe")
+_DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}年\d{1,2}月\d{1,2}日")
+_BYLINE_SEGMENT = re.compile(r"(?:by|von|par|por)\s+\S.{0,40}", re.I)
 
 
 def _looks_like_site(segment: str, site_names: Iterable[str]) -> bool:
@@ -79,6 +86,15 @@ def strip_site_suffix(title: str | None, site_names: Iterable[str] = ()) -> str 
 def _strip_once(title: str | None, names: list[str]) -> str | None:
     if title is None:
         return None
+    # "Headline：Site": a full-width colon before the site's name (inside a headline it is kept)
+    colon = _COLON_SITE.search(title)
+    if (
+        colon
+        and not _SEPARATORS.search(colon.group(1))
+        and _looks_like_site(colon.group(1), names)
+        and colon.start() >= 4
+    ):
+        return title[: colon.start()].rstrip()
     if _TRAILING_SITE.search(title) and len(_TRAILING_SITE.sub("", title)) >= 4:
         return _TRAILING_SITE.sub("", title)
     pieces = _SEPARATORS.split(title)
@@ -89,7 +105,10 @@ def _strip_once(title: str | None, names: list[str]) -> str | None:
     separators = _SEPARATORS.findall(title)
     end = len(pieces)
     # Chinese portals write "Headline_Section_Site"; a short last "_" segment is never headline
-    portal = "_" in separators[-1] and len(pieces[-1]) <= 8 and len(pieces[0]) >= 8
+    # and Korean ones "Headlineㅣ Section"
+    portal = ("_" in separators[-1] or "ㅣ" in separators[-1]) and len(pieces[-1]) <= 8 and len(pieces[0]) >= 8
+    if _DATE_SEGMENT.fullmatch(pieces[-1].strip()) or _BYLINE_SEGMENT.fullmatch(pieces[-1].strip()):
+        return _rebuild(title, 0, len(pieces) - 1)
     if _looks_like_site(pieces[-1], names) or portal:
         end -= 1
         # "Title_Section_Site": short section names between the headline and the site go too
@@ -110,9 +129,13 @@ def _strip_once(title: str | None, names: list[str]) -> str | None:
         start = 1
     if start == 0 and end == len(pieces):
         return title
+    return _rebuild(title, start, end)
+
+
+def _rebuild(title: str, start: int, end: int) -> str:
     # rebuild from the original text so separators inside the headline stay as written
     positions = [m.span() for m in _SEPARATORS.finditer(title)]
     left = positions[start - 1][1] if start else 0
     right = positions[end - 1][0] if end <= len(positions) else len(title)
-    kept = title[left:right].strip(" _|-–—:")
-    return normalize_title(kept) if kept and len(kept) >= 2 else title
+    kept = normalize_title(title[left:right].strip(" _|-–—:"))
+    return kept if kept and len(kept) >= 2 else title

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaning.metadata.authors import clean_names, is_site_name, names_from_value, read_bylines
+from cleaning.metadata.authors import clean_names, is_agency, is_site_name, names_from_value, read_bylines
 
 
 @pytest.mark.parametrize(
@@ -148,3 +148,68 @@ def test_source_lines_credit_people_not_outlets(line, credited):
     byline = read_bylines([line])
     assert byline.credited == credited
     assert byline.authors == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Von Anna Müller", ["Anna Müller"]),
+        ("Par Sébastien Farcis", ["Sébastien Farcis"]),
+        ("Por Williams Perdomo @wperdomod -", ["Williams Perdomo"]),
+        ("ByTravis Haney", ["Travis Haney"]),
+        ("Byron Smith", ["Byron Smith"]),
+        ("Jane So", ["Jane So"]),
+        ("Jane Doe, Mo., 3. Mai 2021", ["Jane Doe"]),
+        ("Erstellt von Andri Bryner", ["Andri Bryner"]),
+        ("Zeige alle Beiträge von Cem Basman", ["Cem Basman"]),
+        ("View all posts by Daniel Lemire", ["Daniel Lemire"]),
+        ("More stories by Jeremy Herron", ["Jeremy Herron"]),
+        ("By Grant Brisbee@GrantBrisbee Dec 6, 2016, 4:08pm EST", ["Grant Brisbee"]),
+        ("von Ulrike 18.10.2019 16:06 Uhr", ["Ulrike"]),
+        ("Howard Blume Staff Writer", ["Howard Blume"]),
+        ("Christoph Hein Chefredakteur", ["Christoph Hein"]),
+        ("By Priya Raman, Technology Reporter", ["Priya Raman"]),
+        ("谢若含2017-03-01 14:27:02", ["谢若含"]),
+        ("sophie-foster", []),
+        ("christian.stadtfeld", []),
+        ("facebook.com/evgenia.karp", []),
+        ("ThemeGrill", []),
+        ("Photo: Getty Images", []),
+        ("Follow", []),
+        ("AFP", ["AFP"]),
+        ("CNN", []),
+    ],
+)
+def test_byline_labels_trailers_slugs_and_chrome(raw, expected):
+    assert clean_names([raw]) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Anna Müller und Hans Meier, dpa", ["Anna Müller", "Hans Meier", "dpa"]),
+        ("Isabel Caro y José Miguel Wilson", ["Isabel Caro", "José Miguel Wilson"]),
+        ("Jane Doe and Associated Press", ["Jane Doe", "Associated Press"]),
+        ("Reuters", ["Reuters"]),
+        ("Doe, Jane", ["Doe, Jane"]),
+        ("Walter von Aachen", ["Walter von Aachen"]),
+        ("Perry Bacon Jr.", ["Perry Bacon Jr."]),
+        ("新华社", ["新华社"]),
+        ("李四、王五", ["李四", "王五"]),
+    ],
+)
+def test_co_bylines_agencies_and_name_forms(value, expected):
+    assert names_from_value(value) == expected
+
+
+def test_agencies_are_authors_unless_they_are_the_site():
+    assert all(map(is_agency, ["Associated Press", "dpa", "新华社"]))
+    assert not is_site_name("AFP", ["Le Monde"])
+    assert is_site_name("Reuters", ["Reuters"])
+    assert is_site_name("Harbour Daily News", [])
+
+
+def test_site_name_containment_is_by_whole_words_and_a_blog_is_its_authors():
+    assert not is_site_name("Ela", ["Elavegan"])
+    assert not is_site_name("Matthew Davis", ["Matthew Davis's Blog"])
+    assert is_site_name("Wikimedia", ["Wikimedia Foundation"])

@@ -34,6 +34,7 @@ def article(row_id: str, **changes: object) -> dict[str, object]:
         "authors": ["Jane Doe"],
         "editors": [],
         "published_at": dt.datetime(2025, 5, 14, 2, 0, tzinfo=UTC),
+        "published_offset_minutes": 480,
         "published_precision": "minute",
         "published_source": "meta",
         "modified_at": None,
@@ -64,7 +65,9 @@ def table(*rows: dict[str, object]) -> pa.Table:
 
 
 def test_round_trip_keeps_values_and_types(tmp_path):
-    written = table(article("a"), article("b", authors=["陈大文", "Li Wei"], published_at=None))
+    written = table(
+        article("a"), article("b", authors=["陈大文", "Li Wei"], published_at=None, published_offset_minutes=None)
+    )
     upsert_articles(DatasetPaths(tmp_path).articles, written)
 
     assert pq.read_schema(tmp_path / "articles" / "part-0.parquet").equals(ARTICLE_SCHEMA, check_metadata=False)
@@ -73,6 +76,8 @@ def test_round_trip_keeps_values_and_types(tmp_path):
     assert isinstance(loaded["id"].dtype, pd.StringDtype)
     assert loaded["authors"].tolist() == [["Jane Doe"], ["陈大文", "Li Wei"]]
     assert pd.isna(loaded["published_at"][1])
+    assert loaded["published_offset_minutes"][0] == 480
+    assert pd.isna(loaded["published_offset_minutes"][1])
     assert pd.read_parquet(tmp_path / "articles")["id"].tolist() == ["a", "b"]
 
 

@@ -208,3 +208,21 @@ def test_iso_output_parses_to_the_same_instant(moment, zone_name):
     again = parse_date(parsed.at.isoformat(), timezone=ZoneInfo(zone_name))
     assert again is not None
     assert again.at == parsed.at == moment.replace(microsecond=0)
+
+
+@pytest.mark.parametrize(
+    ("value", "offset"),
+    [
+        ("2020-05-03T22:00:00+02:00", 120),
+        ("2020-05-03T22:00:00Z", 0),
+        ("Sun, 03 May 2020 22:00:00 -0500", -300),
+        ("2020年5月3日 22:00 HKT", 480),
+        ("2020-05-03 22:00", None),  # no offset written: the zone it is read in is not stated
+        ("2020-05-03", None),  # a day has no offset
+        (1588536000, None),
+    ],
+)
+def test_parsed_dates_keep_the_offset_they_stated(value, offset):
+    parsed = parse_date(value, timezone=ZoneInfo("Asia/Hong_Kong"))
+    assert parsed is not None
+    assert parsed.offset == offset

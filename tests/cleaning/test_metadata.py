@@ -262,6 +262,69 @@ def test_source_timezone_beats_the_default():
     assert normalize(decoded=html, text="x", timezone="Europe/London")["published_at"] == utc(2025, 5, 14, 8)
 
 
+@pytest.mark.parametrize(
+    ("html", "why"),
+    [
+        (
+            '<meta property="article:published_time" content="2020-05-03T22:00:00+02:00">'
+            '<meta name="pubdate" content="2020-05-03 22:30">',
+            "another timestamp of the page states its offset",
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "WebPage", "mainEntity": {"@type": "NewsArticle",'
+            ' "dateModified": "2020-05-04T09:00:00+02:00"}}</script><meta name="pubdate" content="2020-05-03 22:30">',
+            "JSON-LD nested under mainEntity states it",
+        ),
+    ],
+)
+def test_a_time_without_offset_is_read_in_the_zone_the_page_reveals(html, why):
+    row = normalize(decoded=html, text="x")
+    # a German page cleaned offline is not read as Hong Kong time (8 hours off)
+    assert row["published_offset_minutes"] == 120, why
+    assert "timezone_assumed" not in row["quality_flags"]
+
+
+def test_the_default_zone_is_the_last_resort_and_flagged():
+    html = '<meta name="pubdate" content="2025-05-14 09:00">'
+    assumed = normalize(decoded=html, text="x", quality_flags=[])
+    assert assumed["published_at"] == utc(2025, 5, 14, 1)
+    assert assumed["published_offset_minutes"] == 480
+    assert assumed["quality_flags"] == ["timezone_assumed"]
+    configured = normalize(decoded=html, text="x", timezone="Europe/Berlin", quality_flags=[])
+    assert configured["published_at"] == utc(2025, 5, 14, 7)
+    assert (configured["published_offset_minutes"], configured["quality_flags"]) == (120, [])
+    stated = normalize(decoded='<meta name="pubdate" content="2025-05-14T09:00:00-04:00">', text="x")
+    assert (stated["published_offset_minutes"], list(stated["quality_flags"])) == (-240, [])
+    day = normalize(decoded='<meta name="pubdate" content="2025-05-14">', text="x", quality_flags=[])
+    assert pd.isna(day["published_offset_minutes"])
+    assert day["quality_flags"] == []
+
+
+def test_the_visible_headline_wins_when_it_agrees_and_a_cut_off_og_title_is_completed():
+    html = """<html><head><title>How 'La La Land' Resurrected the Musical - Rolling Stone</title>
+    <meta property="og:title" content="How 'La La Land' Resurrected the Musical"></head>
+    <body><h1>Rolling Stone</h1><h1>‘La La Land’: How a Young Filmmaker Resurrected the Musical</h1></body></html>"""
+    row = normalize(decoded=html, text="x", url="https://www.rollingstone.example/a")
+    assert row["title"] == "‘La La Land’: How a Young Filmmaker Resurrected the Musical", "curly quotes as printed"
+    logo = """<title>Open Verilog flow for GreenPak4 devices | Silicon Exposed</title>
+    <meta property="og:title" content="Open Verilog flow for GreenPak4 devices"><h1>Silicon Exposed</h1>"""
+    assert normalize(decoded=logo, text="x")["title"] == "Open Verilog flow for GreenPak4 devices"
+    cut = """<title>The Red Sox traded for Chris Sale, and they are loaded for a long time | SB Nation</title>
+    <meta property="og:title" content="The Red Sox traded for Chris Sale, and they are…">"""
+    assert normalize(decoded=cut, text="x")["title"] == (
+        "The Red Sox traded for Chris Sale, and they are loaded for a long time"
+    )
+
+
+def test_authors_from_yoast_graph_and_reading_time_card():
+    graph = """<script type="application/ld+json">{"@graph": [
+      {"@type": "Article", "headline": "H", "author": {"@id": "#p1"}},
+      {"@type": "Person", "@id": "#p1", "name": "Alexander Roll"}]}</script>"""
+    assert normalize(decoded=graph, text="x")["authors"] == ["Alexander Roll"]
+    card = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Steven Salentin">'
+    assert normalize(decoded=card, text="x")["authors"] == ["Steven Salentin"]
+
+
 # --- fixture pages ----------------------------------------------------------------------
 
 

@@ -123,3 +123,33 @@ def test_undated_header_still_gives_its_lines_for_bylines():
     dates = text_dates(lines, ["正文第一段，内容很长很长。"], ["投身外交(3)"], ZoneInfo("UTC"))
     assert dates.published == []
     assert "连载：示例人生 出版社：示例出版社 作者：林小雨" in dates.header_lines
+
+
+def test_json_ld_author_references_resolve_through_the_graph_and_main_entity():
+    yoast = """<script type="application/ld+json">{"@graph": [
+      {"@type": "Article", "headline": "H", "author": {"@id": "https://x.example/#/schema/person/1"}},
+      {"@type": "Person", "@id": "https://x.example/#/schema/person/1", "name": "Alexander Roll"}]}</script>"""
+    assert read_page_meta(yoast).json_ld["author"]["name"] == "Alexander Roll"
+    nested = """<script type="application/ld+json">{"@type": "WebPage", "mainEntity":
+      {"@type": "NewsArticle", "headline": "Nested", "datePublished": "2020-05-03T22:00:00+02:00"}}</script>"""
+    assert read_page_meta(nested).json_ld["headline"] == "Nested"
+
+
+def test_meta_value_attribute_is_read_like_content():
+    html = '<meta name="author" value="Sage Lazzaro"><meta property="og:title" content="T">'
+    meta = read_page_meta(html)
+    assert (meta.first("author"), meta.first("og:title")) == ("Sage Lazzaro", "T")
+
+
+def test_byline_element_innermost_and_related_story_authors_left_out():
+    filler = "".join(f"<p>paragraph {i}</p>" for i in range(60))
+    html = f"""<body><h1>Headline</h1>
+    <div class="c-byline"><span class="c-byline__author-name">Grant Brisbee</span> Dec 6, 2016</div>
+    {filler}
+    <ul><li>Related <span itemprop="author">Someone Else</span></li></ul></body>"""
+    assert read_page_meta(html).author_elements == ["Grant Brisbee"]
+    cobyline = """<p>By <a rel="author">Jane Doe</a> and <a rel="author">John Roe</a></p>"""
+    assert read_page_meta(cobyline + filler + '<a rel="author">Related Writer</a>').author_elements == [
+        "Jane Doe",
+        "John Roe",
+    ]

@@ -79,3 +79,22 @@ def test_strip_site_suffix_never_crashes_and_is_idempotent(title):
     once = strip_site_suffix(title, ["News"])
     assert once is None or once.strip() == once
     assert strip_site_suffix(once, ["News"]) == once
+
+
+@pytest.mark.parametrize(
+    ("title", "sites", "expected"),
+    [
+        ("Klimawandel: Was jetzt hilft – DW – 13.06.2023", ["DW"], "Klimawandel: Was jetzt hilft"),
+        ("Great post about tides | My Blog | by Jane Doe", ["My Blog"], "Great post about tides"),
+        ("习近平：推动高质量发展：新华网", ["新华网"], "习近平：推动高质量发展"),
+        ("王毅：中美关系", [], "王毅：中美关系"),
+        ("반도체 수출 석 달 만에 반등ㅣ경제", ["한국일보"], "반도체 수출 석 달 만에 반등"),
+        (
+            "‘La La Land’: How a Filmmaker Resurrected the Musical",
+            [],
+            "‘La La Land’: How a Filmmaker Resurrected the Musical",
+        ),
+    ],
+)
+def test_suffixes_in_every_script_and_quotes_as_written(title, sites, expected):
+    assert strip_site_suffix(title, sites) == expected

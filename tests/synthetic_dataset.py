@@ -75,6 +75,7 @@ def _articles(rng: np.random.Generator, n: int) -> pa.Table:
         "authors": _lists(rng, n, ("Chan Tai Man", "Amy Lee"), 0.7),
         "editors": _lists(rng, n, ("Editor",), 0.1),
         "published_at": pa.array(np.where(undated, None, published), type=pa.timestamp("us", tz="UTC")),
+        "published_offset_minutes": pa.array(np.full(n, 480, dtype=np.int32)),
         "published_precision": _strings(rng.choice(["second", "minute", "day"], n, p=[0.6, 0.3, 0.1])),
         "published_source": _strings(rng.choice(["json_ld", "meta", "time_element", "feed", "url"], n)),
         "modified_at": pa.nulls(n, pa.timestamp("us", tz="UTC")),

@@ -57,12 +57,15 @@ def _json_payload(data: dict[str, Any]) -> bytes:
 class WarcRotator:
     """Append records to gzipped WARC files under a directory, starting a new file past max_bytes."""
 
-    def __init__(self, directory: Path, *, max_bytes: int, info: dict[str, str], prefix: str = "tidings") -> None:
+    def __init__(
+        self, directory: Path, *, max_bytes: int, info: dict[str, str], prefix: str = "tidings", host: str = ""
+    ) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
         self.info = info
         self.prefix = prefix
-        self.host = socket.gethostname().split(".")[0] or "localhost"
+        # the crawl host of the annex naming: a frontier worker puts its worker id there
+        self.host = host or socket.gethostname().split(".")[0] or "localhost"
         self.closed_files: list[Path] = []
         self._serial = 0
         self._file: IO[bytes] | None = None
@@ -150,7 +153,12 @@ class WarcArchive:
             "http-header-user-agent": str(crawler.settings.get("USER_AGENT")),
             "robots": "obey" if crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         }
-        rotator = WarcRotator(Path(directory), max_bytes=crawler.settings.getint("TIDINGS_WARC_MAX_BYTES"), info=info)
+        rotator = WarcRotator(
+            Path(directory),
+            max_bytes=crawler.settings.getint("TIDINGS_WARC_MAX_BYTES"),
+            info=info,
+            host=crawler.settings.get("TIDINGS_WORKER_ID", ""),
+        )
         archive = cls(rotator, crawler)
         crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(archive.fetch_failed, signal=fetch_failed)

@@ -70,9 +70,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryBackoffMiddleware": 560,  # right after RetryMiddleware (550) in requests
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "crawler.middlewares.OfflineCookiesMiddleware": 700,
+    # with --frontier only: spaces requests to a host across all workers, right before sending
+    "crawler.frontier.SharedDomainDelay": 950,
 }
 EXTENSIONS = {
     "crawler.archive.WarcArchive": 100,
+    "crawler.frontier.FrontierIdle": 200,  # with --frontier only
 }
 
 # --- output ------------------------------------------------------------------------------
@@ -81,6 +84,15 @@ TIDINGS_OUTPUT = os.environ.get("TIDINGS_OUTPUT", "output")
 TIDINGS_WARC_DIR = str(Path(TIDINGS_OUTPUT) / "warc")
 TIDINGS_STATE_DB = str(Path(TIDINGS_OUTPUT) / "state" / "crawl.sqlite")
 TIDINGS_WARC_MAX_BYTES = 1024 * 1024 * 1024  # rotate WARC files at about 1 GB
+
+# --- shared frontier (tidings crawl --frontier redis://HOST:PORT/DB; see crawler/frontier.py) ---
+# `tidings crawl --frontier` sets TIDINGS_FRONTIER and the scrapy-redis scheduler settings
+TIDINGS_FRONTIER = ""
+TIDINGS_FRONTIER_PREFIX = "tidings"  # Redis keys: tidings:news:requests, tidings:news:seen, ...
+TIDINGS_FRONTIER_LISTING_TTL = 120  # seconds a fetched feed/sitemap/section is not fetched again by any worker
+TIDINGS_FRONTIER_IDLE = 10.0  # a worker stops once the queue is empty and no worker was busy this long; 0: never
+# TIDINGS_FRONTIER_DOMAIN_DELAY: seconds between two requests to one host across all workers [DOWNLOAD_DELAY]
+TIDINGS_WORKER_ID = ""  # in WARC file names and per-worker state; `tidings crawl --worker-id` [host name]
 
 # --- logging -----------------------------------------------------------------------------
 LOG_LEVEL = os.environ.get("TIDINGS_CRAWL_LOG_LEVEL", "INFO")

@@ -127,6 +127,16 @@ def _crawl_options(function: _Command) -> _Command:
     return function
 
 
+def _frontier_option(function: _Command) -> _Command:
+    return click.option(
+        "--frontier",
+        "frontier_url",
+        metavar="redis://HOST:PORT/DB",
+        default=None,
+        help="Share the crawl's queue and seen-set through this Redis (needs tidings[redis]).",
+    )(function)
+
+
 def _scrapy_overrides(values: tuple[str, ...]) -> dict[str, str]:
     overrides = {}
     for value in values:
@@ -149,6 +159,20 @@ def _scrapy_overrides(values: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--clean/--no-clean", default=True, help="Clean what was archived into the dataset [default: clean].")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while cleaning.")
+@_frontier_option
+@click.option(
+    "--worker-id",
+    default=None,
+    help="With --frontier: this worker's name in WARC file names and state [default: the host name].",
+)
+@click.option(
+    "--idle",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="With --frontier: stop once the shared queue is empty and no worker was busy this many seconds; 0: never.",
+)
+@click.option("--seed-only", is_flag=True, help="With --frontier: push the sources' feeds into it, crawl nothing.")
 def crawl(
     sources_path: Path,
     output: Path,
@@ -157,6 +181,10 @@ def crawl(
     scrapy_settings: tuple[str, ...],
     clean: bool,
     progress: bool,
+    frontier_url: str | None,
+    worker_id: str | None,
+    idle: float,
+    seed_only: bool,
 ) -> None:
     """Crawl the sources into OUTPUT/warc, then clean what was archived.
 
@@ -164,14 +192,27 @@ def crawl(
     GET); an article URL fetched by an earlier crawl, or already in the dataset, is
     never fetched again. Needs the internet for real sources.
 
-    Example:
+    With --frontier, this is one worker of a crawl shared through Redis: start it on
+    as many machines as you like; they share one queue and one seen-set, so no URL is
+    fetched twice, and each cleans the WARC files it wrote (its worker id in their names).
+
+    Examples:
 
         tidings crawl --sources sources.toml --output output --source rthk
+
+        tidings crawl --sources sources.toml --frontier redis://10.0.0.5:6379/0
     """
-    from tidings.crawl import BUSY_EXIT_CODE, CrawlBusyError
+    from tidings.crawl import BUSY_EXIT_CODE, CrawlBusyError, Frontier, seed
     from tidings.crawl import crawl as run_crawl
 
+    if (worker_id or seed_only) and not frontier_url:
+        raise click.UsageError("--worker-id and --seed-only need --frontier")
+    frontier = Frontier(frontier_url, worker=worker_id or "", idle=idle) if frontier_url else None
     try:
+        if frontier is not None and seed_only:
+            pushed = seed(sources_path, frontier, names=names)
+            click.echo(f"seeded:      {pushed} feed/sitemap/section request(s) into {frontier_url}", err=True)
+            return
         config = load_config(config_path)
         summary = run_crawl(
             sources_path,
@@ -181,6 +222,7 @@ def crawl(
             settings=_scrapy_overrides(scrapy_settings),
             clean=clean,
             progress=progress,
+            frontier=frontier,
         )
     except CrawlBusyError as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -194,16 +236,29 @@ def crawl(
 @main.command()
 @_crawl_options
 @click.option("--every", required=True, help="Interval between crawl starts: 30m, 2h, 90s, 1d.")
-def schedule(sources_path: Path, output: Path, names: tuple[str, ...], config_path: Path | None, every: str) -> None:
+@_frontier_option
+def schedule(
+    sources_path: Path,
+    output: Path,
+    names: tuple[str, ...],
+    config_path: Path | None,
+    every: str,
+    frontier_url: str | None,
+) -> None:
     """Run `tidings crawl` now and then every interval, one crawl at a time, until stopped.
 
     The schedule is stored under OUTPUT/state/: after a restart, one missed run is
     made up at once (never several). Each crawl runs as a subprocess and holds the
     crawl lock, so a manual `tidings crawl` on the same output never overlaps it.
 
-    Example:
+    With --frontier, each run seeds the shared frontier with the sources' feeds instead
+    of crawling: workers started with `tidings crawl --frontier URL --idle 0` fetch them.
+
+    Examples:
 
         tidings schedule --sources sources.toml --every 30m --output output
+
+        tidings schedule --sources sources.toml --every 30m --frontier redis://10.0.0.5:6379/0
     """
     from tidings.schedule import crawl_command, parse_interval, run_schedule
 
@@ -213,7 +268,7 @@ def schedule(sources_path: Path, output: Path, names: tuple[str, ...], config_pa
         raise click.BadParameter(str(exc), param_hint="--every") from exc
     if not sources_path.is_file():
         raise click.BadParameter(f"{sources_path} does not exist", param_hint="--sources")
-    command = crawl_command(sources_path, output, names=names, config_path=config_path)
+    command = crawl_command(sources_path, output, names=names, config_path=config_path, frontier=frontier_url)
     logging.getLogger("tidings.schedule").setLevel(logging.INFO)  # each run's summary is the point
     try:
         run_schedule(command, output, interval)

@@ -31,10 +31,12 @@ __all__ = [
     "BUSY_EXIT_CODE",
     "CrawlBusyError",
     "CrawlSummary",
+    "Frontier",
     "crawl",
     "crawl_lock",
     "crawl_settings",
     "recover_open_warcs",
+    "seed",
 ]
 
 logger = logging.getLogger(__name__)
@@ -48,18 +50,26 @@ class CrawlBusyError(TidingsError):
     """Another crawl holds the output's crawl lock."""
 
 
+def _per_worker(name: str, worker: str | None) -> str:
+    """crawl.lock -> crawl-WORKER.lock: frontier workers sharing one output each have their own lock and state."""
+    if not worker:
+        return name
+    stem, dot, suffix = name.partition(".")
+    return f"{stem}-{worker}{dot}{suffix}"
+
+
 @contextlib.contextmanager
-def crawl_lock(output: Path) -> Iterator[None]:
-    """Hold OUTPUT/state/crawl.lock for the crawl; raise CrawlBusyError at once if another crawl has it."""
+def crawl_lock(output: Path, worker: str | None = None) -> Iterator[None]:
+    """Hold OUTPUT/state/crawl.lock (crawl-WORKER.lock) for the crawl; raise CrawlBusyError if another crawl has it."""
     state = DatasetPaths(output).state
     state.mkdir(parents=True, exist_ok=True)
-    with open(state / LOCK_FILE, "w") as handle:
+    lock = state / _per_worker(LOCK_FILE, worker)
+    with open(lock, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise CrawlBusyError(
-                f"another crawl is writing {output} (lock {state / LOCK_FILE}); try again later"
-            ) from exc
+            hint = "; give each worker on one machine its own --worker-id" if worker else ""
+            raise CrawlBusyError(f"another crawl is writing {output} (lock {lock}); try again later{hint}") from exc
         try:
             yield
         finally:
@@ -106,8 +116,8 @@ class CrawlSummary:
         return out
 
 
-def crawl_settings(output: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Return crawler/settings.py with the output paths of output and the given overrides."""
+def crawl_settings(output: Path, overrides: Mapping[str, Any] | None = None, *, worker: str | None = None) -> Settings:
+    """Return crawler/settings.py with the output paths of output (a frontier worker's own state) and overrides."""
     paths = DatasetPaths(output)
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -115,7 +125,8 @@ def crawl_settings(output: Path, overrides: Mapping[str, Any] | None = None) -> 
         {
             "TIDINGS_OUTPUT": str(paths.root),
             "TIDINGS_WARC_DIR": str(paths.warc),
-            "TIDINGS_STATE_DB": str(paths.state / STATE_DB),
+            "TIDINGS_STATE_DB": str(paths.state / _per_worker(STATE_DB, worker)),
+            "TIDINGS_WORKER_ID": worker or "",
             "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configured logging; Scrapy's records go through it
         },
         priority="cmdline",
@@ -137,25 +148,30 @@ def _follow_our_log_level() -> None:
             handler.setLevel(root.getEffectiveLevel())
 
 
-def _seed_seen(output: Path) -> int:
-    """Mark the URLs already in the dataset as seen, so the crawl never fetches them again."""
+def _seed_seen(output: Path, state_db: Path, frontier: Frontier | None = None) -> int:
+    """Mark the URLs already in the dataset as seen (in the frontier too), so no crawl fetches them again."""
     paths = DatasetPaths(output)
     urls = read_columns(paths.articles, ["url"])["url"].dropna().astype(str)
-    state = CrawlState(paths.state / STATE_DB)
+    if frontier is not None:
+        from crawler.frontier import mark_seen
+
+        mark_seen(frontier.url, urls, prefix=frontier.prefix)
+    state = CrawlState(state_db)
     try:
         return state.mark_seen(urls)
     finally:
         state.close()
 
 
-def recover_open_warcs(directory: Path) -> list[Path]:
+def recover_open_warcs(directory: Path, worker: str | None = None) -> list[Path]:
     """Close WARC files a killed crawl left as `*.warc.gz.open`; return them so they get cleaned.
 
     Call only under the crawl lock: then no crawl is writing them. A record cut short at
-    the end becomes a reject when read, the records before it are kept.
+    the end becomes a reject when read, the records before it are kept. A frontier worker
+    recovers only its own files (its worker id ends their names).
     """
     recovered = []
-    for path in sorted(directory.glob("*.warc.gz.open")):
+    for path in sorted(directory.glob(f"*-{worker}.warc.gz.open" if worker else "*.warc.gz.open")):
         target = path.with_name(path.name.removesuffix(".open"))
         os.replace(path, target)
         logger.warning("recovered %s, left open by an interrupted crawl", target)
@@ -171,6 +187,55 @@ def _resolve_sources(sources: Path | Sequence[Source], names: Sequence[str] | No
         raise ConfigError(str(exc)) from exc
 
 
+@dataclasses.dataclass(frozen=True)
+class Frontier:
+    """A shared Redis frontier to crawl as one of several workers (crawler/frontier.py)."""
+
+    url: str  # redis://HOST:PORT/DB
+    worker: str = ""  # [this machine's short host name]
+    idle: float = 10.0  # stop once the queue is empty and no worker was busy this long; 0: never
+    prefix: str = "tidings"
+
+    def settings(self) -> dict[str, Any]:
+        from crawler.frontier import FrontierError, frontier_settings
+
+        try:
+            return frontier_settings(self.url, prefix=self.prefix, idle=self.idle)
+        except FrontierError as exc:
+            raise ConfigError(str(exc)) from exc
+
+
+def _frontier_worker(frontier: Frontier | None) -> Frontier | None:
+    if frontier is None:
+        return None
+    from crawler.frontier import FrontierError, connect, worker_id
+
+    try:
+        connect(frontier.url)
+    except FrontierError as exc:
+        raise ConfigError(str(exc)) from exc
+    return dataclasses.replace(frontier, worker=worker_id(frontier.worker))
+
+
+def seed(sources: Path | Sequence[Source], frontier: Frontier, *, names: Sequence[str] | None = None) -> int:
+    """Push the feeds, sitemaps and sections of the (named) sources into the frontier, for its workers to crawl."""
+    from crawler.frontier import FrontierError, seed_frontier
+
+    selected = _resolve_sources(sources, names)
+    settings = crawl_settings(Path("."), frontier.settings())
+    spider = NewsSpider(sources=selected, settings=settings)
+    try:
+        return seed_frontier(
+            frontier.url,
+            spider,
+            list(spider.seed_requests()),
+            prefix=frontier.prefix,
+            ttl=settings.getint("TIDINGS_FRONTIER_LISTING_TTL"),
+        )
+    except FrontierError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def crawl(
     sources: Path | Sequence[Source],
     output: Path,
@@ -180,24 +245,35 @@ def crawl(
     settings: Mapping[str, Any] | None = None,
     clean: bool = True,
     progress: bool = True,
+    frontier: Frontier | None = None,
 ) -> CrawlSummary:
     """Crawl the (named) sources into OUTPUT/warc, then clean the WARC files written into the dataset.
 
+    With a frontier, this process is one worker of a crawl shared through Redis: it pops
+    requests from the shared queue, and cleans the WARC files it wrote itself.
     Once per process: Scrapy's reactor cannot be restarted.
     """
     output = Path(output)
     selected = _resolve_sources(sources, names)
+<<<<<<< HEAD
     files = [Path(sources)] if isinstance(sources, str | Path) else []
     with (  # a crawl refused by the lock did not run: it is not recorded
         crawl_lock(output),
         recording(output, "crawl", inputs=files, config=config, sources=names or (), config_files=files) as recorder,
     ):
+=======
+    frontier = _frontier_worker(frontier)
+    worker = frontier.worker if frontier else None
+    overrides = {**(frontier.settings() if frontier else {}), **(settings or {})}
+    with crawl_lock(output, worker):
+>>>>>>> f49efca (tidings crawl --frontier redis://...: crawl workers share one queue and seen-set through scrapy-redis)
         # pages a killed crawl archived (and marked seen) are cleaned now, or never
-        recovered = recover_open_warcs(DatasetPaths(output).warc)
-        seeded = _seed_seen(output)
+        recovered = recover_open_warcs(DatasetPaths(output).warc, worker)
+        scrapy_settings = crawl_settings(output, overrides, worker=worker)
+        seeded = _seed_seen(output, Path(scrapy_settings["TIDINGS_STATE_DB"]), frontier)
         logger.info("crawl: %d source(s); %d dataset URLs newly marked seen", len(selected), seeded)
         _follow_our_log_level()
-        process = CrawlerProcess(crawl_settings(output, settings))
+        process = CrawlerProcess(scrapy_settings)
         crawler = process.create_crawler(NewsSpider)
         process.crawl(crawler, sources=selected)
         process.start()

@@ -57,8 +57,12 @@ def crawl_command(
     *,
     names: Sequence[str] = (),
     config_path: Path | None = None,
+    frontier: str | None = None,
 ) -> list[str]:
-    """Return the argv of one `tidings crawl` run, with absolute paths (the scheduler may run elsewhere)."""
+    """Return the argv of one `tidings crawl` run, with absolute paths (the scheduler may run elsewhere).
+
+    With a frontier, the run only seeds it (`--seed-only`): its workers do the crawling.
+    """
     command = [
         sys.executable,
         "-m",
@@ -74,6 +78,8 @@ def crawl_command(
         command += ["--source", name]
     if config_path is not None:
         command += ["--config", str(Path(config_path).resolve())]
+    if frontier:
+        command += ["--frontier", frontier, "--seed-only"]
     return command
 
 

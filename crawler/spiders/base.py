@@ -51,12 +51,17 @@ class SourceSpider(scrapy.Spider):
         self._article_hints: dict[str, dict[str, Any]] = {}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.seed_requests():
+            yield request
+        for request in self.pending_requests():
+            yield request
+
+    def seed_requests(self) -> Iterator[scrapy.Request]:
+        """Request the entry URLs (feeds, sitemaps, sections) of every selected source."""
         for source in self.sources.values():
             for method in self.methods:
                 for url in source.start_urls(method):
                     yield self.listing_request(url, source, getattr(self, f"parse_{method}"))
-        for request in self.pending_requests():
-            yield request
 
     def pending_requests(self) -> Iterator[scrapy.Request]:
         """Request again the articles earlier crawls failed to fetch (5xx, timeouts): feeds may drop them."""
@@ -68,9 +73,12 @@ class SourceSpider(scrapy.Spider):
             pending = state.pending(list(self.sources), max_attempts=self.settings.getint("TIDINGS_PENDING_MAX_CRAWLS"))
         finally:
             state.close()
+        # a shared frontier has these in its seen-set already: only this worker knows they failed
+        shared = bool(self.settings.get("TIDINGS_FRONTIER"))
         for url, name, hints in pending:
             self.crawler.stats.inc_value("crawler/pending/retried")
-            yield self.article_request(url, self.sources[name], hints=hints)
+            request = self.article_request(url, self.sources[name], hints=hints)
+            yield request.replace(dont_filter=True) if shared else request
 
     # --- requests -------------------------------------------------------------------------
 

@@ -255,18 +255,14 @@ def crawl(
     """
     output = Path(output)
     selected = _resolve_sources(sources, names)
-<<<<<<< HEAD
-    files = [Path(sources)] if isinstance(sources, str | Path) else []
-    with (  # a crawl refused by the lock did not run: it is not recorded
-        crawl_lock(output),
-        recording(output, "crawl", inputs=files, config=config, sources=names or (), config_files=files) as recorder,
-    ):
-=======
     frontier = _frontier_worker(frontier)
     worker = frontier.worker if frontier else None
     overrides = {**(frontier.settings() if frontier else {}), **(settings or {})}
-    with crawl_lock(output, worker):
->>>>>>> f49efca (tidings crawl --frontier redis://...: crawl workers share one queue and seen-set through scrapy-redis)
+    files = [Path(sources)] if isinstance(sources, str | Path) else []
+    with (  # a crawl refused by the lock did not run: it is not recorded
+        crawl_lock(output, worker),
+        recording(output, "crawl", inputs=files, config=config, sources=names or (), config_files=files) as recorder,
+    ):
         # pages a killed crawl archived (and marked seen) are cleaned now, or never
         recovered = recover_open_warcs(DatasetPaths(output).warc, worker)
         scrapy_settings = crawl_settings(output, overrides, worker=worker)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,11 @@ class CleaningConfig:
         "from",
     )
 
+    # inputs: the most bytes one input (a file, a JSONL line, a WARC record) may hold after
+    # decompression; larger is rejected as too_large. The crawl's DOWNLOAD_MAXSIZE, so that
+    # every page the crawler archived can be cleaned and a compression bomb in it cannot grow past
+    max_input_bytes: int = 32 * 1024 * 1024
+
     # runtime
     workers: int = 1
     batch_size: int = 16  # pages per task sent to a worker process: small enough to balance 2 workers
@@ -126,7 +132,18 @@ def _apply(config: CleaningConfig, values: Mapping[str, Any], origin: str) -> Cl
             )
         else:
             changes[name] = _coerce(name, value, getattr(config, name), origin)
-    return dataclasses.replace(config, **changes)
+    updated = dataclasses.replace(config, **changes)
+    _check_timezone(updated.default_timezone, origin)
+    return updated
+
+
+def _check_timezone(name: str, origin: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{origin}: {name!r} is not a known time zone; use an IANA name such as Asia/Hong_Kong or UTC"
+        ) from exc
 
 
 def load_config(

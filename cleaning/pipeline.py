@@ -297,7 +297,7 @@ def run(
     read_rejects: list[ReadReject] = []
 
     def pages() -> Iterator[RawPage]:
-        for item in iter_inputs(inputs, source=source):
+        for item in iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes):
             if isinstance(item, ReadReject):
                 read_rejects.append(item)
             else:

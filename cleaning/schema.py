@@ -37,6 +37,10 @@ class RejectReason(enum.StrEnum):
     TEXT_TOO_SHORT = "text_too_short"  # fewer than CleaningConfig.min_text_chars characters of body
     SUPERSEDED = "superseded"  # an older fetch of a URL whose newer fetch is in the dataset
     INTERNAL_ERROR = "internal_error"  # a tidings bug on this page: please report it with the detail
+    NOT_A_REGULAR_FILE = "not_a_regular_file"  # a FIFO, device, socket or folder: never opened
+    TOO_LARGE = "too_large"  # more than CleaningConfig.max_input_bytes after decompression
+    NOT_TEXT = "not_text"  # binary or garbled bytes: control and replacement characters, no markup
+    BLOCKED_URL = "blocked_url"  # the crawler refused the URL (scheme, address, redirect): see docs/crawling.md
 
 
 class Stage(enum.StrEnum):

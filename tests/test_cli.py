@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner
@@ -51,3 +52,37 @@ def test_python_dash_m_runs_the_cli():
         [sys.executable, "-m", "tidings", "--version"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("tidings, version")
+
+
+def test_a_missing_input_exits_2_with_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "nope"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: input {tmp_path / 'nope'} does not exist; give existing files or folders to clean"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_timezone_exits_2_with_one_line(tmp_path):
+    write_article(tmp_path / "in", "story.txt", "A story")
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "in"), "--timezone", "Mars/Base"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "'Mars/Base' is not a known time zone; use an IANA name such as Asia/Hong_Kong" in lines[0]
+
+
+def test_a_warning_is_one_line_and_tracebacks_need_vv(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.html").write_text("<p>ok</p>")
+    args = ["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--no-progress"]
+    with mock.patch("cleaning.inputs.readers._read_document", side_effect=RuntimeError("boom\nsecond line")):
+        quiet = CliRunner().invoke(main, args)
+        loud = CliRunner().invoke(main, ["-vv", *args])
+    assert quiet.exit_code == 0, quiet.output
+    warnings = [line for line in quiet.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1
+    assert "internal error reading" in warnings[0]
+    assert "second line" in warnings[0]
+    assert "Traceback" not in quiet.stderr
+    assert "Traceback" in loud.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,14 +12,38 @@ import click
 
 from cleaning import __version__
 from cleaning.config import load_config
-from cleaning.errors import TidingsError
+from cleaning.errors import ConfigError, TidingsError
 from tidings.history import clean as recorded_clean
 
 DEFAULT_OUTPUT = Path("output")
 
 
+USAGE_EXIT_CODE = 2  # click's own code for a bad command line
+
+
 def _fail(exc: TidingsError) -> click.ClickException:
     return click.ClickException(str(exc))
+
+
+def _usage_error(message: str) -> SystemExit:
+    """Print one line naming the problem and the fix; exit 2 (a bad command line or setting)."""
+    click.echo(f"Error: {message}", err=True)
+    return SystemExit(USAGE_EXIT_CODE)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Each log record on one line; the traceback only when asked for (-vv)."""
+
+    def __init__(self, fmt: str, *, tracebacks: bool) -> None:
+        super().__init__(fmt)
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.tracebacks:
+            return super().format(record)
+        record = logging.makeLogRecord(record.__dict__)
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return " | ".join(line for line in super().format(record).splitlines() if line.strip())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,7 +52,9 @@ def _fail(exc: TidingsError) -> click.ClickException:
 def main(verbose: int) -> None:
     """Turn news feeds and archives into a clean, deduplicated Parquet dataset."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", tracebacks=verbose >= 2))
+    logging.basicConfig(level=level, handlers=[handler], force=True)  # force: one handler, ours
     if verbose < 2:
         # trafilatura logs every page it cannot parse at ERROR; tidings records those as rejects
         for noisy in ("trafilatura", "htmldate", "courlan", "readability"):
@@ -79,8 +106,14 @@ def clean(
 
         tidings clean tests/fixtures/seeds --output output --workers 2
     """
+    missing = [path for path in inputs if not os.path.lexists(path)]
+    if missing:
+        raise _usage_error(f"input {missing[0]} does not exist; give existing files or folders to clean")
     try:
         config = load_config(config_path, overrides={"workers": workers, "default_timezone": default_timezone})
+    except ConfigError as exc:
+        raise _usage_error(str(exc)) from exc
+    try:
         summary = recorded_clean(list(inputs), output, config, source=source, progress=progress)
     except TidingsError as exc:
         raise _fail(exc) from exc

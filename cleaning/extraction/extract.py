@@ -17,7 +17,7 @@ from trafilatura.settings import Document
 
 from cleaning.extraction.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
 from cleaning.extraction.rules import RuleSet, compiled_xpath, host_of
-from cleaning.extraction.textformat import markdown_to_text, normalize_text, split_plain_text
+from cleaning.extraction.textformat import markdown_title, markdown_to_text, normalize_text, split_plain_text
 from cleaning.schema import RejectReason, Stage
 from cleaning.step import StepResult, reject, require_columns
 
@@ -135,7 +135,8 @@ def _extract_one(decoded: str, media_type: str, url: str | None, rules: RuleSet,
             extracted |= {"date": date, "date_source": "text"}
         return _Outcome(text=body, extracted=extracted)
     if media_type == "markdown":
-        return _Outcome(text=markdown_to_text(decoded))
+        # a post without front matter is titled by its first heading (front matter wins when present)
+        return _Outcome(text=markdown_to_text(decoded), extracted={"title": markdown_title(decoded)})
     if media_type == "html":
         return _extract_html(decoded, url, rules, include_comments)
     return _Outcome(reason=RejectReason.NOT_AN_ARTICLE, detail=f"no extractor for media type {media_type!r}")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 
 import lxml.html
 from lxml.etree import ParserError
 from markdown_it import MarkdownIt
 
-__all__ = ["markdown_to_text", "normalize_text", "split_plain_text"]
+__all__ = ["markdown_title", "markdown_to_text", "normalize_text", "split_plain_text"]
 
 # spaces of every width, nbsp and ideographic space (U+3000, the Chinese paragraph indent) included
 _SPACES = re.compile(r"[^\S\n]+")
@@ -131,6 +132,17 @@ def html_to_text(html: str) -> str:
             element.tail = " | " + (element.tail or "")
     # a row's last cell leaves a dangling separator
     return "\n".join(line.removesuffix(" |") for line in normalize_text(root.text_content()).splitlines())
+
+
+def markdown_title(markdown: str) -> str | None:
+    """Return the post's first heading (ATX or setext) as plain text, or None when it has none."""
+    tokens = _markdown().parse(_FRONT_MATTER.sub("", markdown, count=1))
+    for opening, inline in itertools.pairwise(tokens):
+        if opening.type == "heading_open" and inline.type == "inline":
+            title = html_to_text(_markdown().renderInline(inline.content)).strip()
+            if title:
+                return title
+    return None
 
 
 def markdown_to_text(markdown: str) -> str:

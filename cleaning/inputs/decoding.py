@@ -85,6 +85,18 @@ _BODY_START = re.compile(rb"<body\b", re.I)
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r")
+# not_text: measured on the 745 bench pages (worst: 0.05% noise, >= 8 closed tags in the
+# first 64 K characters) against random bytes (>= 5% noise from 100 bytes up, <= 1 tag)
+_NOISE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+_TAG = re.compile(
+    r"</?(?:!doctype|html|head|body|p|div|span|a|b|i|em|strong|meta|title|br|hr|script|style|link|"
+    r"article|section|header|footer|nav|main|h[1-6]|li|ul|ol|table|tr|td|img|figure|pre|code)(?:\s[^<>]*)?/?>",
+    re.I,
+)
+_SAMPLE_CHARS = 65_536
+_MAX_NOISE_SHARE = 0.02
+_MIN_TAGS = 5
+_MIN_SAMPLE = 64  # below this a share of noise says little: a few bad bytes are damage, left to extraction
 _HEAD_BYTES = 16_384  # a <meta charset> further in is page content quoting another page's head
 _DETECT_BYTES = 262_144  # charset-normalizer samples chunks; past this it only costs time
 # a declared charset failing on more than 1% of the non-ASCII bytes (and on more than two
@@ -101,6 +113,7 @@ class Decoded:
     encoding: str  # Python codec name
     replaced: bool  # some bytes could not be decoded and became U+FFFD
     wrapper_url: str | None = None  # the id URL of a CleanEval-style <text> wrapper
+    not_text: str | None = None  # why the bytes are binary or garbage rather than text, if they are
 
 
 def codec_name(label: str | None) -> str | None:
@@ -239,6 +252,20 @@ def _has_controls(raw: bytes, codec: str) -> bool:
     return codec in _WIDE or len(raw.translate(None, _CONTROL_BYTES)) != len(raw)
 
 
+def not_text_reason(text: str) -> str | None:
+    """Say why text is binary or garbled bytes rather than text: control and replacement characters, no markup."""
+    sample = text[:_SAMPLE_CHARS]
+    if len(sample) < _MIN_SAMPLE:
+        return None
+    noise = len(_NOISE.findall(sample)) / len(sample)
+    if noise < _MAX_NOISE_SHARE:
+        return None
+    tags = len(_TAG.findall(sample))
+    if tags >= _MIN_TAGS:
+        return None  # a page with real markup and a binary blob inside: extraction decides
+    return f"{noise:.1%} control or replacement characters and {tags} HTML tags in the first {len(sample):,} characters"
+
+
 def decode_bytes(raw: bytes, declared: str | None = None, *, media_type: str = "html") -> Decoded:
     """Decode raw page bytes; declared is the HTTP header's charset, if any."""
     body, wrapper = _unwrap(raw)
@@ -247,7 +274,7 @@ def decode_bytes(raw: bytes, declared: str | None = None, *, media_type: str = "
     if "id" in wrapper:
         url = html.unescape(wrapper["id"].decode(codec if codec not in _WIDE else "utf-8", "replace")).strip()
         url = url if url.startswith(("http://", "https://")) else None
-    return Decoded(_normalize(text, controls=_has_controls(body, codec)), codec, replaced, url)
+    return Decoded(_normalize(text, controls=_has_controls(body, codec)), codec, replaced, url, not_text_reason(text))
 
 
 def decode_pages(pages: pd.DataFrame) -> StepResult:
@@ -257,7 +284,7 @@ def decode_pages(pages: pd.DataFrame) -> StepResult:
     Writes:  decoded (BOM, archive wrapper and CR removed), encoding (Python codec),
              wrapper_url (URL of a CleanEval-style <text id=...> wrapper, else None),
              quality_flags (encoding_replaced)
-    Rejects: empty_input (no bytes)
+    Rejects: empty_input (no bytes), not_text (binary or garbled bytes: see not_text_reason)
     """
     require_columns(pages, "raw", "declared_charset", "media_type", step="decode_pages")
     empty = pages["raw"].map(lambda raw: raw is None or len(raw) == 0).astype(bool)
@@ -276,4 +303,9 @@ def decode_pages(pages: pd.DataFrame) -> StepResult:
         wrapper_url=pd.Series([r.wrapper_url for r in results], index=present.index, dtype=object),
         quality_flags=pd.Series(add_flags(existing, flags), index=present.index, dtype=object),
     )
-    return StepResult(kept, reject(pages[empty], Stage.DECODE, RejectReason.EMPTY_INPUT, "0 bytes of payload"))
+    binary = pd.Series([r.not_text is not None for r in results], index=present.index, dtype=bool)
+    garbage = reject(
+        kept[binary], Stage.DECODE, RejectReason.NOT_TEXT, [r.not_text or "" for r in results if r.not_text]
+    )
+    empties = reject(pages[empty], Stage.DECODE, RejectReason.EMPTY_INPUT, "0 bytes of payload")
+    return StepResult(kept[~binary], pd.concat([empties, garbage]) if len(garbage) else empties)

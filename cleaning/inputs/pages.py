@@ -29,6 +29,7 @@ class RawPage:
     front_matter: Mapping[str, Any] | None = None  # parsed YAML/TOML front matter
     hints: Mapping[str, Any] | None = None  # what the feed or sitemap said of the page
     timezone: str | None = None  # the source's timezone, for dates with no offset
+    quality_flags: tuple[str, ...] = ()  # flags the reader already knows (encoding_replaced)
 
 
 @dataclasses.dataclass(frozen=True)

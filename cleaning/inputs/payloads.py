@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from collections.abc import Callable
 from types import ModuleType
 from typing import BinaryIO
+
+from cleaning.inputs.files import TooLarge, gunzip_capped
 
 __all__ = ["GunzipStream", "decode_content"]
 
@@ -27,36 +28,65 @@ _brotli = _optional("brotli", "brotlicffi")
 _zstd = _optional("compression.zstd", "backports.zstd")  # the standard library from Python 3.14
 
 
-def _inflate(data: bytes) -> bytes:
+_NO_LIMIT = 1 << 62
+
+
+def _zlib_capped(data: bytes, wbits: int, limit: int) -> bytes:
+    decompressor = zlib.decompressobj(wbits)
+    out = bytearray(decompressor.decompress(data, limit + 1))
+    while decompressor.unconsumed_tail and len(out) <= limit:
+        out += decompressor.decompress(decompressor.unconsumed_tail, limit + 1 - len(out))
+    if len(out) > limit:
+        raise TooLarge(limit)
+    return bytes(out)
+
+
+def _inflate(data: bytes, limit: int) -> bytes:
     try:
-        return zlib.decompress(data)
+        return _zlib_capped(data, zlib.MAX_WBITS, limit)
     except zlib.error:
-        return zlib.decompress(data, -zlib.MAX_WBITS)  # raw deflate: what many servers send instead
+        return _zlib_capped(data, -zlib.MAX_WBITS, limit)  # raw deflate: what many servers send instead
 
 
-def _decoder(encoding: str) -> Callable[[bytes], bytes]:
+def _whole(decompress: Callable[[bytes], bytes]) -> Callable[[bytes, int], bytes]:
+    # brotli and zstd decompress in one call; their output is checked afterwards (a weaker cap)
+    def capped(data: bytes, limit: int) -> bytes:
+        out = decompress(data)
+        if len(out) > limit:
+            raise TooLarge(limit)
+        return out
+
+    return capped
+
+
+def _decoder(encoding: str) -> Callable[[bytes, int], bytes]:
     if encoding in ("gzip", "x-gzip"):
-        return gzip.decompress
+        return gunzip_capped
     if encoding in ("deflate", "x-deflate"):
         return _inflate
     if encoding == "br":
         if _brotli is None:
             raise ValueError("Content-Encoding br needs the brotli package: pip install brotli")
-        return _brotli.decompress  # type: ignore[no-any-return]
+        return _whole(_brotli.decompress)
     if encoding == "zstd":
         if _zstd is None:
             raise ValueError("Content-Encoding zstd needs Python 3.14 or: pip install backports.zstd")
-        return _zstd.decompress  # type: ignore[no-any-return]
+        return _whole(_zstd.decompress)
     raise ValueError(f"Content-Encoding {encoding!r} is not supported")
 
 
-def decode_content(body: bytes, content_encoding: str | None) -> bytes:
-    """Return body with its content codings undone, last applied first; raise ValueError if it cannot be."""
+def decode_content(body: bytes, content_encoding: str | None, *, max_bytes: int = _NO_LIMIT) -> bytes:
+    """Return body with its content codings undone, last applied first.
+
+    Raise ValueError if it cannot be, TooLarge (a ValueError) past max_bytes decompressed.
+    """
     codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
     for coding in reversed([c for c in codings if c and c != "identity"]):
         decode = _decoder(coding)
         try:
-            body = decode(body)
+            body = decode(body, max_bytes)
+        except TooLarge:
+            raise
         except Exception as exc:  # zlib, gzip, brotli and zstd each raise their own types
             # servers sometimes label a plain body as compressed; browsers show it, so do we
             if _LOOKS_UNCOMPRESSED.match(body):

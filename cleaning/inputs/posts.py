@@ -5,12 +5,10 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import re
-import tomllib
 from typing import Any
 
-import yaml
-
 from cleaning.inputs.decoding import decode_bytes
+from cleaning.inputs.structured import clean_strings, load_toml, load_yaml
 
 __all__ = ["Post", "body_media_type", "has_front_matter", "split_post"]
 
@@ -27,6 +25,7 @@ class Post:
 
     front_matter: dict[str, Any]
     body: bytes
+    replaced: bool = False  # lone surrogates in the front matter were replaced by U+FFFD
 
 
 def _first_line(data: bytes) -> tuple[bytes, int] | None:
@@ -69,16 +68,15 @@ def split_post(data: bytes) -> Post:
         text = front.decode("utf-8")
     except UnicodeDecodeError:
         text = decode_bytes(front, media_type="text").text
-    try:
-        parsed = yaml.safe_load(text) if _FENCES[fence] == "yaml" else tomllib.loads(text)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(" ".join(str(exc).split())) from exc
+    # bounded: deep nesting and YAML alias bombs raise ValueError instead of hanging
+    parsed = load_yaml(text) if _FENCES[fence] == "yaml" else load_toml(text)
+    parsed, replaced = clean_strings(parsed)
     if parsed is None:
         parsed = {}
     if not isinstance(parsed, dict):
         raise ValueError(f"expected a mapping of keys, got {type(parsed).__name__}")
     body_start = match.end() + 1 if data[match.end() : match.end() + 1] == b"\n" else match.end()
-    return Post({str(k): v for k, v in parsed.items()}, data[body_start:])
+    return Post({str(k): v for k, v in parsed.items()}, data[body_start:], replaced)
 
 
 def body_media_type(body: bytes) -> str:

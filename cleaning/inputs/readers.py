@@ -12,18 +12,30 @@ import codecs
 import dataclasses
 import datetime as dt
 import gzip
-import json
+import io
 import logging
 import os
+import traceback
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from cleaning.config import CleaningConfig
+from cleaning.inputs.files import (
+    TooLarge,
+    display_path,
+    file_problem,
+    gunzip_capped,
+    open_regular,
+    read_capped,
+    walk_files,
+)
 from cleaning.inputs.pages import HINT_KEYS, PAGE_COLUMNS, RawPage, ReadReject
 from cleaning.inputs.posts import body_media_type, has_front_matter, split_post
+from cleaning.inputs.structured import clean_strings, load_json
 from cleaning.inputs.warc import late_hints, read_warc
-from cleaning.schema import RejectReason
+from cleaning.schema import QualityFlag, RejectReason
 
 __all__ = ["MANIFEST_NAME", "PAGE_COLUMNS", "RawPage", "ReadReject", "iter_inputs", "parse_utc"]
 
@@ -35,6 +47,8 @@ _MARKDOWN_SUFFIXES = {".md", ".markdown"}
 _TEXT_SUFFIXES = {".txt"}
 _IN_PROGRESS = ".open"
 _DAMAGED = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
+DEFAULT_MAX_BYTES = CleaningConfig.max_input_bytes
+_REPLACED = (QualityFlag.ENCODING_REPLACED.value,)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,31 +79,49 @@ def _optional_str(entry: dict[str, Any], key: str) -> str | None:
     return value or None
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
-    """Yield (line number, object or the error that line raised); blank lines are skipped."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        for number, line in enumerate(handle, 1):
+def _lines(handle: io.BufferedIOBase, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Yield (line number, line); a line longer than limit is yielded as None, read past in chunks."""
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := handle.readline(limit)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+        else:
+            yield number, line
+
+
+def _json_lines(path: Path, limit: int) -> Iterator[tuple[int, dict[str, Any] | Exception, bool]]:
+    """Yield (line number, object or the error that line raised, surrogates replaced); blank lines are skipped."""
+    with open_regular(path) as raw:
+        handle: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+        for number, line in _lines(handle, limit):
+            if line is None:
+                yield number, TooLarge(limit), False
+                continue
             if not line.strip():
                 continue
             try:
-                item = json.loads(line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
+                item, replaced = clean_strings(load_json(line.removeprefix(codecs.BOM_UTF8) if number == 1 else line))
                 if not isinstance(item, dict):
                     raise ValueError(f"expected a JSON object, got {type(item).__name__}")
             except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-                yield number, exc
+                yield number, exc, False
             else:
-                yield number, item
+                yield number, item, replaced
 
 
-def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Known], list[ReadReject]]:
+def _read_manifest(
+    manifest: Path, source: str | None, limit: int = DEFAULT_MAX_BYTES
+) -> tuple[dict[Path, _Known], list[ReadReject]]:
     known: dict[Path, _Known] = {}
     rejects: list[ReadReject] = []
 
     def rejected(number: int, detail: str, url: str | None = None) -> None:
         rejects.append(
             ReadReject(
-                f"{manifest}:{number}",
+                f"{display_path(manifest)}:{number}",
                 RejectReason.UNREADABLE,
                 f"{MANIFEST_NAME} line {number}: {detail}",
                 url=url,
@@ -99,7 +131,7 @@ def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Know
 
     number = 0
     try:
-        for number, item in _json_lines(manifest):
+        for number, item, _ in _json_lines(manifest, limit):
             if isinstance(item, Exception):
                 rejected(number, str(item))
                 continue
@@ -117,7 +149,7 @@ def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Know
             except ValueError as exc:
                 rejected(number, str(exc), item.get("url") if isinstance(item.get("url"), str) else None)
                 continue
-            if not target.is_file():
+            if not os.path.lexists(target):
                 rejected(number, f"no such file {file}", entry.url)
                 continue
             known[target] = entry
@@ -127,10 +159,16 @@ def _read_manifest(manifest: Path, source: str | None) -> tuple[dict[Path, _Know
 
 
 def _jsonl_item(
-    item: dict[str, Any] | Exception, origin: str, number: int, source: str | None, default_source: str
+    item: dict[str, Any] | Exception,
+    origin: str,
+    number: int,
+    source: str | None,
+    default_source: str,
+    replaced: bool,
 ) -> RawPage | ReadReject:
     if isinstance(item, Exception):
-        return ReadReject(origin, RejectReason.UNREADABLE, f"line {number}: {item}", source=source or default_source)
+        reason = RejectReason.TOO_LARGE if isinstance(item, TooLarge) else RejectReason.UNREADABLE
+        return ReadReject(origin, reason, f"line {number}: {item}", source=source or default_source)
     url = item.get("url") if isinstance(item.get("url"), str) else None
     try:
         html = item.get("html")
@@ -148,10 +186,9 @@ def _jsonl_item(
             origin, RejectReason.NOT_AN_ARTICLE, "listing page", url=url, source=page_source, fetched_at=fetched_at
         )
     hints = {key: item[key] for key in HINT_KEYS if item.get(key) is not None}
-    # surrogatepass: a lone surrogate from JSON becomes bytes that decoding flags, not a crash
     return RawPage(
         origin=origin,
-        raw=html.encode("utf-8", "surrogatepass"),
+        raw=html.encode("utf-8"),  # lone surrogates were replaced when the line was read
         media_type="html",
         url=url,
         source=page_source,
@@ -159,39 +196,46 @@ def _jsonl_item(
         fetched_at=fetched_at,
         hints=hints or None,
         timezone=timezone,
+        quality_flags=_REPLACED if replaced else (),
     )
 
 
-def _read_jsonl(path: Path, source: str | None, default_source: str) -> Iterator[RawPage | ReadReject]:
+def _read_jsonl(path: Path, source: str | None, default_source: str, limit: int) -> Iterator[RawPage | ReadReject]:
     number = 0
+    name = display_path(path)
     try:
-        for number, item in _json_lines(path):
-            yield _jsonl_item(item, f"{path}:{number}", number, source, default_source)
+        for number, item, replaced in _json_lines(path, limit):
+            yield _jsonl_item(item, f"{name}:{number}", number, source, default_source, replaced)
     except _DAMAGED as exc:
         yield ReadReject(
-            f"{path}:{number + 1}",
+            f"{name}:{number + 1}",
             RejectReason.UNREADABLE,
             f"file damaged after line {number}: {type(exc).__name__}: {exc}",
             source=source or default_source,
         )
+        return
+    if not number:
+        yield ReadReject(name, RejectReason.EMPTY_INPUT, "no JSON lines", source=source or default_source)
 
 
 def _read_document(
-    path: Path, inner: str, known: _Known, source: str | None, default_source: str
+    path: Path, inner: str, known: _Known, source: str | None, default_source: str, limit: int
 ) -> Iterator[RawPage | ReadReject]:
     """Read an HTML page, a post or a text file (each optionally gzipped)."""
     page_source = source or known.source or default_source
-    origin = str(path)
+    origin = display_path(path)
     suffix = Path(inner).suffix
     try:
-        data = path.read_bytes()
+        with open_regular(path) as handle:
+            # a .gz file is read whole but capped: gzip's ratio bounds it at ~1000 x the cap
+            data = read_capped(handle, limit)
         if path.name.lower().endswith(".gz"):
-            data = gzip.decompress(data)
-    except _DAMAGED as exc:
+            data = gunzip_capped(data, limit)
+    except (*_DAMAGED, TooLarge) as exc:
         yield ReadReject(
             origin,
-            RejectReason.UNREADABLE,
-            f"{type(exc).__name__}: {exc}",
+            RejectReason.TOO_LARGE if isinstance(exc, TooLarge) else RejectReason.UNREADABLE,
+            str(exc) if isinstance(exc, TooLarge) else f"{type(exc).__name__}: {exc}",
             url=known.url,
             source=page_source,
             fetched_at=known.fetched_at,
@@ -223,7 +267,11 @@ def _read_document(
             )
             return
         page = dataclasses.replace(
-            page, raw=post.body, media_type=body_media_type(post.body), front_matter=post.front_matter
+            page,
+            raw=post.body,
+            media_type=body_media_type(post.body),
+            front_matter=post.front_matter,
+            quality_flags=_REPLACED if post.replaced else (),
         )
     elif suffix in _MARKDOWN_SUFFIXES:
         page = dataclasses.replace(page, media_type=body_media_type(data))
@@ -239,95 +287,135 @@ def _is_warc(path: Path) -> bool:
     return path.name.lower().removesuffix(".gz").endswith(".warc")
 
 
-def _read_file(
-    path: Path, known: _Known, source: str | None, default_source: str, late: _Late
+def _dispatch(
+    path: Path, known: _Known, source: str | None, default_source: str, late: _Late, limit: int
 ) -> Iterator[RawPage | ReadReject]:
     name = path.name.lower()
     inner = name.removesuffix(".gz")
     suffix = Path(inner).suffix
     if suffix == ".warc":
-        yield from read_warc(path, source=source, default_source=default_source, late=late)
+        yield from read_warc(path, source=source, default_source=default_source, late=late, max_bytes=limit)
     elif suffix == ".jsonl":
-        yield from _read_jsonl(path, source, default_source)
+        yield from _read_jsonl(path, source, default_source, limit)
     elif suffix in _HTML_SUFFIXES | _MARKDOWN_SUFFIXES | _TEXT_SUFFIXES:
-        yield from _read_document(path, inner, known, source, default_source)
+        yield from _read_document(path, inner, known, source, default_source, limit)
     else:
         what = suffix + name[len(inner) :] or "files without a suffix"
         yield ReadReject(
-            str(path),
+            display_path(path),
             RejectReason.UNSUPPORTED_FORMAT,
             f"no reader for {what}",
             source=source or known.source or default_source,
         )
 
 
+def _read_file(
+    path: Path, known: _Known, source: str | None, default_source: str, late: _Late, limit: int
+) -> Iterator[RawPage | ReadReject]:
+    """Read one input file; whatever it is or does, it ends as pages and rejects, never an exception."""
+    page_source = source or known.source or default_source
+    if os.path.isdir(path):  # a folder the walk could not list
+        yield ReadReject(display_path(path), RejectReason.UNREADABLE, "folder cannot be listed", source=page_source)
+        return
+    problem = file_problem(path)
+    if problem is not None:
+        yield ReadReject(display_path(path), problem.reason, problem.detail, url=known.url, source=page_source)
+        return
+    yielded = 0
+    try:
+        for item in _dispatch(path, known, source, default_source, late, limit):
+            yielded += 1
+            yield item
+    except Exception as exc:  # a reader bug: this file alone is lost, and says so
+        logger.warning("internal error reading %s: %s: %s", display_path(path), type(exc).__name__, exc)
+        logger.debug("internal error reading %s", display_path(path), exc_info=True)
+        frames = "".join(traceback.format_tb(exc.__traceback__, limit=-2)).rstrip()
+        yield ReadReject(
+            display_path(path),
+            RejectReason.INTERNAL_ERROR,
+            f"reading stopped after {yielded} items: {type(exc).__name__}: {exc}\n{frames}",
+            source=page_source,
+        )
+
+
 def _visible_files(root: Path) -> list[Path]:
     files = []
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in names:
-            if name.startswith("."):
-                continue
-            if name.endswith(_IN_PROGRESS):
-                # the WARC convention for a file still being written: read it once it is closed
-                logger.info("skipping %s: still being written", Path(folder) / name)
-                continue
-            files.append(Path(folder) / name)
-    return sorted(files, key=lambda p: p.relative_to(root).parts)
+    for path in walk_files(root):
+        if path.name.endswith(_IN_PROGRESS):
+            # the WARC convention for a file still being written: read it once it is closed
+            logger.info("skipping %s: still being written", display_path(path))
+            continue
+        files.append(path)
+    return files
 
 
-def _read_folder(root: Path, files: list[Path], source: str | None, late: _Late) -> Iterator[RawPage | ReadReject]:
-    default_source = root.resolve().name
+def _read_folder(
+    root: Path, files: list[Path], source: str | None, late: _Late, limit: int
+) -> Iterator[RawPage | ReadReject]:
+    default_source = display_path(root.resolve().name)
     known: dict[Path, _Known] = {}
     for manifest in (f for f in files if f.name == MANIFEST_NAME):
-        entries, rejects = _read_manifest(manifest, source or default_source)
+        if file_problem(manifest) is not None:
+            continue  # rejected as itself below
+        entries, rejects = _read_manifest(manifest, source or default_source, limit)
         known.update(entries)
         yield from rejects
     for file in files:
-        if file.name != MANIFEST_NAME:
-            yield from _read_file(file, known.get(Path(os.path.normpath(file)), _Known()), source, default_source, late)
+        if file.name != MANIFEST_NAME or file_problem(file) is not None:
+            entry = known.get(Path(os.path.normpath(file)), _Known())
+            yield from _read_file(file, entry, source, default_source, late, limit)
 
 
-def _read_single(path: Path, source: str | None, late: _Late) -> Iterator[RawPage | ReadReject]:
-    default_source = path.resolve().parent.name
+def _read_single(path: Path, source: str | None, late: _Late, limit: int) -> Iterator[RawPage | ReadReject]:
+    default_source = display_path(path.resolve().parent.name)
     manifest = path.parent / MANIFEST_NAME
-    if path.name == MANIFEST_NAME:  # a manifest given by name: read the pages it lists
-        entries, rejects = _read_manifest(path, source or default_source)
+    if path.name == MANIFEST_NAME and file_problem(path) is None:  # a manifest given by name: read its pages
+        entries, rejects = _read_manifest(path, source or default_source, limit)
         yield from rejects
         for file, entry in sorted(entries.items()):
-            if file.is_file():
-                yield from _read_file(file, entry, source, default_source, late)
+            yield from _read_file(file, entry, source, default_source, late, limit)
         return
-    known = _read_manifest(manifest, source)[0] if manifest.is_file() else {}
-    yield from _read_file(path, known.get(Path(os.path.normpath(path)), _Known()), source, default_source, late)
+    known = _read_manifest(manifest, source, limit)[0] if file_problem(manifest) is None else {}
+    yield from _read_file(path, known.get(Path(os.path.normpath(path)), _Known()), source, default_source, late, limit)
 
 
-def _late_hints(warcs: list[Path]) -> _Late:
+def _late_hints(warcs: list[Path], limit: int) -> _Late:
     """Collect, over all archives, the hints that refer to a response in another archive."""
     if len(warcs) < 2:
         return {}
     late: _Late = {}
     for warc in warcs:  # in name order: the crawler's names sort by time, later refines earlier
-        for record_id, found in late_hints(warc).items():
+        try:
+            found_late = late_hints(warc, max_bytes=limit)
+        except Exception:  # the archive is read (and rejected) again on its own
+            logger.debug("no late hints from %s", display_path(warc), exc_info=True)
+            continue
+        for record_id, found in found_late.items():
             late.setdefault(record_id, []).extend(found)
     return late
 
 
-def iter_inputs(paths: Sequence[Path | str], *, source: str | None = None) -> Iterator[RawPage | ReadReject]:
+def iter_inputs(
+    paths: Sequence[Path | str], *, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[RawPage | ReadReject]:
     """Yield a page or a reject for every input under paths (files, or folders read recursively).
 
     The source of a page is the source argument, else what the archive's hints or the
     manifest say, else the name of the input folder (the parent folder of a file argument).
+    Only regular files are opened; max_bytes caps what one input may hold after decompression.
     """
     inputs = [(path, _visible_files(path) if path.is_dir() else None) for path in map(Path, paths)]
     warcs = [
-        f for path, files in inputs for f in (files if files is not None else [path]) if _is_warc(f) and f.is_file()
+        f
+        for path, files in inputs
+        for f in (files if files is not None else [path])
+        if _is_warc(f) and file_problem(f) is None
     ]
-    late = _late_hints(sorted(warcs, key=lambda p: p.name))
+    late = _late_hints(sorted(warcs, key=lambda p: p.name), max_bytes)
     for path, files in inputs:
         if files is not None:
-            yield from _read_folder(path, files, source, late)
-        elif path.is_file():
-            yield from _read_single(path, source, late)
+            yield from _read_folder(path, files, source, late, max_bytes)
+        elif os.path.lexists(path):
+            yield from _read_single(path, source, late, max_bytes)
         else:
-            yield ReadReject(str(path), RejectReason.UNREADABLE, "no such file or folder", source=source)
+            yield ReadReject(display_path(path), RejectReason.UNREADABLE, "no such file or folder", source=source)

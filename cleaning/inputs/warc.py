@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,8 +20,10 @@ from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
+from cleaning.inputs.files import TooLarge, display_path, open_regular
 from cleaning.inputs.pages import HINT_KEYS, RawPage, ReadReject
 from cleaning.inputs.payloads import GunzipStream, decode_content
+from cleaning.inputs.structured import clean_strings, load_json
 from cleaning.schema import RejectReason
 
 __all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "late_hints", "read_warc"]
@@ -39,6 +40,14 @@ _FEED_START = re.compile(
     rb"\A(?:\s|\xef\xbb\xbf|<\?xml[^>]*>|<!--.*?-->)*<(rss|feed|urlset|sitemapindex|rdf:RDF)\b", re.I | re.S
 )
 _MARKUP_START = re.compile(rb"\A(?:\s|\xef\xbb\xbf)*<[!a-z]", re.I)
+_RECORD_START = re.compile(rb"\nWARC/1\.[01]\r?\n")
+_NO_LIMIT = 1 << 62
+
+
+class _QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
+    """warcio's iterator without its multi-line stderr warning on a bad Content-Length: we reject instead."""
+
+    INC_RECORD = ""
 
 
 @dataclasses.dataclass
@@ -94,37 +103,48 @@ def _refers_to(record: ArcWarcRecord) -> list[str]:
     return [value.strip() for name, value in record.rec_headers.headers if name.lower() in names and value.strip()]
 
 
-def _json_object(record: ArcWarcRecord) -> dict[str, Any]:
-    payload = json.loads(record.content_stream().read().decode("utf-8"))
+def _json_object(record: ArcWarcRecord, limit: int) -> dict[str, Any]:
+    data = record.content_stream().read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(limit)
+    payload, _ = clean_strings(load_json(data.decode("utf-8")))
     if not isinstance(payload, dict):
         raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
     return payload
 
 
-def _payload(record: ArcWarcRecord) -> bytes:
-    """Return the body with chunking and Content-Encoding removed."""
+def _capped_read(stream: Any, limit: int) -> bytes:
+    data = bytes(stream.read(limit + 1))
+    if len(data) > limit:
+        raise TooLarge(limit)
+    return data
+
+
+def _payload(record: ArcWarcRecord, limit: int) -> bytes:
+    """Return the body with chunking and Content-Encoding removed; raise TooLarge past limit bytes."""
     headers = record.http_headers
     if headers is None:
-        return bytes(record.raw_stream.read())
+        return _capped_read(record.raw_stream, limit)
     stream = record.raw_stream
     if (headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
         stream = ChunkedDataReader(stream)  # without decomp_type: warcio knows neither zstd nor x-gzip
-    return decode_content(bytes(stream.read()), headers.get_header("Content-Encoding"))
+    # the crawler archives bodies as transferred: a gzip bomb stops at the crawl's own cap
+    return decode_content(_capped_read(stream, limit), headers.get_header("Content-Encoding"), max_bytes=limit)
 
 
 def _is_single_gzip_error(exc: Exception) -> bool:
     return isinstance(exc, ArchiveLoadFailed) and "non-chunked gzip" in str(exc)
 
 
-def _scan_hints(stream: BinaryIO) -> _Hints:
+def _scan_hints(stream: BinaryIO, limit: int) -> _Hints:
     hints = _Hints()
     try:
-        for record in ArchiveIterator(stream):
+        for record in _QuietArchiveIterator(stream):
             if record.rec_type in ("response", "resource"):
                 hints.responses.add(_header(record, "WARC-Record-ID") or "")
             elif record.rec_type == "metadata" and _mime(_header(record, "Content-Type")) == HINTS_TYPE:
                 try:
-                    hints.add(_target(record), _refers_to(record), _json_object(record))
+                    hints.add(_target(record), _refers_to(record), _json_object(record, limit))
                 except ValueError:
                     continue  # reported as unreadable by the second pass
     except ArchiveLoadFailed:
@@ -134,28 +154,33 @@ def _scan_hints(stream: BinaryIO) -> _Hints:
     return hints
 
 
-def _collect_hints(path: Path) -> tuple[_Hints, bool]:
+def _collect_hints(path: Path, limit: int) -> tuple[_Hints, bool]:
     """First pass: the hints records (small), so a response can meet hints stored after it.
 
     Also tell whether the file is one gzip stream rather than one gzip member per record.
     """
     try:
-        with open(path, "rb") as stream:
-            return _scan_hints(stream), False
+        with open_regular(path) as stream:
+            return _scan_hints(stream, limit), False
     except ArchiveLoadFailed as exc:
         if not _is_single_gzip_error(exc):
             return _Hints(), False  # a damaged archive is reported by the second pass
     # a WARC gzipped as one stream (not member by member) reads as a plain WARC through
     # gunzip; its record offsets are then positions in the decompressed stream
-    with open(path, "rb") as raw:
+    with open_regular(path) as raw:
         try:
-            return _scan_hints(GunzipStream(raw)), True  # type: ignore[arg-type]
+            return _scan_hints(GunzipStream(raw), limit), True  # type: ignore[arg-type]
         except ArchiveLoadFailed:
             return _Hints(), True
 
 
 def _response(
-    record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str, hints: _Hints
+    record: ArcWarcRecord,
+    origin: Callable[[], str],
+    source: str | None,
+    default_source: str,
+    hints: _Hints,
+    limit: int,
 ) -> RawPage | ReadReject:
     """Turn a response (or resource) record into a page or a reject; origin() is called last."""
     url = _target(record)
@@ -186,7 +211,9 @@ def _response(
     if found.get("role") == "listing":
         return rejected(RejectReason.NOT_AN_ARTICLE, "listing page")
     try:
-        raw = _payload(record)
+        raw = _payload(record, limit)
+    except TooLarge as exc:
+        return rejected(RejectReason.TOO_LARGE, f"payload: {exc}")
     except ValueError as exc:
         return rejected(RejectReason.UNREADABLE, f"payload: {exc}")
     except Exception as exc:  # the archive stream itself failed: zlib, EOF, OS errors
@@ -214,12 +241,12 @@ def _response(
 
 
 def _metadata(
-    record: ArcWarcRecord, kind: str, origin: Callable[[], str], source: str | None, default_source: str
+    record: ArcWarcRecord, kind: str, origin: Callable[[], str], source: str | None, default_source: str, limit: int
 ) -> ReadReject | None:
     """Return the reject a fetch-error record stands for, or None for well-formed hints."""
     url = _target(record)
     try:
-        payload = _json_object(record)
+        payload = _json_object(record, limit)
     except ValueError as exc:
         return ReadReject(
             origin(),
@@ -259,84 +286,154 @@ def _member_cut(records: ArchiveIterator) -> bool:
 
 
 def _record_item(
-    record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str, hints: _Hints
+    record: ArcWarcRecord,
+    origin: Callable[[], str],
+    source: str | None,
+    default_source: str,
+    hints: _Hints,
+    limit: int,
 ) -> RawPage | ReadReject | None:
     if record.format != "warc" or not record.rec_type:
         # warcio reads anything with five words on its first line as a legacy ARC record
         raise ValueError(f"not a WARC record (read as {record.format or 'nothing'})")
+    if record.rec_headers.get_header("Content-Length") is None:
+        raise ValueError(f"record header without Content-Length (cut short?): {record.rec_type!r} record")
     kind = _mime(_header(record, "Content-Type"))
     if record.rec_type in ("response", "resource"):
         if (_target(record) or "").startswith(("http:", "https:", "file:")):
-            return _response(record, origin, source, default_source, hints)
+            return _response(record, origin, source, default_source, hints, limit)
         return None  # dns: and other crawl bookkeeping, not pages
     if record.rec_type == "metadata" and kind in (HINTS_TYPE, FETCH_ERROR_TYPE):
-        return _metadata(record, kind, origin, source, default_source)
+        return _metadata(record, kind, origin, source, default_source, limit)
     return None  # request, warcinfo, revisit and other metadata records describe pages; they are not pages
 
 
-def late_hints(path: Path) -> dict[str, list[dict[str, Any]]]:
+def late_hints(path: Path, *, max_bytes: int = _NO_LIMIT) -> dict[str, list[dict[str, Any]]]:
     """Return the hints records of an archive that refer to responses in other archives, by record id."""
     # the crawler writes hints found late (a URL seen again in a sitemap) wherever it is
     # writing then, which after a file rotation is a later archive than the response's
-    hints, _ = _collect_hints(path)
+    hints, _ = _collect_hints(path, max_bytes)
     return {rid: found for rid, found in hints.by_record.items() if rid not in hints.responses}
 
 
-def read_warc(
-    path: Path, *, source: str | None, default_source: str, late: Mapping[str, list[dict[str, Any]]] | None = None
-) -> Iterator[RawPage | ReadReject]:
-    """Yield a page or reject per response record, and a reject per fetch-error record.
+def _next_record_start(stream: BinaryIO, after: int) -> int | None:
+    """Return the offset of the next line that starts a WARC record header after offset after."""
+    position = after
+    tail = b""
+    while True:
+        stream.seek(position)
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            return None
+        window = tail + chunk
+        match = _RECORD_START.search(window)
+        if match:
+            return position - len(tail) + match.start() + 1
+        tail = window[-16:]
+        position += len(chunk)
 
-    late holds hints from other archives (see late_hints); they refine this archive's own.
-    """
-    hints, single_gzip = _collect_hints(path)
-    for record_id, found in (late or {}).items():
-        if record_id in hints.responses:
-            hints.by_record.setdefault(record_id, []).extend(found)
-    end = 0  # where the last fully read record ends
+
+def _read_records(
+    path: Path,
+    start: int,
+    single_gzip: bool,
+    source: str | None,
+    default_source: str,
+    hints: _Hints,
+    limit: int,
+) -> Generator[RawPage | ReadReject, None, int | None]:
+    """Yield the items of the records from offset start; return where to resume after a record that overran the file."""
+    name = display_path(path)
+    end = start  # where the last fully read record ends
     done = 0  # records fully read
     reported = False
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:
+            plain = not single_gzip and stream.read(2) != b"\x1f\x8b"
+            stream.seek(start)
             gunzipped = GunzipStream(stream) if single_gzip else None
-            records = ArchiveIterator(gunzipped or stream)
+            records = _QuietArchiveIterator(gunzipped or stream)
 
             def origin() -> str:
                 # warcio knows a record's offset only once it has read the record to its end
-                return f"{path}@{records.get_record_offset()}"
+                return f"{name}@{records.get_record_offset()}"
 
             for record in records:
-                item = _record_item(record, origin, source, default_source, hints)
+                item = _record_item(record, origin, source, default_source, hints, limit)
                 offset = records.get_record_offset()
                 if _member_cut(records):
                     yield ReadReject(
-                        f"{path}@{offset}",
+                        f"{name}@{offset}",
                         RejectReason.UNREADABLE,
                         f"archive truncated inside record {done + 1}",
                         url=_target(record),
                         source=source or default_source,
                     )
-                    return
+                    return None
                 end = offset + records.get_record_length()
                 done += 1
+                cut = getattr(record.raw_stream, "limit", 0) > 0
                 # a response cut short has been rejected as such: no second reject for the cut
-                reported = isinstance(item, ReadReject) and getattr(record.raw_stream, "limit", 0) > 0
+                reported = isinstance(item, ReadReject) and cut
                 if item is not None:
                     yield item
+                if cut and plain:
+                    # a Content-Length past the end of the file swallowed what follows: resume
+                    # at the next record header inside the swallowed bytes, if there is one
+                    resume = _next_record_start(stream, offset + 1)
+                    if resume is not None:
+                        return resume
+                    if item is None:
+                        yield ReadReject(
+                            f"{name}@{offset}",
+                            RejectReason.UNREADABLE,
+                            f"record {done} truncated: Content-Length runs past the end of the file",
+                            url=_target(record),
+                            source=source or default_source,
+                        )
+                    return None
             # warcio also ends quietly where a record's header is cut short
             damaged = (gunzipped.cut and not reported) if gunzipped else _unread_tail(stream, end)
         if damaged:
             yield ReadReject(
-                f"{path}@{end}",
+                f"{name}@{end}",
                 RejectReason.UNREADABLE,
                 f"archive truncated or damaged after {done} records",
                 source=source or default_source,
             )
+        elif done == 0 and start == 0:
+            yield ReadReject(name, RejectReason.EMPTY_INPUT, "no WARC records", source=source or default_source)
     except Exception as exc:  # warcio, gzip and zlib raise many types on damaged archives
-        logger.warning("stopped reading %s after %d records", path, done, exc_info=True)
+        # a damaged archive is data (a reject), not a problem of the run: INFO, one line
+        problem = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+        logger.info("stopped reading %s after %d records: %s", name, done, problem)
+        logger.debug("stopped reading %s", name, exc_info=True)
         yield ReadReject(
-            f"{path}@{end}",
+            f"{name}@{end}",
             RejectReason.UNREADABLE,
-            f"archive damaged after {done} records: {type(exc).__name__}: {' '.join(str(exc).split())}",
+            f"archive damaged after {done} records: {problem}",
             source=source or default_source,
         )
+    return None
+
+
+def read_warc(
+    path: Path,
+    *,
+    source: str | None,
+    default_source: str,
+    late: Mapping[str, list[dict[str, Any]]] | None = None,
+    max_bytes: int = _NO_LIMIT,
+) -> Iterator[RawPage | ReadReject]:
+    """Yield a page or reject per response record, and a reject per fetch-error record.
+
+    late holds hints from other archives (see late_hints); they refine this archive's own.
+    A record longer than max_bytes (after Content-Encoding) is rejected as too_large.
+    """
+    hints, single_gzip = _collect_hints(path, max_bytes)
+    for record_id, found in (late or {}).items():
+        if record_id in hints.responses:
+            hints.by_record.setdefault(record_id, []).extend(found)
+    start: int | None = 0
+    while start is not None:
+        start = yield from _read_records(path, start, single_gzip, source, default_source, hints, max_bytes)

@@ -297,7 +297,7 @@ def _record_item(
         # warcio reads anything with five words on its first line as a legacy ARC record
         raise ValueError(f"not a WARC record (read as {record.format or 'nothing'})")
     if record.rec_headers.get_header("Content-Length") is None:
-        raise ValueError(f"record header without Content-Length (cut short?): {record.rec_type!r} record")
+        raise ValueError(f"{record.rec_type!r} record header truncated: no Content-Length")
     kind = _mime(_header(record, "Content-Type"))
     if record.rec_type in ("response", "resource"):
         if (_target(record) or "").startswith(("http:", "https:", "file:")):

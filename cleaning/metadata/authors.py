@@ -50,6 +50,7 @@ _OUTLET_WORDS = re.compile(
     r"广播|廣播|杂志|雜誌|通讯社|通訊社|新闻|新聞|传媒|傳媒|出版|编辑部|編輯部|政府|委员会|委員會|办公室|辦公室|集团|集團|公司|"
     r"\b(?:news|press|agency|media|staff|desk|bureau|reuters|associated|afp|bloomberg|times|post|wire|newswire|editorial|"
     r"team|online|daily|herald|tribune|journal|magazine|inc|ltd|limited|group|network|tv|radio|"
+    r"project|foundation|institute|stiftung|verband|gmbh|e\.\s?v|"
     r"writer|correspondent|reporter|columnist|contributor|editor|photographer)\b",
     re.I,
 )
@@ -116,7 +117,9 @@ _BY_PREFIX = re.compile(
     r"|^by\s*[:：]\s*",
     re.I,
 )
-_GLUED_BY = re.compile(r"^(?:By|Von|Por|Par)(?=[A-Z][a-z])")  # "ByTravis Haney": case matters here
+_GLUED_BY = re.compile(
+    r"^(?:By|Von|Por|Par|SHOW ALL ARTICLES OF|Show all articles of)(?=[A-Z][a-z])"
+)  # "ByTravis Haney": case matters here
 # what trails a name in a byline element: a date, a handle, the author's role, a link label
 _MONTH_WORD = r"(?:jan|feb|mär|mar|apr|may|mai|jun|jul|aug|sep|oct|okt|nov|dec|dez)[a-zä]*\.?"
 _TRAILER = re.compile(
@@ -132,12 +135,13 @@ _TRAILER = re.compile(
 _ROLE = re.compile(
     r"[,\s]+(?:chefredakteur(?:in)?|redakteur(?:in)?|(?:senior\s+|staff\s+|chief\s+)?(?:[a-z]+\s+)?"
     r"(?:writer|editor|reporter|correspondent|columnist)|alle\s+artikel|weitere\s+artikel|mehr\s+artikel|"
-    r"more\s+stories.*|mitglied\s+der\s.*|shares?)\s*$",
+    r"more\s+stories.*|mitglied\s+der\s.*|shares?|stand)\s*$",
     re.I,
 )
 # link labels and page chrome that byline elements hold instead of a name
 _NOT_A_NAME = re.compile(
-    r"^(?:posted|follow|folgen|weiter|weitere artikel|more|mehr|share|teilen|view profile|profil|home|"
+    r"^(?:by|von|par|por|posted|follow|folgen|username|weiter|weitere artikel|more|mehr|share|teilen|"
+    r"view profile|profil|home|"
     r"afficher mon profil complet|read more|login|anmelden)$|\btheme\b|^theme|theme(?:grill|isle)|designed\b|"
     r"powered by|wordpress|drupal|joomla|\bphotos?\b|\bfotos?\b|\bbild\b|getty images|imago|shutterstock",
     re.I,
@@ -210,7 +214,7 @@ def _strip_title(name: str) -> str:
     previous = None
     while previous != name:
         previous = name
-        name = _TITLES.sub("", name).strip(" \t:：-–—|()（）[]【】\"'“”")
+        name = _TITLES.sub("", name).strip(" \t:：-–—|()（）[]【】\"'“”~·•")
     return name
 
 
@@ -323,9 +327,10 @@ def _split_english(segment: str) -> list[str]:
     # "Jane Doe and John Roe, Reuters" / "Jane Doe in Hong Kong" / "Jane Doe | Staff Writer"
     # / "A und B, dpa" / "A y B" / "Doe, Jane" (one person)
     segment = re.split(r"\s[|–—-]\s|\s+in\s+[A-Z]|\s+for\s+[A-Z]|\s+at\s+[A-Z]", segment, maxsplit=1)[0]
-    parts = [p.strip(" ") for p in re.split(r"\s*(?:,|;|&|\b(?:and|und|y|et|e|en|og|och|i)\b)\s*", segment)]
-    if re.fullmatch(r"\s*[A-Z][\w'’-]+\s*,\s*[A-Z][\w'’.-]+\s*", segment) and not any(map(is_agency, parts)):
-        return [" ".join(segment.split())]  # "Last, First"
+    parts = [p.strip(" ") for p in re.split(r"\s*(?:,|;|&|\b(?:and|und|y|et)\b)\s*", segment)]
+    last_first = re.fullmatch(r"\s*([A-Z][\w'’-]+)\s*,\s*([A-Z][\w'’.-]+)\s*", segment)
+    if last_first and not any(map(is_agency, parts)):
+        return [f"{last_first.group(2)} {last_first.group(1)}"]  # "Gillman, Steve" is one person
     names = []
     for token in parts:
         # a trailing dot stays on an initial or suffix ("Perry Bacon Jr.", "Juan Muñoz C.")
@@ -347,7 +352,7 @@ def names_from_value(value: Any) -> list[str]:
         return []
     if isinstance(value, dict):
         kind = str(value.get("@type", "")).lower()
-        if "organization" in kind:
+        if "organization" in kind and "person" not in kind:
             return []
         return names_from_value(value.get("name"))
     if isinstance(value, list | tuple):

@@ -54,18 +54,30 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
+            # English, German, French, Spanish, Portuguese, Italian, Dutch
+            ("jan", "january", "januar", "jänner", "janvier", "enero", "janeiro", "gennaio", "januari"),
+            (
+                "feb",
+                "february",
+                "februar",
+                "feber",
+                "février",
+                "fevrier",
+                "febrero",
+                "fevereiro",
+                "febbraio",
+                "februari",
+            ),
+            ("mar", "march", "märz", "maerz", "mars", "marzo", "março", "marco", "maart", "mär"),
+            ("apr", "april", "avril", "abril", "aprile"),
+            ("may", "mai", "mayo", "maio", "maggio", "mei"),
+            ("jun", "june", "juni", "juin", "junio", "junho", "giugno"),
+            ("jul", "july", "juli", "juillet", "julio", "julho", "luglio"),
+            ("aug", "august", "août", "aout", "agosto", "augustus"),
+            ("sep", "sept", "september", "septembre", "septiembre", "setembro", "settembre"),
+            ("oct", "october", "okt", "oktober", "octobre", "octubre", "outubro", "ottobre"),
+            ("nov", "november", "novembre", "noviembre", "novembro"),
+            ("dec", "december", "dez", "dezember", "décembre", "decembre", "diciembre", "dezembro", "dicembre"),
         ],
         start=1,
     )
@@ -105,8 +117,14 @@ _YMD = re.compile(
     r"(?P<d>\d{1,2})(?!\d)\s*(?:日|号|號)?" + _TIME,
     re.I,
 )
-_DMY_WORDS = re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<y>\d{4})(?!\d)" + _TIME, re.I)
+# "3 May 2020", "31. Oktober 2023", "1er mai 2020", "3 de mayo de 2022"
+_DMY_WORDS = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th|er|\.)?\s*(?:de\s+)?" + _MONTH + r",?\s+(?:de\s+)?(?P<y>\d{4})(?!\d)" + _TIME,
+    re.I,
+)
 _MDY_WORDS = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)" + _TIME, re.I)
+# 10.11.2021 (day first: dotted dates are European), 10.11.2021, 14:05 Uhr
+_DMY_DOTS = re.compile(r"(?<![\w.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d{2})(?![\d.])" + _TIME, re.I)
 # 9/17/2004 5:54:13 AM: month first, as US software prints it; only taken when a day >12
 # or an AM/PM marker says so, because 7/5/2005 is ambiguous otherwise
 _MDY_SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])" + _TIME, re.I)
@@ -218,7 +236,7 @@ def normalize_digits(text: str) -> str:
 
 def iter_dates(text: str, tz: dt.tzinfo) -> Iterator[tuple[int, ParsedDate]]:
     """Yield (offset, date) for every full date written in text (run normalize_digits first)."""
-    for pattern in (_YMD, _DMY_WORDS, _MDY_WORDS):
+    for pattern in (_YMD, _DMY_WORDS, _MDY_WORDS, _DMY_DOTS):
         for match in pattern.finditer(text):
             parsed = _from_match(match, tz)
             if parsed is not None:

@@ -231,6 +231,16 @@ _AUTHOR_LABEL = re.compile(
 )
 
 
+def _not_the_copyright_holder(names: list[str], copyright_line: str | None) -> list[str]:
+    # <meta name="author" content="Condé Nast"> beside article:author "Larry Fitzmaurice": the
+    # company that holds the copyright is no author when the page names a person too
+    if not copyright_line or len(names) < 2:
+        return names
+    held = copyright_line.casefold()
+    people = [n for n in names if n.casefold() not in held]
+    return people or names
+
+
 def _labelled_author(page: PageMeta) -> str | None:
     for i in range(1, 5):
         label = page.first(f"twitter:label{i}")
@@ -263,7 +273,9 @@ def pick_authors(
     authors = first_list(
         people(names_from_value(fm.get("author")) + names_from_value(fm.get("authors"))),
         people(names_from_value(page.json_ld.get("author"))),
-        people(n for value in page.all(*_META_AUTHORS) for n in names_from_value(value)),
+        _not_the_copyright_holder(
+            people(n for value in page.all(*_META_AUTHORS) for n in names_from_value(value)), page.first("copyright")
+        ),
         people(names_from_value(_labelled_author(page))),
         people(names_from_value(hints.get("authors"))),
         people(body.authors + extra.authors + head.authors + around.authors),

@@ -65,11 +65,18 @@ _META_PUBLISHED = (
     "originalpublicationdate",
     "date",
     "displaydate",
+    "microdata:datepublished",
+    "microdata:datecreated",
+    "microdata:dc:date",
+    "microdata:dcterms:created",
+    "hatom:published",
 )
 _META_MODIFIED = (
     "article:modified_time",
     "og:updated_time",
     "datemodified",
+    "microdata:datemodified",
+    "microdata:dcterms:modified",
     "dateupdate",
     "last-modified",
     "dcterms.modified",
@@ -148,6 +155,15 @@ def _reading_zone(source_zone: str | None, default: str, page_zone: dt.tzinfo | 
     return zone(None, default), True
 
 
+def _publishers(page: PageMeta) -> list[str]:
+    # the publisher and its parent company ("Condé Nast") are never the article's author
+    publisher = page.json_ld.get("publisher")
+    # a Person publishing their own blog is its author, not a company
+    company = isinstance(publisher, dict) and "person" not in str(publisher.get("@type", "")).lower()
+    names = [first_text(publisher) if company else None, *page.all("publisher")]
+    return [n for n in names if n and not n.startswith(("http://", "https://"))]
+
+
 def _local_offset(date: ParsedDate | None, tz: dt.tzinfo) -> int | None:
     # the page-local time of published_at: the offset it stated, else that of the zone it was read in
     if date is None or date.precision == DatePrecision.DAY:
@@ -218,7 +234,11 @@ def _normalize_row(
 
     url = choose_canonical(raw_url, [page.canonical, page.first("og:url")], tracking_parameters=tracking_parameters)
     site_name = pick_site_name(page, fm, extracted, url)
-    site_names = [n for n in (site_name, host_name(url), first_text(fm.get("author")) if site_name else None) if n]
+    site_names = [
+        n
+        for n in (site_name, host_name(url), *_publishers(page), first_text(fm.get("author")) if site_name else None)
+        if n
+    ]
     title = pick_title(page, fm, hints, extracted, media_type, site_names)
 
     body_lines = text_lines(text)

@@ -35,7 +35,14 @@ _LINE_CHARS = 300  # and near the start of its paragraph
 _HEADER_LINES = 12  # at most this many lines between headline and body are header
 _NEEDLE_LINES, _NEEDLES = 8, 4  # the body is located by up to 4 of its first 8 lines
 _CONFIRM_LINES = 40  # which must follow the place found within this many page lines
-_SIGNATURE_CHARS = 40  # a signature line names who issued the document: a short line, no sentence
+_SIGNATURE_CHARS = 40
+# an unlabelled date is a dateline when it starts within this many characters of its line
+# ("HONG KONG SAR - Media OutReach Newswire - 14 May 2025") or its line is this short
+_DATELINE_START, _DATELINE_CHARS = 60, 80
+# two lower-case Latin words in a row: a clause (Chinese and Japanese datelines have no spaces to test)
+_CLAUSE = re.compile(
+    r"(?:^|\s)[a-zß-öø-ÿ][\w'’-]*\s+[a-zß-öø-ÿ]"
+)  # a signature line names who issued the document: a short line, no sentence
 # what a line holding only a date may also hold: digits, date and weekday words, times
 _DATE_LINE = re.compile(
     r"[\d\s\-/.,:()（）年月日号號〇零一二三四五六七八九十]|(?:星期|周|週|禮拜|礼拜).|[上下]午"
@@ -151,8 +158,8 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
     windows = _header_windows(page_lines, text_lines, titles)
     for start, head, end in windows:
         # a dateline under the headline beats one above it (often a related story's)
-        below = find_dates("\n".join(page_lines[head:end]), timezone=tz)
-        above = find_dates("\n".join(page_lines[start:head]), timezone=tz)
+        below = _datelines(page_lines[head:end], tz)
+        above = _datelines(page_lines[start:head], tz)
         header = below + above
         if header:
             result.header_lines = list(page_lines[start:end])
@@ -162,7 +169,7 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
         if windows:
             start, _, end = windows[0]
             result.header_lines = list(page_lines[start:end])
-    top = find_dates("\n".join(line[:_LINE_CHARS] for line in text_lines[:_BODY_TOP_LINES]), timezone=tz)
+    top = _datelines([line[:_LINE_CHARS] for line in text_lines[:_BODY_TOP_LINES]], tz)
     # a label's date may sit on the next line ("发布日期：" in one cell, the date in the next)
     labelled_lines = [
         f"{line} {page_lines[i + 1] if i + 1 < len(page_lines) else ''}"
@@ -179,6 +186,24 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
     result.modified = [f.date for f in header + top if f.label == "modified"]
     result.signed = signature_date(text_lines, tz)
     return result
+
+
+def _datelines(lines: Sequence[str], tz: dt.tzinfo) -> list[FoundDate]:
+    """Return the dates of lines, in order, that read as datelines: labelled ones, and unlabelled
+    ones near the start of a line or on a short line; "am 18. Oktober 2021 eröffnet" inside a
+    sentence is an event the article tells of.
+    """
+    found = []
+    for line in lines:
+        for item in find_dates(line, timezone=tz):
+            if item.label or len(line) <= _DATELINE_CHARS:
+                found.append(item)
+                continue
+            # a dateline's head names places and agencies, not a clause ("wurde am", "was opened on")
+            head = normalize_digits(line)[: item.start]
+            if item.start <= _DATELINE_START and not _CLAUSE.search(head):
+                found.append(item)
+    return found
 
 
 def signature_date(text_lines: Sequence[str], tz: dt.tzinfo) -> ParsedDate | None:

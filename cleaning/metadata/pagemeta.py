@@ -130,6 +130,10 @@ def _is_article(item: dict[str, Any]) -> bool:
     return any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in names)
 
 
+# "<![CDATA[ {...} ]]>" (or "//<![CDATA[") around JSON-LD, as XHTML templates write it
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+
+
 def _resolve(value: Any, nodes: dict[str, dict[str, Any]], depth: int = 0) -> Any:
     # Yoast and friends write "author": {"@id": "#/schema/person/..."} and put the Person in @graph
     if isinstance(value, list):
@@ -145,7 +149,7 @@ def _pick_json_ld(scripts: list[str]) -> dict[str, Any]:
     for raw in scripts:
         try:
             # some CMSs leave raw newlines inside JSON strings; strict=False accepts them
-            data = json.loads(raw, strict=False)
+            data = json.loads(_CDATA.sub("", raw), strict=False)
         except (ValueError, RecursionError):
             continue
         for item in _iter_json_ld(data):
@@ -196,6 +200,26 @@ def _visible_lines(root: Any, html: str) -> list[str]:
     return [line for line in lines if line]
 
 
+# dates stated on body elements: microdata/RDFa (<span itemprop="datePublished" content=...>,
+# property="schema:dateCreated") and hAtom (<abbr class="published" title="2017-07-23T17:06:45+0000">)
+_DATE_PROPERTIES = {"datepublished", "datecreated", "datemodified", "dc:date", "dcterms:created", "dcterms:modified"}
+_HATOM_PUBLISHED = re.compile(r"(?:^|\s)published(?:$|\s)")
+
+
+def _read_date_element(element: Any, page: PageMeta) -> None:
+    prop = (element.get("itemprop") or element.get("property") or "").lower().removeprefix("schema:")
+    # the first of each only: later ones date related stories' teasers
+    if prop in _DATE_PROPERTIES and element.tag != "meta":
+        value = element.get("content") or element.get("datetime")
+        if value and f"microdata:{prop}" not in page.meta:
+            page.meta[f"microdata:{prop}"] = [value]
+    elif "hatom:published" not in page.meta and _HATOM_PUBLISHED.search(element.get("class") or ""):
+        # the machine-readable title, else the printed date ("31. Oktober 2023")
+        value = element.get("title") or _text(element)
+        if value and len(value) <= 40:
+            page.meta["hatom:published"] = [value]
+
+
 def read_page_meta(html: str) -> PageMeta:
     """Parse html once and collect its JSON-LD, meta tags, <time>, canonical, <h1>, <title>, lines."""
     page = PageMeta()
@@ -232,15 +256,16 @@ def read_page_meta(html: str) -> PageMeta:
     page.title_tag = _text(title) if title is not None else None
     by_class = by_link = None
     class_element: Any = None
-    last_declared = class_position = -1
+    first_declared = class_position = -1
     for position, element in enumerate(root.iter()):
         if not isinstance(element.tag, str) or element.tag in {"meta", "link", "script", "style", "body", "html"}:
             continue
+        _read_date_element(element, page)
         declared = "author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author"
         # names marked as authors further down than this after the byline are related stories' bylines
         # (or after a byline-classed element, when none was marked before it)
-        if declared and (last_declared if last_declared >= 0 else class_position) >= 0:
-            declared = position - (last_declared if last_declared >= 0 else class_position) <= _BYLINE_GAP
+        if declared and (first_declared if first_declared >= 0 else class_position) >= 0:
+            declared = position - (first_declared if first_declared >= 0 else class_position) <= _BYLINE_GAP
         # the first class match, or an element inside it ("c-byline" > "c-byline__author-name"):
         # further "author" classes are related stories and author boxes
         classed = (
@@ -262,7 +287,7 @@ def read_page_meta(html: str) -> PageMeta:
             continue
         if declared:
             page.author_elements.append(text)
-            last_declared = position
+            first_declared = first_declared if first_declared >= 0 else position
         elif classed:
             by_class, class_element = text, element
             class_position = class_position if class_position >= 0 else position

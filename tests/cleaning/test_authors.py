@@ -191,7 +191,7 @@ def test_byline_labels_trailers_slugs_and_chrome(raw, expected):
         ("Isabel Caro y José Miguel Wilson", ["Isabel Caro", "José Miguel Wilson"]),
         ("Jane Doe and Associated Press", ["Jane Doe", "Associated Press"]),
         ("Reuters", ["Reuters"]),
-        ("Doe, Jane", ["Doe, Jane"]),
+        ("Gillman, Steve", ["Steve Gillman"]),  # Last, First: one person
         ("Walter von Aachen", ["Walter von Aachen"]),
         ("Perry Bacon Jr.", ["Perry Bacon Jr."]),
         ("新华社", ["新华社"]),

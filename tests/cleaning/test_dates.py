@@ -226,3 +226,25 @@ def test_parsed_dates_keep_the_offset_they_stated(value, offset):
     parsed = parse_date(value, timezone=ZoneInfo("Asia/Hong_Kong"))
     assert parsed is not None
     assert parsed.offset == offset
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("31. Oktober 2023", dt.date(2023, 10, 31)),
+        ("23. Juli 2017", dt.date(2017, 7, 23)),
+        ("1er mai 2020", dt.date(2020, 5, 1)),
+        ("4 décembre 2019", dt.date(2019, 12, 4)),
+        ("3 de mayo de 2022", dt.date(2022, 5, 3)),
+        ("12 März 2021", dt.date(2021, 3, 12)),
+        ("10.11.2021", dt.date(2021, 11, 10)),  # dotted dates are day first
+    ],
+)
+def test_european_written_dates(value, day):
+    parsed = parse_date(value)
+    assert parsed is not None
+    assert parsed.at.date() == day
+
+
+def test_version_numbers_are_no_dotted_dates():
+    assert parse_date("v1.2.2021") is None

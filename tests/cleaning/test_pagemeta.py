@@ -153,3 +153,23 @@ def test_byline_element_innermost_and_related_story_authors_left_out():
         "Jane Doe",
         "John Roe",
     ]
+
+
+def test_cdata_json_ld_microdata_and_hatom_dates():
+    cdata = """<script type="application/ld+json">
+    <![CDATA[ {"@type": "NewsArticle", "datePublished": "2015-10-15T02:19:15Z"} ]]></script>"""
+    assert read_page_meta(cdata).json_ld["datePublished"] == "2015-10-15T02:19:15Z"
+    body = """<body><span property="schema:dateCreated" content="2023-10-06T03:46:34+00:00"></span>
+    <abbr class="published" title="2017-07-23T17:06:45+0000">23. Juli 2017</abbr>
+    <ul><li><span itemprop="datePublished" content="2001-01-01">related</span></li></ul></body>"""
+    meta = read_page_meta(body)
+    assert meta.meta["microdata:datecreated"] == ["2023-10-06T03:46:34+00:00"]
+    assert meta.meta["hatom:published"] == ["2017-07-23T17:06:45+0000"]
+    assert meta.meta["microdata:datepublished"] == ["2001-01-01"], "only the first of each"
+
+
+def test_a_date_inside_a_sentence_atop_the_body_is_no_dateline():
+    text = ["Die Anlage wurde am 18. Oktober 2021 am Erzberg offiziell eröffnet und in Betrieb genommen."]
+    assert text_dates([], text, [], ZoneInfo("Europe/Vienna")).published == []
+    dated = ["HONG KONG SAR - Media OutReach Newswire - 14 May 2025 - The lab opened today."]
+    assert [d.at.day for d in text_dates([], dated, [], ZoneInfo("Asia/Hong_Kong")).published] == [14]

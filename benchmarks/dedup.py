@@ -30,9 +30,9 @@ from cleaning.config import CleaningConfig, DedupConfig
 from cleaning.duplicates.dedup import mark_duplicates
 from cleaning.duplicates.index import DedupIndex, usable_index
 from cleaning.duplicates.minhash import band_hashes, signatures
-from cleaning.pipeline import _mark_duplicates
-from cleaning.schema import ARTICLE_SCHEMA
-from cleaning.storage.dataset import DatasetPaths, read_dedup_index, to_table, upsert_articles, write_dedup_index
+from cleaning.shards import commit, finish_shard
+from cleaning.storage.dataset import DatasetPaths, read_dedup_index, write_dedup_index
+from cleaning.storage.snapshot import Store
 
 CHARS = 3000
 
@@ -172,21 +172,30 @@ def memory(args: argparse.Namespace) -> None:
             articles = corpus.batch(per_run, run * per_run)
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the synthetic texts' share
             start = time.perf_counter()
-            if args.dataset:
-                marked, updates, index = _mark_duplicates(paths, _article_rows(articles), CleaningConfig(dedup=config))
-                upsert_articles(paths.articles, to_table(marked, ARTICLE_SCHEMA), duplicate_updates=updates)
+            if args.dataset:  # as pipeline.run commits a slice: staged files, then commit() into snapshots
+                settings = CleaningConfig(dedup=config)
+                shard = finish_shard(
+                    _article_rows(articles), pd.DataFrame(), Path(folder) / "stage", settings, pages=len(articles)
+                )
+                stats = commit(paths.root, [shard], settings)
+                indexed, marked_count = stats.total, stats.duplicates
+                snapshot = Store(paths.root).current()
+                assert snapshot is not None
+                size = sum(p.stat().st_size for p in snapshot.paths("index/docs") + snapshot.paths("index/bands"))
             else:
                 index = usable_index(read_dedup_index(directory), config)
                 marked, index = _mark(articles, index, config)
-            write_dedup_index(directory, index)
-            size = sum(p.stat().st_size for p in directory.rglob("*.parquet"))
+                write_dedup_index(directory, index)
+                indexed, marked_count = len(index.docs), int(marked["duplicate_of"].notna().sum())
+                size = sum(p.stat().st_size for p in directory.rglob("*.parquet"))
+                del marked, index
             print(
-                f"run {run + 1}: {len(index.docs):,} indexed, {int(marked['duplicate_of'].notna().sum()):,} "
+                f"run {run + 1}: {indexed:,} indexed, {marked_count:,} "
                 f"marked, {time.perf_counter() - start:.1f} s, index {size / 2**20:.1f} MiB, "
                 f"peak RSS {before:.0f} MiB with the batch generated, "
                 f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB after the run"
             )
-            del articles, marked, index
+            del articles
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -86,6 +86,7 @@ class CleaningConfig:
     # runtime
     workers: int = 1
     batch_size: int = 16  # pages per task sent to a worker process: small enough to balance 2 workers
+    slice_pages: int = 2000  # inputs per commit: bounds a run's memory and what a killed run redoes
 
     dedup: DedupConfig = dataclasses.field(default_factory=DedupConfig)
 

@@ -1,16 +1,21 @@
 """The cleaning recipe: the ordered steps, and run() that takes inputs to the written dataset.
 
-Per-page steps run on batches of pages, in worker processes when workers > 1; the
-corpus steps (newest copy per URL, duplicates) and the write run once, in this process,
-on rows sorted by id, so the output is the same for any worker count or input order.
+Per-page steps run on batches of pages, in worker processes when workers > 1. A run
+streams its inputs in slices of config.slice_pages: each slice is cleaned into staged
+files (clean_shard), then committed (cleaning/shards.commit: newest copy per URL and
+duplicates against the stored dataset, over ids and signatures, in one atomic snapshot).
+Duplicates are connected components, so the output is the same for any slice size,
+worker count or input order.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import functools
+import hashlib
 import itertools
 import logging
 import multiprocessing
@@ -25,35 +30,22 @@ from tqdm import tqdm
 
 from cleaning import __version__
 from cleaning.config import CleaningConfig
-from cleaning.duplicates.dedup import content_hash, mark_duplicates
-from cleaning.duplicates.index import DedupIndex, unindexed_ids, usable_index
 from cleaning.errors import SchemaError
 from cleaning.extraction.boilerplate import remove_boilerplate
 from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.rules import load_rules
-from cleaning.ids import assign_ids, keep_newest_per_id
+from cleaning.ids import assign_ids
 from cleaning.inputs.decoding import decode_pages
 from cleaning.inputs.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
 from cleaning.language.detect import detect_language
 from cleaning.metadata.normalize import normalize_metadata
-from cleaning.metadata.urls import canonicalize
 from cleaning.quality import drop_short_texts, flag_quality
-from cleaning.schema import ARTICLE_COLUMNS, ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
+from cleaning.schema import ARTICLE_COLUMNS, REJECT_COLUMNS, RejectReason, Stage
+from cleaning.shards import ShardResult, commit, finish_shard
 from cleaning.step import StepResult, reject
-from cleaning.storage.dataset import (
-    DatasetPaths,
-    exclusive_lock,
-    iter_stored_articles,
-    read_columns,
-    read_dedup_index,
-    stored_is_newer,
-    to_table,
-    upsert_articles,
-    upsert_rejects,
-    write_dedup_index,
-)
+from cleaning.storage.snapshot import Store
 
-__all__ = ["RunSummary", "build_steps", "clean_pages", "run"]
+__all__ = ["RunSummary", "build_steps", "clean_pages", "clean_shard", "run", "run_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +187,7 @@ class RunSummary:
 
     output: Path
     pages: int = 0
+    resumed_from: int = 0  # inputs committed by an earlier, killed run of the same command (not read again)
     articles: int = 0  # articles this run produced
     inserted: int = 0
     replaced: int = 0
@@ -231,55 +224,112 @@ def _batched(items: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
         yield batch
 
 
-def _clean_all(
-    pages: Iterable[RawPage], config: CleaningConfig, bar: tqdm
-) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    batches = _batched(pages, config.batch_size)
-    if config.workers <= 1:
+class _Cleaner:
+    """Runs the per-page steps on a stream of pages, in worker processes when workers > 1, in input order."""
+
+    def __init__(self, config: CleaningConfig, bar: tqdm) -> None:
+        self.config = config
+        self.bar = bar
+        self.pool: cf.ProcessPoolExecutor | None = None
+        if config.workers > 1:
+            context = multiprocessing.get_context("forkserver")
+            # workers fork from a server that has imported the steps once, instead of each importing them
+            context.set_forkserver_preload(["cleaning.pipeline"])
+            self.pool = cf.ProcessPoolExecutor(max_workers=config.workers, mp_context=context)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def clean(self, pages: Iterable[RawPage]) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        batches = _batched(pages, self.config.batch_size)
+        if self.pool is None:
+            for batch in batches:
+                yield _clean_batch(batch, self.config)
+                self.bar.update(len(batch))
+            return
+        pending: collections.deque[tuple[cf.Future[tuple[pd.DataFrame, pd.DataFrame]], int]] = collections.deque()
         for batch in batches:
-            yield _clean_batch(batch, config)
-            bar.update(len(batch))
-        return
-    context = multiprocessing.get_context("forkserver")
-    # workers fork from a server that has imported the steps once, instead of each importing them
-    context.set_forkserver_preload(["cleaning.pipeline"])
-    with cf.ProcessPoolExecutor(max_workers=config.workers, mp_context=context) as pool:
-        pending: dict[cf.Future[tuple[pd.DataFrame, pd.DataFrame]], int] = {}
-        for batch in batches:
-            pending[pool.submit(_clean_batch, batch, config)] = len(batch)
-            if len(pending) >= 2 * config.workers:  # bounded: memory stays flat on big inputs
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    bar.update(pending.pop(future))
-                    yield future.result()
-        for future in cf.as_completed(pending):
-            bar.update(pending[future])
+            pending.append((self.pool.submit(_clean_batch, batch, self.config), len(batch)))
+            if len(pending) >= 2 * self.config.workers:  # bounded: memory stays flat on big inputs
+                future, size = pending.popleft()  # in input order: a slice holds the same pages in every run
+                yield future.result()
+                self.bar.update(size)
+        while pending:
+            future, size = pending.popleft()
             yield future.result()
+            self.bar.update(size)
 
 
-def _mark_duplicates(
-    paths: DatasetPaths,
-    articles: pd.DataFrame,
-    config: CleaningConfig,
-) -> tuple[pd.DataFrame, dict[str, str | None], DedupIndex]:
-    """Run dedup against the stored dataset and its index; stored rows the index lacks are re-read."""
-    index = usable_index(read_dedup_index(paths.index), config.dedup)
-    stored = read_columns(paths.articles, ["id", "content_hash", "published_at", "duplicate_of"])
-    missing = unindexed_ids(index, stored) - set(articles["id"])
-    if missing and len(index.docs):
-        logger.info("dedup index lacks %d stored articles; adding them", len(missing))
-    restored = iter_stored_articles(paths.articles, ["id", "text", "published_at"], ids=missing)
-    # rows the upsert will not write (the stored fetch is newer) must not enter the index
-    stale = pd.Series(
-        stored_is_newer(paths.articles, articles["id"], articles["fetched_at"]), index=articles.index, dtype=bool
+def _read_reject_rows(read_rejects: Sequence[ReadReject]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "origin": [r.origin for r in read_rejects],
+            "url": [r.url for r in read_rejects],
+            "source": [r.source for r in read_rejects],
+            "stage": [str(r.stage) for r in read_rejects],
+            "reason": [str(r.reason) for r in read_rejects],
+            "detail": [r.detail for r in read_rejects],
+            "fetched_at": pd.to_datetime(pd.Series([r.fetched_at for r in read_rejects], dtype=object), utc=True),
+            "tidings_version": __version__,
+        }
     )
-    marked, updates, index = mark_duplicates(
-        articles.loc[~stale], index=index, stored=stored, restored=restored, config=config.dedup
+
+
+def run_key(inputs: Sequence[Path], config: CleaningConfig, source: str | None) -> str:
+    """Name a run by its command: the inputs (paths, sizes, modification times), source and settings.
+
+    A run started again with the same key resumes after its last committed slice.
+    """
+    digest = hashlib.sha1(f"{__version__}|{source}|{config!r}".encode())
+    for path in map(Path, inputs):
+        digest.update(str(path.resolve()).encode())
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            with contextlib.suppress(OSError):
+                stat = file.stat()
+                digest.update(f"{file}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def clean_shard(
+    items: Iterable[RawPage | ReadReject], folder: Path, config: CleaningConfig, *, bar: tqdm | None = None
+) -> ShardResult:
+    """Clean one shard of input items into staged files in folder (what a Dask worker calls; no stored state).
+
+    Commit the result with cleaning.shards.commit(output, [results...], config).
+    """
+    cleaner = _Cleaner(dataclasses.replace(config, workers=1), bar or tqdm(disable=True))
+    return _clean_slice(cleaner, items, folder, config)
+
+
+def _clean_slice(
+    cleaner: _Cleaner, items: Iterable[RawPage | ReadReject], folder: Path, config: CleaningConfig
+) -> ShardResult:
+    read_rejects: list[ReadReject] = []
+    count = 0
+
+    def pages() -> Iterator[RawPage]:
+        nonlocal count
+        for item in items:
+            count += 1
+            if isinstance(item, ReadReject):
+                read_rejects.append(item)
+            else:
+                yield item
+
+    article_parts, reject_parts = [], []
+    for articles, rejects in cleaner.clean(pages()):
+        if len(articles):
+            article_parts.append(articles)
+        if len(rejects):
+            reject_parts.append(rejects)
+    reject_parts.append(_read_reject_rows(read_rejects))
+    articles = pd.concat(article_parts or [_no_articles()], ignore_index=True)
+    rejects = pd.concat(
+        [r for r in reject_parts if len(r)] or [pd.DataFrame(columns=REJECT_COLUMNS)], ignore_index=True
     )
-    kept_as_is = articles.loc[stale].assign(
-        content_hash=articles.loc[stale, "text"].map(content_hash), duplicate_of=None
-    )
-    return pd.concat([marked, kept_as_is]).sort_index(), updates, index
+    return finish_shard(articles, rejects, folder, config, pages=count)
 
 
 def run(
@@ -290,91 +340,46 @@ def run(
     source: str | None = None,
     progress: bool = True,
 ) -> RunSummary:
-    """Clean every input under inputs into the dataset at output; return what was done."""
+    """Clean every input under inputs into the dataset at output; return what was done.
+
+    The run commits a slice of config.slice_pages inputs at a time; killed, the same
+    command resumes after the last committed slice.
+    """
     started = time.perf_counter()
-    paths = DatasetPaths(Path(output))
-    summary = RunSummary(output=paths.root)
-    read_rejects: list[ReadReject] = []
-
-    def pages() -> Iterator[RawPage]:
-        for item in iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes):
-            if isinstance(item, ReadReject):
-                read_rejects.append(item)
-            else:
-                summary.pages += 1
-                yield item
-
-    article_parts, reject_parts = [], []
+    output = Path(output)
+    store = Store(output)
+    summary = RunSummary(output=output)
+    key = run_key(inputs, config, source)
+    current = store.current()
+    done = int((current.manifest.runs.get(key) or {}).get("items", 0)) if current else 0
+    if done:
+        logger.info("resuming run %s after %d committed inputs", key, done)
+    items = itertools.islice(iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes), done, None)
+    summary.pages = summary.resumed_from = done
+    position = done
     with tqdm(desc="cleaning", unit="page", delay=1.0, file=sys.stderr, disable=not progress) as bar:
-        for articles, rejects in _clean_all(pages(), config, bar):
-            article_parts.append(articles)
-            reject_parts.append(rejects)
-    summary.pages += len(read_rejects)
-
-    reject_parts.append(
-        pd.DataFrame(
-            {
-                "origin": [r.origin for r in read_rejects],
-                "url": [r.url for r in read_rejects],
-                "source": [r.source for r in read_rejects],
-                "stage": [str(r.stage) for r in read_rejects],
-                "reason": [str(r.reason) for r in read_rejects],
-                "detail": [r.detail for r in read_rejects],
-                "fetched_at": pd.to_datetime(pd.Series([r.fetched_at for r in read_rejects], dtype=object), utc=True),
-                "tidings_version": __version__,
-            }
-        )
-    )
-    articles = pd.concat(
-        [a for a in article_parts if len(a)] or [pd.DataFrame(columns=ARTICLE_COLUMNS)], ignore_index=True
-    )
-    articles = articles.sort_values(["id", "origin"], kind="stable").reset_index(drop=True)
-
-    newest = keep_newest_per_id(articles)
-    articles = newest.kept
-    if len(newest.rejected):
-        reject_parts.append(_reject_rows(newest.rejected))
-
-    with exclusive_lock(paths.root):
-        articles, updates, index = _mark_duplicates(paths, articles, config)
-        stats, lost = upsert_articles(paths.articles, to_table(articles, ARTICLE_SCHEMA), duplicate_updates=updates)
-        # after the articles: a run killed in between leaves an index the next run repairs
-        write_dedup_index(paths.index, index)
-        rejects = pd.concat(
-            [r for r in reject_parts if len(r)] or [pd.DataFrame(columns=REJECT_COLUMNS)], ignore_index=True
-        )
-        if lost.num_rows:
-            lost_frame = lost.select(["origin", "url", "source", "fetched_at"]).to_pandas()
-            rejects = pd.concat(
-                [
-                    rejects,
-                    lost_frame.assign(
-                        stage=str(Stage.DEDUP),
-                        reason=str(RejectReason.SUPERSEDED),
-                        detail="the dataset holds a newer fetch of this URL",
-                        tidings_version=__version__,
-                    ),
-                ],
-                ignore_index=True,
-            )
-        written = upsert_rejects(
-            paths.rejects,
-            to_table(rejects, REJECT_SCHEMA),
-            resolved_origins=articles["origin"],
-            resolved_urls=set(articles["url"].dropna()),
-            url_key=functools.partial(canonicalize, tracking_parameters=config.tracking_parameters),
-        )
-
-    summary.articles = len(articles)
-    summary.inserted, summary.replaced, summary.kept_existing, summary.total_articles = (
-        stats.inserted,
-        stats.replaced,
-        stats.kept_existing,
-        stats.total,
-    )
-    summary.duplicates = int(articles["duplicate_of"].notna().sum())
-    summary.rejects.update(written.column("reason").to_pylist())
-    summary.languages.update(articles["language"].fillna("und").astype(str))
+        cleaner = _Cleaner(config, bar)
+        try:
+            while True:
+                chunk = itertools.islice(items, config.slice_pages)
+                store.staging.mkdir(parents=True, exist_ok=True)
+                shard = _clean_slice(cleaner, chunk, store.new_staging(), config)
+                position += shard.pages
+                last = shard.pages < config.slice_pages
+                stats = commit(output, [shard], config, run=(key, None if last else {"items": position}))
+                summary.pages += shard.pages
+                summary.articles += shard.articles
+                summary.inserted += stats.inserted
+                summary.replaced += stats.replaced
+                summary.kept_existing += stats.kept_existing
+                summary.duplicates += stats.duplicates
+                summary.total_articles = stats.total
+                summary.rejects.update(stats.rejects)
+                summary.languages.update(stats.languages)
+                if last:
+                    break
+        finally:
+            cleaner.close()
     summary.seconds = time.perf_counter() - started
     for reason, count in sorted(summary.rejects.items()):
         logger.info("cleaning/rejected/%s: %d", reason, count)

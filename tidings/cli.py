@@ -366,3 +366,21 @@ def report(output: Path, html_path: Path | None) -> None:
     if not (output / "articles").is_dir() and not (output / "runs").is_dir():
         raise click.BadParameter(f"{output} holds no tidings dataset (no articles/ or runs/)", param_hint="OUTPUT")
     click.echo(str(write_report(output, html_path)))
+
+
+@main.command()
+@click.argument("output", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def compact(output: Path) -> None:
+    """Merge the small Parquet files that many commits leave into one file per partition.
+
+    Rows do not change; readers keep reading while it runs. An output written by a
+    tidings before snapshots (one part-0.parquet per dataset) is upgraded first.
+
+    Example:
+
+        tidings compact output
+    """
+    from cleaning.storage.compact import compact as compact_output
+
+    stats = compact_output(output)
+    click.echo(f"compacted:   {stats.files_before} files -> {stats.files_after} (snapshot {stats.version})", err=True)

@@ -25,7 +25,7 @@ from cleaning.duplicates.minhash import EMPTY, band_hashes, content_hashes, esti
 from cleaning.errors import SchemaError
 from cleaning.step import require_columns
 
-__all__ = ["content_hash", "mark_duplicates", "near_duplicate_pairs"]
+__all__ = ["Entries", "content_hash", "fingerprint_articles", "mark_duplicates", "mark_entries", "near_duplicate_pairs"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +38,22 @@ def content_hash(text: str) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Entries:
-    """Signatures of articles not yet in the index (this run's, and stored rows it lacks)."""
+class Entries:
+    """Signatures of articles not yet in the index (this run's, and stored rows it lacks).
+
+    What a shard worker hands the commit: dedup runs over these, never over texts.
+    """
 
     docs: pd.DataFrame  # id, content_hash, published_at
     signatures: npt.NDArray[np.uint32]
+
+
+_Entries = Entries
+
+
+def fingerprint_articles(articles: pd.DataFrame, config: DedupConfig) -> Entries:
+    """Return the content hashes and MinHash signatures of articles (id, text, published_at)."""
+    return _entries(articles, config)
 
 
 def _entries(articles: pd.DataFrame, config: DedupConfig) -> _Entries:
@@ -186,6 +197,29 @@ def mark_duplicates(
     back = _concat_entries(
         [_entries(batch[~batch["id"].isin(articles["id"])], config) for batch in restored if len(batch)], config
     )
+    duplicate_of, updates, new_index = mark_entries(new, index=index, stored=stored, restored=back, config=config)
+    marked = articles.assign(
+        content_hash=new.docs["content_hash"].to_numpy(),
+        duplicate_of=pd.Series(duplicate_of, index=articles.index, dtype=object),
+    )
+    return marked, updates, new_index
+
+
+def mark_entries(
+    new: Entries,
+    *,
+    index: DedupIndex,
+    stored: pd.DataFrame,
+    restored: Entries | None = None,
+    config: DedupConfig,
+) -> tuple[list[str | None], dict[str, str | None], DedupIndex]:
+    """mark_duplicates over signatures: return duplicate_of for each entry, stored rows' updates, the new index.
+
+    index may hold only part of the stored dataset: every stored row sharing a content hash or a
+    band hash with an entry, or an id, and the whole cluster of each (storage/index_store.py
+    gathers them); stored then lists those rows. The result is the same as with the whole index.
+    """
+    back = restored if restored is not None else _concat_entries([], config)
 
     # stored rows replaced by this run, or gone from the dataset, leave the index, and
     # the rest of their old clusters is linked again from scratch
@@ -266,10 +300,6 @@ def mark_duplicates(
     )
 
     n_new = len(new.docs)
-    marked = articles.assign(
-        content_hash=new.docs["content_hash"].to_numpy(),
-        duplicate_of=pd.Series(duplicate_of[n_old : n_old + n_new], index=articles.index, dtype=object),
-    )
     previous = {i: (None if pd.isna(d) else d) for i, d in zip(stored["id"], stored["duplicate_of"], strict=True)}
     updates = {
         row_id: dup
@@ -293,4 +323,4 @@ def mark_duplicates(
         ),
         params=index.params,
     )
-    return marked, updates, new_index
+    return duplicate_of[n_old : n_old + n_new], updates, new_index

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -23,11 +25,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from cleaning.duplicates.index import DedupIndex
 from cleaning.errors import SchemaError
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
+from cleaning.storage.snapshot import FileEntry, Store
 
 __all__ = [
     "FETCH_FAILURES",
@@ -37,6 +41,7 @@ __all__ = [
     "iter_stored_articles",
     "load_articles",
     "load_rejects",
+    "read_articles",
     "read_columns",
     "read_dedup_index",
     "read_table",
@@ -306,20 +311,128 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def load_articles(root: Path, *, duplicates: bool = True, columns: list[str] | None = None) -> pd.DataFrame:
-    """Load the articles dataset of an output root: tz-aware timestamps, lists, Arrow strings."""
-    paths = DatasetPaths(Path(root))
-    table = read_table(paths.articles, ARTICLE_SCHEMA)
+Moment = str | dt.datetime | pd.Timestamp
+
+
+def _utc(moment: Moment) -> pd.Timestamp:
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _month_overlaps(partition: str, since: pd.Timestamp | None, until: pd.Timestamp | None) -> bool:
+    if partition == "undated":
+        return since is None and until is None
+    start = pd.Timestamp(f"{partition}-01", tz="UTC")
+    end = start + pd.offsets.MonthBegin(1)
+    return (since is None or end > since) and (until is None or start < until)
+
+
+def _pruned(
+    entry: FileEntry,
+    since: pd.Timestamp | None,
+    until: pd.Timestamp | None,
+    sources: set[str] | None,
+    languages: set[str] | None,
+) -> bool:
+    if not _month_overlaps(entry.partition, since, until):
+        return True
+    stats = entry.stats
+    if sources is not None and "sources" in stats and not sources & set(stats["sources"]):
+        return True
+    return languages is not None and "languages" in stats and not languages & set(stats["languages"])
+
+
+def _article_filter(
+    since: pd.Timestamp | None,
+    until: pd.Timestamp | None,
+    sources: set[str] | None,
+    languages: set[str] | None,
+    duplicates: bool,
+) -> pc.Expression | None:
+    parts = []
+    if since is not None:
+        parts.append(pc.field("published_at") >= pa.scalar(since.to_pydatetime(), pa.timestamp("us", tz="UTC")))
+    if until is not None:
+        parts.append(pc.field("published_at") < pa.scalar(until.to_pydatetime(), pa.timestamp("us", tz="UTC")))
+    if sources is not None:
+        parts.append(pc.field("source").isin(pa.array(sorted(sources), type=pa.large_string())))
+    if languages is not None:
+        parts.append(pc.field("language").isin(pa.array(sorted(languages), type=pa.large_string())))
     if not duplicates:
-        table = table.filter(pc.is_null(table.column("duplicate_of")))
-    if columns is not None:
-        table = table.select(columns)
-    return _to_frame(table)
+        parts.append(pc.field("duplicate_of").is_null())
+    return functools.reduce(lambda a, b: a & b, parts) if parts else None
+
+
+def read_articles(
+    root: Path,
+    *,
+    columns: list[str] | None = None,
+    duplicates: bool = True,
+    since: Moment | None = None,
+    until: Moment | None = None,
+    sources: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
+) -> pa.Table:
+    """Read the live articles of an output root as an Arrow table, sorted by id.
+
+    Filters push down: files of months outside [since, until) or without the wanted
+    sources or languages are not opened, and row groups are pruned by their statistics.
+    since is inclusive, until exclusive; with either, undated articles are left out.
+    """
+    start = None if since is None else _utc(since)
+    end = None if until is None else _utc(until)
+    wanted_sources = None if sources is None else set(sources)
+    wanted_languages = None if languages is None else set(languages)
+    snapshot = Store(Path(root)).current()
+    if snapshot is None:  # an output of tidings before snapshots, or nothing yet
+        paths = [p for p in [_part(DatasetPaths(Path(root)).articles)] if p.exists()]
+    else:
+        paths = [
+            snapshot.path(e)
+            for e in snapshot.entries("articles")
+            if not _pruned(e, start, end, wanted_sources, wanted_languages)
+        ]
+    wanted = list(ARTICLE_SCHEMA.names if columns is None else columns)
+    projection = wanted if "id" in wanted else [*wanted, "id"]
+    dataset = ds.dataset(paths, schema=ARTICLE_SCHEMA, format="parquet")
+    table = dataset.to_table(
+        columns=projection, filter=_article_filter(start, end, wanted_sources, wanted_languages, duplicates)
+    )
+    table = table.sort_by("id")
+    return table.select(wanted)
+
+
+def load_articles(
+    root: Path,
+    *,
+    duplicates: bool = True,
+    columns: list[str] | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
+    sources: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Load the articles dataset of an output root: tz-aware timestamps, lists, Arrow strings (see read_articles)."""
+    return _to_frame(
+        read_articles(
+            root,
+            columns=columns,
+            duplicates=duplicates,
+            since=since,
+            until=until,
+            sources=sources,
+            languages=languages,
+        )
+    )
 
 
 def load_rejects(root: Path) -> pd.DataFrame:
     """Load the rejects dataset of an output root."""
-    return _to_frame(read_table(DatasetPaths(Path(root)).rejects, REJECT_SCHEMA))
+    snapshot = Store(Path(root)).current()
+    if snapshot is None:
+        return _to_frame(read_table(DatasetPaths(Path(root)).rejects, REJECT_SCHEMA))
+    table = ds.dataset(snapshot.paths("rejects"), schema=REJECT_SCHEMA, format="parquet").to_table()
+    return _to_frame(table.sort_by([("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")]))
 
 
 # -- the near-duplicate index (OUTPUT/index/): written after the articles, read before dedup --

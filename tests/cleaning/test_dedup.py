@@ -28,7 +28,9 @@ from cleaning.duplicates.dedup import mark_duplicates, near_duplicate_pairs
 from cleaning.duplicates.index import DedupIndex, index_params, unindexed_ids, usable_index
 from cleaning.duplicates.minhash import content_hashes, normalize_for_shingles, signatures, simplify_chinese
 from cleaning.errors import ConfigError
-from cleaning.storage.dataset import DatasetPaths, load_articles, read_dedup_index
+from cleaning.storage.dataset import load_articles
+from cleaning.storage.index_store import BANDS, DOCS
+from cleaning.storage.snapshot import Store, Transaction
 from tests.cleaning.dedup_variants import load_articles as fixture_articles
 from tests.cleaning.dedup_variants import synthetic_set, true_jaccard
 
@@ -376,6 +378,15 @@ def _dataset(output: Path) -> dict[str, str | None]:
     return {u: (None if pd.isna(d) else d) for u, d in zip(articles["url"], articles["duplicate_of"], strict=True)}
 
 
+def _index(output: Path) -> tuple[pd.DataFrame, int, dict]:
+    """The stored dedup index: its docs, its band rows, its parameters."""
+    snapshot = Store(output).current()
+    assert snapshot is not None
+    docs = pd.concat([pd.read_parquet(p) for p in snapshot.paths(DOCS)] or [pd.DataFrame({"id": []})])
+    bands = sum(e.rows for e in snapshot.entries(BANDS))
+    return docs, bands, snapshot.manifest.meta["dedup_params"]
+
+
 def _ids(output: Path) -> dict[str, str]:
     articles = load_articles(output)
     return dict(zip(articles["url"], articles["id"], strict=True))
@@ -426,9 +437,11 @@ def test_incremental_runs_link_new_articles_to_stored_ones(tmp_path: Path, dated
         "https://d.example/1": None,
     }
     assert summary.duplicates == 0
-    index = read_dedup_index(DatasetPaths(out).index)
-    assert index is not None
-    assert sorted(index.docs["id"]) == sorted(ids.values())
+    docs, _, _ = _index(out)
+    assert sorted(docs["id"]) == sorted(ids.values())
+    assert dict(zip(docs["id"], docs["canonical"], strict=True)) == {i: earlier for i in ids.values()} | {
+        ids["https://a.example/2"]: ids["https://a.example/2"]
+    }
 
 
 def test_an_older_fetch_does_not_replace_the_indexed_text(tmp_path: Path, dated_inputs: dict) -> None:
@@ -453,14 +466,13 @@ def test_changed_parameters_rebuild_the_index(tmp_path: Path, caplog: pytest.Log
     story = _text("en_06")
     pipeline.run([_write(tmp_path / "in", "a.txt", story)], out, CleaningConfig(), progress=False)
     changed = CleaningConfig(dedup=dataclasses.replace(CONFIG, word_ngram=3, bands=16, rows=8))
-    with caplog.at_level(logging.WARNING, logger="cleaning.duplicates.dedup"):
+    with caplog.at_level(logging.WARNING, logger="cleaning.shards"):
         pipeline.run([_write(tmp_path / "in2", "b.txt", _edited(story))], out, changed, progress=False)
     assert "rebuilding" in caplog.text
-    index = read_dedup_index(DatasetPaths(out).index)
-    assert index is not None
-    assert index.params == index_params(changed.dedup)
-    assert len(index.docs) == 2
-    assert len(index.bands) == 2 * 16
+    docs, bands, params = _index(out)
+    assert params == index_params(changed.dedup)
+    assert len(docs) == 2
+    assert bands == 2 * 16
     rows = load_articles(out).sort_values("id")
     assert rows["duplicate_of"].tolist()[1] == rows["id"].tolist()[0]  # undated: the smaller id is canonical
 
@@ -483,7 +495,13 @@ def test_worker_count_and_input_order_do_not_change_the_output(tmp_path: Path) -
     assert sum(row["duplicate_of"] not in ("None", "<NA>", "nan") for row in _parquet_rows(one)) >= 12
 
 
-def test_a_run_killed_before_the_index_write_is_repaired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _killed_commit(*_: object) -> None:
+    raise KeyboardInterrupt  # as a kill between writing the files and switching the snapshot
+
+
+def test_a_run_killed_before_its_commit_leaves_the_output_and_reruns_to_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     story = _text("en_08")
     runs = [[("a.txt", story)], [("b.txt", _edited(story))], [("c.txt", _edited(_edited(story)))]]
 
@@ -491,19 +509,19 @@ def test_a_run_killed_before_the_index_write_is_repaired(tmp_path: Path, monkeyp
         for number, files in enumerate(runs):
             paths = [_write(tmp_path / f"in{number}", name, text) for name, text in files]
             if number == 1 and kill_second:
+                before = _parquet_rows(out)
                 with monkeypatch.context() as patch:
-                    patch.setattr(pipeline, "write_dedup_index", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+                    patch.setattr(Transaction, "commit", _killed_commit)
                     with pytest.raises(KeyboardInterrupt):
                         pipeline.run(paths, out, CleaningConfig(), progress=False)
-            else:
-                pipeline.run(paths, out, CleaningConfig(), progress=False)
+                assert _parquet_rows(out) == before
+            pipeline.run(paths, out, CleaningConfig(), progress=False)
 
     run_all(tmp_path / "clean", kill_second=False)
     run_all(tmp_path / "killed", kill_second=True)
     assert _parquet_rows(tmp_path / "killed") == _parquet_rows(tmp_path / "clean")
-    index = read_dedup_index(DatasetPaths(tmp_path / "killed").index)
-    assert index is not None
-    assert len(index.docs) == 3
+    docs, _, _ = _index(tmp_path / "killed")
+    assert len(docs) == 3
 
 
 def test_a_run_without_articles_keeps_the_index(tmp_path: Path) -> None:
@@ -514,25 +532,20 @@ def test_a_run_without_articles_keeps_the_index(tmp_path: Path) -> None:
     unreadable.write_bytes(b"\x00\x01")
     summary = pipeline.run([unreadable], out, CleaningConfig(), progress=False)
     assert summary.articles == 0
-    index = read_dedup_index(DatasetPaths(out).index)
-    assert index is not None
-    assert index.docs["id"].tolist() == load_articles(out)["id"].tolist()
+    docs, _, _ = _index(out)
+    assert docs["id"].tolist() == load_articles(out)["id"].tolist()
 
 
-def test_an_unreadable_or_empty_index_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_empty_index_links_later_articles(tmp_path: Path) -> None:
     out = tmp_path / "out"
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x00")
     pipeline.run([junk], out, CleaningConfig(), progress=False)  # no articles: an empty index
-    empty = read_dedup_index(DatasetPaths(out).index)
-    assert empty is not None
-    assert len(empty.docs) == 0
+    docs, _, _ = _index(out)
+    assert len(docs) == 0
     story = _text("zh_06")
     pipeline.run([_write(tmp_path / "in", "a.txt", story)], out, CleaningConfig(), progress=False)
-    (DatasetPaths(out).index / "docs" / "part-0.parquet").write_bytes(b"not parquet")
-    with caplog.at_level(logging.WARNING, logger="cleaning.storage.dataset"):
-        pipeline.run([_write(tmp_path / "in2", "b.txt", _edited(story))], out, CleaningConfig(), progress=False)
-    assert "cannot be read" in caplog.text
+    pipeline.run([_write(tmp_path / "in2", "b.txt", _edited(story))], out, CleaningConfig(), progress=False)
     rows = load_articles(out).sort_values("id")
     assert rows["duplicate_of"].tolist()[1] == rows["id"].tolist()[0]
 
@@ -551,10 +564,12 @@ def test_a_killed_run_that_replaced_an_article_is_repaired(
         }
     )
     pipeline.run([_write(tmp_path / "in1", "v1.txt", _text("en_03"))], out, CleaningConfig(), progress=False)
-    # the page at the same URL now holds another story; the run dies before writing the index
+    # the page at the same URL now holds another story; the run dies before its commit, then runs again
+    v2 = _write(tmp_path / "in2", "v2.txt", _text("en_05"))
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline, "write_dedup_index", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        patch.setattr(Transaction, "commit", _killed_commit)
         with pytest.raises(KeyboardInterrupt):
-            pipeline.run([_write(tmp_path / "in2", "v2.txt", _text("en_05"))], out, CleaningConfig(), progress=False)
+            pipeline.run([v2], out, CleaningConfig(), progress=False)
+    pipeline.run([v2], out, CleaningConfig(), progress=False)
     pipeline.run([_write(tmp_path / "in3", "copy.txt", _edited(_text("en_05")))], out, CleaningConfig(), progress=False)
     assert _dataset(out)["https://b.example/1"] == _ids(out)["https://a.example/live"]

@@ -1,0 +1,505 @@
+"""Streaming runs: clean a shard of pages into staged files, then commit shards atomically.
+
+Two functions carry a run (docs/design.md, "Shards and commits"):
+
+- finish_shard(articles, rejects, folder, config) -> ShardResult: after the per-page steps
+  of one shard, keep the newest fetch per id, fingerprint the texts (content hash and
+  MinHash signature) and write three Parquet files into folder: articles, rejects and
+  signatures. It reads no stored state, so any process (a Dask worker) can run it.
+- commit(output, shards, config) -> CommitStats: under the output's lock, over signatures
+  and ids only (never texts): newest fetch per id against the stored rows, duplicates
+  against the stored index (storage/index_store.gather reads only the touched clusters),
+  the rejects rules, then one atomic snapshot holding articles, rejects and index together.
+
+cleaning/pipeline.run streams its input through both, a slice of `slice_pages` pages at a
+time, and records in each commit how far the run got, so a killed run resumes there.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import functools
+import logging
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cleaning import __version__
+from cleaning.config import CleaningConfig, DedupConfig
+from cleaning.duplicates.dedup import Entries, fingerprint_articles, mark_entries
+from cleaning.duplicates.index import doc_keys, index_params
+from cleaning.duplicates.minhash import EMPTY, band_hashes
+from cleaning.ids import keep_newest_per_id
+from cleaning.metadata.urls import canonicalize
+from cleaning.schema import ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
+from cleaning.storage.compact import auto_compact
+from cleaning.storage.dataset import FETCH_FAILURES, to_table
+from cleaning.storage.index_store import BANDS, DOCS, bands_table, docs_schema, gather, signature_array, signatures_of
+from cleaning.storage.snapshot import STATE, Store, Transaction
+
+__all__ = ["CommitStats", "ShardResult", "article_stats", "commit", "finish_shard", "month_of", "upgrade_legacy"]
+
+logger = logging.getLogger(__name__)
+
+_SIGNATURE_COLUMNS = ["id", "origin", "url", "source", "fetched_at", "published_at", "content_hash", "signature"]
+_REBUILD_ROWS = 20_000
+
+
+@dataclasses.dataclass(frozen=True)
+class ShardResult:
+    """One cleaned shard, staged for commit: folder holds articles/rejects/signatures.parquet."""
+
+    folder: Path
+    pages: int
+    articles: int
+    rejects: int
+
+
+@dataclasses.dataclass
+class CommitStats:
+    """What a commit did."""
+
+    inserted: int = 0
+    replaced: int = 0
+    kept_existing: int = 0
+    total: int = 0
+    duplicates: int = 0
+    rejects: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    languages: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    version: int = 0
+
+
+def month_of(published: pd.Series) -> list[str]:
+    """The articles partition of each publication time: 'YYYY-MM' (UTC), or 'undated'."""
+    times = pd.to_datetime(published, utc=True)
+    return ["undated" if pd.isna(t) else f"{t.year:04d}-{t.month:02d}" for t in times]
+
+
+def _superseded(rows: pd.DataFrame, detail: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "origin": rows["origin"].astype(object),
+            "url": rows["url"].astype(object),
+            "source": rows["source"].astype(object),
+            "stage": str(Stage.DEDUP),
+            "reason": str(RejectReason.SUPERSEDED),
+            "detail": detail,
+            "fetched_at": pd.to_datetime(rows["fetched_at"], utc=True),
+            "tidings_version": __version__,
+        }
+    )
+
+
+def finish_shard(
+    articles: pd.DataFrame, rejects: pd.DataFrame, folder: Path, config: CleaningConfig, *, pages: int
+) -> ShardResult:
+    """Stage a cleaned shard: newest fetch per id, fingerprints, and the three files in folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    articles = articles.sort_values(["id", "origin"], kind="stable").reset_index(drop=True)
+    newest = keep_newest_per_id(articles)
+    articles = newest.kept
+    if len(newest.rejected):
+        rejected = newest.rejected
+        rejects = pd.concat(
+            [rejects, _superseded(rejected, "a newer fetch of the same URL is in this run")], ignore_index=True
+        )
+    entries = fingerprint_articles(articles, config.dedup)
+    table = to_table(
+        articles.assign(content_hash=entries.docs["content_hash"].to_numpy(), duplicate_of=None), ARTICLE_SCHEMA
+    )
+    pq.write_table(table, folder / "articles.parquet", compression="zstd")
+    pq.write_table(
+        to_table(rejects if len(rejects) else pd.DataFrame(columns=REJECT_COLUMNS), REJECT_SCHEMA),
+        folder / "rejects.parquet",
+        compression="zstd",
+    )
+    signatures = table.select(_SIGNATURE_COLUMNS[:-1]).append_column("signature", signature_array(entries.signatures))
+    pq.write_table(signatures, folder / "signatures.parquet", compression="zstd")
+    return ShardResult(folder=folder, pages=pages, articles=table.num_rows, rejects=len(rejects))
+
+
+def _stored_newer(stored_fetched: Any, stored_origin: str, fetched: Any, origin: str) -> bool:
+    """keep_newest_per_id's rule between a stored row and a new one: dated first, newest fetch, smallest origin.
+
+    Re-cleaning the same origin replaces the stored row (a newer tidings' result wins).
+    """
+    if pd.isna(stored_fetched) or pd.isna(fetched):
+        if pd.isna(stored_fetched) and pd.isna(fetched):
+            return stored_origin < origin
+        return pd.isna(fetched)
+    a, b = pd.Timestamp(stored_fetched), pd.Timestamp(fetched)
+    return a > b or (a == b and stored_origin < origin)
+
+
+def _stored_rows(txn: Transaction, ids: pa.Array) -> pd.DataFrame:
+    parts = []
+    for entry in txn.entries(DOCS):
+        table = pq.read_table(txn.path(entry), columns=["id", "month", "fetched_at", "origin"])
+        found = table.filter(pc.is_in(table.column("id"), value_set=ids))
+        if found.num_rows:
+            parts.append(found)
+    if not parts:
+        return pd.DataFrame({"id": [], "month": [], "fetched_at": [], "origin": []})
+    return pa.concat_tables(parts).to_pandas()
+
+
+def article_stats(table: pa.Table) -> dict[str, object]:
+    """What a reader's filters check before opening an articles file: dates, sources, languages."""
+    published = table.column("published_at")
+    low, high = pc.min(published).as_py(), pc.max(published).as_py()
+    return {
+        "min_published": None if low is None else low.isoformat(),
+        "max_published": None if high is None else high.isoformat(),
+        "sources": sorted({s for s in pc.unique(table.column("source")).to_pylist() if s is not None}),
+        "languages": sorted({s for s in pc.unique(table.column("language")).to_pylist() if s is not None}),
+    }
+
+
+def _write_articles(txn: Transaction, table: pa.Table) -> None:
+    months = np.array(month_of(table.column("published_at").to_pandas()), dtype=object)
+    for month in sorted(set(months.tolist())):
+        part = table.filter(pa.array(months == month)).sort_by("id")
+        txn.write("articles", month, part, article_stats(part))
+
+
+def _rewrite_articles(
+    txn: Transaction, months: set[str], drop: set[str], updates: dict[str, str | None]
+) -> pd.DataFrame:
+    """Drop rows of ids in drop and set duplicate_of from updates in the given partitions; return dropped rows."""
+    touched = drop | set(updates)
+    dropped = []
+    if not touched:
+        return pd.DataFrame(columns=["id", "origin", "url", "source", "fetched_at"])
+    wanted = pa.array(sorted(touched), type=pa.large_string())
+    for entry in txn.entries("articles", sorted(months)):
+        ids = pq.read_table(txn.path(entry), columns=["id"]).column("id")
+        if not pc.any(pc.is_in(ids, value_set=wanted)).as_py():
+            continue
+        table = pq.read_table(txn.path(entry), schema=ARTICLE_SCHEMA)
+        gone = pc.is_in(table.column("id"), value_set=pa.array(sorted(drop), type=pa.large_string()))
+        dropped.append(table.filter(gone).select(["id", "origin", "url", "source", "fetched_at"]).to_pandas())
+        table = table.filter(pc.invert(gone))
+        if updates:
+            current = table.column("duplicate_of").to_pylist()
+            merged = [updates.get(i, c) for i, c in zip(table.column("id").to_pylist(), current, strict=True)]
+            position = table.schema.get_field_index("duplicate_of")
+            table = table.set_column(
+                position, ARTICLE_SCHEMA.field("duplicate_of"), pa.array(merged, type=pa.large_string())
+            )
+        txn.remove(entry)
+        if table.num_rows:
+            txn.write("articles", entry.partition, table, article_stats(table))
+    return (
+        pd.concat(dropped, ignore_index=True)
+        if dropped
+        else pd.DataFrame(columns=["id", "origin", "url", "source", "fetched_at"])
+    )
+
+
+def _rewrite_docs(txn: Transaction, files: dict[str, set[str]], drop: set[str]) -> None:
+    for entry in list(txn.entries(DOCS)):
+        if not files.get(entry.path, set()) & drop:
+            continue
+        table = pq.read_table(txn.path(entry))
+        table = table.filter(
+            pc.invert(pc.is_in(table.column("id"), value_set=pa.array(sorted(drop), type=pa.large_string())))
+        )
+        txn.remove(entry)
+        if table.num_rows:
+            txn.write(DOCS, "all", table)
+
+
+def _docs_rows(
+    ids: list[str],
+    index_docs: pd.DataFrame,
+    signatures: np.ndarray,
+    meta: pd.DataFrame,
+    num_perm: int,
+) -> pa.Table:
+    position = pd.Series(np.arange(len(index_docs)), index=index_docs["id"].to_numpy())
+    pos = position.reindex(ids).to_numpy().astype(np.int64)
+    docs = index_docs.iloc[pos]
+    info = meta.drop_duplicates("id", keep="last").set_index("id").reindex(ids)
+    table = pa.table(
+        {
+            "id": pa.array(ids, type=pa.large_string()),
+            "key": pa.array(doc_keys(ids)),
+            "content_hash": pa.array(docs["content_hash"].tolist(), type=pa.large_string()),
+            "published_at": pa.array(
+                pd.to_datetime(docs["published_at"], utc=True), type=pa.timestamp("us", tz="UTC"), from_pandas=True
+            ),
+            "canonical": pa.array(docs["canonical"].tolist(), type=pa.large_string()),
+            "month": pa.array(info["month"].tolist(), type=pa.large_string()),
+            "fetched_at": pa.array(
+                pd.to_datetime(info["fetched_at"], utc=True), type=pa.timestamp("us", tz="UTC"), from_pandas=True
+            ),
+            "origin": pa.array(info["origin"].tolist(), type=pa.large_string()),
+            "signature": signature_array(signatures[pos]),
+        },
+        schema=docs_schema(num_perm),
+    )
+    return table.sort_by("canonical")
+
+
+def _dedup(
+    txn: Transaction, new: Entries, meta: pd.DataFrame, config: DedupConfig
+) -> tuple[list[str | None], dict[str, str | None], dict[str, str]]:
+    """Mark new against the stored index and write the index changes; return duplicate_of, updates, months."""
+    found = gather(txn, new, config)
+    duplicate_of, updates, index = mark_entries(new, index=found.index, stored=found.stored, config=config)
+    new_ids = new.docs["id"].tolist()
+    changed = sorted(set(updates))
+    _rewrite_docs(txn, found.files, set(new_ids) | set(changed))
+    all_meta = pd.concat([found.rows[["id", "month", "fetched_at", "origin"]], meta], ignore_index=True)
+    rows = _docs_rows(new_ids + changed, index.docs, index.signatures, all_meta, config.num_perm)
+    if rows.num_rows:
+        txn.write(DOCS, "all", rows)
+    has = (new.signatures != EMPTY).any(axis=1)
+    if has.any():
+        bands = band_hashes(new.signatures[has], bands=config.bands, rows=config.rows, seed=config.seed)
+        keys = doc_keys(new.docs["id"][has])
+        for band in range(config.bands):
+            txn.write(BANDS, f"{band:02d}", bands_table(bands, keys, band))
+    months = dict(zip(found.rows["id"], found.rows["month"], strict=True))
+    return duplicate_of, updates, months
+
+
+def _read(paths: Iterable[Path], schema: pa.Schema | None = None) -> pa.Table:
+    tables = [pq.read_table(p, schema=schema) for p in paths]
+    if not tables:
+        assert schema is not None
+        return schema.empty_table()
+    return pa.concat_tables(tables)
+
+
+def _rejects(
+    txn: Transaction,
+    new: pd.DataFrame,
+    articles: pa.Table,
+    resolved_origins: set[str],
+    config: CleaningConfig,
+) -> pd.DataFrame:
+    """The rejects rules of upsert_rejects, over the stored reject files this commit touches."""
+    url_key = functools.partial(canonicalize, tracking_parameters=config.tracking_parameters)
+    resolved_urls = {u for u in articles.column("url").to_pylist() if u}
+    failing = {
+        url_key(u): u
+        for u, r in zip(new["url"], new["reason"], strict=True)
+        if isinstance(u, str) and r in FETCH_FAILURES
+    }
+    failing.pop(None, None)  # type: ignore[call-overload]
+    stored_urls: set[str] = set()
+    if failing:  # a fetch failure of a URL the dataset already holds an article for is answered
+        wanted = pa.array(sorted(k for k in failing if k), type=pa.large_string())
+        for entry in txn.entries("articles"):
+            urls = pq.read_table(txn.path(entry), columns=["url"]).column("url")
+            stored_urls.update(u for u in urls.filter(pc.is_in(urls, value_set=wanted)).to_pylist() if u)
+    known = resolved_urls | stored_urls
+    answered_new = [
+        isinstance(u, str) and r in FETCH_FAILURES and url_key(u) in known
+        for u, r in zip(new["url"], new["reason"], strict=True)
+    ]
+    fresh = new[~np.array(answered_new, dtype=bool)] if len(new) else new
+    origins = resolved_origins | set(new["origin"])
+    repeated = {(u, r) for u, r in zip(fresh["url"], fresh["reason"], strict=True) if isinstance(u, str) and u}
+    for entry in list(txn.entries("rejects")):
+        table = pq.read_table(txn.path(entry), schema=REJECT_SCHEMA)
+        columns = [table.column(n).to_pylist() for n in ("origin", "url", "reason")]
+        answered = [
+            o in origins
+            or (u, r) in repeated
+            or (u is not None and r in FETCH_FAILURES and url_key(u) in resolved_urls)
+            for o, u, r in zip(*columns, strict=True)
+        ]
+        if any(answered):
+            txn.remove(entry)
+            kept = table.filter(pc.invert(pa.array(answered, type=pa.bool_())))
+            if kept.num_rows:
+                txn.write("rejects", "all", kept)
+    if len(fresh):
+        table = to_table(fresh, REJECT_SCHEMA).sort_by(
+            [("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")]
+        )
+        txn.write("rejects", "all", table)
+    return fresh
+
+
+def _check_index(txn: Transaction, config: DedupConfig) -> None:
+    """Rebuild the index from the stored texts when it was built with other parameters (or never)."""
+    wanted = index_params(config)
+    if txn.manifest.meta.get("dedup_params") == wanted:
+        return
+    if txn.entries("articles"):
+        logger.warning("dedup index was built with other parameters; rebuilding it from the stored articles")
+    for entry in txn.entries(DOCS) + txn.entries(BANDS):
+        txn.remove(entry)
+    txn.manifest.meta["dedup_params"] = wanted
+    stored = txn.entries("articles")
+    final: dict[str, str | None] = {}
+    for entry in stored:
+        table = pq.read_table(txn.path(entry), columns=["id", "text", "published_at", "fetched_at", "origin"])
+        for start in range(0, table.num_rows, _REBUILD_ROWS):
+            frame = table.slice(start, _REBUILD_ROWS).to_pandas()
+            entries = fingerprint_articles(frame, config)
+            meta = frame[["id", "fetched_at", "origin"]].assign(month=entry.partition)
+            duplicate_of, updates, _ = _dedup(txn, entries, meta, config)
+            final.update(zip(frame["id"], duplicate_of, strict=True))
+            final.update(updates)
+    if final:
+        months = {e.partition for e in stored}
+        _rewrite_articles(txn, months, set(), final)
+
+
+def commit(
+    output: Path,
+    shards: Sequence[ShardResult],
+    config: CleaningConfig,
+    *,
+    run: tuple[str, dict[str, object] | None] | None = None,
+) -> CommitStats:
+    """Commit staged shards to output in one snapshot; run=(key, progress or None when the run is done)."""
+    store = Store(output)
+    stats = CommitStats()
+    with store.lock():
+        upgrade_legacy(store)
+        txn = store.begin()
+        try:
+            _check_index(txn, config.dedup)
+            _apply(txn, shards, config, stats)
+            auto_compact(txn, article_stats)
+            if run is not None:
+                key, progress = run
+                if progress is None:
+                    txn.manifest.runs.pop(key, None)
+                else:
+                    txn.manifest.runs[key] = progress
+            snapshot = txn.commit()
+        except BaseException:
+            txn.discard()
+            raise
+    stats.version = snapshot.manifest.version
+    stats.total = snapshot.rows("articles")
+    for shard in shards:
+        shutil.rmtree(shard.folder, ignore_errors=True)
+    return stats
+
+
+def _apply(txn: Transaction, shards: Sequence[ShardResult], config: CleaningConfig, stats: CommitStats) -> None:
+    signatures = _read([s.folder / "signatures.parquet" for s in shards])
+    articles = _read([s.folder / "articles.parquet" for s in shards], ARTICLE_SCHEMA)
+    rejects = _read([s.folder / "rejects.parquet" for s in shards], REJECT_SCHEMA).to_pandas()
+    reject_parts = [rejects]
+    frame = signatures.drop_columns(["signature"]).to_pandas()
+    frame["_row"] = np.arange(len(frame))
+    frame = frame.sort_values(["id", "origin"], kind="stable")
+    newest = keep_newest_per_id(frame)  # shards of one commit may share an id
+    if len(newest.rejected):
+        reject_parts.append(_superseded(newest.rejected, "a newer fetch of the same URL is in this run"))
+    kept = newest.kept
+    stored = _stored_rows(txn, pa.array(kept["id"].tolist(), type=pa.large_string())).set_index("id")
+    stored_meta: dict[str, tuple[Any, str, str]] = {
+        i: (f, str(o), str(m))
+        for i, f, o, m in zip(stored.index, stored["fetched_at"], stored["origin"], stored["month"], strict=True)
+    }
+    loses = pd.Series(
+        [
+            i in stored_meta and _stored_newer(stored_meta[i][0], stored_meta[i][1], f, o)
+            for i, f, o in zip(kept["id"], kept["fetched_at"], kept["origin"], strict=True)
+        ],
+        index=kept.index,
+        dtype=bool,
+    )
+    if loses.any():
+        reject_parts.append(_superseded(kept[loses], "the dataset holds a newer fetch of this URL"))
+    winners = kept[~loses].sort_values("id", kind="stable").reset_index(drop=True)
+    rows = winners["_row"].to_numpy()
+    width = config.dedup.num_perm
+    entries = Entries(
+        docs=pd.DataFrame(
+            {
+                "id": winners["id"].astype(object).to_numpy(),
+                "content_hash": winners["content_hash"].astype(object).to_numpy(),
+                "published_at": pd.Series(
+                    pd.to_datetime(winners["published_at"], utc=True), dtype="datetime64[us, UTC]"
+                ).reset_index(drop=True),
+            }
+        ),
+        signatures=signatures_of(signatures.column("signature"), width)[rows],
+    )
+    months = month_of(winners["published_at"])
+    meta = pd.DataFrame(
+        {"id": winners["id"], "month": months, "fetched_at": winners["fetched_at"], "origin": winners["origin"]}
+    )
+    duplicate_of, updates, stored_months = _dedup(txn, entries, meta, config.dedup)
+
+    replaced = [i for i in winners["id"] if i in stored_meta]
+    touched = {stored_months[i] for i in updates if i in stored_months} | {stored_meta[i][2] for i in replaced}
+    dropped = _rewrite_articles(
+        txn, touched, set(replaced), {k: v for k, v in updates.items() if k not in set(replaced)}
+    )
+    moved = dropped.merge(winners[["id", "origin"]], on="id", suffixes=("", "_new"))
+    moved = moved[moved["origin"] != moved["origin_new"]]
+    if len(moved):
+        reject_parts.append(_superseded(moved, "a newer fetch of this URL replaced it"))
+    table = articles.take(pa.array(rows, type=pa.int64()))
+    position = table.schema.get_field_index("duplicate_of")
+    table = table.set_column(
+        position, ARTICLE_SCHEMA.field("duplicate_of"), pa.array(duplicate_of, type=pa.large_string())
+    )
+    if table.num_rows:
+        _write_articles(txn, table)
+    all_rejects = pd.concat([r for r in reject_parts if len(r)] or [rejects], ignore_index=True)
+    fresh = _rejects(txn, all_rejects, table, set(kept["origin"]), config)
+    stats.inserted = len(winners) - len(replaced)
+    stats.replaced = len(replaced)
+    stats.kept_existing = int(loses.sum())
+    stats.duplicates = sum(d is not None for d in duplicate_of)
+    stats.rejects.update(fresh["reason"].tolist())
+    stats.languages.update("und" if x is None else x for x in table.column("language").to_pylist())
+
+
+def upgrade_legacy(store: Store) -> bool:
+    """Move an output written by tidings before snapshots (one part-0.parquet per dataset) into a snapshot.
+
+    Call it holding the lock. Every stored row is kept as it is; the dedup index is rebuilt
+    from the texts by the next commit. Returns whether there was anything to upgrade.
+    """
+    legacy = {name: store.root / name for name in ("articles", "rejects", "index")}
+    marker = {"articles": "part-0.parquet", "rejects": "part-0.parquet", "index": "docs/part-0.parquet"}
+    present = {n: p for n, p in legacy.items() if not p.is_symlink() and (p / marker[n]).exists()}
+    if not present:
+        return False
+    if store.current() is None:
+        txn = store.begin()
+        articles = present.get("articles")
+        if articles is not None and (articles / "part-0.parquet").exists():
+            handle = pq.ParquetFile(articles / "part-0.parquet")
+            for batch in handle.iter_batches(batch_size=50_000):
+                _write_articles(txn, pa.Table.from_batches([batch]).cast(ARTICLE_SCHEMA))
+        rejects = present.get("rejects")
+        if rejects is not None and (rejects / "part-0.parquet").exists():
+            table = pq.read_table(rejects / "part-0.parquet").cast(REJECT_SCHEMA)
+            if table.num_rows:
+                txn.write("rejects", "all", table)
+        txn.commit()
+        logger.warning("upgraded %s to the snapshot layout (docs/storage.md)", store.root)
+    parked = store.state / "legacy"
+    parked.mkdir(parents=True, exist_ok=True)
+    for name, path in present.items():
+        target = parked / name
+        if target.exists():
+            shutil.rmtree(target)
+        path.rename(target)
+        if name != "index":
+            os.symlink(f"{STATE}/current/{name}", store.root / name)
+    shutil.rmtree(parked, ignore_errors=True)
+    return True

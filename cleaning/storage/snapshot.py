@@ -1,0 +1,312 @@
+"""Snapshots of an output root: immutable Parquet files, a manifest, one atomic switch per commit.
+
+An output root looks like this (docs/storage.md has the why and the numbers):
+
+    OUT/articles -> .tidings/current/articles        plain folders of Parquet files: any reader
+    OUT/rejects  -> .tidings/current/rejects         (pandas, Polars, DuckDB) sees exactly the live rows
+    OUT/.tidings/current -> snapshots/00000042        swapped by one rename: the commit
+    OUT/.tidings/snapshots/00000042/manifest.json     every file of the snapshot, its rows and statistics,
+                                                      the progress of unfinished runs, the dedup parameters
+    OUT/.tidings/snapshots/00000042/articles/2025-05/part-<uuid>.parquet    (partition: month published)
+    OUT/.tidings/snapshots/00000042/rejects/all/part-<uuid>.parquet
+    OUT/.tidings/snapshots/00000042/index/docs/all/part-<uuid>.parquet      (the dedup index)
+    OUT/.tidings/snapshots/00000042/index/bands/07/part-<uuid>.parquet      (band table, one folder a band)
+
+Files are never modified: a commit writes new files into a staging folder, builds the next
+snapshot folder out of hard links (to the files it keeps and to the new ones), writes its
+manifest, renames the folder into place and swaps the `current` link. Articles, rejects and
+the dedup index of a commit therefore become visible together, and a process killed at any
+moment leaves the previous snapshot whole. A reader that resolved `current` keeps a
+consistent set of files; the last KEEP_SNAPSHOTS snapshots stay on disk for such readers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["FileEntry", "Manifest", "Snapshot", "Store", "Transaction"]
+
+logger = logging.getLogger(__name__)
+
+STATE = ".tidings"
+FORMAT = "tidings-snapshots-1"
+KEEP_SNAPSHOTS = 4  # the current one and three before it, for readers still reading them
+PUBLIC_TABLES = ("articles", "rejects")  # linked from the output root
+_ROW_GROUP = 32_768
+
+
+@dataclasses.dataclass(frozen=True)
+class FileEntry:
+    """One Parquet file of a snapshot: where it is (relative to the snapshot folder), its rows, its statistics."""
+
+    path: str
+    rows: int
+    stats: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return self.path.rsplit("/", 2)[0]
+
+    @property
+    def partition(self) -> str:
+        return self.path.rsplit("/", 2)[1]
+
+
+@dataclasses.dataclass
+class Manifest:
+    """What a snapshot holds."""
+
+    version: int = 0
+    files: list[FileEntry] = dataclasses.field(default_factory=list)
+    runs: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # unfinished runs: where they stopped
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "version": self.version,
+                "files": [dataclasses.asdict(f) for f in self.files],
+                "runs": self.runs,
+                "meta": self.meta,
+            },
+            indent=1,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} manifest: {data.get('format')!r}")
+        return cls(
+            version=data["version"],
+            files=[FileEntry(**f) for f in data["files"]],
+            runs=data["runs"],
+            meta=data["meta"],
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """A committed, immutable state of an output root."""
+
+    folder: Path
+    manifest: Manifest
+
+    def entries(self, table: str, partitions: Iterable[str] | None = None) -> list[FileEntry]:
+        wanted = None if partitions is None else set(partitions)
+        return [f for f in self.manifest.files if f.table == table and (wanted is None or f.partition in wanted)]
+
+    def path(self, entry: FileEntry) -> Path:
+        return self.folder / entry.path
+
+    def paths(self, table: str, partitions: Iterable[str] | None = None) -> list[Path]:
+        return [self.path(e) for e in self.entries(table, partitions)]
+
+    def rows(self, table: str) -> int:
+        return sum(e.rows for e in self.entries(table))
+
+
+class Store:
+    """The snapshots of one output root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.state = self.root / STATE
+        self.snapshots = self.state / "snapshots"
+        self.staging = self.state / "staging"
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the output's commit lock: commits of several processes serialize on it."""
+        self.state.mkdir(parents=True, exist_ok=True)
+        with open(self.state / "lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def current(self) -> Snapshot | None:
+        """Return the committed snapshot, or None when the root holds none yet."""
+        link = self.state / "current"
+        if link.is_symlink():
+            folder = (self.state / os.readlink(link)).resolve()
+        elif link.is_dir():  # the output was copied without its links (shutil.copytree, cp -r)
+            folder = link
+        else:
+            return None
+        return Snapshot(folder, Manifest.from_json((folder / "manifest.json").read_text(encoding="utf-8")))
+
+    def begin(self, base: Snapshot | None = None) -> Transaction:
+        """Start a transaction on base (by default the current snapshot); commit it under lock()."""
+        return Transaction(self, self.current() if base is None else base)
+
+    def new_staging(self) -> Path:
+        folder = self.staging / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        folder.mkdir(parents=True)
+        return folder
+
+    def clean_up(self) -> None:
+        """Remove what killed processes left (call it holding the lock) and snapshots past KEEP_SNAPSHOTS."""
+        if self.staging.exists():
+            for folder in self.staging.iterdir():
+                pid = folder.name.split("-", 1)[0]
+                if pid.isdigit() and not _alive(int(pid)):
+                    shutil.rmtree(folder, ignore_errors=True)
+        if not self.snapshots.exists():
+            return
+        current = self.current()
+        version = current.manifest.version if current else 0
+        for folder in self.snapshots.iterdir():
+            stale = folder.name.startswith(".tmp-") and not _alive(_pid_of(folder.name))
+            old = folder.name.isdigit() and (int(folder.name) <= version - KEEP_SNAPSHOTS or int(folder.name) > version)
+            if stale or old:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pid_of(name: str) -> int:
+    part = name.removeprefix(".tmp-").split("-", 1)[0]
+    return int(part) if part.isdigit() else -1
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Transaction:
+    """Files added and removed on top of a base snapshot, made visible at once by commit()."""
+
+    def __init__(self, store: Store, base: Snapshot | None) -> None:
+        self.store = store
+        self.base = base
+        self.manifest = Manifest(
+            version=base.manifest.version if base else 0,
+            files=list(base.manifest.files) if base else [],
+            runs=dict(base.manifest.runs) if base else {},
+            meta=dict(base.manifest.meta) if base else {},
+        )
+        self._staging: Path | None = None
+        self._new: dict[str, Path] = {}
+
+    @property
+    def staging(self) -> Path:
+        if self._staging is None:
+            self._staging = self.store.new_staging()
+        return self._staging
+
+    def entries(self, table: str, partitions: Iterable[str] | None = None) -> list[FileEntry]:
+        """The files of table as this transaction sees them (base plus added, less removed)."""
+        wanted = None if partitions is None else set(partitions)
+        return [f for f in self.manifest.files if f.table == table and (wanted is None or f.partition in wanted)]
+
+    def path(self, entry: FileEntry) -> Path:
+        if entry.path in self._new:
+            return self._new[entry.path]
+        assert self.base is not None
+        return self.base.path(entry)
+
+    def write(self, table: str, partition: str, data: pa.Table, stats: Mapping[str, Any] | None = None) -> FileEntry:
+        """Write data as a new file of table/partition; return its entry (visible after commit)."""
+        name = f"part-{uuid.uuid4().hex}.parquet"
+        staged = self.staging / name
+        pq.write_table(data, staged, compression="zstd", row_group_size=_ROW_GROUP)
+        with open(staged, "rb") as handle:
+            os.fsync(handle.fileno())
+        entry = FileEntry(f"{table}/{partition}/{name}", data.num_rows, dict(stats or {}))
+        self._new[entry.path] = staged
+        self.manifest.files.append(entry)
+        return entry
+
+    def adopt(self, table: str, partition: str, staged: Path, rows: int, stats: Mapping[str, Any]) -> FileEntry:
+        """Add a Parquet file already written (by a shard worker) under the output's staging folder."""
+        entry = FileEntry(f"{table}/{partition}/part-{uuid.uuid4().hex}.parquet", rows, dict(stats))
+        self._new[entry.path] = staged
+        self.manifest.files.append(entry)
+        return entry
+
+    def remove(self, entry: FileEntry) -> None:
+        self.manifest.files.remove(entry)
+        self._new.pop(entry.path, None)
+
+    def commit(self) -> Snapshot:
+        """Make every change visible at once; call it holding the store's lock."""
+        store = self.store
+        store.snapshots.mkdir(parents=True, exist_ok=True)
+        current = store.current()
+        if (current.manifest.version if current else 0) != (self.base.manifest.version if self.base else 0):
+            raise RuntimeError("the output changed since this transaction began; begin it under the lock")
+        self.manifest.version += 1
+        tmp = store.snapshots / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        tmp.mkdir()
+        made: set[Path] = set()
+        for table in (*PUBLIC_TABLES, "index/docs", "index/bands"):
+            (tmp / table).mkdir(parents=True, exist_ok=True)
+        for entry in self.manifest.files:
+            target = tmp / entry.path
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            os.link(self.path(entry), target)
+        (tmp / "manifest.json").write_text(self.manifest.to_json(), encoding="utf-8")
+        with open(tmp / "manifest.json", "rb") as handle:
+            os.fsync(handle.fileno())
+        final = store.snapshots / f"{self.manifest.version:08d}"
+        if final.exists():  # a commit killed between its rename and its switch left it: it was never current
+            shutil.rmtree(final)
+        os.rename(tmp, final)
+        _fsync_dir(store.snapshots)
+        link = store.state / f".current-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        os.symlink(f"snapshots/{final.name}", link)
+        current_path = store.state / "current"
+        if current_path.is_dir() and not current_path.is_symlink():  # a copied output: its links became folders
+            shutil.rmtree(current_path)
+        os.replace(link, current_path)  # the commit
+        _fsync_dir(store.state)
+        for table in PUBLIC_TABLES:
+            public = store.root / table
+            if public.is_dir() and not public.is_symlink() and not (public / "part-0.parquet").exists():
+                shutil.rmtree(public)  # a copy of a snapshot's folder (see above), now stale
+            if not public.is_symlink() and not public.exists():
+                os.symlink(f"{STATE}/current/{table}", public)
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+        store.clean_up()
+        snapshot = store.current()
+        assert snapshot is not None
+        return snapshot
+
+    def discard(self) -> None:
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)

@@ -1,0 +1,234 @@
+"""Streaming runs: slices commit atomically, a killed run resumes, readers see live rows only."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow.parquet as pq
+
+import tidings
+from cleaning import pipeline
+from cleaning.config import CleaningConfig
+from cleaning.storage.snapshot import Store
+from tests.cleaning.dedup_variants import synthetic_set
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _page(title: str, text: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in text.split("\n") if p.strip())
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>"
+
+
+def _jsonl(path: Path, rows: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _variant_pages(count: int, *, start: int = 0) -> list[dict]:
+    """count pages at distinct URLs: syndicated copies and edits of fixture stories, over three months."""
+    variants = synthetic_set()
+    rows = []
+    for n in range(start, start + count):
+        v = variants[n % len(variants)]
+        month = 3 + n % 3
+        rows.append(
+            {
+                "url": f"https://news{n % 4}.example/{n}",
+                "html": _page(f"Story {v.base}", v.text),
+                "fetched_at": f"2025-{month:02d}-20T08:00:00Z",
+                "published": f"2025-{month:02d}-{1 + n % 27:02d}T0{n % 10}:00:00Z",
+                "source": f"source-{n % 4}",
+            }
+        )
+    return rows
+
+
+def _rows(output: Path) -> list[dict]:
+    articles = tidings.load(output).drop(columns=["origin"])
+    return articles.astype(str).to_dict("records")
+
+
+def test_slice_size_does_not_change_ids_or_duplicates(tmp_path: Path) -> None:
+    inputs = [_jsonl(tmp_path / "in" / "dump.jsonl", _variant_pages(40))]
+    whole = tmp_path / "whole"
+    pipeline.run(inputs, whole, CleaningConfig(), progress=False)
+    sliced = tmp_path / "sliced"
+    summary = pipeline.run(inputs, sliced, dataclasses.replace(CleaningConfig(), slice_pages=7), progress=False)
+    assert _rows(sliced) == _rows(whole)
+    assert Store(sliced).current().manifest.version == 6  # type: ignore[union-attr]  # 40 pages in slices of 7
+    duplicates = tidings.load(whole)["duplicate_of"].notna().sum()
+    assert duplicates >= 10
+    assert summary.duplicates == duplicates
+    assert summary.total_articles == 40
+
+
+def test_one_liners_for_pandas_polars_and_duckdb_read_exactly_the_live_rows(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    config = dataclasses.replace(CleaningConfig(), slice_pages=10)
+    pipeline.run([_jsonl(tmp_path / "a" / "dump.jsonl", _variant_pages(30))], out, config, progress=False)
+    # the same URLs fetched again later: their rows are replaced, the old files leave the snapshot
+    again = [dict(r, fetched_at="2025-07-01T00:00:00Z") for r in _variant_pages(12)]
+    pipeline.run([_jsonl(tmp_path / "b" / "dump.jsonl", again)], out, config, progress=False)
+    expected = tidings.load(out)
+    assert len(expected) == 30
+    assert (expected["fetched_at"] == pd.Timestamp("2025-07-01", tz="UTC")).sum() == 12
+
+    by_pandas = pd.read_parquet(out / "articles")
+    by_polars = pl.read_parquet(out / "articles" / "**" / "*.parquet")
+    by_duckdb = duckdb.sql(f"SELECT * FROM read_parquet('{out}/articles/**/*.parquet')").df()
+
+    def links(frame: pd.DataFrame) -> dict[str, str | None]:
+        return {i: (None if pd.isna(d) else d) for i, d in zip(frame["id"], frame["duplicate_of"], strict=True)}
+
+    for frame in (by_pandas, by_polars.to_pandas(), by_duckdb):
+        assert sorted(frame["id"]) == sorted(expected["id"])
+        assert links(frame) == links(expected)
+    rejects = pd.read_parquet(out / "rejects")
+    assert len(rejects) == len(tidings.load_rejects(out)) == 12
+    assert set(rejects["reason"]) == {"superseded"}  # the first fetches of the 12 URLs
+
+
+def test_load_filters_read_only_matching_rows(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pipeline.run([_jsonl(tmp_path / "in" / "dump.jsonl", _variant_pages(30))], out, CleaningConfig(), progress=False)
+    everything = tidings.load(out)
+    april = tidings.load(out, since="2025-04-01", until="2025-05-01", sources=["source-1", "source-2"])
+    assert len(april) > 0
+    assert (
+        april["published_at"].between(pd.Timestamp("2025-04-01", tz="UTC"), pd.Timestamp("2025-05-01", tz="UTC")).all()
+    )
+    assert set(april["source"]) <= {"source-1", "source-2"}
+    wanted = everything[
+        (everything["published_at"] >= pd.Timestamp("2025-04-01", tz="UTC"))
+        & (everything["published_at"] < pd.Timestamp("2025-05-01", tz="UTC"))
+        & everything["source"].isin(["source-1", "source-2"])
+    ]
+    assert april["id"].tolist() == wanted["id"].tolist()
+    english = tidings.load(out, languages=["en"], columns=["id", "language"], duplicates=False)
+    assert list(english.columns) == ["id", "language"]
+    assert set(english["language"]) == {"en"}
+    assert len(english) == ((everything["language"] == "en") & everything["duplicate_of"].isna()).sum()
+
+
+_RUN = """
+import dataclasses, sys
+from pathlib import Path
+from cleaning import pipeline
+from cleaning.config import CleaningConfig
+summary = pipeline.run([Path(sys.argv[1])], Path(sys.argv[2]),
+                       dataclasses.replace(CleaningConfig(), slice_pages=int(sys.argv[3])), progress=False)
+print(summary.pages - summary.resumed_from)
+"""
+
+
+def _start(inputs: Path, out: Path, slice_pages: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _RUN, str(inputs), str(out), str(slice_pages)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def _finish(process: subprocess.Popen[str]) -> int:
+    process.communicate(timeout=300)
+    return process.returncode
+
+
+def test_a_run_killed_with_sigkill_resumes_and_ends_with_the_rows_of_an_unkilled_run(tmp_path: Path) -> None:
+    inputs = _jsonl(tmp_path / "in" / "dump.jsonl", _variant_pages(60))
+    clean = tmp_path / "clean"
+    assert _finish(_start(inputs, clean, 6)) == 0
+    killed = tmp_path / "killed"
+    process = _start(inputs, killed, 6)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # kill it once two slices are committed
+        snapshot = Store(killed).current()
+        if snapshot is not None and snapshot.manifest.version >= 2:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    snapshot = Store(killed).current()
+    assert snapshot is not None
+    committed = snapshot.manifest.version
+    assert 2 <= committed < 10, "the run ended before it could be killed"
+    assert len(tidings.load(killed)) == 6 * committed  # readers see whole slices, never half of one
+    again = _start(inputs, killed, 6)
+    out, _ = again.communicate(timeout=300)
+    assert again.returncode == 0
+    assert int(out.strip()) == 60 - 6 * committed  # committed pages are not cleaned again
+    assert _rows(killed) == _rows(clean)
+    assert tidings.load_rejects(killed).equals(tidings.load_rejects(clean))
+
+
+def test_two_runs_writing_one_output_at_once_both_land(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _jsonl(tmp_path / "a" / "dump.jsonl", _variant_pages(24))
+    second = _jsonl(tmp_path / "b" / "dump.jsonl", _variant_pages(24, start=24))
+    runs = [_start(first, out, 4), _start(second, out, 4)]
+    assert [_finish(r) for r in runs] == [0, 0]
+    together = _rows(out)
+    one_by_one = tmp_path / "sequential"
+    pipeline.run([first, second], one_by_one, CleaningConfig(), progress=False)
+    assert together == _rows(one_by_one)
+
+
+def test_an_output_of_the_single_file_layout_is_upgraded_with_nothing_lost(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pipeline.run([_jsonl(tmp_path / "a" / "dump.jsonl", _variant_pages(20))], out, CleaningConfig(), progress=False)
+    articles = pq.read_table(out / "articles")
+    rejects = pq.read_table(out / "rejects")
+    # what tidings wrote before snapshots: one part-0.parquet per dataset
+    legacy = tmp_path / "legacy"
+    for name, table in (("articles", articles), ("rejects", rejects)):
+        (legacy / name).mkdir(parents=True)
+        if table.num_columns:  # an empty folder reads as a table without columns
+            pq.write_table(table, legacy / name / "part-0.parquet")
+    before = tidings.load(legacy)  # still readable before the upgrade
+    assert len(before) == 20
+    more = _variant_pages(10, start=20)
+    pipeline.run([_jsonl(tmp_path / "b" / "dump.jsonl", more)], legacy, CleaningConfig(), progress=False)
+    assert (legacy / "articles").is_symlink()
+    after = tidings.load(legacy)
+    assert set(before["id"]) < set(after["id"])
+    reference = tmp_path / "reference"
+    pipeline.run(
+        [tmp_path / "a" / "dump.jsonl", tmp_path / "b" / "dump.jsonl"], reference, CleaningConfig(), progress=False
+    )
+    assert _rows(legacy) == _rows(reference)
+
+
+def test_compaction_keeps_the_rows_and_merges_the_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    config = dataclasses.replace(CleaningConfig(), slice_pages=3)
+    pipeline.run([_jsonl(tmp_path / "in" / "dump.jsonl", _variant_pages(30))], out, config, progress=False)
+    before = _rows(out)
+    entries = Store(out).current().entries("articles")  # type: ignore[union-attr]
+    months = {e.partition for e in entries}
+    from cleaning.storage.compact import compact
+
+    stats = compact(out)
+    snapshot = Store(out).current()
+    assert snapshot is not None
+    assert len(snapshot.entries("articles")) == len(months) < len(entries)  # one file per month
+    assert stats.files_before > stats.files_after
+    assert _rows(out) == before
+    more = _variant_pages(6, start=30)
+    pipeline.run([_jsonl(tmp_path / "b" / "dump.jsonl", more)], out, config, progress=False)
+    reference = tmp_path / "reference"
+    pipeline.run([tmp_path / "in" / "dump.jsonl", tmp_path / "b" / "dump.jsonl"], reference, config, progress=False)
+    assert _rows(out) == _rows(reference)

@@ -19,6 +19,7 @@ import hashlib
 import itertools
 import logging
 import multiprocessing
+import os
 import sys
 import time
 import traceback
@@ -283,12 +284,15 @@ def run_key(inputs: Sequence[Path], config: CleaningConfig, source: str | None) 
     """
     digest = hashlib.sha1(f"{__version__}|{source}|{config!r}".encode())
     for path in map(Path, inputs):
-        digest.update(str(path.resolve()).encode())
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        digest.update(os.fsencode(path.resolve()))
+        if path.is_dir():  # os.walk never follows links: no loop, same files as the readers see
+            files = sorted(Path(top, name) for top, _, names in os.walk(path) for name in names)
+        else:
+            files = [path]
         for file in files:
             with contextlib.suppress(OSError):
                 stat = file.stat()
-                digest.update(f"{file}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+                digest.update(os.fsencode(file) + f"|{stat.st_size}|{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -287,8 +287,13 @@ def _rejects(
     articles: pa.Table,
     resolved_origins: set[str],
     config: CleaningConfig,
+    run: str | None,
 ) -> pd.DataFrame:
-    """The rejects rules of upsert_rejects, over the stored reject files this commit touches."""
+    """The rejects rules of upsert_rejects, over the stored reject files this commit touches.
+
+    A repeated reject replaces the stored one only across runs: the files an earlier slice of
+    this run wrote (stats["run"]) keep theirs, as one run over all the inputs would.
+    """
     url_key = functools.partial(canonicalize, tracking_parameters=config.tracking_parameters)
     resolved_urls = {u for u in articles.column("url").to_pylist() if u}
     failing = {
@@ -314,9 +319,10 @@ def _rejects(
     for entry in list(txn.entries("rejects")):
         table = pq.read_table(txn.path(entry), schema=REJECT_SCHEMA)
         columns = [table.column(n).to_pylist() for n in ("origin", "url", "reason")]
+        same_run = run is not None and entry.stats.get("run") == run
         answered = [
             o in origins
-            or (u, r) in repeated
+            or (not same_run and (u, r) in repeated)
             or (u is not None and r in FETCH_FAILURES and url_key(u) in resolved_urls)
             for o, u, r in zip(*columns, strict=True)
         ]
@@ -324,12 +330,12 @@ def _rejects(
             txn.remove(entry)
             kept = table.filter(pc.invert(pa.array(answered, type=pa.bool_())))
             if kept.num_rows:
-                txn.write("rejects", "all", kept)
+                txn.write("rejects", "all", kept, entry.stats)
     if len(fresh):
         table = to_table(fresh, REJECT_SCHEMA).sort_by(
             [("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")]
         )
-        txn.write("rejects", "all", table)
+        txn.write("rejects", "all", table, {"run": run} if run else None)
     return fresh
 
 
@@ -374,7 +380,7 @@ def commit(
         txn = store.begin()
         try:
             _check_index(txn, config.dedup)
-            _apply(txn, shards, config, stats)
+            _apply(txn, shards, config, stats, None if run is None else run[0])
             auto_compact(txn, article_stats)
             if run is not None:
                 key, progress = run
@@ -393,7 +399,9 @@ def commit(
     return stats
 
 
-def _apply(txn: Transaction, shards: Sequence[ShardResult], config: CleaningConfig, stats: CommitStats) -> None:
+def _apply(
+    txn: Transaction, shards: Sequence[ShardResult], config: CleaningConfig, stats: CommitStats, run: str | None
+) -> None:
     signatures = _read([s.folder / "signatures.parquet" for s in shards])
     articles = _read([s.folder / "articles.parquet" for s in shards], ARTICLE_SCHEMA)
     rejects = _read([s.folder / "rejects.parquet" for s in shards], REJECT_SCHEMA).to_pandas()
@@ -458,7 +466,7 @@ def _apply(txn: Transaction, shards: Sequence[ShardResult], config: CleaningConf
     if table.num_rows:
         _write_articles(txn, table)
     all_rejects = pd.concat([r for r in reject_parts if len(r)] or [rejects], ignore_index=True)
-    fresh = _rejects(txn, all_rejects, table, set(kept["origin"]), config)
+    fresh = _rejects(txn, all_rejects, table, set(kept["origin"]), config, run)
     stats.inserted = len(winners) - len(replaced)
     stats.replaced = len(replaced)
     stats.kept_existing = int(loses.sum())

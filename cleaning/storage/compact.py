@@ -35,10 +35,11 @@ class CompactStats:
     version: int = 0
 
 
-def _partitions(txn: Transaction) -> dict[tuple[str, str], list[FileEntry]]:
-    groups: dict[tuple[str, str], list[FileEntry]] = {}
+def _partitions(txn: Transaction) -> dict[tuple[str, str, str | None], list[FileEntry]]:
+    # rejects files of one run stay apart from other runs' (shards._rejects tells them apart)
+    groups: dict[tuple[str, str, str | None], list[FileEntry]] = {}
     for entry in txn.manifest.files:
-        groups.setdefault((entry.table, entry.partition), []).append(entry)
+        groups.setdefault((entry.table, entry.partition, entry.stats.get("run")), []).append(entry)
     return groups
 
 
@@ -57,14 +58,15 @@ def _merge(
     merged = merged.sort_by(_SORT[table])
     for entry in entries:
         txn.remove(entry)
+    run = entries[0].stats.get("run")
     for start in range(0, merged.num_rows, FILE_ROWS):
         chunk = merged.slice(start, FILE_ROWS)
-        txn.write(table, partition, chunk, stats(chunk) if stats else None)
+        txn.write(table, partition, chunk, stats(chunk) if stats else ({"run": run} if run else None))
 
 
 def auto_compact(txn: Transaction, stats: Callable[[pa.Table], dict[str, object]]) -> None:
     """Merge the small files of every partition that holds more than AUTO_FILES files."""
-    for (table, partition), entries in _partitions(txn).items():
+    for (table, partition, _), entries in _partitions(txn).items():
         if len(entries) <= AUTO_FILES:
             continue
         ordered = sorted(entries, key=lambda e: e.rows)
@@ -94,7 +96,7 @@ def compact(output: Path) -> CompactStats:
         def live_bands(table: pa.Table) -> pa.Table:
             return table.filter(pc.is_in(table.column("key"), value_set=keys))
 
-        for (table, partition), entries in _partitions(txn).items():
+        for (table, partition, _), entries in _partitions(txn).items():
             if len(entries) > 1 or table == "index/bands":
                 _merge(
                     txn,

@@ -37,6 +37,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.failures import fetch_failed, hints_updated
+from crawler.urlpolicy import peer_refusal
 
 __all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "WarcArchive", "WarcRotator"]
 
@@ -167,6 +168,8 @@ class WarcArchive:
         return archive
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if peer_refusal(self.crawler, request, response):
+            return  # came from an address the URL policy refuses (DNS changed): recorded as blocked_url instead
         writer = self.rotator.writer()
         ip = getattr(response, "ip_address", None)
         response_record = writer.create_warc_record(

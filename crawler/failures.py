@@ -16,7 +16,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
-__all__ = ["AlreadySeen", "describe_failure", "fetch_failed", "hints_updated"]
+__all__ = [
+    "AlreadySeen",
+    "BlockedUrl",
+    "RobotsUnavailable",
+    "describe_exception",
+    "describe_failure",
+    "fetch_failed",
+    "hints_updated",
+]
 
 # sent by the spiders' errback with url, error, detail, source; crawler/archive.py records it
 fetch_failed = object()
@@ -26,6 +34,22 @@ hints_updated = object()
 
 class AlreadySeen(IgnoreRequest):
     """An article URL fetched by an earlier crawl: skipped on purpose, not a failure."""
+
+
+class BlockedUrl(IgnoreRequest):
+    """A URL the URL policy refuses (crawler/urlpolicy.py): never sent, recorded as a blocked_url reject."""
+
+
+class RobotsUnavailable(Exception):
+    """The host's robots.txt answered 5xx or could not be fetched: RFC 9309 says disallow all, for now.
+
+    Not an IgnoreRequest: the request failed for a reason that may pass, so it is recorded
+    as a fetch error and an article is kept pending for the next crawl.
+    """
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
 
 
 # checked in order: the first matching class names the failure
@@ -42,10 +66,18 @@ _CODES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 
 def describe_failure(failure: Failure) -> tuple[str, str]:
     """Return (code, detail) for a failed request: code is short and stable, detail is for people."""
-    exc = failure.value
+    return describe_exception(failure.value)
+
+
+def describe_exception(exc: BaseException) -> tuple[str, str]:
+    """Return (code, detail) for the exception a request failed with."""
     detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}", detail
+    if isinstance(exc, BlockedUrl):
+        return "blocked_url", str(exc)
+    if isinstance(exc, RobotsUnavailable):
+        return exc.code, detail
     if isinstance(exc, IgnoreRequest):
         return ("robots_disallowed" if "robots.txt" in str(exc) else "ignored"), detail
     for classes, code in _CODES:

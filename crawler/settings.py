@@ -30,7 +30,9 @@ USER_AGENT = os.environ.get(
 )
 
 # --- politeness --------------------------------------------------------------------------
-ROBOTSTXT_OBEY = True
+ROBOTSTXT_OBEY = True  # as RFC 9309 says: see crawler/robots.py
+TIDINGS_ROBOTS_RETRY_SECONDS = 600.0  # a robots.txt that failed (5xx, network) disallows all until asked again
+TIDINGS_ROBOTS_MAX_CRAWL_DELAY = 60.0  # a larger Crawl-delay is honoured as this many seconds
 # AutoThrottle adapts the delay per site to its response times; it never goes below DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
@@ -58,12 +60,21 @@ COOKIES_ENABLED = True  # consent walls and load balancers set cookies; see Offl
 HTTPCACHE_ENABLED = False  # conditional GET is done by IncrementalMiddleware, which archives every fetch
 
 # --- safety ------------------------------------------------------------------------------
+# A link in a feed is data from the web: http(s) only, public addresses only unless the source
+# declares the host or sets allow_private (crawler/urlpolicy.py, docs/crawling.md). The resolver
+# refuses private answers for undeclared names, so DNS rebinding cannot slip past the check.
+TWISTED_DNS_RESOLVER = "crawler.urlpolicy.PolicyResolver"
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}  # never read local files or buckets
 # Both listen on localhost and run code sent to them: never wanted in a scheduled crawler.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # --- our middlewares and extensions -----------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # before anything else: a refused URL (scheme, private address, every redirect hop) is never sent
+    "crawler.urlpolicy.UrlPolicyMiddleware": 10,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.Rfc9309RobotsTxtMiddleware": 100,  # where Scrapy's sits
     # first in, last out: skips seen articles before robots.txt is even consulted, and sees
     # the final response after redirects and retries
     "crawler.middlewares.IncrementalMiddleware": 50,

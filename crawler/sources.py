@@ -10,6 +10,7 @@
     timezone = "Asia/Hong_Kong"                          # for dates without an offset
     max_age_days = 30                                    # skip older feed/sitemap entries
     depth = 1                                            # section levels to follow (1: the section pages only)
+    allow_private = false                                # fetch private/loopback addresses (intranet sources)
 
 Validation errors name the file, the source and the field, and say what is expected.
 """
@@ -29,7 +30,7 @@ __all__ = ["Source", "SourcesError", "load_sources", "parse_sources", "select_so
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _URL_LISTS = ("feeds", "sitemaps", "sections")
-_KNOWN = {"name", *_URL_LISTS, "allow", "deny", "timezone", "max_age_days", "depth"}
+_KNOWN = {"name", *_URL_LISTS, "allow", "deny", "timezone", "max_age_days", "depth", "allow_private"}
 _MAX_DEPTH = 5
 
 
@@ -50,6 +51,7 @@ class Source:
     timezone: str | None = None
     max_age_days: float | None = None
     depth: int = 1
+    allow_private: bool = False  # may fetch loopback/private/link-local addresses (see crawler/urlpolicy.py)
 
     def is_denied(self, url: str) -> bool:
         """Say whether url matches a deny pattern."""
@@ -134,8 +136,13 @@ def _parse_source(entry: Any, index: int, origin: str) -> Source:
     if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= _MAX_DEPTH:
         raise check.fail("depth", f"must be an integer from 1 to {_MAX_DEPTH}")
 
+    allow_private = entry.get("allow_private", False)
+    if not isinstance(allow_private, bool):
+        raise check.fail("allow_private", "must be true or false")
+
     return Source(
         name=name,
+        allow_private=allow_private,
         **urls,
         allow=check.patterns(entry, "allow"),
         deny=check.patterns(entry, "deny"),

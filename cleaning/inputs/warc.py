@@ -259,9 +259,10 @@ def _metadata(
     if kind == HINTS_TYPE:
         return None  # already attached to its response by the first pass
     detail = ": ".join(str(payload[k]) for k in ("error", "detail") if payload.get(k))
+    blocked = payload.get("error") == "blocked_url"  # refused by the crawler's URL policy, never fetched
     return ReadReject(
         origin(),
-        RejectReason.FETCH_ERROR,
+        RejectReason.BLOCKED_URL if blocked else RejectReason.FETCH_ERROR,
         detail or "fetch failed",
         url=payload.get("url") or url,
         source=source or payload.get("source") or default_source,

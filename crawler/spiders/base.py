@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 
 from crawler.archive import HINTS_META
 from crawler.entries import Entry, is_too_old
-from crawler.failures import AlreadySeen, describe_failure, fetch_failed, hints_updated
+from crawler.failures import AlreadySeen, BlockedUrl, describe_failure, fetch_failed, hints_updated
 from crawler.sources import Source, SourcesError, load_sources, select_sources
 from crawler.state import CrawlState
 
@@ -155,7 +155,7 @@ class SourceSpider(scrapy.Spider):
         if isinstance(failure.value, AlreadySeen):
             return
         error, detail = describe_failure(failure)
-        if isinstance(failure.value, IgnoreRequest):
+        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, BlockedUrl):
             # never sent (robots.txt said no): nothing was fetched, so nothing is archived or rejected
             self.crawler.stats.inc_value(f"crawler/skipped/{error}")
             self.logger.info("%s: %s", error, request.url)

@@ -87,6 +87,19 @@ def main(verbose: int) -> None:
     help="TOML file with a [cleaning] table of settings.",
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's processes (-w); dask: a Dask cluster (needs tidings[dask]).",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    default=None,
+    help="With --engine dask: join this running cluster [default: start a LocalCluster of -w workers].",
+)
 def clean(
     inputs: tuple[Path, ...],
     output: Path,
@@ -95,6 +108,8 @@ def clean(
     default_timezone: str | None,
     config_path: Path | None,
     progress: bool,
+    engine: str,
+    scheduler: str | None,
 ) -> None:
     """Clean archived pages into the articles dataset.
 
@@ -102,10 +117,17 @@ def clean(
     (optionally .gz), Markdown posts with front matter, .txt, and .jsonl with
     url and html fields. Anything unusable becomes a row in OUTPUT/rejects.
 
-    Example:
+    With --engine dask, each Dask worker reads its own shard of the inputs and the
+    result is the same as with the local engine (docs/distributed.md).
+
+    Examples:
 
         tidings clean tests/fixtures/seeds --output output --workers 2
+
+        tidings clean /shared/warc --output /shared/dataset --engine dask --scheduler tcp://10.0.0.5:8786
     """
+    if scheduler and engine != "dask":
+        raise _usage_error("--scheduler needs --engine dask")
     missing = [path for path in inputs if not os.path.lexists(path)]
     if missing:
         raise _usage_error(f"input {missing[0]} does not exist; give existing files or folders to clean")
@@ -114,7 +136,9 @@ def clean(
     except ConfigError as exc:
         raise _usage_error(str(exc)) from exc
     try:
-        summary = recorded_clean(list(inputs), output, config, source=source, progress=progress)
+        summary = recorded_clean(
+            list(inputs), output, config, source=source, progress=progress, engine=engine, scheduler=scheduler
+        )
     except TidingsError as exc:
         raise _fail(exc) from exc
     for line in summary.lines():

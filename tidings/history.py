@@ -126,10 +126,22 @@ def recording(
 
 
 def clean(
-    inputs: Sequence[Path], output: Path, config: CleaningConfig, *, source: str | None = None, progress: bool = True
+    inputs: Sequence[Path],
+    output: Path,
+    config: CleaningConfig,
+    *,
+    source: str | None = None,
+    progress: bool = True,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> RunSummary:
-    """`cleaning.pipeline.run`, recorded in the run history as a `clean` run."""
+    """`cleaning.pipeline.run` (or, engine "dask", `cleaning.distributed.run_dask`), recorded as a `clean` run."""
     with recording(output, "clean", inputs=inputs, config=config) as recorder:
-        summary = run(inputs, output, config, source=source, progress=progress)
+        if engine == "dask":
+            from cleaning.distributed import run_dask
+
+            summary = run_dask(inputs, output, config, source=source, scheduler=scheduler, progress=progress)
+        else:
+            summary = run(inputs, output, config, source=source, progress=progress)
         recorder.cleaned(summary)
     return summary

@@ -37,7 +37,19 @@ from cleaning.inputs.structured import clean_strings, load_json
 from cleaning.inputs.warc import late_hints, read_warc
 from cleaning.schema import QualityFlag, RejectReason
 
-__all__ = ["MANIFEST_NAME", "PAGE_COLUMNS", "RawPage", "ReadReject", "iter_inputs", "parse_utc"]
+__all__ = [
+    "MANIFEST_NAME",
+    "PAGE_COLUMNS",
+    "InputShard",
+    "RawPage",
+    "ReadReject",
+    "iter_inputs",
+    "late_hints_of",
+    "merge_late_hints",
+    "parse_utc",
+    "plan_shards",
+    "read_shard",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -419,3 +431,113 @@ def iter_inputs(
             yield from _read_single(path, source, late, max_bytes)
         else:
             yield ReadReject(display_path(path), RejectReason.UNREADABLE, "no such file or folder", source=source)
+
+
+# --- shards: the same inputs, split for workers that read their own part (cleaning/distributed.py) ---
+
+
+@dataclasses.dataclass(frozen=True)
+class InputShard:
+    """Part of a run's inputs that one worker reads itself: files of one input folder, or one input given by name.
+
+    Reading every shard of a plan (read_shard, with the plan's late hints) yields the same
+    pages and rejects as iter_inputs over the inputs, in the same order.
+    """
+
+    index: int  # position in the plan
+    path: Path  # the input as given: a folder, or a file (which may be missing)
+    files: tuple[Path, ...] = ()  # of a folder: the part of its files this shard reads
+    manifests: tuple[Path, ...] = ()  # of a folder: its manifests, read by each of its shards
+    first: bool = True  # of a folder: the shard that reports its manifests' rejects
+
+
+def plan_shards(
+    paths: Sequence[Path | str], *, max_files: int = 256, max_bytes: int = 64 * 1024 * 1024
+) -> tuple[list[InputShard], list[Path]]:
+    """Split inputs into shards (each WARC file its own, other files up to max_files or max_bytes); list the WARCs.
+
+    Reads only directory listings and file sizes, never contents.
+    """
+    shards: list[InputShard] = []
+    warcs: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            if _is_warc(path) and file_problem(path) is None:
+                warcs.append(path)
+            shards.append(InputShard(len(shards), path))
+            continue
+        files = _visible_files(path)
+        manifests = tuple(f for f in files if f.name == MANIFEST_NAME and file_problem(f) is None)
+        warcs += [f for f in files if _is_warc(f) and file_problem(f) is None]
+        parts = _parts([f for f in files if f not in manifests], max_files, max_bytes)
+        shards += [
+            InputShard(len(shards) + n, path, tuple(part), manifests, n == 0) for n, part in enumerate(parts or [[]])
+        ]
+    return shards, sorted(warcs, key=lambda p: p.name)
+
+
+def _parts(files: list[Path], max_files: int, max_bytes: int) -> list[list[Path]]:
+    """Group files in order: up to max_files or max_bytes each, every WARC file alone (it holds many pages)."""
+    parts: list[list[Path]] = []
+    part: list[Path] = []
+    size = 0
+    for file in files:
+        try:
+            file_size = file.stat().st_size
+        except OSError:
+            file_size = 0
+        if part and (_is_warc(file) or len(part) >= max_files or size + file_size > max_bytes):
+            parts.append(part)
+            part, size = [], 0
+        part.append(file)
+        size += file_size
+        if _is_warc(file):
+            parts.append(part)
+            part, size = [], 0
+    if part:
+        parts.append(part)
+    return parts
+
+
+def read_shard(
+    shard: InputShard, *, source: str | None = None, late: _Late | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[RawPage | ReadReject]:
+    """Yield the pages and rejects of one shard; late holds the plan's hints across archives (late_hints_of)."""
+    late = late or {}
+    path = shard.path
+    if not path.is_dir():
+        if os.path.lexists(path):
+            yield from _read_single(path, source, late, max_bytes)
+        else:
+            yield ReadReject(display_path(path), RejectReason.UNREADABLE, "no such file or folder", source=source)
+        return
+    default_source = display_path(path.resolve().name)
+    known: dict[Path, _Known] = {}
+    for manifest in shard.manifests:
+        entries, rejects = _read_manifest(manifest, source or default_source, max_bytes)
+        known.update(entries)
+        if shard.first:
+            yield from rejects
+    for file in shard.files:
+        entry = known.get(Path(os.path.normpath(file)), _Known())
+        yield from _read_file(file, entry, source, default_source, late, max_bytes)
+
+
+def late_hints_of(warc: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> _Late:
+    """The hints in one archive that may refer to a response in another (merge with merge_late_hints)."""
+    try:
+        return dict(late_hints(warc, max_bytes=max_bytes))
+    except Exception:  # the archive is read (and rejected) again on its own
+        logger.debug("no late hints from %s", display_path(warc), exc_info=True)
+        return {}
+
+
+def merge_late_hints(found: Sequence[_Late]) -> _Late:
+    """Merge late_hints_of of every archive of a plan, given in the plan's (name) order, as iter_inputs does."""
+    if len(found) < 2:
+        return {}
+    late: _Late = {}
+    for one in found:
+        for record_id, hints in one.items():
+            late.setdefault(record_id, []).extend(hints)
+    return late

@@ -46,6 +46,8 @@ class SourceSpider(scrapy.Spider):
         loaded = load_sources(sources) if isinstance(sources, str | Path) else list(sources)
         names = source.split(",") if isinstance(source, str) else source
         self.sources = {s.name: s for s in select_sources(loaded, names)}
+        # every source of the file: a shared frontier hands this worker requests another worker seeded
+        self.known_sources = {s.name: s for s in loaded}
         self.started_at = dt.datetime.now(dt.UTC)
         # hints of each article requested so far; a URL found again (feed and sitemap) adds what it knows
         self._article_hints: dict[str, dict[str, Any]] = {}
@@ -134,7 +136,7 @@ class SourceSpider(scrapy.Spider):
 
     def source_of(self, response: Response) -> Source:
         """Return the Source a response was fetched for."""
-        return self.sources[response.meta[SOURCE_META]]
+        return self.known_sources[response.meta[SOURCE_META]]
 
     # --- callbacks --------------------------------------------------------------------------
 

@@ -66,6 +66,11 @@ def rows(count: int, *, seed: int = 0, start: int = 0) -> pa.Table:
         "origin": [f"crawl-{n // 1000:05d}.warc.gz@{n}" for n in numbers.tolist()],
         "tidings_version": [__version__] * count,
     }
+    for field in ARTICLE_SCHEMA:  # columns added to the schema later: null, or a zero when required
+        if field.name not in columns:
+            columns[field.name] = (
+                pa.nulls(count, type=field.type) if field.nullable else pa.array([False] * count).cast(field.type)
+            )
     arrays = [
         col if isinstance(col, pa.Array) else pa.array(col, type=field.type)
         for field, col in zip(ARTICLE_SCHEMA, (columns[name] for name in ARTICLE_SCHEMA.names), strict=True)

@@ -22,6 +22,7 @@ consistent set of files; the last KEEP_SNAPSHOTS snapshots stay on disk for such
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import dataclasses
 import fcntl
@@ -196,6 +197,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -241,8 +250,6 @@ class Transaction:
         name = f"part-{uuid.uuid4().hex}.parquet"
         staged = self.staging / name
         pq.write_table(data, staged, compression="zstd", row_group_size=_ROW_GROUP)
-        with open(staged, "rb") as handle:
-            os.fsync(handle.fileno())
         entry = FileEntry(f"{table}/{partition}/{name}", data.num_rows, dict(stats or {}))
         self._new[entry.path] = staged
         self.manifest.files.append(entry)
@@ -267,6 +274,9 @@ class Transaction:
         if (current.manifest.version if current else 0) != (self.base.manifest.version if self.base else 0):
             raise RuntimeError("the output changed since this transaction began; begin it under the lock")
         self.manifest.version += 1
+        # on disk before the manifest names them; in parallel, as the journal commits concurrent syncs at once
+        with cf.ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(_fsync_file, self._new.values()))
         tmp = store.snapshots / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         tmp.mkdir()
         made: set[Path] = set()

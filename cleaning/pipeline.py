@@ -201,9 +201,14 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         """Render the summary as the lines the CLI prints."""
-        rate = self.pages / self.seconds if self.seconds else 0.0
+        rate = (self.pages - self.resumed_from) / self.seconds if self.seconds else 0.0
         out = [
             f"pages read:  {self.pages} in {self.seconds:.1f}s ({rate:.1f} pages/s)",
+            *(
+                [f"resumed:     after {self.resumed_from} inputs an interrupted run had committed"]
+                if self.resumed_from
+                else []
+            ),
             f"articles:    {self.articles} ({self.inserted} new, {self.replaced} updated, "
             f"{self.kept_existing} older than the stored copy); {self.total_articles} in the dataset",
             f"duplicates:  {self.duplicates} of this run's articles point at a canonical row",

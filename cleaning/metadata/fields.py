@@ -209,7 +209,9 @@ def pick_title(
     others = [t for t in (declared, title_tag) if t]
     headline = _visible_headline(page, site_names, others)
     if headline:
-        return headline
+        # "Forderungsausfälle vermeiden Eigentumsvorbehalt: …": a kicker glued before the declared title
+        kicked = next((t for t in others if len(t) >= 12 and headline.endswith(t) and headline != t), None)
+        return kicked or headline
     full = _uncut(declared, [*page.h1, page.title_tag or ""], site_names) if declared else None
     if full:
         return full

@@ -65,7 +65,16 @@ def _looks_like_site(segment: str, site_names: Iterable[str]) -> bool:
             or (len(lowered) >= 2 and lowered in name)
         ):
             return True
+        # "myoos.de" names "MyOOS Community Forum", "gregoryszorc.com" "Gregory Szorc's Digital Home"
+        if "." in name and " " not in name:
+            label = _squash(name.split(".")[-2])
+            if len(label) >= 5 and label in _squash(lowered) and len(segment) <= 40:
+                return True
     return bool(_SITE_WORDS.search(segment)) and len(segment) <= 24
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def strip_site_suffix(title: str | None, site_names: Iterable[str] = ()) -> str | None:

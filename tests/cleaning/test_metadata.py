@@ -316,6 +316,12 @@ def test_the_visible_headline_wins_when_it_agrees_and_a_cut_off_og_title_is_comp
     )
 
 
+def test_a_kicker_glued_before_the_headline_is_left_out():
+    html = """<meta property="og:title" content="Eigentumsvorbehalt: Das sollten Käufer wissen">
+    <h1><span>Forderungsausfälle vermeiden</span> Eigentumsvorbehalt: Das sollten Käufer wissen</h1>"""
+    assert normalize(decoded=html, text="x")["title"] == "Eigentumsvorbehalt: Das sollten Käufer wissen"
+
+
 def test_authors_from_yoast_graph_and_reading_time_card():
     graph = """<script type="application/ld+json">{"@graph": [
       {"@type": "Article", "headline": "H", "author": {"@id": "#p1"}},

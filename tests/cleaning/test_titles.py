@@ -98,3 +98,12 @@ def test_strip_site_suffix_never_crashes_and_is_idempotent(title):
 )
 def test_suffixes_in_every_script_and_quotes_as_written(title, sites, expected):
     assert strip_site_suffix(title, sites) == expected
+
+
+def test_a_site_named_by_its_host_is_stripped_and_a_headline_naming_a_site_is_kept():
+    assert strip_site_suffix("Was ist Freie Software - MyOOS Community Forum", ["myoos.de"]) == "Was ist Freie Software"
+    assert strip_site_suffix(
+        "Gregory Szorc's Digital Home | Mercurial's Journey to Python 3", ["gregoryszorc.com"]
+    ) == ("Mercurial's Journey to Python 3")
+    kept = "Der Genossenschaftsverband Bayern im Porträt"
+    assert strip_site_suffix(kept, ["Genossenschaftsverband Bayern"]) == kept

@@ -81,7 +81,9 @@ _CN_EDITOR = re.compile(
     rf"(?<=[(（【\[])\s*{_EDITOR_LABEL}\s+(?P<paren>[^\n:：()（）【】\[\]<>]{{1,30}})(?=[)）】\]])"
 )
 _EN_AUTHOR = re.compile(
-    r"^\s*(?:by|written by|reporting by|words by|story by|text by|reported by|compiled by)"
+    r"^\s*(?:by|written by|reporting by|words by|story by|text by|reported by|compiled by|"
+    # the same byline in the other languages of the pages we read: "Von", "Par", "Por", "Door"
+    r"von|par|por|door|(?:text|autor|autorin|auteur|author)\s*:)"
     r"[:\s]+(?P<names>[^\n]{2,120})$",
     re.I,
 )
@@ -379,7 +381,10 @@ _HINT_WORDS = (
     *("写于", "寫於", "发表", "發表", "发布", "發佈", "发帖", "發帖", "张贴", "張貼", "贴出", "貼出"),
     *("来源", "來源", "稿源", "posted", "edited by", "editing by", "editor:"),
 )
-_EN_OPENERS = ("by", "written by", "reporting by", "words by", "story by", "text by", "reported by", "compiled by")
+_EN_OPENERS = (
+    *("by", "written by", "reporting by", "words by", "story by", "text by", "reported by", "compiled by"),
+    *("von ", "par ", "por ", "door ", "text:", "autor:", "autorin:", "auteur:", "author:"),
+)
 _SLASH_CREDIT = re.compile(r"文\s*[/／｜|]")
 _BRACKETS = ("[", "【", "(", "（")
 

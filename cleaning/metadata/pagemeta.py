@@ -206,14 +206,14 @@ _DATE_PROPERTIES = {"datepublished", "datecreated", "datemodified", "dc:date", "
 _HATOM_PUBLISHED = re.compile(r"(?:^|\s)published(?:$|\s)")
 
 
-def _read_date_element(element: Any, page: PageMeta) -> None:
-    prop = (element.get("itemprop") or element.get("property") or "").lower().removeprefix("schema:")
+def _read_date_element(element: Any, page: PageMeta, prop: str, classes: str) -> None:
+    prop = prop.lower().removeprefix("schema:")
     # the first of each only: later ones date related stories' teasers
-    if prop in _DATE_PROPERTIES and element.tag != "meta":
+    if prop in _DATE_PROPERTIES:
         value = element.get("content") or element.get("datetime")
         if value and f"microdata:{prop}" not in page.meta:
             page.meta[f"microdata:{prop}"] = [value]
-    elif "hatom:published" not in page.meta and _HATOM_PUBLISHED.search(element.get("class") or ""):
+    elif "hatom:published" not in page.meta and _HATOM_PUBLISHED.search(classes):
         # the machine-readable title, else the printed date ("31. Oktober 2023")
         value = element.get("title") or _text(element)
         if value and len(value) <= 40:
@@ -260,8 +260,11 @@ def read_page_meta(html: str) -> PageMeta:
     for position, element in enumerate(root.iter()):
         if not isinstance(element.tag, str) or element.tag in {"meta", "link", "script", "style", "body", "html"}:
             continue
-        _read_date_element(element, page)
-        declared = "author" in (element.get("rel") or "").lower() or (element.get("itemprop") or "").lower() == "author"
+        prop = element.get("itemprop") or element.get("property") or ""
+        classes = element.get("class") or ""
+        if prop or "published" in classes:  # attribute tests first: this runs on every element
+            _read_date_element(element, page, prop, classes)
+        declared = "author" in (element.get("rel") or "").lower() or prop.lower() == "author"
         # names marked as authors further down than this after the byline are related stories' bylines
         # (or after a byline-classed element, when none was marked before it)
         if declared and (first_declared if first_declared >= 0 else class_position) >= 0:
@@ -270,7 +273,7 @@ def read_page_meta(html: str) -> PageMeta:
         # further "author" classes are related stories and author boxes
         classed = (
             not declared
-            and bool(_AUTHOR_CLASS.search(element.get("class") or ""))
+            and bool(_AUTHOR_CLASS.search(classes))
             and (by_class is None or class_element in element.iterancestors())
         )
         # the first author-archive link only: later ones are the blogger's category and month links

@@ -50,8 +50,10 @@ def measure(bench: Path, dataset: str, scorer: ModuleType, date_slack: int) -> d
     rows, cpu = predict(pages, CleaningConfig())
     by_url, by_id = scorer.index_predictions(rows)
     truth = scorer.load_jsonl(folder / "truth.jsonl")
-    scored, _, dates, authors = scorer.score_dataset(truth, by_url, by_id, date_slack)
-    result: dict[str, Any] = {"body_f1": statistics.fmean(p["f1"] for p in scored)}
+    scored, _, dates, authors, *_ = scorer.score_dataset(truth, by_url, by_id, date_slack)
+    # snippet-only sets (postlight, trafilatura) have no body truth: no body_f1 for them
+    bodies = [p["f1"] for p in scored if "f1" in p]
+    result: dict[str, Any] = {"body_f1": statistics.fmean(bodies)} if bodies else {}
     if dates:
         result["date_rate"] = sum(dates) / len(dates)
     if authors:

@@ -197,8 +197,8 @@ class SharedDomainDelay:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         url = settings.get("TIDINGS_FRONTIER")
-        if not url:
-            raise NotConfigured("no frontier: Scrapy's per-worker DOWNLOAD_DELAY applies alone")
+        if not url:  # no frontier: Scrapy's per-worker DOWNLOAD_DELAY applies alone (no message: no warning)
+            raise NotConfigured
         delay = settings.getfloat("TIDINGS_FRONTIER_DOMAIN_DELAY", settings.getfloat("DOWNLOAD_DELAY"))
         if delay <= 0:
             raise NotConfigured("TIDINGS_FRONTIER_DOMAIN_DELAY is 0")

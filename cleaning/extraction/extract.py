@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
-import signal
-import threading
-from collections.abc import Iterator
 from typing import Any, cast
 
 import pandas as pd
@@ -15,6 +11,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
+from cleaning.extraction.deadline import Timeout, deadline
 from cleaning.extraction.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
 from cleaning.extraction.rules import RuleSet, compiled_xpath, host_of
 from cleaning.extraction.textformat import markdown_title, markdown_to_text, normalize_text, split_plain_text
@@ -47,29 +44,6 @@ _METADATA_FIELDS = (
 # these sizes the default mode gets a second look, and wins if it finds much more prose
 _SHORT_RESULT_CHARS = 250
 _PROSE_GAIN = 2.0
-
-
-class _Timeout(BaseException):
-    """Raised by the alarm; a BaseException so that no `except Exception` inside the extractor eats it."""
-
-
-@contextlib.contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    # SIGALRM only reaches the main thread; elsewhere (a thread pool) run without a deadline
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def on_alarm(signum: int, frame: object) -> None:
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclasses.dataclass
@@ -146,9 +120,9 @@ def _guarded(
     decoded: str, media_type: str, url: str | None, rules: RuleSet, include_comments: bool, timeout: float
 ) -> _Outcome:
     try:
-        with _deadline(timeout):
+        with deadline(timeout):
             outcome = _extract_one(decoded, media_type, url, rules, include_comments)
-    except _Timeout:
+    except Timeout:
         return _Outcome(reason=RejectReason.EXTRACTION_TIMEOUT, detail=f"extraction took longer than {timeout:g}s")
     except Exception as exc:  # the extractor's bug on one page must not stop the batch
         logger.debug("extraction failed on %s", url, exc_info=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -298,6 +299,28 @@ def test_slow_extraction_is_rejected_as_timeout(monkeypatch: pytest.MonkeyPatch)
     result = extract(frame({"decoded": page}), timeout=0.2)
     assert time.monotonic() - started < 2
     assert result.rejected["reject_reason"].tolist() == ["extraction_timeout"]
+
+
+def test_slow_extraction_is_rejected_as_timeout_off_the_main_thread_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a Dask worker, whose tasks run in a thread pool: SIGALRM cannot reach them."""
+
+    def spinning(*args: Any, **kwargs: Any) -> None:
+        end = time.monotonic() + 5
+        while time.monotonic() < end:  # Python code, as trafilatura's: interrupted between bytecodes
+            pass
+
+    monkeypatch.setattr(extract_module.trafilatura, "bare_extraction", spinning)
+    page = (PAGES / "fragment.html").read_text(encoding="utf-8")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        result = pool.submit(extract, frame({"decoded": page}, {"decoded": "a\nb", "media_type": "text"}), timeout=0.2)
+        rejected = result.result().rejected
+        assert time.monotonic() - started < 4
+    assert rejected["reject_reason"].tolist() == ["extraction_timeout"]
+    time.sleep(0.3)  # a timer left behind would raise in the pool's thread now; the next page is untouched
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        quick = pool.submit(extract, frame({"decoded": "title\nbody", "media_type": "text"}), timeout=0.05).result()
+    assert quick.kept["text"].tolist() == ["body"]
 
 
 def test_rows_are_conserved_and_order_kept() -> None:

@@ -141,3 +141,16 @@ def test_scrapy_users_can_run_one_spider_from_the_repository_root(tmp_path: Path
     assert not paths & {"/news-sitemap.xml", "/sitemap_index.xml", "/tech/"}  # feeds only
     records = read_warc(tmp_path / "out" / "warc")
     assert any(r.url == f"{server.base_url}/world/2026/11/big5-story.html" for r in records)
+
+
+def test_a_frontier_without_scrapy_redis_says_what_to_install(
+    tmp_path: Path, sources: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "scrapy_redis", None)  # as if the extra were not installed
+    result = CliRunner().invoke(
+        main, ["crawl", "--sources", str(sources), "-o", str(tmp_path / "out"), "--frontier", "redis://127.0.0.1:9/0"]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: the Redis frontier needs scrapy-redis: pip install 'tidings[redis]'"
+    ]

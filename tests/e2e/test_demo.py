@@ -52,6 +52,11 @@ def test_the_demo_says_where_the_data_is_and_how_to_load_it(demo):
     assert "tidings.load(" in printed
 
 
+def test_the_demo_logs_no_warning(demo):
+    # a crawl without --frontier must not mention it (its middleware stays silently off)
+    assert " WARNING " not in demo["stderr"], demo["stderr"]
+
+
 def test_exactly_the_expected_articles_are_in_the_dataset(demo):
     assert sorted(demo["by_path"]) == sorted(a["path"] for a in ARTICLES)
 

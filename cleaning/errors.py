@@ -2,13 +2,14 @@
 
 TidingsError
  ├── ConfigError   a setting, config file or sources file is wrong; the message names it
- └── SchemaError   a step was given a frame without the columns it reads, or a dataset on disk
-                   does not match the schema
+ ├── SchemaError   a step was given a frame without the columns it reads, or a dataset on disk
+ │                 does not match the schema
+ └── NoDatasetError a folder given to read holds no tidings dataset (also a FileNotFoundError)
 """
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "SchemaError", "TidingsError"]
+__all__ = ["ConfigError", "NoDatasetError", "SchemaError", "TidingsError"]
 
 
 class TidingsError(Exception):
@@ -21,3 +22,7 @@ class ConfigError(TidingsError):
 
 class SchemaError(TidingsError):
     """A frame or dataset does not have the columns or types it must have."""
+
+
+class NoDatasetError(TidingsError, FileNotFoundError):
+    """A folder given to read holds no tidings dataset (a typo, or nothing written there yet)."""

@@ -199,6 +199,11 @@ class RunSummary:
     languages: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
     seconds: float = 0.0
 
+    @property
+    def produced_nothing(self) -> bool:
+        """The run read its inputs (or found none) and made no article: every input was rejected."""
+        return self.articles == 0 and self.kept_existing == 0 and self.pages >= self.resumed_from
+
     def lines(self) -> list[str]:
         """Render the summary as the lines the CLI prints."""
         rate = (self.pages - self.resumed_from) / self.seconds if self.seconds else 0.0

@@ -79,7 +79,7 @@ def test_a_warning_is_one_line_and_tracebacks_need_vv(tmp_path):
     with mock.patch("cleaning.inputs.readers._read_document", side_effect=RuntimeError("boom\nsecond line")):
         quiet = CliRunner().invoke(main, args)
         loud = CliRunner().invoke(main, ["-vv", *args])
-    assert quiet.exit_code == 0, quiet.output
+    assert quiet.exit_code == 3, quiet.output  # the only input was lost: nothing produced
     warnings = [line for line in quiet.stderr.splitlines() if "WARNING" in line]
     assert len(warnings) == 1
     assert "internal error reading" in warnings[0]

@@ -13,22 +13,27 @@ import click
 from cleaning import __version__
 from cleaning.config import load_config
 from cleaning.errors import ConfigError, TidingsError
+from tidings.checks import ExitCode, check_output, check_sources
 from tidings.history import clean as recorded_clean
 
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
 DEFAULT_OUTPUT = Path("output")
+DEMO_OUTPUT = Path("demo-output")  # never the default of real work: demo rows must not mix into a dataset
 
-
-USAGE_EXIT_CODE = 2  # click's own code for a bad command line
-
-
-def _fail(exc: TidingsError) -> click.ClickException:
-    return click.ClickException(str(exc))
+logger = logging.getLogger(__name__)
 
 
 def _usage_error(message: str) -> SystemExit:
-    """Print one line naming the problem and the fix; exit 2 (a bad command line or setting)."""
+    """Print one line naming the problem and the fix; exit 2 (a bad command line, setting or output)."""
     click.echo(f"Error: {message}", err=True)
-    return SystemExit(USAGE_EXIT_CODE)
+    return SystemExit(ExitCode.USAGE)
+
+
+def _failed(message: str) -> SystemExit:
+    """Print one line; exit 1 (the run failed)."""
+    click.echo(f"Error: {message}", err=True)
+    return SystemExit(ExitCode.FAILED)
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -46,19 +51,116 @@ class _OneLineFormatter(logging.Formatter):
         return " | ".join(line for line in super().format(record).splitlines() if line.strip())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="tidings")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-def main(verbose: int) -> None:
-    """Turn news feeds and archives into a clean, deduplicated Parquet dataset."""
-    level = logging.WARNING - 10 * min(verbose, 2)
+# -v and -q are accepted before and after the command name (`tidings -q clean ...`, `tidings clean ... -q`)
+_VERBOSE, _QUIET = "tidings.verbose", "tidings.quiet"
+
+
+def _verbosity(ctx: click.Context | None = None) -> tuple[int, bool]:
+    meta = (ctx or click.get_current_context()).meta
+    return int(meta.get(_VERBOSE, 0)), bool(meta.get(_QUIET, False))
+
+
+def quiet() -> bool:
+    """Whether -q was given: no progress bar, no summary, only errors."""
+    return _verbosity()[1]
+
+
+def _configure_logging(ctx: click.Context) -> None:
+    verbose, silent = _verbosity(ctx)
+    level = logging.ERROR if silent and not verbose else logging.WARNING - 10 * min(verbose, 2)
     handler = logging.StreamHandler()
     handler.setFormatter(_OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", tracebacks=verbose >= 2))
     logging.basicConfig(level=level, handlers=[handler], force=True)  # force: one handler, ours
-    if verbose < 2:
-        # trafilatura logs every page it cannot parse at ERROR; tidings records those as rejects
-        for noisy in ("trafilatura", "htmldate", "courlan", "readability"):
-            logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    quiet_level = logging.CRITICAL if verbose < 2 else logging.NOTSET
+    # trafilatura logs every page it cannot parse at ERROR; tidings records those as rejects
+    for noisy in ("trafilatura", "htmldate", "courlan", "readability"):
+        logging.getLogger(noisy).setLevel(quiet_level)
+
+
+def _count_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value:
+        ctx.meta[_VERBOSE] = int(ctx.meta.get(_VERBOSE, 0)) + value
+        _configure_logging(ctx)
+
+
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_QUIET] = True
+        _configure_logging(ctx)
+
+
+def verbosity_options(function: _Command) -> _Command:
+    """-v/--verbose and -q/--quiet, on the group and on every command."""
+    function = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_quiet,
+        help="Only errors: no progress, no summary.",
+    )(function)
+    return click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_count_verbose,
+        help="More log output (-vv for debug and tracebacks).",
+    )(function)
+
+
+def say(line: str) -> None:
+    """Print a summary line to stderr, unless -q."""
+    if not quiet():
+        click.echo(line, err=True)
+
+
+class _Group(click.Group):
+    """The tidings group: every command gets -v/-q; errors become one line and a documented exit code."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(p.name == "verbose" for p in cmd.params):
+            cmd.params.extend(verbosity_options(click.Command("_")).params)
+        super().add_command(cmd, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted: work committed so far is kept; the same command resumes it.", err=True)
+            raise SystemExit(ExitCode.INTERRUPTED) from None
+        except ConfigError as exc:
+            raise _usage_error(str(exc)) from exc
+        except TidingsError as exc:
+            raise _failed(str(exc)) from exc
+        except OSError as exc:
+            logger.debug("I/O error", exc_info=True)
+            raise _failed(f"{exc}") from exc
+
+
+def _exit_for(produced_nothing: bool) -> None:
+    """Exit 3 when the run finished but made nothing usable (README, "Exit codes")."""
+    if produced_nothing:
+        say("nothing:     every input was rejected or every fetch failed (exit code 3)")
+        raise SystemExit(ExitCode.NOTHING)
+
+
+def _progress(progress: bool) -> bool:
+    return progress and not quiet()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tidings")
+@verbosity_options
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Turn news feeds and archives into a clean, deduplicated Parquet dataset.
+
+    Exit codes: 0 done; 1 the run failed; 2 bad usage, settings or output (nothing was
+    done); 3 finished, but every input was rejected or every fetch failed; 75 another
+    crawl holds the lock; 130 interrupted (Ctrl-C).
+    """
+    _configure_logging(ctx)
 
 
 @main.command()
@@ -66,7 +168,7 @@ def main(verbose: int) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by check_output: one line, exit 2
     default=DEFAULT_OUTPUT,
     show_default=True,
     help="Output root: articles/ and rejects/ are written under it.",
@@ -131,25 +233,18 @@ def clean(
     missing = [path for path in inputs if not os.path.lexists(path)]
     if missing:
         raise _usage_error(f"input {missing[0]} does not exist; give existing files or folders to clean")
-    try:
-        config = load_config(config_path, overrides={"workers": workers, "default_timezone": default_timezone})
-    except ConfigError as exc:
-        raise _usage_error(str(exc)) from exc
-    try:
-        summary = recorded_clean(
-            list(inputs), output, config, source=source, progress=progress, engine=engine, scheduler=scheduler
-        )
-    except TidingsError as exc:
-        raise _fail(exc) from exc
+    config = load_config(config_path, overrides={"workers": workers, "default_timezone": default_timezone})
+    check_output(output)
+    summary = recorded_clean(
+        list(inputs), output, config, source=source, progress=_progress(progress), engine=engine, scheduler=scheduler
+    )
     for line in summary.lines():
-        click.echo(line, err=True)
-    click.echo(f"load it:     python -c \"import tidings; print(tidings.load('{output}'))\"", err=True)
+        say(line)
+    say(f"load it:     python -c \"import tidings; print(tidings.load('{output}'))\"")
+    _exit_for(summary.produced_nothing)
 
 
 # --- crawl, schedule, demo -----------------------------------------------------------------
-
-
-_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 
 def _crawl_options(function: _Command) -> _Command:
@@ -165,7 +260,7 @@ def _crawl_options(function: _Command) -> _Command:
         click.option(
             "-o",
             "--output",
-            type=click.Path(file_okay=False, path_type=Path),
+            type=click.Path(path_type=Path),
             default=DEFAULT_OUTPUT,
             show_default=True,
             help="Output root: warc/, articles/, rejects/ and state/ go under it.",
@@ -259,18 +354,20 @@ def crawl(
 
         tidings crawl --sources sources.toml --frontier redis://10.0.0.5:6379/0
     """
-    from tidings.crawl import BUSY_EXIT_CODE, CrawlBusyError, Frontier, seed
+    from tidings.crawl import CrawlBusyError, Frontier, seed
     from tidings.crawl import crawl as run_crawl
 
     if (worker_id or seed_only) and not frontier_url:
         raise click.UsageError("--worker-id and --seed-only need --frontier")
     frontier = Frontier(frontier_url, worker=worker_id or "", idle=idle) if frontier_url else None
+    check_sources(sources_path, names)
+    if frontier is not None and seed_only:
+        pushed = seed(sources_path, frontier, names=names)
+        say(f"seeded:      {pushed} feed/sitemap/section request(s) into {frontier_url}")
+        return
+    config = load_config(config_path)
+    check_output(output)
     try:
-        if frontier is not None and seed_only:
-            pushed = seed(sources_path, frontier, names=names)
-            click.echo(f"seeded:      {pushed} feed/sitemap/section request(s) into {frontier_url}", err=True)
-            return
-        config = load_config(config_path)
         summary = run_crawl(
             sources_path,
             output,
@@ -278,16 +375,15 @@ def crawl(
             names=names,
             settings=_scrapy_overrides(scrapy_settings),
             clean=clean,
-            progress=progress,
+            progress=_progress(progress),
             frontier=frontier,
         )
     except CrawlBusyError as exc:
         click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(BUSY_EXIT_CODE) from exc
-    except TidingsError as exc:
-        raise _fail(exc) from exc
+        raise SystemExit(ExitCode.LOCKED) from exc
     for line in summary.lines():
-        click.echo(line, err=True)
+        say(line)
+    _exit_for(summary.produced_nothing)
 
 
 @main.command()
@@ -323,46 +419,46 @@ def schedule(
         interval = parse_interval(every)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--every") from exc
-    if not sources_path.is_file():
-        raise click.BadParameter(f"{sources_path} does not exist", param_hint="--sources")
+    check_sources(sources_path, names)  # before the first interval, not once per failed run
+    load_config(config_path)
+    check_output(output)
     command = crawl_command(sources_path, output, names=names, config_path=config_path, frontier=frontier_url)
-    logging.getLogger("tidings.schedule").setLevel(logging.INFO)  # each run's summary is the point
-    try:
-        run_schedule(command, output, interval)
-    except TidingsError as exc:
-        raise _fail(exc) from exc
+    if not quiet():
+        logging.getLogger("tidings.schedule").setLevel(logging.INFO)  # each run's summary is the point
+    run_schedule(command, output, interval)
 
 
 @main.command()
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUTPUT,
+    type=click.Path(path_type=Path),  # checked by check_output: one line, exit 2
+    default=DEMO_OUTPUT,
     show_default=True,
-    help="Output root for the demo dataset.",
+    help="Output root for the demo dataset (its own folder: never one holding real data).",
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while cleaning.")
 def demo(output: Path, progress: bool) -> None:
     """Crawl and clean the bundled sample news site, served on 127.0.0.1: no internet needed.
 
+    It writes into demo-output/, not output/: its fictional rows never mix into a real
+    dataset, and it refuses an output that holds one.
+
     Example:
 
-        tidings demo --output output
+        tidings demo --output demo-output
     """
-    from tidings.demo import run_demo
-
-    try:
-        summary, base_url = run_demo(output, progress=progress)
-    except TidingsError as exc:
-        raise _fail(exc) from exc
-    click.echo(f"demo site:   {base_url} (served on this machine for the crawl, now stopped)", err=True)
-    for line in summary.lines():
-        click.echo(line, err=True)
-    click.echo(f"load it:     python -c \"import tidings; print(tidings.load('{output}'))\"", err=True)
+    from tidings.demo import check_demo_output, run_demo
     from tidings.report import write_report
 
-    click.echo(f"report:      {write_report(output)}", err=True)
+    check_output(output)
+    check_demo_output(output)
+    summary, base_url = run_demo(output, progress=_progress(progress))
+    say(f"demo site:   {base_url} (served on this machine for the crawl, now stopped)")
+    for line in summary.lines():
+        say(line)
+    say(f"load it:     python -c \"import tidings; print(tidings.load('{output}'))\"")
+    say(f"report:      {write_report(output)}")
 
 
 @main.command()
@@ -389,7 +485,7 @@ def report(output: Path, html_path: Path | None) -> None:
 
     if not (output / "articles").is_dir() and not (output / "runs").is_dir():
         raise click.BadParameter(f"{output} holds no tidings dataset (no articles/ or runs/)", param_hint="OUTPUT")
-    click.echo(str(write_report(output, html_path)))
+    click.echo(str(write_report(output, html_path)))  # the one line of data: the path, on stdout
 
 
 @main.command()
@@ -406,5 +502,6 @@ def compact(output: Path) -> None:
     """
     from cleaning.storage.compact import compact as compact_output
 
+    check_output(output)
     stats = compact_output(output)
-    click.echo(f"compacted:   {stats.files_before} files -> {stats.files_after} (snapshot {stats.version})", err=True)
+    say(f"compacted:   {stats.files_before} files -> {stats.files_after} (snapshot {stats.version})")

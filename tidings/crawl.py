@@ -22,9 +22,10 @@ from cleaning.config import CleaningConfig
 from cleaning.errors import ConfigError, TidingsError
 from cleaning.pipeline import RunSummary, run
 from cleaning.storage.dataset import DatasetPaths, read_columns
-from crawler.sources import Source, SourcesError, load_sources, select_sources
+from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
+from tidings.checks import check_sources
 from tidings.history import recording
 
 __all__ = [
@@ -93,6 +94,15 @@ class CrawlSummary:
     @property
     def pages_fetched(self) -> int:
         return self._count("downloader/response_count")
+
+    @property
+    def produced_nothing(self) -> bool:
+        """Every fetch failed (nothing fetched, revalidated or skipped as seen), or cleaning made no article."""
+        failed = sum(self._prefixed("crawler/fetch_error/").values())
+        answered = self._count("item_scraped_count") + self._count("crawler/not_modified")
+        if failed and not answered and not self._count("crawler/skipped/seen"):
+            return True
+        return self.cleaning is not None and self.cleaning.pages > 0 and self.cleaning.produced_nothing
 
     def lines(self) -> list[str]:
         """Render the summary as the lines the CLI prints."""
@@ -179,14 +189,6 @@ def recover_open_warcs(directory: Path, worker: str | None = None) -> list[Path]
     return recovered
 
 
-def _resolve_sources(sources: Path | Sequence[Source], names: Sequence[str] | None) -> list[Source]:
-    try:
-        loaded = load_sources(sources) if isinstance(sources, str | Path) else list(sources)
-        return select_sources(loaded, names)
-    except SourcesError as exc:
-        raise ConfigError(str(exc)) from exc
-
-
 @dataclasses.dataclass(frozen=True)
 class Frontier:
     """A shared Redis frontier to crawl as one of several workers (crawler/frontier.py)."""
@@ -221,7 +223,7 @@ def seed(sources: Path | Sequence[Source], frontier: Frontier, *, names: Sequenc
     """Push the feeds, sitemaps and sections of the (named) sources into the frontier, for its workers to crawl."""
     from crawler.frontier import FrontierError, seed_frontier
 
-    selected = _resolve_sources(sources, names)
+    selected = check_sources(sources, names)
     settings = crawl_settings(Path("."), frontier.settings())
     spider = NewsSpider(sources=selected, settings=settings)
     try:
@@ -254,7 +256,7 @@ def crawl(
     Once per process: Scrapy's reactor cannot be restarted.
     """
     output = Path(output)
-    selected = _resolve_sources(sources, names)
+    selected = check_sources(sources, names)
     frontier = _frontier_worker(frontier)
     worker = frontier.worker if frontier else None
     overrides = {**(frontier.settings() if frontier else {}), **(settings or {})}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.crawler.conftest import FIXTURE_SITE, FIXTURE_SOURCES, REPO, read_warc, write_sources
+from tests.crawler.conftest import FIXTURE_SITE, FIXTURE_SOURCES, REPO, read_warc, run_crawl, write_sources
 from tidings.cli import main
 from tidings.crawl import BUSY_EXIT_CODE, crawl_lock
 from tidings.demo import DEMO_DIR
@@ -20,7 +20,7 @@ def test_crawl_reports_an_invalid_sources_file_naming_source_and_field(tmp_path:
     sources = tmp_path / "sources.toml"
     sources.write_text('[[source]]\nname = "bad"\nfeeds = ["not-a-url"]\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["crawl", "--sources", str(sources), "--output", str(tmp_path / "out")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad sources file is bad usage: nothing was done
     assert f"{sources}: source 'bad', field 'feeds': 'not-a-url' is not an absolute http(s) URL" in result.output
     assert "Traceback" not in result.output
 
@@ -35,7 +35,7 @@ def test_crawl_reports_an_unknown_source_name(tmp_path: Path, sources: Path) -> 
     result = CliRunner().invoke(
         main, ["crawl", "--sources", str(sources), "--source", "nope", "--output", str(tmp_path / "out")]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown source 'nope'; known sources: harbour" in result.output
 
 
@@ -150,7 +150,13 @@ def test_a_frontier_without_scrapy_redis_says_what_to_install(
     result = CliRunner().invoke(
         main, ["crawl", "--sources", str(sources), "-o", str(tmp_path / "out"), "--frontier", "redis://127.0.0.1:9/0"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a missing extra: bad setup, nothing done
     assert result.output.strip().splitlines() == [
         "Error: the Redis frontier needs scrapy-redis: pip install 'tidings[redis]'"
     ]
+
+
+def test_a_crawl_where_every_fetch_fails_exits_3(tmp_path: Path, sources: Path) -> None:
+    result = run_crawl(sources, tmp_path / "out")  # nothing listens at the sources' port
+    assert result.returncode == 3, result.stderr
+    assert "failures:    connection_refused" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
 from cleaning.config import CleaningConfig
@@ -11,7 +12,7 @@ from cleaning.storage.dataset import DatasetPaths
 from tidings.crawl import CrawlSummary, crawl
 from tidings.demo.server import MARKER, DemoServer
 
-__all__ = ["LOOPBACK_SETTINGS", "run_demo"]
+__all__ = ["LOOPBACK_SETTINGS", "check_demo_output", "run_demo"]
 
 DEMO_DIR = Path(__file__).parent
 PORT_FILE = "demo-port"
@@ -31,6 +32,18 @@ def _server(site: Path, state: Path) -> DemoServer:
         port = int((state / PORT_FILE).read_text().strip())
         return DemoServer(site, port=port)
     return DemoServer(site)
+
+
+def check_demo_output(output: Path) -> None:
+    """Refuse an output that holds a dataset the demo did not write: its fictional rows would mix into real data."""
+    paths = DatasetPaths(Path(output))
+    wrote_before = (paths.state / "demo-sources.toml").is_file()
+    holds_data = any(os.path.lexists(p) for p in (paths.articles, paths.rejects, paths.warc))
+    if holds_data and not wrote_before:
+        raise ConfigError(
+            f"{output} holds a dataset the demo did not write; the demo's fictional rows would mix into it: "
+            "give the demo its own --output (default: demo-output)"
+        )
 
 
 def run_demo(

@@ -17,7 +17,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import tidings
+from cleaning.config import CleaningConfig
 from cleaning.errors import SchemaError
+from cleaning.pipeline import run
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
 from cleaning.storage.dataset import DatasetPaths, read_columns, to_table, upsert_articles, upsert_rejects, write_table
 
@@ -265,8 +267,15 @@ def test_load_without_duplicates_keeps_canonical_rows(tmp_path):
     assert len(tidings.load(tmp_path)) == 2
 
 
-def test_loading_an_empty_output_gives_typed_empty_frames(tmp_path):
-    articles = tidings.load(tmp_path)
+def test_loading_an_output_without_articles_gives_typed_empty_frames(tmp_path):
+    (tmp_path / "in").mkdir()
+    run([tmp_path / "in"], tmp_path / "out", CleaningConfig(), progress=False)  # no input: an empty snapshot
+    articles = tidings.load(tmp_path / "out")
     assert list(articles.columns) == ARTICLE_SCHEMA.names
     assert len(articles) == 0
-    assert len(tidings.load_rejects(tmp_path)) == 0
+    assert len(tidings.load_rejects(tmp_path / "out")) == 0
+
+
+def test_loading_a_folder_without_a_dataset_raises(tmp_path):
+    with pytest.raises(tidings.NoDatasetError, match="holds no tidings dataset"):
+        tidings.load(tmp_path)

@@ -97,12 +97,14 @@ class CrawlSummary:
 
     @property
     def produced_nothing(self) -> bool:
-        """Every fetch failed (nothing fetched, revalidated or skipped as seen), or cleaning made no article."""
+        """Every fetch failed (nothing fetched, revalidated or seen before), or no article page became an article."""
         failed = sum(self._prefixed("crawler/fetch_error/").values())
         answered = self._count("item_scraped_count") + self._count("crawler/not_modified")
         if failed and not answered and not self._count("crawler/skipped/seen"):
             return True
-        return self.cleaning is not None and self.cleaning.pages > 0 and self.cleaning.produced_nothing
+        # listings always end as not_an_article rejects: only article pages that all failed cleaning count
+        articles_fetched = self._count("item_scraped_count") > 0
+        return articles_fetched and self.cleaning is not None and self.cleaning.produced_nothing
 
     def lines(self) -> list[str]:
         """Render the summary as the lines the CLI prints."""

@@ -26,13 +26,19 @@ class Entry:
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     description: str | None = None
+    # the instants the feed reader made of published and modified, when it read them (UTC)
+    published_at: dt.datetime | None = dataclasses.field(default=None, compare=False)
+    modified_at: dt.datetime | None = dataclasses.field(default=None, compare=False)
 
     def hints(self) -> dict[str, Any]:
-        """Return the non-empty metadata as hints: dates as ISO 8601 when they parse, as given otherwise."""
+        """Return the non-empty metadata as hints; dates as the source wrote them.
+
+        Cleaning reads hint dates with the parser it reads page dates with, zones and offsets kept.
+        """
         values: dict[str, Any] = {
             "title": self.title,
-            "published": _iso(self.published),
-            "modified": _iso(self.modified),
+            "published": clean_text(self.published),
+            "modified": clean_text(self.modified),
             "authors": list(self.authors),
             "categories": list(self.categories),
             "tags": list(self.tags),
@@ -66,15 +72,6 @@ def parse_date(value: str | None) -> dt.datetime | None:
     return parsed
 
 
-def _iso(value: str | None) -> str | None:
-    parsed = parse_date(value)
-    if parsed is None:
-        return clean_text(value)
-    if not parsed.tzinfo and len(clean_text(value) or "") <= 10 and parsed.time() == dt.time():
-        return parsed.date().isoformat()  # only a day was given: do not invent midnight
-    return parsed.isoformat()
-
-
 def is_too_old(entry: Entry, *, max_age_days: float | None, timezone: str | None, now: dt.datetime) -> bool:
     """Say whether the entry is dated (published, else modified) more than max_age_days before now.
 
@@ -82,7 +79,7 @@ def is_too_old(entry: Entry, *, max_age_days: float | None, timezone: str | None
     """
     if max_age_days is None:
         return False
-    date = parse_date(entry.published) or parse_date(entry.modified)
+    date = entry.published_at or parse_date(entry.published) or entry.modified_at or parse_date(entry.modified)
     if date is None:
         return False
     if date.tzinfo is None:

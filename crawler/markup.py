@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from html.entities import name2codepoint
 
 from lxml import etree, html
 
-__all__ = ["children", "first_text", "local_name", "parse_xml", "plain_text"]
+__all__ = ["children", "escape_stray_ampersands", "first_text", "local_name", "parse_xml", "plain_text"]
+
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+_AMPERSAND = re.compile(rb"&(?:(#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};)|([A-Za-z][A-Za-z0-9]{0,31});)?")
+_VERBATIM = re.compile(rb"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)", re.S)
+# UTF-16 and UTF-32 bodies (a BOM, or NULs among the first bytes): the byte patterns do not apply
+_WIDE_START = (b"\xff\xfe", b"\xfe\xff", b"\x00", b"<\x00")
+
+
+def _escape(match: re.Match[bytes]) -> bytes:
+    if match.group(1):
+        return match.group(0)  # a character reference
+    name = match.group(2)
+    if name is None:
+        return b"&amp;"  # a stray '&'
+    if name in _XML_ENTITIES:
+        return match.group(0)
+    codepoint = name2codepoint.get(name.decode())
+    # an HTML entity XML does not define: its character, else the text as written
+    return b"&#%d;" % codepoint if codepoint else b"&amp;" + name + b";"
+
+
+def escape_stray_ampersands(body: bytes) -> bytes:
+    """Escape each '&' that starts no reference and spell HTML named entities as character references.
+
+    libxml2's recover mode and expat give up on both, and then drop every later `&amp;`:
+    `?x=1&amp;y=2` became `?x=1y=2`. CDATA sections and comments are left as they are.
+    """
+    if b"&" not in body or body.startswith(_WIDE_START) or b"\x00" in body[:4]:
+        return body
+    parts = _VERBATIM.split(body)
+    # split() with one group: odd items are the verbatim sections
+    return b"".join(part if i % 2 else _AMPERSAND.sub(_escape, part) for i, part in enumerate(parts))
 
 
 def parse_xml(body: bytes) -> etree._Element | None:
@@ -14,7 +48,7 @@ def parse_xml(body: bytes) -> etree._Element | None:
     # recover=True: real feeds carry stray '&' and bad bytes; entities off: no XXE, no billion laughs
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, remove_comments=True)
     try:
-        root = etree.fromstring(body.lstrip(), parser=parser)
+        root = etree.fromstring(escape_stray_ampersands(body.lstrip()), parser=parser)
     except (etree.XMLSyntaxError, ValueError):
         return None
     return root

@@ -9,7 +9,6 @@ stored day is the day the page printed.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -100,7 +99,55 @@ _ZONE_NAMES = {
     "edt": -4,
     "pst": -8,
     "pdt": -7,
+    "met": 1,
+    "mest": 2,
+    "eet": 2,
+    "eest": 3,
+    "wet": 0,
+    "west": 1,
+    "msk": 3,
+    "aest": 10,
+    "aedt": 11,
+    "awst": 8,
+    "nzst": 12,
+    "nzdt": 13,
+    "hst": -10,
+    "akst": -9,
+    "akdt": -8,
 }
+# in an RFC 822/2822 date the zone names are defined: RFC 822's US zones (CST is Central
+# there), the generic ones feeds write (ET, PT) and the military letters (RFC 1123 5.2.14)
+_RFC822_ZONES = _ZONE_NAMES | {
+    "ut": 0,
+    "ast": -4,
+    "adt": -3,
+    "at": -4,
+    "et": -5,
+    "cst": -6,
+    "cdt": -5,
+    "ct": -6,
+    "mst": -7,
+    "mdt": -6,
+    "mt": -7,
+    "pt": -8,
+    **{letter: -(i + 1) for i, letter in enumerate("abcdefghiklm")},
+    **{letter: i + 1 for i, letter in enumerate("nopqrstuvwxy")},
+}
+# RFC 822/2822 and what feeds write for it: "Thu, 01 Jan 04 19:48", "Mon, 13 Feb, 2012 06:28 UTC",
+# "Wed, 19 Feb 2012 22:40:00 GMT-01:01", "Sat, 05 Dec 2026 10:00 +02:00 (CET)", "... Europe/Paris"
+_RFC822 = re.compile(
+    r"^(?:[a-z]{2,}\.?\s*,?\s*)?(?P<d>\d{1,2})[\s-]+(?P<mon>[a-z]{3,})\.?,?[\s-]+(?P<y>\d{4}|\d{2}),?\s+"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?"
+    r"\s*(?P<tz>[a-z][\w/+-]*|[+-]\d{1,2}(?::?\d{2})?)?\s*(?:\([^)]*\))?$",
+    re.I,
+)
+# asctime and its relatives: "Sun Jan  4 16:29:06 2004", "Sun Jul 15 01:16:00 +0000 2012" (Twitter),
+# "Thu Aug 30 2012 17:26:16 +0200" (JavaScript)
+_ASCTIME = re.compile(
+    r"^[a-z]{3,}\.?,?\s+(?P<mon>[a-z]{3,})\.?\s+(?P<d>\d{1,2}),?\s+(?:(?P<y1>\d{4})\s+)?"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<tz>[a-z][\w/+-]*|[+-]\d{2}:?\d{2})?\s*(?P<y2>\d{4})?$",
+    re.I,
+)
 
 _TIME = (
     r"(?:\s*(?:T|,|\bat\b|-)?\s*"
@@ -289,10 +336,8 @@ def parse_date(value: Any, *, timezone: dt.tzinfo = dt.UTC) -> ParsedDate | None
     iso = _parse_iso(text, timezone)
     if iso is not None:
         return iso
-    if re.match(r"^(?:[a-z]{3},\s*)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d", text, re.I):
-        rfc = _parse_rfc2822(text, timezone)
-        if rfc is not None:
-            return rfc
+    if _RFC822.match(text) or _ASCTIME.match(text):
+        return _parse_rfc822(text, timezone)  # None for a zone it names but we cannot read: not UTC
     found = next(iter_dates(text, timezone), None)
     return found[1] if found else None
 
@@ -329,15 +374,49 @@ def _parse_iso(text: str, tz: dt.tzinfo) -> ParsedDate | None:
     )
 
 
-def _parse_rfc2822(text: str, tz: dt.tzinfo) -> ParsedDate | None:
+def _rfc822_zone(raw: str | None) -> dt.tzinfo | bool | None:
+    """Return the zone an RFC 822 date names; None when it names none; False when it names junk."""
+    if not raw:
+        return None
+    text = raw.lower()
+    if text in ("-0000", "-00:00"):
+        return None  # RFC 2822: "-0000" means the zone is unknown
+    if text in _RFC822_ZONES:
+        return dt.timezone(dt.timedelta(hours=_RFC822_ZONES[text]))
+    offset = _offset(text)
+    if offset is not None:
+        return offset
+    if "/" in raw:
+        try:
+            return ZoneInfo(raw)  # Etc/GMT, Europe/Paris
+        except (ZoneInfoNotFoundError, ValueError):
+            return False
+    return False
+
+
+def _parse_rfc822(text: str, tz: dt.tzinfo) -> ParsedDate | None:
+    match = _RFC822.match(text) or _ASCTIME.match(text)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    month = _MONTHS.get(groups["mon"].lower())
+    year_text = groups.get("y") or groups.get("y1") or groups.get("y2")
+    if month is None or not year_text:
+        return None
+    year = int(year_text)
+    if len(year_text) == 2:  # RFC 2822 4.3: 00-49 are 2000-2049, 50-99 are 1950-1999
+        year += 2000 if year < 50 else 1900
+    zone_named = _rfc822_zone(groups.get("tz"))
+    if zone_named is False:
+        return None
+    hour, minute, second = int(groups["H"]), int(groups["M"]), int(groups.get("S") or 0)
     try:
-        parsed = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
+        naive = dt.datetime(year, month, int(groups["d"]), hour, minute, second)
+    except ValueError:
         return None
-    if parsed.year < MIN_YEAR:
+    if year < MIN_YEAR:
         return None
-    # "-0000" means "zone unknown" in RFC 2822; parsedate_to_datetime returns it naive
-    local = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
-    has_seconds = re.search(r"\d{1,2}:\d{2}:\d{2}", text) is not None
-    precision = DatePrecision.SECOND if has_seconds else DatePrecision.MINUTE
-    return ParsedDate(local.astimezone(dt.UTC), precision, _minutes(parsed.tzinfo, parsed))
+    offset = zone_named if isinstance(zone_named, dt.tzinfo) else None
+    local = naive.replace(tzinfo=offset or tz)
+    precision = DatePrecision.SECOND if groups.get("S") is not None else DatePrecision.MINUTE
+    return ParsedDate(local.astimezone(dt.UTC), precision, _minutes(offset, local))

@@ -9,7 +9,7 @@ import scrapy
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 
-from crawler.feeds import parse_feed
+from crawler.feeds import read_feed
 from crawler.spiders.base import SourceSpider
 
 __all__ = ["FeedSpider"]
@@ -29,7 +29,12 @@ class FeedSpider(SourceSpider):
         body = response.body
         if body.startswith(_GZIP_MAGIC):  # a .xml.gz file, not Content-Encoding
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        entries = parse_feed(body, response.url)
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
+        feed = read_feed(body, response.url, content_type=content_type)  # the HTTP charset counts
+        for problem in feed.problems:
+            self.crawler.stats.inc_value("crawler/feed/problems")
+            self.logger.info("feed %s: %s", response.url, problem)
+        entries = list(feed.entries)
         if not entries:
             self.crawler.stats.inc_value("crawler/feed/empty")
             self.logger.warning("no entries in feed %s (status %d)", response.url, response.status)

@@ -27,7 +27,8 @@ def test_rss2_entries_carry_their_metadata() -> None:
     assert chip.authors == ("Mei Chan",)
     assert chip.categories == ("Semiconductors",)
     assert chip.description == "A new research lab."  # escaped HTML made plain
-    assert chip.hints()["published"] == "2026-11-20T09:30:00+08:00"
+    assert chip.hints()["published"] == "Fri, 20 Nov 2026 09:30:00 +0800"  # as given: cleaning parses it
+    assert chip.published_at == dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)
 
 
 def test_atom_takes_the_alternate_link_and_both_dates() -> None:
@@ -46,7 +47,7 @@ def test_rss1_rdf_reads_dublin_core() -> None:
     assert entry.title == "繁體新聞"
     assert entry.authors == ("陳大文",)
     assert entry.categories == ("本地",)
-    assert entry.hints()["published"] == "2026-11-18T10:00:00"  # no offset given: none invented
+    assert entry.hints()["published"] == "2026-11-18T10:00:00"  # dc:date, as given: no offset invented
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,19 @@ Records, per fetched URL (the contract cleaning/inputs/readers.py reads):
 
 - `request` + `response` (warcio's write_request_response_pair), the body as transferred:
   captured on `response_downloaded`, before HttpCompressionMiddleware decodes it;
-- a `metadata` record `application/vnd.tidings.hints+json` right after the response,
-  `WARC-Refers-To` its record id: source, timezone, role, and what the feed/sitemap said.
+- a `metadata` record right after the response, `WARC-Concurrent-To` its record id, typed
+  `application/warc-fields` as Heritrix writes its metadata (so cdxj-indexer and pywb never
+  index it as a capture of the page) and holding one field, `tidings-hints: {JSON}`: source,
+  timezone, role, and what the feed/sitemap said.
   When a URL already fetched is found again (in a second feed or sitemap) with more to
   say, a later hints record refers to the same response and holds all hints merged: the
   last hints record of a response is the most complete;
-- for a request that got no response at all, a `metadata` record
-  `application/vnd.tidings.fetch-error+json`: {"url", "error", "detail", "source"}.
+- for a request that got no response at all, a `metadata` record `application/warc-fields`
+  holding `tidings-fetch-error: {"url", "error", "detail", "source"}`.
+
+Archives of tidings before these records were warc-fields held the JSON alone, typed
+`application/vnd.tidings.hints+json` and `application/vnd.tidings.fetch-error+json`;
+cleaning reads both.
 
 Files are `tidings-<timestamp>-<serial>-<host>.warc.gz` (WARC 1.1 annex naming), written
 as `*.warc.gz.open` and renamed when closed, each starting with a `warcinfo` record.
@@ -39,20 +45,23 @@ from warcio.warcwriter import WARCWriter
 from crawler.failures import fetch_failed, hints_updated
 from crawler.urlpolicy import peer_refusal
 
-__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "WarcArchive", "WarcRotator"]
+__all__ = ["FETCH_ERROR_FIELD", "HINTS_FIELD", "WARC_FIELDS", "WarcArchive", "WarcRotator", "warc_fields"]
 
 logger = logging.getLogger(__name__)
 
-HINTS_TYPE = "application/vnd.tidings.hints+json"
-FETCH_ERROR_TYPE = "application/vnd.tidings.fetch-error+json"
+WARC_FIELDS = "application/warc-fields"
+HINTS_FIELD = "tidings-hints"
+FETCH_ERROR_FIELD = "tidings-fetch-error"
 HINTS_META = "tidings_hints"  # Request.meta key the spiders put hints under
 _SOFTWARE = "tidings (Scrapy + warcio)"
 # Twisted de-chunks bodies; a kept Transfer-Encoding header would make readers de-chunk again
 _DROPPED_HEADERS = {b"transfer-encoding"}
 
 
-def _json_payload(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+def warc_fields(name: str, data: dict[str, Any]) -> bytes:
+    """Return an application/warc-fields block of one field, name: data as one line of JSON."""
+    # JSON escapes line breaks inside strings: the value stays on one line, as a field must
+    return f"{name}: {json.dumps(data, ensure_ascii=False, sort_keys=True)}\r\n".encode()
 
 
 class WarcRotator:
@@ -202,15 +211,15 @@ class WarcArchive:
 
     def _write_hints(self, url: str, record_id: str, hints: dict[str, Any]) -> None:
         writer = self.rotator.writer(rotate=False)
-        payload = _json_payload(hints)
+        payload = warc_fields(HINTS_FIELD, hints)
         writer.write_record(
             writer.create_warc_record(
                 url,
                 "metadata",
                 payload=io.BytesIO(payload),
                 length=len(payload),
-                warc_content_type=HINTS_TYPE,
-                warc_headers_dict={"WARC-Refers-To": record_id},
+                warc_content_type=WARC_FIELDS,
+                warc_headers_dict={"WARC-Concurrent-To": record_id},
             )
         )
 
@@ -221,11 +230,11 @@ class WarcArchive:
 
     def fetch_failed(self, url: str, error: str, detail: str, source: str | None) -> None:
         writer = self.rotator.writer()
-        payload = _json_payload({"url": url, "error": error, "detail": detail, "source": source})
+        payload = warc_fields(FETCH_ERROR_FIELD, {"url": url, "error": error, "detail": detail, "source": source})
         # a length given: without one warcio buffers the payload in a temporary file it never closes
         writer.write_record(
             writer.create_warc_record(
-                url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=FETCH_ERROR_TYPE
+                url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=WARC_FIELDS
             )
         )
         self.crawler.stats.inc_value(f"tidings/fetch_error/{error}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.entities import name2codepoint
 
 from lxml import etree, html
@@ -17,17 +17,20 @@ _VERBATIM = re.compile(rb"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)", re.S)
 _WIDE_START = (b"\xff\xfe", b"\xfe\xff", b"\x00", b"<\x00")
 
 
-def _escape(match: re.Match[bytes]) -> bytes:
-    if match.group(1):
-        return match.group(0)  # a character reference
-    name = match.group(2)
-    if name is None:
-        return b"&amp;"  # a stray '&'
-    if name in _XML_ENTITIES:
-        return match.group(0)
-    codepoint = name2codepoint.get(name.decode())
-    # an HTML entity XML does not define: its character, else the text as written
-    return b"&#%d;" % codepoint if codepoint else b"&amp;" + name + b";"
+def _escaper(body: bytes) -> Callable[[re.Match[bytes]], bytes]:
+    def escape(match: re.Match[bytes]) -> bytes:
+        if match.group(1):
+            return match.group(0)  # a character reference
+        name = match.group(2)
+        if name is None:
+            return b"&amp;"  # a stray '&'
+        if name in _XML_ENTITIES or b"<!ENTITY " + name in body:
+            return match.group(0)  # XML's own, or declared by the document (and never expanded: see parse_xml)
+        codepoint = name2codepoint.get(name.decode())
+        # an HTML entity XML does not define: its character, else the text as written
+        return b"&#%d;" % codepoint if codepoint else b"&amp;" + name + b";"
+
+    return escape
 
 
 def escape_stray_ampersands(body: bytes) -> bytes:
@@ -40,7 +43,8 @@ def escape_stray_ampersands(body: bytes) -> bytes:
         return body
     parts = _VERBATIM.split(body)
     # split() with one group: odd items are the verbatim sections
-    return b"".join(part if i % 2 else _AMPERSAND.sub(_escape, part) for i, part in enumerate(parts))
+    escape = _escaper(body)
+    return b"".join(part if i % 2 else _AMPERSAND.sub(escape, part) for i, part in enumerate(parts))
 
 
 def parse_xml(body: bytes) -> etree._Element | None:
@@ -74,7 +78,8 @@ def first_text(element: etree._Element, *names: str) -> str | None:
     """Return the stripped text of the first child named one of names, in the order of names."""
     for name in names:
         for child in children(element, name):
-            text = "".join(child.itertext()).strip()
+            # elements' text only: an entity reference left unexpanded is no text (as Scrapy reads it)
+            text = "".join(child.itertext(etree.Element)).strip()
             if text:
                 return text
     return None

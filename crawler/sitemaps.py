@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -19,6 +19,16 @@ class Sitemap:
 
     sitemaps: tuple[Entry, ...] = ()
     entries: tuple[Entry, ...] = ()
+    problems: tuple[str, ...] = ()  # <loc>s skipped (malformed URLs): for the log, never fatal
+
+
+def _absolute(base_url: str, loc: str) -> str | None:
+    try:
+        url = urljoin(base_url, loc.strip())
+        urlsplit(url).port  # noqa: B018  raises on "http://host:port" with a bad port
+    except ValueError:  # "Invalid IPv6 URL" and kin: one bad <loc> must not lose the sitemap
+        return None
+    return url if url.startswith(("http://", "https://")) else None
 
 
 def _news_entry(url: str, lastmod: str | None, news: etree._Element | None) -> Entry:
@@ -41,20 +51,21 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
     if root is None:
         return Sitemap()
     kind = local_name(root)
-    if kind == "sitemapindex":
-        found = []
-        for element in children(root, "sitemap"):
-            loc = first_text(element, "loc")
-            if loc:
-                found.append(Entry(url=urljoin(base_url, loc), modified=first_text(element, "lastmod")))
-        return Sitemap(sitemaps=tuple(found))
-    if kind != "urlset":
+    if kind not in ("sitemapindex", "urlset"):
         return Sitemap()
-    entries = []
-    for element in children(root, "url"):
+    found: list[Entry] = []
+    problems: list[str] = []
+    for number, element in enumerate(children(root, "sitemap" if kind == "sitemapindex" else "url"), start=1):
         loc = first_text(element, "loc")
         if not loc:
             continue
-        news = next(children(element, "news"), None)
-        entries.append(_news_entry(urljoin(base_url, loc), first_text(element, "lastmod"), news))
-    return Sitemap(entries=tuple(entries))
+        url = _absolute(base_url, loc)
+        if url is None:
+            problems.append(f"<loc> {number} skipped: not a web URL: {loc[:200]!r}")
+        elif kind == "sitemapindex":
+            found.append(Entry(url=url, modified=first_text(element, "lastmod")))
+        else:
+            found.append(_news_entry(url, first_text(element, "lastmod"), next(children(element, "news"), None)))
+    if kind == "sitemapindex":
+        return Sitemap(sitemaps=tuple(found), problems=tuple(problems))
+    return Sitemap(entries=tuple(found), problems=tuple(problems))

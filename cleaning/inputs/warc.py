@@ -1,8 +1,10 @@
 """Read WARC archives into pages: responses become RawPages, everything unusable a ReadReject.
 
-The crawler's contract: a `metadata` record of type HINTS_TYPE carries what the feed or
-sitemap said of the page at its WARC-Target-URI; one of type FETCH_ERROR_TYPE records a fetch
-that got no response at all.
+The crawler's contract: a `metadata` record typed application/warc-fields with a
+`tidings-hints` field (JSON) carries what the feed or sitemap said of the page of the response
+it is WARC-Concurrent-To; one with a `tidings-fetch-error` field records a fetch that got no
+response at all. Archives written before carry the JSON alone, typed HINTS_TYPE and
+FETCH_ERROR_TYPE. Other warc-fields metadata (Heritrix's outlinks, ...) is no page.
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ from cleaning.inputs.payloads import GunzipStream, decode_content
 from cleaning.inputs.structured import clean_strings, load_json
 from cleaning.schema import RejectReason
 
-__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "late_hints", "read_warc"]
+__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "WARC_FIELDS", "late_hints", "read_warc"]
 
 logger = logging.getLogger(__name__)
 
 HINTS_TYPE = "application/vnd.tidings.hints+json"
 FETCH_ERROR_TYPE = "application/vnd.tidings.fetch-error+json"
+WARC_FIELDS = "application/warc-fields"
+# the warc-fields field that holds each kind, as crawler/archive.py writes it
+_FIELDS = {"tidings-hints": HINTS_TYPE, "tidings-fetch-error": FETCH_ERROR_TYPE}
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.I)
@@ -103,14 +108,42 @@ def _refers_to(record: ArcWarcRecord) -> list[str]:
     return [value.strip() for name, value in record.rec_headers.headers if name.lower() in names and value.strip()]
 
 
-def _json_object(record: ArcWarcRecord, limit: int) -> dict[str, Any]:
-    data = record.content_stream().read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(limit)
+def _json_object(data: bytes) -> dict[str, Any]:
     payload, _ = clean_strings(load_json(data.decode("utf-8")))
     if not isinstance(payload, dict):
         raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
     return payload
+
+
+def _tidings_kind(record: ArcWarcRecord) -> str | None:
+    """Return HINTS_TYPE or FETCH_ERROR_TYPE for a metadata record that may be tidings', else None."""
+    if record.rec_type != "metadata":
+        return None
+    mime = _mime(_header(record, "Content-Type"))
+    if mime in (HINTS_TYPE, FETCH_ERROR_TYPE):
+        return mime
+    return WARC_FIELDS if mime == WARC_FIELDS else None
+
+
+def _tidings_metadata(record: ArcWarcRecord, limit: int) -> tuple[str, dict[str, Any]] | None:
+    """Return (kind, JSON object) of a tidings metadata record; None for other metadata.
+
+    Raises ValueError (TooLarge included) for a tidings record that cannot be read.
+    """
+    kind = _tidings_kind(record)
+    if kind is None:
+        return None
+    data = record.content_stream().read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(limit)
+    if kind != WARC_FIELDS:
+        return kind, _json_object(data)
+    for line in data.split(b"\n"):
+        name, colon, value = line.partition(b":")
+        found = _FIELDS.get(name.strip().decode("latin-1").lower()) if colon else None
+        if found:
+            return found, _json_object(value.strip())
+    return None
 
 
 def _capped_read(stream: Any, limit: int) -> bytes:
@@ -142,11 +175,13 @@ def _scan_hints(stream: BinaryIO, limit: int) -> _Hints:
         for record in _QuietArchiveIterator(stream):
             if record.rec_type in ("response", "resource"):
                 hints.responses.add(_header(record, "WARC-Record-ID") or "")
-            elif record.rec_type == "metadata" and _mime(_header(record, "Content-Type")) == HINTS_TYPE:
+            elif _tidings_kind(record) in (HINTS_TYPE, WARC_FIELDS):
                 try:
-                    hints.add(_target(record), _refers_to(record), _json_object(record, limit))
+                    found = _tidings_metadata(record, limit)
                 except ValueError:
                     continue  # reported as unreadable by the second pass
+                if found and found[0] == HINTS_TYPE:
+                    hints.add(_target(record), _refers_to(record), found[1])
     except ArchiveLoadFailed:
         raise  # the caller tells a damaged archive from a WARC gzipped as one stream
     except Exception:  # a damaged archive is reported by the second pass
@@ -241,23 +276,24 @@ def _response(
 
 
 def _metadata(
-    record: ArcWarcRecord, kind: str, origin: Callable[[], str], source: str | None, default_source: str, limit: int
+    record: ArcWarcRecord, origin: Callable[[], str], source: str | None, default_source: str, limit: int
 ) -> ReadReject | None:
-    """Return the reject a fetch-error record stands for, or None for well-formed hints."""
+    """Return the reject a fetch-error record stands for, or None for well-formed hints and other metadata."""
     url = _target(record)
     try:
-        payload = _json_object(record, limit)
+        found = _tidings_metadata(record, limit)
     except ValueError as exc:
         return ReadReject(
             origin(),
             RejectReason.UNREADABLE,
-            f"{kind} record: {exc}",
+            f"{_tidings_kind(record)} record: {exc}",
             url=url,
             source=source or default_source,
             fetched_at=_warc_date(record),
         )
-    if kind == HINTS_TYPE:
-        return None  # already attached to its response by the first pass
+    if found is None or found[0] == HINTS_TYPE:
+        return None  # not ours, or hints already attached to their response by the first pass
+    payload = found[1]
     detail = ": ".join(str(payload[k]) for k in ("error", "detail") if payload.get(k))
     blocked = payload.get("error") == "blocked_url"  # refused by the crawler's URL policy, never fetched
     return ReadReject(
@@ -299,13 +335,12 @@ def _record_item(
         raise ValueError(f"not a WARC record (read as {record.format or 'nothing'})")
     if record.rec_headers.get_header("Content-Length") is None:
         raise ValueError(f"{record.rec_type!r} record header truncated: no Content-Length")
-    kind = _mime(_header(record, "Content-Type"))
     if record.rec_type in ("response", "resource"):
         if (_target(record) or "").startswith(("http:", "https:", "file:")):
             return _response(record, origin, source, default_source, hints, limit)
         return None  # dns: and other crawl bookkeeping, not pages
-    if record.rec_type == "metadata" and kind in (HINTS_TYPE, FETCH_ERROR_TYPE):
-        return _metadata(record, kind, origin, source, default_source, limit)
+    if _tidings_kind(record) is not None:
+        return _metadata(record, origin, source, default_source, limit)
     return None  # request, warcinfo, revisit and other metadata records describe pages; they are not pages
 
 

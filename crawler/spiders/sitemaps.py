@@ -32,6 +32,9 @@ class SitemapSpider(SourceSpider):
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
         source = self.source_of(response)
         sitemap = parse_sitemap(body, response.url)
+        for problem in sitemap.problems:
+            self.crawler.stats.inc_value("crawler/sitemap/problems")
+            self.logger.info("sitemap %s: %s", response.url, problem)
         if not sitemap.sitemaps and not sitemap.entries:
             self.crawler.stats.inc_value("crawler/sitemap/empty")
             self.logger.warning("no URLs in sitemap %s (status %d)", response.url, response.status)

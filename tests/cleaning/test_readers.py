@@ -22,8 +22,9 @@ from warcio.warcwriter import WARCWriter
 
 from cleaning.inputs.decoding import decode_bytes
 from cleaning.inputs.readers import RawPage, ReadReject, iter_inputs
-from cleaning.inputs.warc import FETCH_ERROR_TYPE, HINTS_TYPE
+from cleaning.inputs.warc import FETCH_ERROR_TYPE, HINTS_TYPE, WARC_FIELDS
 from cleaning.schema import RejectReason
+from crawler.archive import FETCH_ERROR_FIELD, HINTS_FIELD, warc_fields
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ZH_HANT = "香港特別行政區政府今日公佈創新科技發展藍圖，數碼港與科學園將聯合推動人工智能產業。"
@@ -350,6 +351,25 @@ def test_late_hints_in_a_later_archive(tmp_path: Path) -> None:
     [alone] = read(first.path)
     assert isinstance(alone, RawPage)
     assert alone.hints == {"title": "From the feed"}
+
+
+def test_warc_fields_metadata_records_as_the_crawler_writes_them(tmp_path: Path) -> None:
+    warc = Warc(tmp_path / "a.warc.gz")
+    article = warc.response("https://e.com/a", html_page("story").encode(), headers=html_headers())
+    hints = {"source": "hk", "title": "From the feed", "published": "Thu, 03 Dec 2026 09:30:00 CET"}
+    warc.metadata("https://e.com/a", warc_fields(HINTS_FIELD, hints), WARC_FIELDS, WARC_Concurrent_To=article)
+    # Heritrix's own metadata (outlinks) is neither hints nor a page
+    warc.metadata("https://e.com/a", b"outlink: https://e.com/b L a/@href\r\n", WARC_FIELDS)
+    failure = {"url": "https://e.com/dead", "error": "dns", "detail": "no such host", "source": "hk"}
+    warc.metadata("https://e.com/dead", warc_fields(FETCH_ERROR_FIELD, failure), WARC_FIELDS)
+    warc.metadata("https://e.com/x", b"tidings-hints: {not json\r\n", WARC_FIELDS)
+    page, fetch_error, bad = read(warc.save())
+    assert isinstance(page, RawPage)
+    assert page.hints == {"title": "From the feed", "published": "Thu, 03 Dec 2026 09:30:00 CET"}
+    assert isinstance(fetch_error, ReadReject)
+    assert (fetch_error.reason, fetch_error.url) == (RejectReason.FETCH_ERROR, "https://e.com/dead")
+    assert isinstance(bad, ReadReject)
+    assert bad.reason == RejectReason.UNREADABLE
 
 
 def test_warc_listing_role_and_fetch_error_records(tmp_path: Path) -> None:

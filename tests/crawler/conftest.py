@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.archive import WARC_FIELDS
 from tidings.demo.server import DemoServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,10 +73,17 @@ def read_warc(directory: Path) -> list[Record]:
     return records
 
 
-def metadata(records: list[Record], content_type: str) -> list[dict[str, Any]]:
-    return [
-        json.loads(r.payload) for r in records if r.type == "metadata" and r.headers.get("Content-Type") == content_type
-    ]
+def fields(record: Record) -> dict[str, Any]:
+    """The fields of an application/warc-fields metadata record, each value read as JSON."""
+    assert record.headers.get("Content-Type") == WARC_FIELDS
+    pairs = (line.split(":", 1) for line in record.payload.decode().splitlines() if line.strip())
+    return {name.strip(): json.loads(value) for name, value in pairs}
+
+
+def metadata(records: list[Record], field: str) -> list[dict[str, Any]]:
+    """The values of field (HINTS_FIELD, FETCH_ERROR_FIELD) in the metadata records, in archive order."""
+    found = [fields(r) for r in records if r.type == "metadata" and r.headers.get("Content-Type") == WARC_FIELDS]
+    return [f[field] for f in found if field in f]
 
 
 def closed_port() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,8 +10,8 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
-from crawler.archive import FETCH_ERROR_TYPE, HINTS_META, HINTS_TYPE, WarcArchive, WarcRotator
-from tests.crawler.conftest import read_warc
+from crawler.archive import FETCH_ERROR_FIELD, HINTS_FIELD, HINTS_META, WARC_FIELDS, WarcArchive, WarcRotator
+from tests.crawler.conftest import fields, read_warc
 
 
 class _Stats:
@@ -61,10 +60,10 @@ def test_pairs_hints_and_failures_are_written(tmp_path: Path) -> None:
     assert "Transfer-Encoding" not in response.http_headers  # Twisted de-chunked the body already
     assert request.http_headers["Host"] == "news.test"
     assert request.http_headers["User-Agent"] == "tidings-test"
-    assert hints.headers["WARC-Refers-To"] == response.headers["WARC-Record-ID"]
-    assert json.loads(hints.payload) == {"source": "s", "role": "article", "title": "Story 1"}
-    assert failure.headers["Content-Type"] == FETCH_ERROR_TYPE
-    assert json.loads(failure.payload) == {
+    assert hints.headers["WARC-Concurrent-To"] == response.headers["WARC-Record-ID"]
+    assert fields(hints) == {HINTS_FIELD: {"source": "s", "role": "article", "title": "Story 1"}}
+    assert failure.headers["Content-Type"] == WARC_FIELDS
+    assert fields(failure)[FETCH_ERROR_FIELD] == {
         "url": "http://gone.test/x",
         "error": "dns",
         "detail": "DNS lookup failed",
@@ -96,9 +95,9 @@ def test_rotation_keeps_each_hints_record_in_its_response_file(tmp_path: Path) -
     assert archive.crawler.stats.values["tidings/warc/files"] == [str(f) for f in files]
     records = read_warc(tmp_path)
     ids = {r.headers["WARC-Record-ID"]: r.file for r in records if r.type == "response"}
-    hints = [r for r in records if r.type == "metadata" and r.headers["Content-Type"] == HINTS_TYPE]
+    hints = [r for r in records if r.type == "metadata" and HINTS_FIELD in fields(r)]
     assert len(hints) == 12
-    assert all(ids[h.headers["WARC-Refers-To"]] == h.file for h in hints)
+    assert all(ids[h.headers["WARC-Concurrent-To"]] == h.file for h in hints)
     assert all(read_warc_first_type(f) == "warcinfo" for f in files)
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.archive import FETCH_ERROR_TYPE, HINTS_TYPE
+from crawler.archive import FETCH_ERROR_FIELD, HINTS_FIELD, WARC_FIELDS
 from tests.crawler.conftest import (
     FIXTURE_SITE,
     REPO,
     RETRY_BACKOFF,
     Record,
     closed_port,
+    fields,
     metadata,
     read_warc,
     run_crawl,
@@ -134,14 +135,14 @@ def test_robots_txt_is_obeyed_and_nothing_is_recorded_for_the_refused_url(crawls
     assert "/robots.txt" in _paths(crawls.first_requests)
     assert not any(p.startswith("/private/") for p in _paths(crawls.first_requests))
     # never requested, so neither archived nor a fetch error: the crawl summary counts it as skipped
-    errors = {e["url"] for e in metadata(crawls.first_records, FETCH_ERROR_TYPE)}
+    errors = {e["url"] for e in metadata(crawls.first_records, FETCH_ERROR_FIELD)}
     assert f"{crawls.base}/private/2026/11/secret.html" not in errors
     assert not [r for r in crawls.first_records if "/private/" in (r.url or "")]
     assert "1 disallowed by robots.txt" in crawls.first.stderr + crawls.first.stdout
 
 
 def test_a_refused_connection_becomes_a_fetch_error_record(crawls: TwoCrawls) -> None:
-    errors = {e["url"]: e for e in metadata(crawls.first_records, FETCH_ERROR_TYPE)}
+    errors = {e["url"]: e for e in metadata(crawls.first_records, FETCH_ERROR_FIELD)}
     assert errors[crawls.refused_feed]["error"] == "connection_refused"
     assert errors[crawls.refused_feed]["detail"]
 
@@ -162,7 +163,7 @@ def test_error_responses_and_redirects_are_archived(crawls: TwoCrawls) -> None:
     assert moved[0].http_headers["Location"] == "/tech/2026/11/moved-new.html"
     assert [r.status for r in _responses(records, base, "/tech/2026/11/moved-new.html")] == [200]
     # a 404 answer is not a failed fetch: no fetch-error record duplicates its response record
-    errors = {e["url"] for e in metadata(records, FETCH_ERROR_TYPE)}
+    errors = {e["url"] for e in metadata(records, FETCH_ERROR_FIELD)}
     assert f"{base}/tech/2026/11/missing.html" not in errors
 
 
@@ -192,23 +193,24 @@ def test_every_response_of_the_source_has_a_hints_record_right_after_it(crawls: 
         # write_request_response_pair writes the request after the response; the hints follow
         hints_record = records[index + 2]
         assert hints_record.type == "metadata", record.url
-        assert hints_record.headers["Content-Type"] == HINTS_TYPE
-        assert hints_record.headers["WARC-Refers-To"] == record.headers["WARC-Record-ID"]
+        assert hints_record.headers["Content-Type"] == WARC_FIELDS
+        assert HINTS_FIELD in fields(hints_record)
+        assert hints_record.headers["WARC-Concurrent-To"] == record.headers["WARC-Record-ID"]
         assert hints_record.url == record.url
 
 
 def test_feed_metadata_reaches_the_hints(crawls: TwoCrawls) -> None:
     latest = {}  # the last hints record of a response holds all that was learnt about it
     for record in crawls.first_records:
-        if record.type == "metadata" and record.headers.get("Content-Type") == HINTS_TYPE:
-            latest[record.headers["WARC-Refers-To"]] = json.loads(record.payload)
+        if record.type == "metadata" and HINTS_FIELD in fields(record):
+            latest[record.headers["WARC-Concurrent-To"]] = fields(record)[HINTS_FIELD]
     hints = [h for h in latest.values() if "source" in h]  # robots.txt has none
     by_title = {h.get("title"): h for h in hints}
     chip = by_title["Chipmaker opens Shatin lab"]  # in the RSS feed, the sitemap and the section: merged
     assert chip["authors"] == ["Mei Chan"]
     assert chip["categories"] == ["Semiconductors"]
     assert chip["description"] == "A new research lab."
-    assert chip["published"] == "2026-11-20T09:30:00+08:00"
+    assert chip["published"] == "Fri, 20 Nov 2026 09:30:00 +0800"  # as the feed wrote it: cleaning parses it
     assert chip["timezone"] == "Asia/Hong_Kong"
     assert chip["role"] == "article"
     gbk = by_title["简体新闻"]  # news sitemap

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import tidings
-from crawler.archive import FETCH_ERROR_TYPE
+from crawler.archive import FETCH_ERROR_FIELD
 from crawler.sources import parse_sources
 from crawler.urlpolicy import UrlPolicy, is_public_address
 from tests.crawler.conftest import metadata, read_warc, run_crawl
@@ -206,7 +206,7 @@ def test_refused_urls_leave_no_response_in_the_archive(hostile_crawl: dict[str, 
     responses = {r.url for r in records if r.type == "response"}  # type: ignore[attr-defined]
     base = str(hostile_crawl["base"])
     assert all(url.startswith(base) for url in responses), responses
-    errors = metadata(records, FETCH_ERROR_TYPE)  # type: ignore[arg-type]
+    errors = metadata(records, FETCH_ERROR_FIELD)  # type: ignore[arg-type]
     assert {e["error"] for e in errors} == {"blocked_url"}
 
 

@@ -40,6 +40,7 @@ class RejectReason(enum.StrEnum):
     NOT_A_REGULAR_FILE = "not_a_regular_file"  # a FIFO, device, socket or folder: never opened
     TOO_LARGE = "too_large"  # more than CleaningConfig.max_input_bytes after decompression
     NOT_TEXT = "not_text"  # binary or garbled bytes: control and replacement characters, no markup
+    REVISIT_UNRESOLVED = "revisit_unresolved"  # a WARC revisit whose original capture is not in the inputs
     BLOCKED_URL = "blocked_url"  # the crawler refused the URL (scheme, address, redirect): see docs/crawling.md
 
 

@@ -28,7 +28,7 @@ def _absolute(base_url: str, loc: str) -> str | None:
         urlsplit(url).port  # noqa: B018  raises on "http://host:port" with a bad port
     except ValueError:  # "Invalid IPv6 URL" and kin: one bad <loc> must not lose the sitemap
         return None
-    return url if url.startswith(("http://", "https://")) else None
+    return url  # other schemes too: the crawler's URL policy refuses them, recorded as blocked_url
 
 
 def _news_entry(url: str, lastmod: str | None, news: etree._Element | None) -> Entry:
@@ -61,7 +61,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
             continue
         url = _absolute(base_url, loc)
         if url is None:
-            problems.append(f"<loc> {number} skipped: not a web URL: {loc[:200]!r}")
+            problems.append(f"<loc> {number} skipped: malformed URL {loc[:200]!r}")
         elif kind == "sitemapindex":
             found.append(Entry(url=url, modified=first_text(element, "lastmod")))
         else:

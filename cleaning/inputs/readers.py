@@ -33,8 +33,9 @@ from cleaning.inputs.files import (
 )
 from cleaning.inputs.pages import HINT_KEYS, PAGE_COLUMNS, RawPage, ReadReject
 from cleaning.inputs.posts import body_media_type, has_front_matter, split_post
+from cleaning.inputs.revisits import is_archive_name
 from cleaning.inputs.structured import clean_strings, load_json
-from cleaning.inputs.warc import late_hints, read_warc
+from cleaning.inputs.warc import keep_wanted_captures, late_hints, read_warc
 from cleaning.schema import QualityFlag, RejectReason
 
 __all__ = [
@@ -296,7 +297,7 @@ _Late = dict[str, list[dict[str, Any]]]
 
 
 def _is_warc(path: Path) -> bool:
-    return path.name.lower().removesuffix(".gz").endswith(".warc")
+    return is_archive_name(path.name)  # WARC, or legacy ARC
 
 
 def _dispatch(
@@ -305,7 +306,7 @@ def _dispatch(
     name = path.name.lower()
     inner = name.removesuffix(".gz")
     suffix = Path(inner).suffix
-    if suffix == ".warc":
+    if suffix in (".warc", ".arc"):
         yield from read_warc(path, source=source, default_source=default_source, late=late, max_bytes=limit)
     elif suffix == ".jsonl":
         yield from _read_jsonl(path, source, default_source, limit)
@@ -404,7 +405,7 @@ def _late_hints(warcs: list[Path], limit: int) -> _Late:
             continue
         for record_id, found in found_late.items():
             late.setdefault(record_id, []).extend(found)
-    return late
+    return keep_wanted_captures(late)
 
 
 def iter_inputs(
@@ -540,4 +541,4 @@ def merge_late_hints(found: Sequence[_Late]) -> _Late:
     for one in found:
         for record_id, hints in one.items():
             late.setdefault(record_id, []).extend(hints)
-    return late
+    return keep_wanted_captures(late)

@@ -25,10 +25,11 @@ from warcio.recordloader import ArcWarcRecord
 from cleaning.inputs.files import TooLarge, display_path, open_regular
 from cleaning.inputs.pages import HINT_KEYS, RawPage, ReadReject
 from cleaning.inputs.payloads import GunzipStream, decode_content
+from cleaning.inputs.revisits import capture_keys, is_arc_name, revisit_keys
 from cleaning.inputs.structured import clean_strings, load_json
 from cleaning.schema import RejectReason
 
-__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "WARC_FIELDS", "late_hints", "read_warc"]
+__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "WARC_FIELDS", "keep_wanted_captures", "late_hints", "read_warc"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ _FEED_START = re.compile(
 _MARKUP_START = re.compile(rb"\A(?:\s|\xef\xbb\xbf)*<[!a-z]", re.I)
 _RECORD_START = re.compile(rb"\nWARC/1\.[01]\r?\n")
 _NO_LIMIT = 1 << 62
+_CAPTURE = "capture "  # late_hints keys of capture locations; record ids never start so
+_WANTED = "wanted "  # late_hints keys of the captures an archive's revisits name
 
 
 class _QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
@@ -62,6 +65,11 @@ class _Hints:
     by_record: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
     by_url: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
     responses: set[str] = dataclasses.field(default_factory=set)  # record ids of this archive's responses
+    # where the captures a revisit may name are: key (revisits.capture_keys) -> offset in this archive
+    captures: dict[str, int] = dataclasses.field(default_factory=dict)
+    wanted: set[str] = dataclasses.field(default_factory=set)  # the keys this archive's revisits name
+    # the same over every archive of the inputs (this one first): key -> (archive, offset)
+    locations: dict[str, tuple[Path, int]] = dataclasses.field(default_factory=dict)
 
     def add(self, url: str | None, refers_to: list[str], hints: dict[str, Any]) -> None:
         for record_id in refers_to:
@@ -169,12 +177,20 @@ def _is_single_gzip_error(exc: Exception) -> bool:
     return isinstance(exc, ArchiveLoadFailed) and "non-chunked gzip" in str(exc)
 
 
-def _scan_hints(stream: BinaryIO, limit: int) -> _Hints:
+def _scan_hints(stream: BinaryIO, limit: int, *, arc: bool = False, offsets: bool = True) -> _Hints:
     hints = _Hints()
     try:
-        for record in _QuietArchiveIterator(stream):
+        records = _QuietArchiveIterator(stream, arc2warc=arc)
+        for record in records:
             if record.rec_type in ("response", "resource"):
                 hints.responses.add(_header(record, "WARC-Record-ID") or "")
+                keys = capture_keys(record) if offsets and (_target(record) or "").startswith("http") else []
+                if keys:
+                    offset = records.get_record_offset()  # reads the record to its end first
+                    for key in keys:
+                        hints.captures.setdefault(key, offset)
+            elif record.rec_type == "revisit":
+                hints.wanted.update(revisit_keys(record))
             elif _tidings_kind(record) in (HINTS_TYPE, WARC_FIELDS):
                 try:
                     found = _tidings_metadata(record, limit)
@@ -190,13 +206,14 @@ def _scan_hints(stream: BinaryIO, limit: int) -> _Hints:
 
 
 def _collect_hints(path: Path, limit: int) -> tuple[_Hints, bool]:
-    """First pass: the hints records (small), so a response can meet hints stored after it.
+    """First pass: the hints records (small), so a response can meet hints stored after it, and where captures are.
 
     Also tell whether the file is one gzip stream rather than one gzip member per record.
     """
+    arc = is_arc_name(path.name)
     try:
         with open_regular(path) as stream:
-            return _scan_hints(stream, limit), False
+            return _scan_hints(stream, limit, arc=arc), False
     except ArchiveLoadFailed as exc:
         if not _is_single_gzip_error(exc):
             return _Hints(), False  # a damaged archive is reported by the second pass
@@ -204,7 +221,8 @@ def _collect_hints(path: Path, limit: int) -> tuple[_Hints, bool]:
     # gunzip; its record offsets are then positions in the decompressed stream
     with open_regular(path) as raw:
         try:
-            return _scan_hints(GunzipStream(raw), limit), True  # type: ignore[arg-type]
+            # offsets there are positions in the decompressed stream: no capture is read back from it
+            return _scan_hints(GunzipStream(raw), limit, arc=arc, offsets=False), True  # type: ignore[arg-type]
         except ArchiveLoadFailed:
             return _Hints(), True
 
@@ -216,11 +234,18 @@ def _response(
     default_source: str,
     hints: _Hints,
     limit: int,
+    *,
+    as_of: ArcWarcRecord | None = None,
 ) -> RawPage | ReadReject:
-    """Turn a response (or resource) record into a page or a reject; origin() is called last."""
-    url = _target(record)
-    fetched_at = _warc_date(record)
-    found = hints.find(_header(record, "WARC-Record-ID"), url)
+    """Turn a response (or resource) record into a page or a reject; origin() is called last.
+
+    as_of is a revisit record resolved to this one: the page is its URL, fetched at its date.
+    """
+    url = _target(as_of or record)
+    fetched_at = _warc_date(as_of or record)
+    found = hints.find(_header(as_of or record, "WARC-Record-ID"), url)
+    if as_of is not None and not found:
+        found = hints.find(_header(record, "WARC-Record-ID"), _target(record))
     page_source = source or found.get("source") or default_source
 
     def rejected(reason: RejectReason, detail: str) -> ReadReject:
@@ -273,6 +298,35 @@ def _response(
         hints=page_hints or None,
         timezone=found.get("timezone"),
     )
+
+
+def _revisit(
+    record: ArcWarcRecord,
+    origin: Callable[[], str],
+    source: str | None,
+    default_source: str,
+    hints: _Hints,
+    limit: int,
+) -> RawPage | ReadReject:
+    """Resolve a revisit record to its original capture in the inputs; a revisit_unresolved reject if none is."""
+    url = _target(record)
+    record.content_stream().read(limit)  # to its end, for origin(): a revisit's block is headers only
+    location = next((hints.locations[key] for key in revisit_keys(record) if key in hints.locations), None)
+    if location is None:
+        named = _header(record, "WARC-Refers-To") or _header(record, "WARC-Payload-Digest") or "nothing"
+        return ReadReject(
+            origin(),
+            RejectReason.REVISIT_UNRESOLVED,
+            f"revisit ({_header(record, 'WARC-Profile') or 'no profile'}) of a capture not in the inputs: {named}",
+            url=url,
+            source=source or hints.find(_header(record, "WARC-Record-ID"), url).get("source") or default_source,
+            fetched_at=_warc_date(record),
+        )
+    path, offset = location
+    with open_regular(path) as stream:
+        stream.seek(offset)
+        original = next(iter(_QuietArchiveIterator(stream, arc2warc=is_arc_name(path.name))))
+        return _response(original, origin, source, default_source, hints, limit, as_of=record)
 
 
 def _metadata(
@@ -339,9 +393,11 @@ def _record_item(
         if (_target(record) or "").startswith(("http:", "https:", "file:")):
             return _response(record, origin, source, default_source, hints, limit)
         return None  # dns: and other crawl bookkeeping, not pages
+    if record.rec_type == "revisit" and (_target(record) or "").startswith(("http:", "https:")):
+        return _revisit(record, origin, source, default_source, hints, limit)
     if _tidings_kind(record) is not None:
         return _metadata(record, origin, source, default_source, limit)
-    return None  # request, warcinfo, revisit and other metadata records describe pages; they are not pages
+    return None  # request, warcinfo and other metadata records describe pages; they are not pages
 
 
 def late_hints(path: Path, *, max_bytes: int = _NO_LIMIT) -> dict[str, list[dict[str, Any]]]:
@@ -349,7 +405,21 @@ def late_hints(path: Path, *, max_bytes: int = _NO_LIMIT) -> dict[str, list[dict
     # the crawler writes hints found late (a URL seen again in a sitemap) wherever it is
     # writing then, which after a file rotation is a later archive than the response's
     hints, _ = _collect_hints(path, max_bytes)
-    return {rid: found for rid, found in hints.by_record.items() if rid not in hints.responses}
+    late = {rid: found for rid, found in hints.by_record.items() if rid not in hints.responses}
+    # and where this archive's captures are, for revisits in other archives (see read_warc)
+    late.update({_CAPTURE + key: [{"path": str(path), "offset": offset}] for key, offset in hints.captures.items()})
+    late.update({_WANTED + key: [] for key in hints.wanted})
+    return late
+
+
+def keep_wanted_captures(late: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Drop from merged late_hints the captures no revisit of the inputs names (most of them, usually)."""
+    wanted = {key.removeprefix(_WANTED) for key in late if key.startswith(_WANTED)}
+    return {
+        key: found
+        for key, found in late.items()
+        if not key.startswith((_WANTED, _CAPTURE)) or key.removeprefix(_CAPTURE) in wanted
+    }
 
 
 def _next_record_start(stream: BinaryIO, after: int) -> int | None:
@@ -388,7 +458,7 @@ def _read_records(
             plain = not single_gzip and stream.read(2) != b"\x1f\x8b"
             stream.seek(start)
             gunzipped = GunzipStream(stream) if single_gzip else None
-            records = _QuietArchiveIterator(gunzipped or stream)
+            records = _QuietArchiveIterator(gunzipped or stream, arc2warc=is_arc_name(path.name))
 
             def origin() -> str:
                 # warcio knows a record's offset only once it has read the record to its end
@@ -461,15 +531,22 @@ def read_warc(
     late: Mapping[str, list[dict[str, Any]]] | None = None,
     max_bytes: int = _NO_LIMIT,
 ) -> Iterator[RawPage | ReadReject]:
-    """Yield a page or reject per response record, and a reject per fetch-error record.
+    """Yield a page or reject per response record and per revisit record, and a reject per fetch-error record.
 
     late holds hints from other archives (see late_hints); they refine this archive's own.
+    A revisit is read as the capture it names, in this archive or (by late) another one, at
+    its own URL and date; a revisit_unresolved reject when no such capture is in the inputs.
+    Legacy ARC files (.arc, .arc.gz) are read as warcio converts them to WARC records.
     A record longer than max_bytes (after Content-Encoding) is rejected as too_large.
     """
     hints, single_gzip = _collect_hints(path, max_bytes)
+    hints.locations = {key: (path, offset) for key, offset in hints.captures.items()}
     for record_id, found in (late or {}).items():
         if record_id in hints.responses:
             hints.by_record.setdefault(record_id, []).extend(found)
+        elif record_id.startswith(_CAPTURE) and found:
+            where = found[0]
+            hints.locations.setdefault(record_id.removeprefix(_CAPTURE), (Path(where["path"]), int(where["offset"])))
     start: int | None = 0
     while start is not None:
         start = yield from _read_records(path, start, single_gzip, source, default_source, hints, max_bytes)

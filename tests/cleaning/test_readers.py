@@ -193,7 +193,7 @@ def test_warc_rejects_http_errors_redirects_and_non_html(tmp_path: Path) -> None
     assert all(i.fetched_at == dt.datetime(2025, 5, 14, 1, 2, 3, tzinfo=dt.UTC) for i in rejects_of(items))
 
 
-def test_warc_skips_request_warcinfo_and_revisit_records(tmp_path: Path) -> None:
+def test_warc_skips_request_and_warcinfo_records_and_reads_a_revisit_as_its_original(tmp_path: Path) -> None:
     warc = Warc(tmp_path / "a.warc.gz")
     warc.writer.write_record(warc.writer.create_warcinfo_record("a.warc.gz", {"software": "test"}))
     warc.request("https://e.com/a")
@@ -203,8 +203,9 @@ def test_warc_skips_request_warcinfo_and_revisit_records(tmp_path: Path) -> None
     )
     warc.writer.write_record(revisit)
     items = read(warc.save())
-    assert [type(i) for i in items] == [RawPage]
-    assert items[0].url == "https://e.com/a"
+    assert [type(i) for i in items] == [RawPage, RawPage]  # the revisit names the response by URI and date
+    assert [i.url for i in items] == ["https://e.com/a", "https://e.com/a"]
+    assert items[0].raw == items[1].raw
 
 
 def test_warc_text_plain_and_untyped_binary_are_not_articles(tmp_path: Path) -> None:

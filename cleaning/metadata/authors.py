@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["Byline", "clean_names", "is_agency", "is_site_name", "names_from_value", "read_bylines"]
+__all__ = ["Byline", "clean_names", "is_agency", "is_site_name", "names_from_value", "owns_site", "read_bylines"]
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # common Chinese surnames: a bare 2-4 character line is only taken for a name when it
@@ -81,12 +81,31 @@ _CN_EDITOR = re.compile(
     rf"(?<=[(（【\[])\s*{_EDITOR_LABEL}\s+(?P<paren>[^\n:：()（）【】\[\]<>]{{1,30}})(?=[)）】\]])"
 )
 _EN_AUTHOR = re.compile(
-    r"^\s*(?:by|written by|reporting by|words by|story by|text by|reported by|compiled by|"
+    r"^\s*(?P<opener>by|written by|reporting by|words by|story by|text by|reported by|compiled by|"
     # the same byline in the other languages of the pages we read: "Von", "Par", "Por", "Door"
-    r"von|par|por|door|(?:text|autor|autorin|auteur|author)\s*:)"
+    r"text von|texte par|texto de|von|par|por|door|(?:text|autor|autorin|auteur|author)\s*:)"
     r"[:\s]+(?P<names>[^\n]{2,120})$",
     re.I,
 )
+# openers that are prepositions in prose too ("Von Montag bis Freitag"): their names must all read as names
+_PREPOSITIONS = frozenset(("von", "par", "por", "door"))
+# "Posted on September 21, 2020 by Adi Tzlil", "14.05.2021 | von Jana Roth": a date, then the byline
+_DATED_BYLINE = re.compile(
+    r"^(?:(?:posted|published|veröffentlicht|erstellt|geschrieben|publié)\s+)?(?:on\s+|am\s+|le\s+)?"
+    r"(?P<date>[\w.,/ -]{0,30}?\d[\w.,/: -]{0,24}?)\s*[,|·•–—-]?\s+(?:by|von|par)\s+(?P<names>[^\n|]{2,80})$",
+    re.I,
+)
+# "11.12.2019 - Amelie Loevenich": a numeric date, a dash, the name
+_DATE_DASH = re.compile(r"^(?:\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d|(?:19|20)\d\d-\d\d-\d\d)\s*[-–—|·•]\s*")
+_DATE_DASH_NAME = re.compile(_DATE_DASH.pattern + r"(?!.*\s[-–—|·•]\s)(?P<names>[^\n\d]{4,60})$")
+# a label alone on its line, the name on the next ("Autor" / "Nikolai Huke")
+_LONE_LABEL = re.compile(
+    r"^(?:(?P<by>by|von|par|por|door|written by|geschrieben von|verfasst von)|"
+    r"autor(?:in)?|author|auteur|reporter)\s*[:：]?$",
+    re.I,
+)
+# "ByJ.R. Stone": an opener glued to the name (case matters: "Bypass", "Parker" are words)
+_GLUED_OPENER = re.compile(r"^(By|Von|Por|Par)(?=[A-Z][\w.]*[\s.])")
 _EN_EDITOR = re.compile(r"(?:^|[;.(]\s*)(?:edited by|editing by|editor:)\s+(?P<names>[^;\n)]{2,80})", re.I)
 # "海姑娘写于2005年6月12日", "ggjjzhzz 发表于 2005-9-15": the blog/forum author before a date
 _POSTED_BY = re.compile(
@@ -288,6 +307,44 @@ def is_site_name(name: str, site_names: Iterable[str | None] = ()) -> bool:
     return bool(_OUTLET_WORDS.search(name))
 
 
+# hosts that give every blogger a subdomain: there the subdomain is the blogger's own name
+_BLOG_HOSTS = frozenset(
+    "wordpress.com blogspot.com blogger.com tumblr.com substack.com livejournal.com typepad.com over-blog.com".split()  # noqa: SIM905
+    + "weebly.com wixsite.com jimdo.com github.io medium.com".split()  # noqa: SIM905
+)
+# words of a publication's name the outlet words above leave out: no person is called this
+_PUBLICATION_WORDS = re.compile(
+    r"\b(?:presse|zeitung|verlag|redaktion|rundschau|nachrichten|anzeiger|kurier|magazin|blog|forum|verein|"
+    r"shop|club|community|zentrum|center|centre|service|digital|home)\b",
+    re.I,
+)
+_SECOND_LEVEL = frozenset("co com org net ac gov edu or ne".split())  # noqa: SIM905
+
+
+def owns_site(name: str, hosts: Iterable[str | None]) -> bool:
+    """Tell whether name is the person whose own site this is: hakibenita.com by "Haki Benita",
+    zahlenzauberin.wordpress.com by "zahlenzauberin". Such a site's name is its author's, so the
+    name is no outlet; publications ("Presse Augsburg" on presse-augsburg.de) never pass.
+    """
+    words = name.split()
+    if not words or _OUTLET_WORDS.search(name) or _PUBLICATION_WORDS.search(name) or is_agency(name):
+        return False
+    squashed = re.sub(r"[\W_]+", "", name.casefold())
+    for host in hosts:
+        labels = (host or "").casefold().removeprefix("www.").split(".")
+        if len(labels) < 2 or " " in (host or ""):
+            continue
+        if ".".join(labels[-2:]) in _BLOG_HOSTS and len(labels) >= 3:
+            own, person = labels[-3], True  # a blogger's handle may be one word
+        else:
+            own = labels[-3] if labels[-2] in _SECOND_LEVEL and len(labels) >= 3 else labels[-2]
+            # on a domain of its own, only a person's full name: "Bustle" on bustle.com is the outlet
+            person = 2 <= len(words) <= 4 and bool(_LATIN_NAME.match(name))
+        if person and re.sub(r"[\W_]+", "", own) == squashed:
+            return True
+    return False
+
+
 def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:
     """Split a byline segment into names; after the first (or, strict, for every) name,
     a Han token must start with a common surname, which stops at "来源", "摄影" and prose.
@@ -325,10 +382,23 @@ def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:
     return names
 
 
-def _split_english(segment: str) -> list[str]:
+# a second credit after the writer's ("Text von A Illustration von B", "By A Photographs by B")
+_OTHER_CREDIT = re.compile(
+    r"\s+(?:illustrations?|illustriert|fotos?|photos?|photographs?|photography|bilder?|grafik(?:en)?|graphics?|"
+    r"videos?|kamera|mitarbeit)\b.*$",
+    re.I,
+)
+
+
+def _split_english(segment: str, *, strict: bool = False) -> list[str]:
+    """Split a Latin-script byline into names; strict (after "Von", "Par", "Por": words that
+    also start prose), every part must be a name of two words or more, or the line is no byline.
+    """
     # "Jane Doe and John Roe, Reuters" / "Jane Doe in Hong Kong" / "Jane Doe | Staff Writer"
     # / "A und B, dpa" / "A y B" / "Doe, Jane" (one person)
     segment = re.split(r"\s[|–—-]\s|\s+in\s+[A-Z]|\s+for\s+[A-Z]|\s+at\s+[A-Z]", segment, maxsplit=1)[0]
+    # "par Didier Roy, 21 juin 2018": the date after the names is no name
+    segment = _TRAILER.sub("", _OTHER_CREDIT.sub("", segment))
     parts = [p.strip(" ") for p in re.split(r"\s*(?:,|;|&|\b(?:and|und|y|et)\b)\s*", segment)]
     last_first = re.fullmatch(r"\s*([A-Z][\w'’-]+)\s*,\s*([A-Z][\w'’.-]+)\s*", segment)
     if last_first and not any(map(is_agency, parts)):
@@ -340,8 +410,15 @@ def _split_english(segment: str) -> list[str]:
         if token.endswith(".") and len(token.rsplit(" ", 1)[-1]) > 3:
             token = token.rstrip(".")
         token = _strip_title(_strip_byline_words(token))
-        if (_LATIN_NAME.match(token) and not re.search(r"\d", token)) or is_agency(token):
+        person = bool(_LATIN_NAME.match(token)) and not re.search(r"\d", token) and (not strict or " " in token)
+        if is_agency(token):
             names.append(token)
+        elif _OUTLET_WORDS.search(token):
+            break  # "Jane Doe, Senior Staff Technologist, ACLU Speech, Privacy …": an affiliation follows
+        elif person:
+            names.append(token)
+        elif strict and token:
+            return []  # "Von Sprachregeln, Gender-Politik und «ganz normalem Deutsch»": a headline
     return names
 
 
@@ -383,9 +460,10 @@ _HINT_WORDS = (
 )
 _EN_OPENERS = (
     *("by", "written by", "reporting by", "words by", "story by", "text by", "reported by", "compiled by"),
-    *("von ", "par ", "por ", "door ", "text:", "autor:", "autorin:", "auteur:", "author:"),
+    *("von ", "par ", "por ", "door ", "text:", "autor:", "autorin:", "auteur:", "author:", "text von ", "texte par "),
 )
 _SLASH_CREDIT = re.compile(r"文\s*[/／｜|]")
+_MONTH_OR_DAY = re.compile(r"\d\d|\d[./]\d")
 _BRACKETS = ("[", "【", "(", "（")
 
 
@@ -393,9 +471,29 @@ def _may_hold_byline(line: str) -> bool:
     lowered = line.lower()
     if any(word in lowered for word in _HINT_WORDS) or lowered.lstrip().startswith(_EN_OPENERS):
         return True
+    # a dated byline ("Posted on May 3, 2021 by …", "11.12.2019 - Jane Doe")
+    if (" by " in lowered or " von " in lowered or " - " in lowered) and _MONTH_OR_DAY.search(line):
+        return True
     if "文" in line and _SLASH_CREDIT.search(line):
         return True
     return any(b in line for b in _BRACKETS) and _DATELINE.search(line) is not None
+
+
+_DATELINE_OR_MONTH = re.compile(r"(?:19|20)\d\d|\d{1,2}[./]\d{1,2}[./]\d{2}", re.I)
+
+
+def _join_lone_labels(lines: Sequence[str]) -> Sequence[str]:
+    """Put a byline label alone on its line in front of the next line ("Autor" / "Jane Doe")."""
+    if not any(len(line) <= 20 and _LONE_LABEL.match(line.strip()) for line in lines):
+        return lines
+    joined = list(lines)
+    for index in range(len(joined) - 1):
+        label = _LONE_LABEL.match(joined[index].strip())
+        if label and joined[index + 1].strip():
+            word = joined[index].strip().rstrip(":：")
+            joined[index] = f"{word} {joined[index + 1]}" if label.group("by") else f"{word}: {joined[index + 1]}"
+            joined[index + 1] = ""
+    return joined
 
 
 def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byline:
@@ -403,7 +501,10 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
     'By ...' lines, bare name lines near the top, and closing credits near the bottom.
     """
     byline = Byline()
+    lines = _join_lone_labels(lines)
     count = len(lines)
+    opener_read = False
+    dashed: list[str] = []
     for index, line in enumerate(lines):
         near_top, near_bottom = index < top, index >= count - bottom
         if not (near_top or near_bottom or _may_hold_byline(line)):
@@ -411,6 +512,7 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
         text = " ".join(line.replace("\u3000", " ").replace("\xa0", " ").split())
         if not text:
             continue
+        text = _GLUED_OPENER.sub(r"\1 ", text)
         for match in _CN_EDITOR.finditer(text):
             byline.editors += _split_chinese(match.group("names") or match.group("paren"))
         for match in _EN_EDITOR.finditer(text):
@@ -420,9 +522,23 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             # "记者了解到", "作者提出": without a colon, what follows the label must look like a name
             loose = bool(match.group("colon")) or bool(re.search(r"[/／|｜]", match.group("label")))
             byline.authors += _split_chinese(match.group("names"), strict=not loose)
-        opener = _EN_AUTHOR.match(text)
+        # one article has one byline: further "By …" lines are related stories' (a list of teasers)
+        opener = None if opener_read else _EN_AUTHOR.match(text)
         if opener and len(text) <= 140:
-            byline.authors += _split_english(opener.group("names"))
+            strict = opener.group("opener").lower() in _PREPOSITIONS
+            found = _split_english(opener.group("names"), strict=strict)
+            byline.authors += found
+            opener_read = bool(found)
+        elif (
+            not opener_read
+            and len(text) <= 120
+            and ((dated := _DATED_BYLINE.match(text)) and _DATELINE_OR_MONTH.search(dated.group("date")))
+        ):
+            found = _split_english(dated.group("names"), strict=True)
+            byline.authors += found
+            opener_read = bool(found)
+        elif _DATE_DASH.match(text):
+            dashed.append(text)
         for match in _POSTED_BY.finditer(text):
             name = match.group("names")
             if _looks_like_chinese_name(name) or not re.search(rf"[{_HAN}]", name):
@@ -460,6 +576,10 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
                 names = _split_chinese(credit.group("names"), strict=True)
                 if names and all(_looks_like_chinese_name(n) for n in names):
                     byline.authors += names
+    # one "date - name" line is a byline; several are a list of events or teasers
+    dated_name = _DATE_DASH_NAME.match(dashed[0]) if len(dashed) == 1 and not opener_read else None
+    if dated_name:
+        byline.authors += _split_english(dated_name.group("names"), strict=True)
     byline.authors = clean_names(byline.authors)
     byline.editors = clean_names(byline.editors)
     byline.credited = clean_names(byline.credited)

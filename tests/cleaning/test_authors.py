@@ -217,3 +217,95 @@ def test_site_name_containment_is_by_whole_words_and_a_blog_is_its_authors():
     assert not is_site_name("Ela", ["Elavegan"])
     assert not is_site_name("Matthew Davis", ["Matthew Davis's Blog"])
     assert is_site_name("Wikimedia", ["Wikimedia Foundation"])
+
+
+@pytest.mark.parametrize(
+    ("lines", "authors"),
+    [
+        # a label alone on its line names the person on the next
+        (["Autor", "Nikolai Huke,"], ["Nikolai Huke"]),
+        (["Autor:", "Peter Maahn"], ["Peter Maahn"]),
+        (["By", "Jane Doe"], ["Jane Doe"]),
+        # an opener glued to the name
+        (["ByJ.R. Stone"], ["J.R. Stone"]),
+        # a date before the byline, or a numeric date and a dash before the name
+        (["Posted on September 21, 2020 by Adi Tzlil"], ["Adi Tzlil"]),
+        (["11.12.2019 - Amelie Loevenich"], ["Amelie Loevenich"]),
+        (["11.12.2019 - Berlin"], []),
+        # the writer's credit, not the illustrator's beside it
+        (["Text von Christian Seiler Illustration von Markus Roost"], ["Christian Seiler"]),
+        # "Von" that starts a headline is no byline
+        (["Von Sprachregeln, Gender-Politik und «ganz normalem Deutsch»"], []),
+        (["Von Anna Müller und Hans Meier, dpa"], ["Anna Müller", "Hans Meier", "dpa"]),
+    ],
+)
+def test_bylines_as_pages_lay_them_out(lines, authors):
+    assert read_bylines(lines).authors == authors
+
+
+def test_only_the_first_by_line_is_the_byline():
+    # a list of teasers under the article, each with its own "By ..." line
+    lines = ["By Teresa Newsome", "Body text that goes on.", "By Audrey Williams", "By Phoebe Avison and Claire Fox"]
+    assert read_bylines(lines, top=len(lines), bottom=len(lines)).authors == ["Teresa Newsome"]
+
+
+@pytest.mark.parametrize(
+    ("name", "hosts", "expected"),
+    [
+        ("Haki Benita", ["hakibenita.com"], True),
+        ("Wolfgang Schmale", ["wolfgangschmale.eu"], True),
+        ("zahlenzauberin", ["zahlenzauberin.wordpress.com"], True),
+        ("Jane Doe", ["janedoe.co.uk"], True),
+        # the outlet named after its domain is still the outlet
+        ("Bustle", ["bustle.com"], False),
+        ("Presse Augsburg", ["presse-augsburg.de"], False),
+        ("Wikimedia Foundation", ["wikimediafoundation.org"], False),
+        ("Haki Benita", ["example.com"], False),
+    ],
+)
+def test_a_personal_site_is_its_owners(name, hosts, expected):
+    from cleaning.metadata.authors import owns_site
+
+    assert owns_site(name, hosts) is expected
+
+
+def test_a_list_of_dated_lines_is_no_byline():
+    # an events list: "date - artist - venue", one line per concert
+    lines = ["03.11.2022 - Mark Turner - Arena", "04.11.2022 - Sam Ryder", "05.11.2022 - Dante YN"]
+    assert read_bylines(lines).authors == []
+
+
+def test_a_name_glued_to_the_next_element_is_taken_as_marked():
+    # the byline line ran into the category link; the marked author element holds the name alone
+    from cleaning.metadata.fields import pick_authors
+    from cleaning.metadata.pagemeta import read_page_meta
+
+    page = read_page_meta('<html><body><span class="author vcard">Christian Spließ</span></body></html>')
+    header = ["am 23. Januar 2020 von Christian Spließin Allgemeines"]
+    authors, _ = pick_authors(page, {}, {}, {}, [], [], header, ["Nur mein Standpunkt"])
+    assert authors == ["Christian Spließ"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "printed", "expected"),
+    [
+        # the printed byline names someone else: the metadata named the posting account
+        (["Isabell Angele"], ["Matthias Lauerer"], ["Matthias Lauerer"]),
+        # they agree on a name: the declared list, cleaner than a byline line
+        (["Jane Doe"], ["Jane Doe", "John Roe"], ["Jane Doe"]),
+        # a declared handle is written as printed
+        (["arianschlichenmayer"], ["Arian Schlichenmayer"], ["Arian Schlichenmayer"]),
+        ([], ["Jane Doe"], ["Jane Doe"]),
+        (["Jane Doe"], [], ["Jane Doe"]),
+    ],
+)
+def test_declared_authors_unless_the_printed_byline_names_others(declared, printed, expected):
+    from cleaning.metadata.fields import _declared_unless_printed_differs
+
+    assert _declared_unless_printed_differs(declared, printed) == expected
+
+
+def test_affiliations_after_a_byline_are_no_names():
+    line = "By Daniel Kahn Gillmor, Senior Staff Technologist, ACLU Speech, Privacy, and Technology Project"
+    assert read_bylines([line]).authors == ["Daniel Kahn Gillmor"]
+    assert read_bylines(["By Evan Symon, August 3, 2020 2:30 pm"]).authors == ["Evan Symon"]

@@ -14,7 +14,7 @@ _EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*\\])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SEPARATORS = re.compile(
     # "Titleㅣ Section": Korean pages set the vowel ㅣ as a bar
-    r"\s+[|\-–—:·•»]\s+|\s*[｜|ㅣ]\s*|\s+::\s+|\s*[—–]{1,2}\s*|\s*-{2,}\s*|\s*(?<![A-Za-z0-9])_+\s*|\s*_+(?![A-Za-z0-9])\s*"
+    r"\s+//\s+(?:»\s+)?|\s+[|\-–—:·•»]\s+|\s*[｜|ㅣ]\s*|\s+::\s+|\s*[—–]{1,2}\s*|\s*-{2,}\s*|\s*(?<![A-Za-z0-9])_+\s*|\s*_+(?![A-Za-z0-9])\s*"
     # a bare hyphen between Chinese words ("…吗？-报社新闻-查报纸网"); "e-mail" keeps its hyphen
     rf"|(?<=[{_CJK}])-(?=[{_CJK}])"
 )
@@ -54,7 +54,10 @@ _DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}年\d{1,2}月\
 _BYLINE_SEGMENT = re.compile(r"(?:by|von|par|por)\s+\S.{0,40}", re.I)
 
 
-def _looks_like_site(segment: str, site_names: Iterable[str]) -> bool:
+def _looks_like_site(segment: str, site_names: Iterable[str], *, by_name: bool = False) -> bool:
+    """Tell whether a title segment names the site: by one of its names or its host, or (unless
+    by_name) by words such as "News", "Online", "网".
+    """
     lowered = segment.casefold()
     for name in site_names:
         name = name.casefold().strip()
@@ -70,7 +73,7 @@ def _looks_like_site(segment: str, site_names: Iterable[str]) -> bool:
             label = _squash(name.split(".")[-2])
             if len(label) >= 5 and label in _squash(lowered) and len(segment) <= 40:
                 return True
-    return bool(_SITE_WORDS.search(segment)) and len(segment) <= 24
+    return not by_name and bool(_SITE_WORDS.search(segment)) and len(segment) <= 24
 
 
 def _squash(text: str) -> str:
@@ -133,10 +136,17 @@ def _strip_once(title: str | None, names: list[str]) -> str | None:
         end == len(pieces)
         and len(pieces) == 2
         and _looks_like_site(pieces[0], names)
-        and len(pieces[0]) < len(pieces[1])
+        and (len(pieces[0]) < len(pieces[1]) or pieces[0].strip().casefold() in {n.casefold() for n in names})
     ):
         start = 1
     if start == 0 and end == len(pieces):
+        # "Site » Blog Archive » Headline", "Site - Section » Headline": a breadcrumb, the headline last
+        if len(pieces) >= 3 and separators[-1].strip() == "»" and len(pieces[-1].strip()) >= 4:
+            return _rebuild(title, len(pieces) - 1, len(pieces))
+        # "Headline | site.ch | Tagline": the site named in the middle ends the headline
+        middle = next((i for i in range(1, len(pieces) - 1) if _looks_like_site(pieces[i], names, by_name=True)), None)
+        if middle is not None and len(pieces[0].strip()) >= 4:
+            return _rebuild(title, 0, middle)
         return title
     return _rebuild(title, start, end)
 

@@ -107,3 +107,25 @@ def test_a_site_named_by_its_host_is_stripped_and_a_headline_naming_a_site_is_ke
     ) == ("Mercurial's Journey to Python 3")
     kept = "Der Genossenschaftsverband Bayern im Porträt"
     assert strip_site_suffix(kept, ["Genossenschaftsverband Bayern"]) == kept
+
+
+@pytest.mark.parametrize(
+    ("title", "sites", "expected"),
+    [
+        # breadcrumbs: the headline comes last
+        ("Time 4 talks » Blog Archiv » Weitere Digitalisierung", ["time4talks.ch"], "Weitere Digitalisierung"),
+        ("Zockerverein e.V. - Neuigkeiten » Die Events der letzten Zeit", [], "Die Events der letzten Zeit"),
+        ("example.de // » Jens Weber", ["example.de"], "Jens Weber"),
+        # the site named in the middle ends the headline; a tagline after it goes too
+        (
+            "Bielersee-Winterhechte | petri-heil.ch | Dein Schweizer Fischereimagazin",
+            ["petri-heil.ch"],
+            "Bielersee-Winterhechte",
+        ),
+        # quotes as written, a » used as a quotation mark is no separator
+        ("»Haltet unsere Gewässer sauber!«", [], "»Haltet unsere Gewässer sauber!«"),
+        ("A » B", [], "A » B"),
+    ],
+)
+def test_site_prefixes_breadcrumbs_and_taglines(title, sites, expected):
+    assert strip_site_suffix(title, sites) == expected

@@ -33,6 +33,7 @@ from cleaning.metadata.pagedates import text_dates, url_date
 from cleaning.metadata.pagemeta import PageMeta, read_page_meta
 from cleaning.metadata.titles import strip_site_suffix
 from cleaning.metadata.urls import absolute_url, choose_canonical, host_name
+from cleaning.metadata.zones import locale_zone, offset_in_markup
 from cleaning.schema import DatePrecision, DateSource, QualityFlag
 from cleaning.step import StepResult, add_flags, require_columns
 
@@ -123,7 +124,7 @@ def _pick_date(
     return None, None
 
 
-def _page_zone(candidates: Iterable[Any]) -> dt.tzinfo | None:
+def _page_zone(candidates: Iterable[Any]) -> dt.timezone | None:
     """Return the UTC offset the page writes its own timestamps in, if any of them states one.
 
     A page that writes "2020-05-03T22:00:00+02:00" in one place and "03.05.2020 22:00" in
@@ -143,8 +144,22 @@ def _page_zone(candidates: Iterable[Any]) -> dt.tzinfo | None:
     return zero
 
 
-def _reading_zone(source_zone: str | None, default: str, page_zone: dt.tzinfo | None) -> tuple[dt.tzinfo, bool]:
-    """Return the zone to read offset-less times in, and whether it is only the default (assumed)."""
+def _revealed_zone(candidates: Iterable[Any], decoded: str) -> dt.timezone | None:
+    # the declared dates' own offset; when they state none or only UTC, the first other offset
+    # the markup writes ("date":"2020-02-24T21:25:54-05:00" in a script), then UTC
+    found = _page_zone(candidates)
+    if found is None or found.utcoffset(None) == dt.timedelta(0):
+        return offset_in_markup(decoded) or found
+    return found
+
+
+def _reading_zone(
+    source_zone: str | None, default: str, page_zone: dt.tzinfo | None, locale: dt.tzinfo | None = None
+) -> tuple[dt.tzinfo, bool]:
+    """Return the zone to read offset-less times in, and whether it is assumed: the zone of the
+    page's locale (a German page cleaned offline is read in German time, not the default's) or
+    the default, neither of which the page or its source stated.
+    """
     if page_zone is not None:
         return page_zone, False
     if source_zone:
@@ -152,7 +167,7 @@ def _reading_zone(source_zone: str | None, default: str, page_zone: dt.tzinfo | 
             return ZoneInfo(source_zone), False
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return zone(None, default), True
+    return locale or zone(None, default), True
 
 
 def _publishers(page: PageMeta) -> list[str]:
@@ -164,11 +179,12 @@ def _publishers(page: PageMeta) -> list[str]:
     return [n for n in names if n and not n.startswith(("http://", "https://"))]
 
 
-def _local_offset(date: ParsedDate | None, tz: dt.tzinfo) -> int | None:
-    # the page-local time of published_at: the offset it stated, else that of the zone it was read in
+def _local_offset(date: ParsedDate | None, tz: dt.tzinfo, assumed: bool) -> int | None:
+    # the page-local time of published_at: the offset it stated, else that of the zone it was read
+    # in; a UTC ("Z") stamp is shown in the zone the page or its source writes its other times in
     if date is None or date.precision == DatePrecision.DAY:
         return None
-    if date.offset is not None:
+    if date.offset is not None and (date.offset != 0 or assumed):
         return date.offset
     delta = date.at.astimezone(tz).utcoffset()
     return None if delta is None else int(delta.total_seconds() // 60)
@@ -228,7 +244,8 @@ def _normalize_row(
     tz, zone_assumed = _reading_zone(
         _str(row.get("timezone")),
         default_timezone,
-        _page_zone([v for _, v in declared_published + declared_modified] + page.times[1:]),
+        _revealed_zone([v for _, v in declared_published + declared_modified] + page.times[1:], decoded),
+        locale_zone(page.lang, page.first("og:locale", "content-language", "language")),
     )
     raw_url = _str(row.get("url"))
 
@@ -293,7 +310,7 @@ def _normalize_row(
         "authors": authors,
         "editors": editors,
         "published_at": published.at if published else None,
-        "published_offset_minutes": _local_offset(published, tz),
+        "published_offset_minutes": _local_offset(published, tz, zone_assumed),
         "timezone_assumed": _zone_assumed(published, zone_assumed),
         "published_precision": str(published.precision) if published else None,
         "published_source": str(source) if source else None,

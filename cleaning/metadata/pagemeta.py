@@ -89,6 +89,7 @@ class PageMeta:
     title_tag: str | None = None
     author_elements: list[str] = dataclasses.field(default_factory=list)  # rel=author, itemprop=author, class*=byline
     lines: list[str] = dataclasses.field(default_factory=list)  # the page's visible text, one block per line
+    lang: str | None = None  # <html lang> (or xml:lang)
 
     def first(self, *names: str) -> str | None:
         """Return the first non-empty content among the meta names, in the order given."""
@@ -233,6 +234,7 @@ def read_page_meta(html: str) -> PageMeta:
         return page
     if root is None:
         return page
+    page.lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     page.json_ld = _pick_json_ld(
         [s.text or "" for s in root.iter("script") if (s.get("type") or "").lower() == "application/ld+json"]
     )

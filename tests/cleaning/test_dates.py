@@ -248,3 +248,24 @@ def test_european_written_dates(value, day):
 
 def test_version_numbers_are_no_dotted_dates():
     assert parse_date("v1.2.2021") is None
+
+
+@pytest.mark.parametrize(
+    ("locales", "expected"),
+    [
+        (("de-DE",), "Europe/Berlin"),
+        (("de_AT",), "Europe/Berlin"),
+        (("ja",), "Asia/Tokyo"),
+        (("zh-Hant-TW",), "Asia/Shanghai"),
+        (("en-GB",), "Europe/London"),
+        (("en-US",), None),
+        (("pt-BR", "pt"), None),
+        (("en", "de"), "Europe/Berlin"),
+        ((None, ""), None),
+    ],
+)
+def test_locale_zone(locales, expected):
+    from cleaning.metadata.zones import locale_zone
+
+    found = locale_zone(*locales)
+    assert (str(found) if found else None) == expected

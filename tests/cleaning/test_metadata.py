@@ -284,6 +284,38 @@ def test_a_time_without_offset_is_read_in_the_zone_the_page_reveals(html, why):
     assert "timezone_assumed" not in row["quality_flags"]
 
 
+def test_a_page_without_offsets_is_read_in_the_zone_of_its_locale_and_flagged():
+    # a German page cleaned offline, no source zone: German time, not Hong Kong's; still flagged
+    html = '<html lang="de-DE"><head><meta name="pubdate" content="2025-05-14 09:00"></head></html>'
+    row = normalize(decoded=html, text="x", quality_flags=[])
+    assert (row["published_at"], row["published_offset_minutes"]) == (utc(2025, 5, 14, 7), 120)
+    assert row["quality_flags"] == ["timezone_assumed"]
+    # the source's configured zone still comes before the locale's
+    configured = normalize(decoded=html, text="x", timezone="Europe/London", quality_flags=[])
+    assert (configured["published_at"], configured["quality_flags"]) == (utc(2025, 5, 14, 8), [])
+    # a locale spanning several zones says nothing: the default is read
+    american = html.replace("de-DE", "en-US")
+    assert normalize(decoded=american, text="x")["published_at"] == utc(2025, 5, 14, 1)
+
+
+def test_a_utc_stamp_is_shown_in_the_zone_the_page_writes_its_other_times_in():
+    html = (
+        '<meta property="article:published_time" content="2020-02-25T02:25:54Z">'
+        '<meta property="article:modified_time" content="2020-02-24T21:30:00-05:00">'
+    )
+    row = normalize(decoded=html, text="x")
+    assert row["published_at"] == utc(2020, 2, 25, 2, 25, 54)
+    assert row["published_offset_minutes"] == -300  # the evening of the 24th, New York time
+    # the offset may only be written in a script's data
+    script = (
+        '<meta property="article:published_time" content="2020-02-25T02:25:54Z">'
+        '<script>var page = {"date": "2020-02-24T21:25:54-05:00"};</script>'
+    )
+    assert normalize(decoded=script, text="x")["published_offset_minutes"] == -300
+    only_utc = normalize(decoded='<meta property="article:published_time" content="2020-02-25T02:25:54Z">', text="x")
+    assert only_utc["published_offset_minutes"] == 0
+
+
 def test_the_default_zone_is_the_last_resort_and_flagged():
     html = '<meta name="pubdate" content="2025-05-14 09:00">'
     assumed = normalize(decoded=html, text="x", quality_flags=[])

@@ -57,6 +57,19 @@ def _tidings(*args: str) -> tuple[float, str]:
     return wall, done.stderr
 
 
+def _same_dataset(expected: Path, got: Path) -> None:
+    """Fail the benchmark unless got holds exactly expected's articles (tidings_version aside)."""
+    import pandas as pd
+
+    import tidings
+
+    def articles(root: Path) -> pd.DataFrame:
+        frame = tidings.load(root).drop(columns="tidings_version")
+        return frame.sort_values("id").reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(articles(got), articles(expected))
+
+
 def bench_clean(pages: int, small: list[int], repeat: int) -> None:
     print(f"cpus: {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start")
     with tempfile.TemporaryDirectory(prefix="tidings-bench-dist-") as tmp:
@@ -73,7 +86,10 @@ def bench_clean(pages: int, small: list[int], repeat: int) -> None:
                     found = re.search(r"pages read:\s+(\d+) in ([\d.]+)s", stderr)
                     assert found, stderr
                     results[name].append((float(found.group(2)), wall))
+                    if n == 0:
+                        _same_dataset(root / f"out-{size}-0-local_1_process", out)
             print(f"\n{size} pages (median of {repeat}; load average now {os.getloadavg()[0]:.2f})")
+            print("every engine wrote the same articles as the local one (rows, ids, duplicate_of)")
             print(f"{'engine':18} {'run s':>7} {'pages/s':>8} {'wall s':>7} {'vs local':>9}")
             base = statistics.median(r[0] for r in results["local 1 process"])
             for name, runs in results.items():

@@ -191,6 +191,8 @@ RUN_SCHEMA = pa.schema(
         _field("seconds", pa.float64(), "Wall-clock duration of the run.", nullable=False),
         _field("inputs", _STR_LIST, "Input paths (clean) or the sources file (crawl)."),
         _field("sources", _STR_LIST, "Source names the crawl was limited to; empty for all or for clean."),
+        _field("engine", _STR, "What cleaned the pages: local (this machine's processes) or dask."),
+        _field("worker", _STR, "The worker id of a crawl with --frontier (as in its WARC names), else null."),
         _field("pages_read", pa.int64(), "Pages and records read from the inputs; null when the run cleaned nothing."),
         _field("articles", pa.int64(), "Articles the run produced."),
         _field("articles_new", pa.int64(), "Articles inserted into the dataset."),

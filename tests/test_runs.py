@@ -66,6 +66,8 @@ def test_clean_appends_a_typed_row_per_run(tmp_path):
     assert first["command"] == "clean"
     assert first["status"] == "ok"
     assert first["inputs"] == [str(inputs)]
+    assert first["engine"] == "local"
+    assert pd.isna(first["worker"])
     assert (first["pages_read"], first["articles_new"], second["articles_new"]) == (2, 1, 0)
     assert first["rejects_by_reason"] == {"unreadable": 1}
     assert first["languages"] == {"en": 1}
@@ -94,3 +96,13 @@ def test_no_history_loads_as_an_empty_typed_frame(tmp_path):
     runs = tidings.load_runs(tmp_path)
     assert runs.empty
     assert list(runs.columns) == RUN_SCHEMA.names
+
+
+def test_a_history_written_before_a_column_existed_still_loads(tmp_path):
+    append_run(tmp_path, _row(0))
+    old = pq.read_table(tmp_path / "runs").drop_columns(["engine", "worker"])
+    (written,) = (tmp_path / "runs").glob("*.parquet")
+    pq.write_table(old, written)  # as a tidings before these columns wrote it
+    runs = tidings.load_runs(tmp_path)
+    assert len(runs) == 1
+    assert runs["engine"].isna().all()

@@ -265,7 +265,9 @@ def crawl(
     files = [Path(sources)] if isinstance(sources, str | Path) else []
     with (  # a crawl refused by the lock did not run: it is not recorded
         crawl_lock(output, worker),
-        recording(output, "crawl", inputs=files, config=config, sources=names or (), config_files=files) as recorder,
+        recording(
+            output, "crawl", inputs=files, config=config, sources=names or (), config_files=files, worker=worker
+        ) as recorder,
     ):
         # pages a killed crawl archived (and marked seen) are cleaned now, or never
         recovered = recover_open_warcs(DatasetPaths(output).warc, worker)

@@ -69,6 +69,8 @@ class RunRecorder:
     inputs: list[str]
     sources: list[str]
     config_hash: str
+    engine: str = "local"
+    worker: str | None = None
     fields: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def cleaned(self, summary: RunSummary | None) -> None:
@@ -88,6 +90,8 @@ def recording(
     config: CleaningConfig,
     sources: Sequence[str] = (),
     config_files: Sequence[Path] = (),
+    engine: str = "local",
+    worker: str | None = None,
 ) -> Iterator[RunRecorder]:
     """Record the run inside the block; a run that raises is recorded as failed, then the error propagates."""
     recorder = RunRecorder(
@@ -95,6 +99,8 @@ def recording(
         inputs=[str(p) for p in inputs],
         sources=list(sources),
         config_hash=config_hash(config, *config_files),
+        engine=engine,
+        worker=worker,
     )
     started_at = dt.datetime.now(dt.UTC)
     started = time.perf_counter()
@@ -115,6 +121,8 @@ def recording(
             "seconds": time.perf_counter() - started,
             "inputs": recorder.inputs,
             "sources": recorder.sources,
+            "engine": recorder.engine,
+            "worker": recorder.worker,
             "tidings_version": __version__,
             "config_hash": recorder.config_hash,
             **recorder.fields,
@@ -136,7 +144,7 @@ def clean(
     scheduler: str | None = None,
 ) -> RunSummary:
     """`cleaning.pipeline.run` (or, engine "dask", `cleaning.distributed.run_dask`), recorded as a `clean` run."""
-    with recording(output, "clean", inputs=inputs, config=config) as recorder:
+    with recording(output, "clean", inputs=inputs, config=config, engine=engine) as recorder:
         if engine == "dask":
             from cleaning.distributed import run_dask
 

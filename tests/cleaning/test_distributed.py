@@ -131,6 +131,9 @@ def test_the_cli_cleans_on_a_local_cluster(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "3 in the dataset" in result.stderr
     assert "INFO" not in result.stderr  # Dask's own chatter stays under the CLI's level
+    import tidings
+
+    assert tidings.load_runs(tmp_path / "out")["engine"].tolist() == ["dask"]
 
 
 def test_a_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import tidings
 from tests.crawler.conftest import FIXTURE_SITE, LOOPBACK, REPO, write_sources
 from tests.crawler.test_crawl import ARTICLES, NEW_ARTICLE
 from tests.redis_server import empty_redis
@@ -130,6 +133,8 @@ def test_each_worker_writes_its_own_warc_files_and_cleaning_takes_them_all(share
     assert NEW_ARTICLE in stored
     assert "/tech/2026/11/chip-lab.html" in stored
     assert articles["url"].is_unique
+    runs = tidings.load_runs(shared.output)
+    assert sorted(runs["worker"]) == ["alpha", "alpha", "beta", "beta"]  # two rounds of two workers
 
 
 def test_the_shared_seen_set_holds_every_article(shared: SharedCrawls) -> None:
@@ -194,9 +199,29 @@ def test_worker_options_need_a_frontier(tmp_path: Path) -> None:
     assert "need --frontier" in result.stderr
 
 
-def test_a_schedule_with_a_frontier_seeds_it_instead_of_crawling(tmp_path: Path) -> None:
-    from tidings.schedule import crawl_command
+def test_a_schedule_with_a_frontier_seeds_it_instead_of_crawling(tmp_path: Path, redis_url: str) -> None:
+    import redis
 
-    command = crawl_command(tmp_path / "sources.toml", tmp_path / "out", frontier="redis://127.0.0.1:6379/0")
-    assert command[-3:] == ["--frontier", "redis://127.0.0.1:6379/0", "--seed-only"]
-    assert "--frontier" not in crawl_command(tmp_path / "sources.toml", tmp_path / "out")
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    sources = write_sources(tmp_path / "sources.toml", "http://127.0.0.1:9")  # never fetched: seeding only
+    output = tmp_path / "out"
+    command = [sys.executable, "-m", "tidings", "schedule", "--sources", str(sources), "-o", str(output)]
+    scheduler = subprocess.Popen(
+        [*command, "--every", "1h", "--frontier", redis_url], cwd=REPO, stderr=subprocess.PIPE, text=True
+    )
+    log_path = output / "state" / "schedule.log"
+    try:
+        deadline = time.monotonic() + 60
+        while "run finished" not in (log_path.read_text() if log_path.exists() else "") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        queued = client.zcard("tidings:news:requests")
+    finally:
+        scheduler.send_signal(signal.SIGTERM)
+        _, stderr = scheduler.communicate(timeout=30)
+    assert queued == 6, stderr  # the first run is due at once: 3 feeds, 2 sitemaps, 1 section
+    log = log_path.read_text(encoding="utf-8")
+    assert "--seed-only" in log
+    assert "seeded:      6 " in log
+    assert not (output / "warc").exists()  # it crawled nothing itself
+    client.flushdb()

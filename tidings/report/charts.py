@@ -321,7 +321,12 @@ def _runs(data: ReportData) -> Section:
     crawls = runs[runs["command"] == "crawl"]
     if len(crawls):
         figure = go.Figure()
-        crawl_when = [w for w, c in zip(when, runs["command"], strict=True) if c == "crawl"]
+        # workers of one shared crawl start together: their bars are told apart by worker id
+        crawl_when = [
+            w if pd.isna(worker) else f"{w} {worker}"
+            for w, c, worker in zip(when, runs["command"], runs["worker"], strict=True)
+            if c == "crawl"
+        ]
         for column in ("fetched", "not_modified", "fetch_errors", "robots_skipped", "seen_skipped"):
             figure.add_trace(go.Bar(name=column, x=crawl_when, y=crawls[column].fillna(0).tolist()))
         figure.update_xaxes(type="category")

@@ -248,8 +248,9 @@ def collect(root: Path) -> ReportData:
             runs=_df(
                 con,
                 """
-                SELECT started_at, command, status, seconds, pages_read, articles, articles_new, articles_updated,
-                       duplicates, rejects, fetched, not_modified, fetch_errors, robots_skipped, seen_skipped
+                SELECT started_at, command, worker, status, seconds, pages_read, articles, articles_new,
+                       articles_updated, duplicates, rejects, fetched, not_modified, fetch_errors, robots_skipped,
+                       seen_skipped
                 FROM runs ORDER BY started_at, run_id
                 """,
             ),

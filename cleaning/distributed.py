@@ -72,7 +72,8 @@ def dask_client(scheduler: str | None = None, *, workers: int | None = None) -> 
             n_workers=n_workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # None still binds the scheduler's HTTP server to 8787 and warns when another cluster holds it
+            dashboard_address=":0",
             silence_logs=logging.WARNING,
         ) as cluster,
         Client(cluster) as client,

@@ -71,7 +71,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     # a running cluster joined by address, inputs shuffled, one shard per folder
     shuffled = inputs[:]
     random.Random(7).shuffle(shuffled)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
         joined = root / "dask-joined"
         run_dask(shuffled, joined, CleaningConfig(), scheduler=cluster.scheduler_address, progress=False)
         outputs.append(joined)

@@ -11,6 +11,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
+from cleaning.extraction.candidates import page_prose, prefer_recall, wants_recall_pass
 from cleaning.extraction.deadline import Timeout, deadline
 from cleaning.extraction.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
 from cleaning.extraction.rules import RuleSet, compiled_xpath, host_of
@@ -39,12 +40,6 @@ _METADATA_FIELDS = (
     "license",
 )
 
-# favor_precision drops sidebars and teasers that the default mode keeps, but now and
-# then it settles on a small block (a data table, a lead) and misses the article: below
-# these sizes the default mode gets a second look, and wins if it finds much more prose
-_SHORT_RESULT_CHARS = 250
-_PROSE_GAIN = 2.0
-
 
 @dataclasses.dataclass
 class _Outcome:
@@ -53,14 +48,6 @@ class _Outcome:
     fired: list[str] = dataclasses.field(default_factory=list)
     reason: RejectReason | None = None
     detail: str = ""
-
-
-def _prose_chars(text: str) -> int:
-    return sum(len(line) for line in text.splitlines() if not line.lstrip().startswith("|"))
-
-
-def _needs_second_look(text: str) -> bool:
-    return len(text) < _SHORT_RESULT_CHARS or _prose_chars(text) < len(text) / 2
 
 
 def _run_trafilatura(tree: HtmlElement, **settings: Any) -> Document | None:
@@ -72,6 +59,7 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     tree = parse_page(decoded)
     if tree is None:
         return _Outcome()
+    prose = page_prose(tree, decoded)  # before pruning: the page's own text, as the threshold was chosen
     _, xpath_rules = rules.for_host(host_of(url))
     fired = prune(tree, [(rule.name, compiled_xpath(rule.xpath or "")) for rule in xpath_rules])
     unwrap_layout_tables(tree)
@@ -88,9 +76,9 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     # on English pages by 30%; the balanced second look below keeps the fallbacks for the misses
     document = _run_trafilatura(tree, favor_precision=True, with_metadata=False, fast=True, **settings)
     text = (document.text or "") if document is not None else ""
-    if document is None or _needs_second_look(text):
+    if document is None or wants_recall_pass(text, prose):
         balanced = _run_trafilatura(tree, with_metadata=False, **settings)
-        if balanced is not None and _prose_chars(balanced.text or "") > _PROSE_GAIN * _prose_chars(text):
+        if balanced is not None and prefer_recall(text, balanced.text or ""):
             text = balanced.text or ""
         document = document or balanced
     if document is None:

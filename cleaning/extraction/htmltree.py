@@ -51,6 +51,10 @@ def parse_page(html: str) -> HtmlElement | None:
 def _is_layout_table(table: HtmlElement) -> bool:
     if table.find(".//table") is not None:
         return True
+    # header cells or a caption label columns of data, however long the cells (a list of films
+    # with synopses); page-layout tables of the 2000s carry neither
+    if table.find("caption") is not None or table.find(".//th") is not None:
+        return False
     return any(len("".join(cell.itertext()).strip()) > _LAYOUT_CELL_CHARS for cell in table.iter("td", "th"))
 
 

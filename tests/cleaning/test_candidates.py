@@ -1,0 +1,97 @@
+"""Choosing between the precision and the recall pass against the page's own prose."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from cleaning.extraction import extract as extract_module
+from cleaning.extraction.candidates import PageProse, page_prose, prefer_recall, wants_recall_pass
+from cleaning.extraction.extract import extract_articles
+from cleaning.extraction.htmltree import parse_page
+from cleaning.extraction.rules import load_rules
+
+SENTENCE = "The harbour authority said on Tuesday that the new ferry pier would open next year. "
+LEAD = SENTENCE * 4  # ~340 characters: a teaser, not an article, on a page with much more prose
+
+
+def prose_of(html: str) -> PageProse:
+    tree = parse_page(html)
+    assert tree is not None
+    return page_prose(tree, html)
+
+
+def test_page_prose_counts_paragraphs_outside_chrome_and_menus() -> None:
+    html = f"""<html><body>
+<nav><p>{SENTENCE}</p></nav>
+<article><p>{SENTENCE}</p><p><a href="/a">{SENTENCE}</a></p><p>{SENTENCE}</p></article>
+<footer><p>{SENTENCE}</p></footer></body></html>"""
+    assert prose_of(html).paragraph_chars == 2 * len(SENTENCE.strip())
+
+
+def test_page_prose_reads_the_longest_json_ld_article_body() -> None:
+    body = "x" * 900
+    html = f"""<html><head><script type="application/ld+json">
+{{"@type": "NewsArticle", "articleBody": "{body}"}}</script>
+<script type="application/ld+json">{{"@type": "NewsArticle", "articleBody": "short"}}</script>
+</head><body><p>{SENTENCE}</p></body></html>"""
+    assert prose_of(html).json_ld_body_chars == 900
+
+
+@pytest.mark.parametrize(
+    ("text", "prose", "expected"),
+    [
+        ("short", PageProse(), True),  # under SHORT_RESULT_CHARS whatever the page
+        (LEAD, PageProse(paragraph_chars=len(LEAD)), False),  # the page has no more prose than this
+        (LEAD, PageProse(paragraph_chars=10 * len(LEAD)), True),  # a tenth of the page's paragraphs
+        (LEAD, PageProse(json_ld_body_chars=10 * len(LEAD)), True),  # a tenth of the declared articleBody
+        ("| a | b |\n" * 60 + "a line", PageProse(), True),  # mostly table rows
+    ],
+)
+def test_wants_recall_pass(text: str, prose: PageProse, expected: bool) -> None:
+    assert wants_recall_pass(text, prose) is expected
+
+
+def test_prefer_recall_only_for_much_more_prose() -> None:
+    assert prefer_recall(LEAD, LEAD * 3)
+    assert not prefer_recall(LEAD, LEAD * 2)  # a sidebar's worth more is not worth the boilerplate
+
+
+def run_with(monkeypatch: pytest.MonkeyPatch, html: str, precise: str, recall: str) -> str:
+    def fake(tree: Any, **settings: Any) -> SimpleNamespace:
+        text = precise if settings.get("favor_precision") else recall
+        return SimpleNamespace(text=text, comments="", **{name: None for name in extract_module._METADATA_FIELDS})
+
+    monkeypatch.setattr(extract_module, "_run_trafilatura", fake)
+    pages = pd.DataFrame([{"decoded": html, "media_type": "html", "url": "https://news.example.com/a"}], dtype=object)
+    result = extract_articles(pages, timeout=30.0, include_comments=False, rules=load_rules(None))
+    return str(result.kept.iloc[0]["text"])
+
+
+def test_a_teaser_on_a_long_page_gives_way_to_the_recall_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = "<html><body><article>" + f"<p>{SENTENCE}</p>" * 40 + "</article></body></html>"
+    full = SENTENCE * 40
+    assert run_with(monkeypatch, html, LEAD, full) == full.strip()
+
+
+def test_a_short_article_keeps_the_precision_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = f"<html><body><article><p>{LEAD}</p></article><aside>{SENTENCE * 40}</aside></body></html>"
+    assert run_with(monkeypatch, html, LEAD, LEAD + SENTENCE * 40) == LEAD.strip()
+
+
+def test_a_data_table_with_long_cells_stays_a_table() -> None:
+    synopsis = "A woman relives the same New Year's Eve until she finds out who betrayed her, again and again. "
+    html = f"""<html><body><article><h1>Films with time loops</h1>
+<p>{SENTENCE * 3}</p>
+<table><tr><th>Film</th><th>Year</th><th>Description</th></tr>
+<tr><td>Repeat Performance</td><td>1947</td><td>{synopsis * 2}</td></tr>
+<tr><td>The Time Travelers</td><td>1964</td><td>{synopsis * 2}</td></tr></table>
+<p>{SENTENCE * 3}</p></article></body></html>"""
+    pages = pd.DataFrame([{"decoded": html, "media_type": "html", "url": None}], dtype=object)
+    text = str(
+        extract_articles(pages, timeout=30.0, include_comments=False, rules=load_rules(None)).kept.iloc[0]["text"]
+    )
+    assert any(line.startswith("Repeat Performance | 1947 | A woman") for line in text.splitlines())

@@ -30,7 +30,7 @@ class RejectReason(enum.StrEnum):
     EMPTY_INPUT = "empty_input"  # zero bytes of payload
     HTTP_ERROR = "http_error"  # an archived response with a 4xx/5xx status
     FETCH_ERROR = "fetch_error"  # the crawler got no response at all (DNS, timeout, refused)
-    NOT_AN_ARTICLE = "not_an_article"  # a feed, sitemap, listing page or non-HTML payload
+    NOT_AN_ARTICLE = "not_an_article"  # a feed, sitemap, listing page, soft 404, robots.txt or non-HTML payload
     NO_TEXT = "no_text"  # extraction found no article body
     EXTRACTION_TIMEOUT = "extraction_timeout"  # extraction ran past CleaningConfig.extraction_timeout
     EXTRACTION_ERROR = "extraction_error"  # the extractor raised on this page

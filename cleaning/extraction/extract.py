@@ -14,6 +14,7 @@ from trafilatura.settings import Document
 from cleaning.extraction.candidates import page_prose, prefer_recall, wants_recall_pass
 from cleaning.extraction.deadline import Timeout, deadline
 from cleaning.extraction.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
+from cleaning.extraction.pagetype import PageType, classify_page, is_robots_txt
 from cleaning.extraction.rules import RuleSet, compiled_xpath, host_of
 from cleaning.extraction.textformat import markdown_title, markdown_to_text, normalize_text, split_plain_text
 from cleaning.schema import RejectReason, Stage
@@ -83,6 +84,9 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
         document = document or balanced
     if document is None:
         return _Outcome(fired=fired)
+    page_type, why = classify_page(tree, decoded, text)
+    if page_type is not PageType.ARTICLE:
+        return _Outcome(fired=fired, reason=RejectReason.NOT_AN_ARTICLE, detail=why)
     extracted = {name: getattr(document, name, None) for name in _METADATA_FIELDS}
     if include_comments and document.comments:
         extracted["comments"] = normalize_text(document.comments)
@@ -90,6 +94,8 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
 
 
 def _extract_one(decoded: str, media_type: str, url: str | None, rules: RuleSet, include_comments: bool) -> _Outcome:
+    if media_type in ("text", "html") and is_robots_txt(decoded):
+        return _Outcome(reason=RejectReason.NOT_AN_ARTICLE, detail="robots.txt directives, not a page")
     if media_type == "text":
         title, date, body = split_plain_text(decoded)
         extracted: dict[str, Any] = {"title": title}
@@ -135,7 +141,8 @@ def extract_articles(
              categories, tags, description, image, hostname, url, language, pagetype,
              license; date_source 'text' for a plain-text date; comments if included),
              boilerplate_rules (names of the XPath rules that pruned the page)
-    Rejects: no_text, extraction_timeout, extraction_error, not_an_article (unknown media type)
+    Rejects: no_text, extraction_timeout, extraction_error, not_an_article (unknown media type; a
+             listing, soft 404 or robots.txt judged from the page: cleaning.extraction.pagetype)
     """
     require_columns(pages, "decoded", "media_type", "url", step="extract_articles")
     rules = rules if rules is not None else RuleSet()

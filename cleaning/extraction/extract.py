@@ -13,7 +13,14 @@ from trafilatura.settings import Document
 
 from cleaning.extraction.candidates import page_prose, prefer_recall, wants_recall_pass
 from cleaning.extraction.deadline import Timeout, deadline
-from cleaning.extraction.htmltree import drop_empty_elements, drop_link_tables, parse_page, prune, unwrap_layout_tables
+from cleaning.extraction.htmltree import (
+    drop_empty_elements,
+    drop_link_tables,
+    parse_page,
+    prune,
+    unmask_paywalled_text,
+    unwrap_layout_tables,
+)
 from cleaning.extraction.pagetype import PageType, classify_page, is_robots_txt
 from cleaning.extraction.rules import RuleSet, compiled_xpath, host_of
 from cleaning.extraction.textformat import markdown_title, markdown_to_text, normalize_text, split_plain_text
@@ -64,6 +71,7 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     _, xpath_rules = rules.for_host(host_of(url))
     fired = prune(tree, [(rule.name, compiled_xpath(rule.xpath or "")) for rule in xpath_rules])
     unwrap_layout_tables(tree)
+    unmask_paywalled_text(tree)
     drop_link_tables(tree)
     drop_empty_elements(tree)
     settings: dict[str, Any] = {

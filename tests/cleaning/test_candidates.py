@@ -95,3 +95,20 @@ def test_a_data_table_with_long_cells_stays_a_table() -> None:
         extract_articles(pages, timeout=30.0, include_comments=False, rules=load_rules(None)).kept.iloc[0]["text"]
     )
     assert any(line.startswith("Repeat Performance | 1947 | A woman") for line in text.splitlines())
+
+
+def test_article_text_in_a_paywall_container_is_kept() -> None:
+    second = "After the vote, the opposition said it would take the plan to court before the summer. " * 3
+    # trafilatura keeps the first body container only: the rest of the story sits in a sibling
+    html = f"""<html><body><div class="page"><h1>Council approves the plan</h1>
+<div itemprop="articleBody"><p>{SENTENCE * 3}</p></div>
+<div class="story paywall" style="display:none"><p>{second}</p><p>{second}</p></div>
+<div class="paywall-prompt"><p>Subscribe to read more.</p></div></div>
+<div class="footer"><p>Contact us</p></div></body></html>"""
+    pages = pd.DataFrame([{"decoded": html, "media_type": "html", "url": None}], dtype=object)
+    text = str(
+        extract_articles(pages, timeout=30.0, include_comments=False, rules=load_rules(None)).kept.iloc[0]["text"]
+    )
+    assert SENTENCE.strip() in text
+    assert "the opposition said it would take the plan to court" in text
+    assert "Subscribe" not in text

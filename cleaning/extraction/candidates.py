@@ -14,7 +14,15 @@ import re
 
 from lxml.html import HtmlElement
 
-__all__ = ["PageProse", "page_prose", "prefer_recall", "prose_chars", "wants_recall_pass"]
+__all__ = [
+    "PageProse",
+    "drop_related_links",
+    "link_texts",
+    "page_prose",
+    "prefer_recall",
+    "prose_chars",
+    "wants_recall_pass",
+]
 
 # Chosen on the even-position halves of the five dev sets and confirmed on the odd ones
 # (notes in docs/extraction.md): a precision result under this size, or under this share
@@ -26,6 +34,11 @@ RECALL_GAIN = 2.5
 # a paragraph whose text is mostly link text is a menu or a list of headlines, not prose
 _MAX_LINK_SHARE = 0.5
 _CHROME = frozenset({"nav", "header", "footer", "aside", "form", "script", "style", "noscript", "template"})
+# related stories at the end: at least this many lines that are the page's own link texts,
+# each maybe followed by a standfirst of up to this many characters, and less than half the text
+_RELATED_MIN_LINKS = 2
+_STANDFIRST_MAX_CHARS = 300
+_SPACES = re.compile(r"\s+")
 _ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -74,3 +87,30 @@ def wants_recall_pass(text: str, prose: PageProse) -> bool:
 def prefer_recall(precise: str, recall: str) -> bool:
     """Tell whether the recall pass found enough more prose to replace the precision pass."""
     return prose_chars(recall) > RECALL_GAIN * prose_chars(precise)
+
+
+def link_texts(tree: HtmlElement) -> set[str]:
+    """Return the texts of the page's links, whitespace collapsed."""
+    return {_SPACES.sub(" ", link.text_content()).strip() for link in tree.iter("a")} - {""}
+
+
+def drop_related_links(text: str, links: set[str]) -> str:
+    """Drop a run of related-story headlines (the page's own links) and their standfirsts at the end.
+
+    On the precision-pass texts of the dev sets it fired on 10 of 745 pages: zyte +0.17 F1 summed over 3 pages,
+    trafilatura's set 2 snippet errors fewer, readability -0.035 on one page.
+    """
+    lines = text.split("\n")
+    end = len(lines)
+    linked = 0
+    while end > 0:
+        line = lines[end - 1].strip()
+        if line in links:
+            linked += 1
+        elif not (len(line) <= _STANDFIRST_MAX_CHARS and end >= 2 and lines[end - 2].strip() in links):
+            break
+        end -= 1
+    tail = sum(len(line) for line in lines[end:])
+    if linked < _RELATED_MIN_LINKS or end == 0 or tail >= 0.5 * sum(len(line) for line in lines):
+        return text
+    return "\n".join(lines[:end])

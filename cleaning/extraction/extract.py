@@ -11,7 +11,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
-from cleaning.extraction.candidates import page_prose, prefer_recall, wants_recall_pass
+from cleaning.extraction.candidates import drop_related_links, link_texts, page_prose, prefer_recall, wants_recall_pass
 from cleaning.extraction.deadline import Timeout, deadline
 from cleaning.extraction.htmltree import (
     drop_empty_elements,
@@ -95,10 +95,11 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     page_type, why = classify_page(tree, decoded, text)
     if page_type is not PageType.ARTICLE:
         return _Outcome(fired=fired, reason=RejectReason.NOT_AN_ARTICLE, detail=why)
+    text = drop_related_links(normalize_text(text, list_markers=True), link_texts(tree))
     extracted = {name: getattr(document, name, None) for name in _METADATA_FIELDS}
     if include_comments and document.comments:
         extracted["comments"] = normalize_text(document.comments)
-    return _Outcome(text=normalize_text(text, list_markers=True), extracted=extracted, fired=fired)
+    return _Outcome(text=text, extracted=extracted, fired=fired)
 
 
 def _extract_one(decoded: str, media_type: str, url: str | None, rules: RuleSet, include_comments: bool) -> _Outcome:

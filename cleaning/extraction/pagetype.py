@@ -11,6 +11,8 @@ import re
 
 from lxml.html import HtmlElement
 
+from cleaning.extraction.candidates import link_texts
+
 __all__ = ["PageType", "classify_page", "is_robots_txt"]
 
 
@@ -64,10 +66,6 @@ def _title(tree: HtmlElement) -> str:
     return " ".join(_SPACES.sub(" ", element.text_content()) for element in (element, heading) if element is not None)
 
 
-def _link_texts(tree: HtmlElement) -> set[str]:
-    return {_SPACES.sub(" ", link.text_content()).strip() for link in tree.iter("a")} - {""}
-
-
 def classify_page(tree: HtmlElement, html: str, text: str) -> tuple[PageType, str]:
     """Classify a parsed page (tree, its markup html) given the body text extraction found.
 
@@ -81,7 +79,7 @@ def classify_page(tree: HtmlElement, html: str, text: str) -> tuple[PageType, st
         return PageType.ERROR, "an error page (its title says not found)"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) >= _LISTING_MIN_LINES:
-        links = _link_texts(tree)
+        links = link_texts(tree)
         linked = sum(1 for line in lines if line in links)
         if linked >= _LISTING_LINK_SHARE * len(lines):
             return PageType.LISTING, f"a listing: {linked} of {len(lines)} body lines are the page's links"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cleaning.extraction import extract as extract_module
-from cleaning.extraction.candidates import PageProse, page_prose, prefer_recall, wants_recall_pass
+from cleaning.extraction.candidates import PageProse, drop_related_links, page_prose, prefer_recall, wants_recall_pass
 from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.htmltree import parse_page
 from cleaning.extraction.rules import load_rules
@@ -112,3 +112,19 @@ def test_article_text_in_a_paywall_container_is_kept() -> None:
     assert SENTENCE.strip() in text
     assert "the opposition said it would take the plan to court" in text
     assert "Subscribe" not in text
+
+
+def test_related_headlines_and_their_standfirsts_at_the_end_go() -> None:
+    links = {"Ferry fares to rise in May", "New pier opens in Central", "About us"}
+    text = "\n".join(
+        [LEAD, LEAD, "Ferry fares to rise in May", "Operators blame fuel costs.", "New pier opens in Central"]
+    )
+    assert drop_related_links(text, links) == "\n".join([LEAD, LEAD])
+
+
+def test_a_single_linked_line_or_a_linked_article_stays() -> None:
+    links = {"Ferry fares to rise in May", LEAD}
+    one = "\n".join([LEAD, "Ferry fares to rise in May"])
+    assert drop_related_links(one, links) == one
+    mostly_links = "\n".join([LEAD, LEAD, "Ferry fares to rise in May"])  # the tail would take most of the text
+    assert drop_related_links(mostly_links, links) == mostly_links

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 # Chosen on the even-position halves of the five dev sets and confirmed on the odd ones
-# (notes in docs/extraction.md): a precision result under this size, or under this share
+# (docs/extraction.md): a precision result under this size, or under this share
 # of the page's own prose, gets the recall pass; the recall pass wins when it holds this
 # many times as much prose.
 SHORT_RESULT_CHARS = 250

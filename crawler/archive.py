@@ -19,7 +19,10 @@ Archives of tidings before these records were warc-fields held the JSON alone, t
 cleaning reads both.
 
 Files are `tidings-<timestamp>-<serial>-<host>.warc.gz` (WARC 1.1 annex naming), written
-as `*.warc.gz.open` and renamed when closed, each starting with a `warcinfo` record.
+as `*.warc.gz.open` and renamed when closed, each starting with a `warcinfo` record. Every
+record is flushed to the operating system as soon as it is written, before the response
+reaches IncrementalMiddleware, which marks its URL seen; a marker in TIDINGS_WARC_UNCLEANED_DIR
+says the file's pages still have to be cleaned (crawler/recovery.py).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.failures import fetch_failed, hints_updated
+from crawler.recovery import OPEN_SUFFIX, mark_uncleaned
 from crawler.urlpolicy import peer_refusal
 
 __all__ = ["FETCH_ERROR_FIELD", "HINTS_FIELD", "WARC_FIELDS", "WarcArchive", "WarcRotator", "warc_fields"]
@@ -68,9 +72,17 @@ class WarcRotator:
     """Append records to gzipped WARC files under a directory, starting a new file past max_bytes."""
 
     def __init__(
-        self, directory: Path, *, max_bytes: int, info: dict[str, str], prefix: str = "tidings", host: str = ""
+        self,
+        directory: Path,
+        *,
+        max_bytes: int,
+        info: dict[str, str],
+        prefix: str = "tidings",
+        host: str = "",
+        uncleaned: Path | None = None,
     ) -> None:
         self.directory = directory
+        self.uncleaned = uncleaned  # where to mark each file as not cleaned yet (None: no markers)
         self.max_bytes = max_bytes
         self.info = info
         self.prefix = prefix
@@ -105,16 +117,24 @@ class WarcRotator:
             path = self.directory / f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
             try:
                 # exclusive create: a name is never reused, even by a crawl in another process
-                return open(path.with_name(path.name + ".open"), "xb"), path  # closed in close()
+                handle = open(path.with_name(path.name + OPEN_SUFFIX), "xb")  # noqa: SIM115 (closed in close())
             except FileExistsError:
                 continue
+            if self.uncleaned is not None:
+                mark_uncleaned(self.uncleaned, path)
+            return handle, path
+
+    def flush(self) -> None:
+        """Hand what was written to the operating system: a kill -9 from now on loses none of it."""
+        if self._file is not None:
+            self._file.flush()
 
     def close(self) -> None:
         """Close the current file and drop its `.open` suffix."""
         if self._file is None or self._path is None:
             return
         self._file.close()
-        os.replace(self._path.with_name(self._path.name + ".open"), self._path)
+        os.replace(self._path.with_name(self._path.name + OPEN_SUFFIX), self._path)
         self.closed_files.append(self._path)
         self._file = self._writer = self._path = None
 
@@ -168,6 +188,7 @@ class WarcArchive:
             max_bytes=crawler.settings.getint("TIDINGS_WARC_MAX_BYTES"),
             info=info,
             host=crawler.settings.get("TIDINGS_WORKER_ID", ""),
+            uncleaned=Path(marks) if (marks := crawler.settings.get("TIDINGS_WARC_UNCLEANED_DIR")) else None,
         )
         archive = cls(rotator, crawler)
         crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
@@ -208,6 +229,7 @@ class WarcArchive:
             self._write_hints(response.url, record_id, hints)
             first_url = (request.meta.get("redirect_urls") or [request.url])[0]
             self._responses.setdefault(first_url, []).append((response.url, record_id))
+        self.rotator.flush()  # before IncrementalMiddleware marks the URL seen
 
     def _write_hints(self, url: str, record_id: str, hints: dict[str, Any]) -> None:
         writer = self.rotator.writer(rotate=False)
@@ -227,6 +249,7 @@ class WarcArchive:
         for response_url, record_id in self._responses.get(url, []):
             self._write_hints(response_url, record_id, hints)
             self.crawler.stats.inc_value("tidings/warc/late_hints")
+        self.rotator.flush()
 
     def fetch_failed(self, url: str, error: str, detail: str, source: str | None) -> None:
         writer = self.rotator.writer()
@@ -237,6 +260,7 @@ class WarcArchive:
                 url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=WARC_FIELDS
             )
         )
+        self.rotator.flush()
         self.crawler.stats.inc_value(f"tidings/fetch_error/{error}")
 
     def spider_closed(self, spider: Spider) -> None:

@@ -42,13 +42,16 @@ class IncrementalMiddleware:
     Articles are marked seen once they answered 2xx or a final 4xx; one that failed in a way
     that may pass (a RETRY_HTTP_CODES status, a network error, after RetryMiddleware's own
     retries) is kept pending, and the spiders request it again at the next crawls. Listings
-    keep their ETag and Last-Modified, sent back as If-None-Match / If-Modified-Since.
+    keep their ETag and Last-Modified, sent back as If-None-Match / If-Modified-Since; they
+    are stored only when the crawl finishes, as the articles a listing names are fetched
+    by then: a crawl killed or stopped halfway gets every listing in full next time.
     """
 
     def __init__(self, state: CrawlState, crawler: Crawler) -> None:
         self.state = state
         self.crawler = crawler
         self.retry_statuses = frozenset(int(s) for s in crawler.settings.getlist("RETRY_HTTP_CODES"))
+        self._validators: dict[str, tuple[str | None, str | None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -81,8 +84,7 @@ class IncrementalMiddleware:
         elif role == "listing" and response.status == 200:
             etag = response.headers.get(b"ETag")
             last_modified = response.headers.get(b"Last-Modified")
-            self.state.store_validators(
-                _first_url(request),
+            self._validators[_first_url(request)] = (
                 etag.decode("latin-1") if etag else None,
                 last_modified.decode("latin-1") if last_modified else None,
             )
@@ -100,7 +102,10 @@ class IncrementalMiddleware:
         self.state.add_pending(_first_url(request), str(hints.get("source", "")), hints, error)
         self.crawler.stats.inc_value("crawler/pending")
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if reason == "finished":
+            for url, (etag, last_modified) in self._validators.items():
+                self.state.store_validators(url, etag, last_modified)
         self.state.close()
 
 

@@ -90,10 +90,12 @@ EXTENSIONS = {
 }
 
 # --- output ------------------------------------------------------------------------------
-# `tidings crawl --output DIR` sets all three; `scrapy crawl` uses TIDINGS_OUTPUT or ./output
+# `tidings crawl --output DIR` sets all four; `scrapy crawl` uses TIDINGS_OUTPUT or ./output
 TIDINGS_OUTPUT = os.environ.get("TIDINGS_OUTPUT", "output")
 TIDINGS_WARC_DIR = str(Path(TIDINGS_OUTPUT) / "warc")
 TIDINGS_STATE_DB = str(Path(TIDINGS_OUTPUT) / "state" / "crawl.sqlite")
+# a marker per WARC file whose pages are not in the dataset yet: the next `tidings crawl` cleans them
+TIDINGS_WARC_UNCLEANED_DIR = str(Path(TIDINGS_OUTPUT) / "state" / "uncleaned")
 TIDINGS_WARC_MAX_BYTES = 1024 * 1024 * 1024  # rotate WARC files at about 1 GB
 
 # --- shared frontier (tidings crawl --frontier redis://HOST:PORT/DB; see crawler/frontier.py) ---

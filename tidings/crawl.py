@@ -10,8 +10,7 @@ import contextlib
 import dataclasses
 import fcntl
 import logging
-import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from cleaning.config import CleaningConfig
 from cleaning.errors import ConfigError, TidingsError
 from cleaning.pipeline import RunSummary, run
 from cleaning.storage.dataset import DatasetPaths, read_columns
+from crawler.recovery import archived_urls, recover_open_warcs, uncleaned_warcs, unmark_cleaned
 from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 LOCK_FILE = "crawl.lock"
 BUSY_EXIT_CODE = 75  # EX_TEMPFAIL: `tidings crawl` exits with it when another crawl holds the lock
 STATE_DB = "crawl.sqlite"
+UNCLEANED_DIR = "uncleaned"  # markers of the WARC files not yet cleaned (crawler/recovery.py)
 
 
 class CrawlBusyError(TidingsError):
@@ -138,6 +139,7 @@ def crawl_settings(output: Path, overrides: Mapping[str, Any] | None = None, *, 
             "TIDINGS_OUTPUT": str(paths.root),
             "TIDINGS_WARC_DIR": str(paths.warc),
             "TIDINGS_STATE_DB": str(paths.state / _per_worker(STATE_DB, worker)),
+            "TIDINGS_WARC_UNCLEANED_DIR": str(paths.state / UNCLEANED_DIR),
             "TIDINGS_WORKER_ID": worker or "",
             "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configured logging; Scrapy's records go through it
         },
@@ -160,8 +162,8 @@ def _follow_our_log_level() -> None:
             handler.setLevel(root.getEffectiveLevel())
 
 
-def _seed_seen(output: Path, state_db: Path, frontier: Frontier | None = None) -> int:
-    """Mark the URLs already in the dataset as seen (in the frontier too), so no crawl fetches them again."""
+def _seed_seen(output: Path, state_db: Path, frontier: Frontier | None = None, archived: Collection[str] = ()) -> int:
+    """Mark seen the URLs already in the dataset or in WARC files a killed crawl left (in the frontier too)."""
     paths = DatasetPaths(output)
     urls = read_columns(paths.articles, ["url"])["url"].dropna().astype(str)
     if frontier is not None:
@@ -170,25 +172,25 @@ def _seed_seen(output: Path, state_db: Path, frontier: Frontier | None = None) -
         mark_seen(frontier.url, urls, prefix=frontier.prefix)
     state = CrawlState(state_db)
     try:
-        return state.mark_seen(urls)
+        return state.mark_seen([*urls, *sorted(archived)])
     finally:
         state.close()
 
 
-def recover_open_warcs(directory: Path, worker: str | None = None) -> list[Path]:
-    """Close WARC files a killed crawl left as `*.warc.gz.open`; return them so they get cleaned.
+def _pick_up(output: Path, settings: Settings, worker: str | None) -> tuple[list[Path], set[str]]:
+    """Return what killed crawls left: the WARC files not cleaned yet, and the URLs archived in files left open.
 
-    Call only under the crawl lock: then no crawl is writing them. A record cut short at
-    the end becomes a reject when read, the records before it are kept. A frontier worker
-    recovers only its own files (its worker id ends their names).
+    Call only under the crawl lock: then no crawl is writing them.
     """
-    recovered = []
-    for path in sorted(directory.glob(f"*-{worker}.warc.gz.open" if worker else "*.warc.gz.open")):
-        target = path.with_name(path.name.removesuffix(".open"))
-        os.replace(path, target)
-        logger.warning("recovered %s, left open by an interrupted crawl", target)
-        recovered.append(target)
-    return recovered
+    warc = DatasetPaths(output).warc
+    recovered = recover_open_warcs(warc, worker)
+    retry = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
+    archived = set().union(*(archived_urls(path, retry_statuses=retry) for path in recovered))
+    marked = uncleaned_warcs(warc, Path(settings["TIDINGS_WARC_UNCLEANED_DIR"]), worker)
+    left = sorted({*recovered, *marked}, key=lambda path: path.name)
+    if left:
+        logger.warning("cleaning %d WARC file(s) an interrupted crawl did not clean", len(left))
+    return left, archived
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,10 +271,10 @@ def crawl(
             output, "crawl", inputs=files, config=config, sources=names or (), config_files=files, worker=worker
         ) as recorder,
     ):
-        # pages a killed crawl archived (and marked seen) are cleaned now, or never
-        recovered = recover_open_warcs(DatasetPaths(output).warc, worker)
         scrapy_settings = crawl_settings(output, overrides, worker=worker)
-        seeded = _seed_seen(output, Path(scrapy_settings["TIDINGS_STATE_DB"]), frontier)
+        # pages a killed crawl archived (and marked seen) are cleaned now, or never
+        left, archived = _pick_up(output, scrapy_settings, worker)
+        seeded = _seed_seen(output, Path(scrapy_settings["TIDINGS_STATE_DB"]), frontier, archived)
         logger.info("crawl: %d source(s); %d dataset URLs newly marked seen", len(selected), seeded)
         _follow_our_log_level()
         process = CrawlerProcess(scrapy_settings)
@@ -280,8 +282,10 @@ def crawl(
         process.crawl(crawler, sources=selected)
         process.start()
         stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-        warc_files = recovered + [Path(p) for p in stats.get("tidings/warc/files", [])]
+        warc_files = left + [Path(p) for p in stats.get("tidings/warc/files", [])]
         recorder.crawled(stats)
         cleaning = run(warc_files, output, config, progress=progress) if clean and warc_files else None
+        if cleaning is not None:  # committed: from now on a kill loses none of these pages
+            unmark_cleaned(Path(scrapy_settings["TIDINGS_WARC_UNCLEANED_DIR"]), warc_files)
         recorder.cleaned(cleaning)
     return CrawlSummary(stats=stats, warc_files=warc_files, cleaning=cleaning)

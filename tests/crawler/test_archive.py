@@ -106,3 +106,37 @@ def read_warc_first_type(path: Path) -> str:
 
     with open(path, "rb") as handle:
         return str(next(iter(ArchiveIterator(handle))).rec_type)
+
+
+def test_each_record_is_on_disk_before_its_url_can_be_marked_seen(tmp_path: Path) -> None:
+    from crawler.recovery import archived_urls
+
+    archive = _archive(tmp_path)
+    _fetch(archive, 1)
+    _fetch(archive, 2)
+    # not closed: what a kill -9 right now would leave, read by another process
+    [open_file] = tmp_path.glob("*.warc.gz.open")
+    copy = tmp_path / "copy.warc.gz"
+    copy.write_bytes(open_file.read_bytes())
+    archive.spider_closed(spider=None)  # type: ignore[arg-type]
+    assert archived_urls(copy, retry_statuses={503}) == {
+        "http://news.test/2026/11/story-1.html",
+        "http://news.test/2026/11/story-2.html",
+    }
+
+
+def test_a_file_is_marked_uncleaned_from_its_first_record(tmp_path: Path) -> None:
+    from crawler.recovery import uncleaned_warcs, unmark_cleaned
+
+    markers = tmp_path / "uncleaned"
+    warc = tmp_path / "warc"
+    rotator = WarcRotator(warc, max_bytes=1 << 30, info={"software": "test"}, uncleaned=markers)
+    archive = WarcArchive(rotator, SimpleNamespace(stats=_Stats()))  # type: ignore[arg-type]
+    _fetch(archive, 1)
+    assert [m.name + ".open" for m in markers.iterdir()] == [p.name for p in warc.iterdir()]
+    assert uncleaned_warcs(warc, markers) == []  # still being written
+    archive.spider_closed(spider=None)  # type: ignore[arg-type]
+    [closed] = warc.glob("*.warc.gz")
+    assert uncleaned_warcs(warc, markers) == [closed]
+    unmark_cleaned(markers, [closed])
+    assert uncleaned_warcs(warc, markers) == []

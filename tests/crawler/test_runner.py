@@ -43,7 +43,7 @@ def test_cookies_use_the_bundled_public_suffix_list() -> None:
 
 
 def test_warc_files_left_open_by_a_killed_crawl_are_recovered(tmp_path: Path) -> None:
-    from tidings.crawl import recover_open_warcs
+    from crawler.recovery import recover_open_warcs
 
     (tmp_path / "tidings-20261122000000000-00001-host.warc.gz.open").write_bytes(b"partial")
     (tmp_path / "tidings-20261121000000000-00001-host.warc.gz").write_bytes(b"closed")
@@ -51,6 +51,33 @@ def test_warc_files_left_open_by_a_killed_crawl_are_recovered(tmp_path: Path) ->
     assert [p.name for p in recovered] == ["tidings-20261122000000000-00001-host.warc.gz"]
     assert recovered[0].read_bytes() == b"partial"
     assert not list(tmp_path.glob("*.open"))
+
+
+def test_archived_urls_reads_a_cut_file_up_to_its_damaged_record(tmp_path: Path) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from crawler.recovery import archived_urls
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for n, status in enumerate(["200 OK", "301 Moved", "503 Unavailable", "404 Not Found", "200 OK"]):
+        body = b"<html>page</html>" * 50
+        writer.write_record(
+            writer.create_warc_record(
+                f"http://news.test/{n}",
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=StatusAndHeaders(status, [("Content-Type", "text/html")], protocol="HTTP/1.1"),
+            )
+        )
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(buffer.getvalue()[:-30])  # the last record cut short, as a kill -9 leaves it
+    # final answers only: a redirect or a status worth retrying is fetched again
+    assert archived_urls(path, retry_statuses={503}) == {"http://news.test/0", "http://news.test/3"}
 
 
 def test_retry_backoff_doubles_and_honours_retry_after() -> None:

@@ -18,7 +18,6 @@ import functools
 import hashlib
 import itertools
 import logging
-import multiprocessing
 import os
 import sys
 import time
@@ -45,6 +44,7 @@ from cleaning.schema import ARTICLE_COLUMNS, REJECT_COLUMNS, RejectReason, Stage
 from cleaning.shards import ShardResult, commit, finish_shard
 from cleaning.step import StepResult, reject
 from cleaning.storage.snapshot import Store
+from cleaning.workers import worker_pool
 
 __all__ = ["RunSummary", "build_steps", "clean_pages", "clean_shard", "run", "run_key"]
 
@@ -243,10 +243,8 @@ class _Cleaner:
         self.bar = bar
         self.pool: cf.ProcessPoolExecutor | None = None
         if config.workers > 1:
-            context = multiprocessing.get_context("forkserver")
             # workers fork from a server that has imported the steps once, instead of each importing them
-            context.set_forkserver_preload(["cleaning.pipeline"])
-            self.pool = cf.ProcessPoolExecutor(max_workers=config.workers, mp_context=context)
+            self.pool = worker_pool(config.workers, preload=["cleaning.pipeline"])
 
     def close(self) -> None:
         if self.pool is not None:

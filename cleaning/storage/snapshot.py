@@ -38,6 +38,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cleaning.workers import process_alive
+
 __all__ = ["FileEntry", "Manifest", "Snapshot", "Store", "Transaction"]
 
 logger = logging.getLogger(__name__)
@@ -167,14 +169,14 @@ class Store:
         if self.staging.exists():
             for folder in self.staging.iterdir():
                 pid = folder.name.split("-", 1)[0]
-                if pid.isdigit() and not _alive(int(pid)):
+                if pid.isdigit() and not process_alive(int(pid)):
                     shutil.rmtree(folder, ignore_errors=True)
         if not self.snapshots.exists():
             return
         current = self.current()
         version = current.manifest.version if current else 0
         for folder in self.snapshots.iterdir():
-            stale = folder.name.startswith(".tmp-") and not _alive(_pid_of(folder.name))
+            stale = folder.name.startswith(".tmp-") and not process_alive(_pid_of(folder.name))
             old = folder.name.isdigit() and (int(folder.name) <= version - KEEP_SNAPSHOTS or int(folder.name) > version)
             if stale or old:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -183,18 +185,6 @@ class Store:
 def _pid_of(name: str) -> int:
     part = name.removeprefix(".tmp-").split("-", 1)[0]
     return int(part) if part.isdigit() else -1
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _fsync_file(path: Path) -> None:

@@ -49,7 +49,7 @@ def _inflate(data: bytes, limit: int) -> bytes:
 
 
 def _whole(decompress: Callable[[bytes], bytes]) -> Callable[[bytes, int], bytes]:
-    # brotli and zstd decompress in one call; their output is checked afterwards (a weaker cap)
+    # brotlicffi and brotli before 1.2 have no output limit: their output is checked afterwards
     def capped(data: bytes, limit: int) -> bytes:
         out = decompress(data)
         if len(out) > limit:
@@ -57,6 +57,39 @@ def _whole(decompress: Callable[[bytes], bytes]) -> Callable[[bytes, int], bytes
         return out
 
     return capped
+
+
+def _brotli_capped(data: bytes, limit: int) -> bytes:
+    assert _brotli is not None
+    decompressor = _brotli.Decompressor()
+    try:
+        out = bytearray(decompressor.process(data, output_buffer_limit=limit + 1))
+    except TypeError:  # no output_buffer_limit in this brotli
+        return _whole(_brotli.decompress)(data, limit)
+    while len(out) <= limit and not decompressor.is_finished():
+        more = decompressor.process(b"", output_buffer_limit=limit + 1 - len(out))
+        if not more:
+            raise ValueError("brotli stream is cut short")
+        out += more
+    if len(out) > limit:
+        raise TooLarge(limit)
+    return bytes(out)
+
+
+def _zstd_capped(data: bytes, limit: int) -> bytes:
+    assert _zstd is not None
+    out = bytearray()
+    while data:  # one decompressor per frame: a body may hold several
+        decompressor = _zstd.ZstdDecompressor()
+        out += decompressor.decompress(data, max_length=limit + 1 - len(out))
+        while not decompressor.eof and not decompressor.needs_input and len(out) <= limit:
+            out += decompressor.decompress(b"", max_length=limit + 1 - len(out))
+        if len(out) > limit:
+            raise TooLarge(limit)
+        if not decompressor.eof:
+            raise ValueError("zstd frame is cut short")
+        data = decompressor.unused_data
+    return bytes(out)
 
 
 def _decoder(encoding: str) -> Callable[[bytes, int], bytes]:
@@ -67,11 +100,11 @@ def _decoder(encoding: str) -> Callable[[bytes, int], bytes]:
     if encoding == "br":
         if _brotli is None:
             raise ValueError("Content-Encoding br needs the brotli package: pip install brotli")
-        return _whole(_brotli.decompress)
+        return _brotli_capped
     if encoding == "zstd":
         if _zstd is None:
             raise ValueError("Content-Encoding zstd needs Python 3.14 or: pip install backports.zstd")
-        return _whole(_zstd.decompress)
+        return _zstd_capped
     raise ValueError(f"Content-Encoding {encoding!r} is not supported")
 
 

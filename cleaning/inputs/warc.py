@@ -523,6 +523,22 @@ def _read_records(
     return None
 
 
+class _Counted:
+    """Pass a generator's items through, counting them, and return what it returns."""
+
+    def __init__(self) -> None:
+        self.items = 0
+
+    def __call__(self, items: Generator[RawPage | ReadReject, None, int | None]) -> Generator[Any, None, int | None]:
+        while True:
+            try:
+                item = next(items)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            self.items += 1
+            yield item
+
+
 def read_warc(
     path: Path,
     *,
@@ -548,5 +564,13 @@ def read_warc(
             where = found[0]
             hints.locations.setdefault(record_id.removeprefix(_CAPTURE), (Path(where["path"]), int(where["offset"])))
     start: int | None = 0
+    counted = _Counted()
     while start is not None:
-        start = yield from _read_records(path, start, single_gzip, source, default_source, hints, max_bytes)
+        start = yield from counted(_read_records(path, start, single_gzip, source, default_source, hints, max_bytes))
+    if not counted.items:  # whole records, none of them a page (a warcinfo, a dns: lookup, a mangled target URI)
+        yield ReadReject(
+            display_path(path),
+            RejectReason.EMPTY_INPUT,
+            "no page in the archive: no response or resource record with an http(s) target",
+            source=source or default_source,
+        )

@@ -269,6 +269,15 @@ def test_a_content_length_past_the_file_end_does_not_swallow_later_records(tmp_p
     assert "truncated" in items[0].detail
 
 
+def test_a_warc_whose_only_response_has_a_mangled_target_is_a_reject(tmp_path: Path) -> None:
+    # a flipped byte ("ohttps://"): the record reads whole, but is no page; the file must not vanish
+    data = warc_bytes([PAGE.encode()]).replace(b"WARC-Target-URI: https://", b"WARC-Target-URI: ohttps://")
+    (tmp_path / "mangled.warc").write_bytes(data)
+    reject = only_reject(read_all(tmp_path / "mangled.warc"))
+    assert reject.reason == RejectReason.EMPTY_INPUT
+    assert "no page in the archive" in reject.detail
+
+
 @pytest.mark.parametrize("gzipped", [False, True])
 def test_a_warc_cut_inside_its_first_header_is_a_reject(tmp_path: Path, gzipped: bool) -> None:
     head = warc_bytes([PAGE.encode()])[:30]

@@ -1,13 +1,15 @@
 """Pages per second of `tidings clean` against bare trafilatura.extract on the same bytes.
 
 Usage:
-    python benchmarks/clean_speed.py PAGES_DIR [--repeat 3] [--workers 1 2]
+    python benchmarks/clean_speed.py PAGES_DIR [--repeat 3] [--workers 1 2] [--cpu 0]
 
 PAGES_DIR is any folder of .html/.htm/.html.gz pages (other files are ignored). Each
 measurement runs in a fresh process: imports and a warm-up page are excluded, reading,
 decoding, every cleaning step, dedup and the Parquet write are included (for the pipeline),
-and so is the start of the worker pool. Prints medians of --repeat runs, the ratios, and
-the peak RSS of the largest process.
+and so is the start of the worker pool. The runs are interleaved (bare, then each worker
+count, --repeat times) so that a load that comes and goes on a shared machine hits them
+alike; bare trafilatura and one worker run pinned to CPU --cpu (-1: not pinned). Prints
+medians of --repeat runs, the ratios, and the peak RSS of the largest process.
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ def _child(mode: str, folder: Path, workers: int) -> dict[str, float]:
     return {**result, "max_rss_mib": max(own, children) / 1024}
 
 
-def _spawn(mode: str, folder: Path, workers: int) -> dict[str, float]:
+def _spawn(mode: str, folder: Path, workers: int, cpu: int) -> dict[str, float]:
     command = [sys.executable, __file__, str(folder), "--child", mode, "--workers", str(workers)]
+    if cpu >= 0 and (mode == "trafilatura" or workers == 1):
+        command = ["taskset", "-c", str(cpu), *command]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     output = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -77,6 +81,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--cpu", type=int, default=0, help="CPU for the one-core runs (-1: not pinned)")
     parser.add_argument("--child", choices=["trafilatura", "pipeline"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -88,9 +93,12 @@ def main() -> None:
         folder = Path(staging)
         for i, page in enumerate(_pages(args.folder)):
             (folder / f"{i:05d}-{page.name}").symlink_to(page.resolve())
-        runs = {"trafilatura": [_spawn("trafilatura", folder, 1) for _ in range(args.repeat)]}
-        for workers in args.workers:
-            runs[f"tidings -w {workers}"] = [_spawn("pipeline", folder, workers) for _ in range(args.repeat)]
+        runs: dict[str, list[dict[str, float]]] = {"trafilatura": []}
+        runs |= {f"tidings -w {workers}": [] for workers in args.workers}
+        for _ in range(args.repeat):
+            runs["trafilatura"].append(_spawn("trafilatura", folder, 1, args.cpu))
+            for workers in args.workers:
+                runs[f"tidings -w {workers}"].append(_spawn("pipeline", folder, workers, args.cpu))
 
     rates = {}
     print(f"{'run':<16}{'pages':>7}{'pages/s (median)':>18}{'runs':>26}{'peak RSS MiB':>14}")
@@ -100,14 +108,18 @@ def main() -> None:
         shown = " ".join(f"{rate:.1f}" for rate in per_run)
         peak = max(r["max_rss_mib"] for r in results)
         print(f"{name:<16}{int(results[0]['pages']):>7}{rates[name]:>18.1f}{shown:>26}{peak:>14.0f}")
-    base = rates["trafilatura"]
+
+    def paired(name: str, base: str) -> str:
+        # the same round ran both: a ratio per round is less exposed to the load than a ratio of medians
+        per_round = [b["seconds"] / r["seconds"] for r, b in zip(runs[name], runs[base], strict=True)]
+        return f"{rates[name] / rates[base]:.2f}x (per round: median {statistics.median(per_round):.2f}x)"
+
     for workers in args.workers:
-        print(f"tidings -w {workers} / trafilatura: {rates[f'tidings -w {workers}'] / base:.2f}x")
+        print(f"tidings -w {workers} / trafilatura: {paired(f'tidings -w {workers}', 'trafilatura')}")
     if 1 in args.workers:
         for workers in args.workers:
             if workers != 1:
-                ratio = rates[f"tidings -w {workers}"] / rates["tidings -w 1"]
-                print(f"tidings -w {workers} / tidings -w 1: {ratio:.2f}x")
+                print(f"tidings -w {workers} / tidings -w 1: {paired(f'tidings -w {workers}', 'tidings -w 1')}")
 
 
 if __name__ == "__main__":

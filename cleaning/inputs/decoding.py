@@ -298,7 +298,8 @@ def decode_pages(pages: pd.DataFrame) -> StepResult:
     flags = [[QualityFlag.ENCODING_REPLACED.value] if r.replaced else [] for r in results]
     existing = present["quality_flags"] if "quality_flags" in present else pd.Series([None] * len(present))
     kept = present.assign(
-        decoded=[r.text for r in results],
+        # object, not pandas' Arrow strings: each later step would copy whole pages out of Arrow again
+        decoded=pd.Series([r.text for r in results], index=present.index, dtype=object),
         encoding=[r.encoding for r in results],
         wrapper_url=pd.Series([r.wrapper_url for r in results], index=present.index, dtype=object),
         quality_flags=pd.Series(add_flags(existing, flags), index=present.index, dtype=object),

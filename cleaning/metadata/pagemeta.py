@@ -169,6 +169,20 @@ def _pick_json_ld(scripts: list[str]) -> dict[str, Any]:
     return picked
 
 
+_AUTHOR_CLASS_WORDS = ("author", "byline", "writer", "reporter", "username")
+
+
+def _may_name_author(classes: str) -> bool:
+    # a quick test before _AUTHOR_CLASS, which takes far longer on the many class names it rejects;
+    # only for ASCII, where the pattern's case-insensitive matching and lower() agree
+    if not classes:
+        return False
+    if not classes.isascii():
+        return True
+    lower = classes.lower()
+    return any(word in lower for word in _AUTHOR_CLASS_WORDS)
+
+
 def _in_form_or_comments(element: Any) -> bool:
     # comment threads and comment forms carry "author" classes for the commenters
     for ancestor in element.iterancestors():
@@ -264,9 +278,12 @@ def read_page_meta(html: str) -> PageMeta:
             continue
         prop = element.get("itemprop") or element.get("property") or ""
         classes = element.get("class") or ""
+        rel = element.get("rel") or ""
+        if not (prop or classes or rel) and element.tag != "a":
+            continue  # most elements: nothing on them marks a date or an author
         if prop or "published" in classes:  # attribute tests first: this runs on every element
             _read_date_element(element, page, prop, classes)
-        declared = "author" in (element.get("rel") or "").lower() or prop.lower() == "author"
+        declared = "author" in rel.lower() or prop.lower() == "author"
         # names marked as authors further down than this after the byline are related stories' bylines
         # (or after a byline-classed element, when none was marked before it)
         if declared and (first_declared if first_declared >= 0 else class_position) >= 0:
@@ -275,6 +292,7 @@ def read_page_meta(html: str) -> PageMeta:
         # further "author" classes are related stories and author boxes
         classed = (
             not declared
+            and _may_name_author(classes)
             and bool(_AUTHOR_CLASS.search(classes))
             and (by_class is None or class_element in element.iterancestors())
         )

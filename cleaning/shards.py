@@ -43,7 +43,16 @@ from cleaning.metadata.urls import canonicalize
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
 from cleaning.storage.compact import auto_compact
 from cleaning.storage.dataset import FETCH_FAILURES, to_table
-from cleaning.storage.index_store import BANDS, DOCS, bands_table, docs_schema, gather, signature_array, signatures_of
+from cleaning.storage.index_store import (
+    BANDS,
+    DOCS,
+    bands_table,
+    docs_schema,
+    find_docs,
+    gather,
+    signature_array,
+    signatures_of,
+)
 from cleaning.storage.snapshot import STATE, Store, Transaction
 
 __all__ = ["CommitStats", "ShardResult", "article_stats", "commit", "finish_shard", "month_of", "upgrade_legacy"]
@@ -140,16 +149,8 @@ def _stored_newer(stored_fetched: Any, stored_origin: str, fetched: Any, origin:
     return a > b or (a == b and stored_origin < origin)
 
 
-def _stored_rows(txn: Transaction, ids: pa.Array) -> pd.DataFrame:
-    parts = []
-    for entry in txn.entries(DOCS):
-        table = pq.read_table(txn.path(entry), columns=["id", "month", "fetched_at", "origin"])
-        found = table.filter(pc.is_in(table.column("id"), value_set=ids))
-        if found.num_rows:
-            parts.append(found)
-    if not parts:
-        return pd.DataFrame({"id": [], "month": [], "fetched_at": [], "origin": []})
-    return pa.concat_tables(parts).to_pandas()
+def _stored_rows(txn: Transaction, ids: Sequence[str]) -> pd.DataFrame:
+    return find_docs(txn, ids, ["id", "month", "fetched_at", "origin"]).to_pandas()
 
 
 def article_stats(table: pa.Table) -> dict[str, object]:
@@ -413,7 +414,7 @@ def _apply(
     if len(newest.rejected):
         reject_parts.append(_superseded(newest.rejected, "a newer fetch of the same URL is in this run"))
     kept = newest.kept
-    stored = _stored_rows(txn, pa.array(kept["id"].tolist(), type=pa.large_string())).set_index("id")
+    stored = _stored_rows(txn, kept["id"].tolist()).set_index("id")
     stored_meta: dict[str, tuple[Any, str, str]] = {
         i: (f, str(o), str(m))
         for i, f, o, m in zip(stored.index, stored["fetched_at"], stored["origin"], stored["month"], strict=True)

@@ -17,8 +17,10 @@ touched clusters, and each table is scanned a file (or row group) at a time.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +35,7 @@ from cleaning.duplicates.index import DedupIndex, band_rows, doc_keys, index_par
 from cleaning.duplicates.minhash import EMPTY, band_hashes
 from cleaning.storage.snapshot import FileEntry, Transaction
 
-__all__ = ["DOCS", "Gathered", "bands_table", "docs_schema", "gather", "signature_array", "signatures_of"]
+__all__ = ["DOCS", "Gathered", "bands_table", "docs_schema", "find_docs", "gather", "signature_array", "signatures_of"]
 
 DOCS = "index/docs"
 BANDS = "index/bands"
@@ -79,11 +81,51 @@ def bands_table(bands: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64], ban
     return pa.table({"band_hash": pa.array(bands[order, band]), "key": pa.array(keys[order])})
 
 
-def _scan(txn: Transaction, entries: Sequence[FileEntry], columns: list[str]) -> Iterator[tuple[FileEntry, pa.Table]]:
+def _groups(handle: pq.ParquetFile, column: str, wanted: Sequence[Any]) -> list[int]:
+    """Row groups of handle whose min/max statistics of column admit one of wanted (sorted)."""
+    meta = handle.metadata
+    position = handle.schema_arrow.get_field_index(column)
+    groups = []
+    for group in range(meta.num_row_groups):
+        stats = meta.row_group(group).column(position).statistics
+        if stats is None or not stats.has_min_max:
+            groups.append(group)
+            continue
+        first = bisect.bisect_left(wanted, stats.min)
+        if first < len(wanted) and wanted[first] <= stats.max:
+            groups.append(group)
+    return groups
+
+
+def _scan(
+    txn: Transaction,
+    entries: Sequence[FileEntry],
+    columns: list[str],
+    *,
+    sorted_by: str | None = None,
+    wanted: Sequence[Any] = (),
+) -> Iterator[tuple[FileEntry, pa.Table]]:
+    """Read columns of entries a row group at a time; with sorted_by, only groups that may hold wanted values."""
     for entry in entries:
         handle = pq.ParquetFile(txn.path(entry), pre_buffer=False)
-        for batch in handle.iter_batches(batch_size=_SCAN_ROWS, columns=columns):
-            yield entry, pa.Table.from_batches([batch])
+        groups = range(handle.metadata.num_row_groups) if sorted_by is None else _groups(handle, sorted_by, wanted)
+        for group in groups:
+            yield entry, handle.read_row_group(group, columns=columns)
+
+
+def find_docs(txn: Transaction, ids: Sequence[str], columns: list[str]) -> pa.Table:
+    """Return columns (not the signature) of the docs rows whose id is in ids, matching 64-bit keys first."""
+    wanted_keys = pa.array(np.unique(doc_keys(ids)) if len(ids) else np.zeros(0, np.uint64))
+    wanted_ids = pa.array(list(ids), type=pa.large_string())
+    parts = [docs_schema(1).empty_table().select(columns)]
+    for entry in txn.entries(DOCS):
+        handle = pq.ParquetFile(txn.path(entry), pre_buffer=False)
+        for group in range(handle.metadata.num_row_groups):
+            hit = pc.is_in(handle.read_row_group(group, columns=["key"]).column("key"), value_set=wanted_keys)
+            if pc.any(hit).as_py():  # only then the other columns of the group
+                found = handle.read_row_group(group, columns=columns).filter(hit)
+                parts.append(found.filter(pc.is_in(found.column("id"), value_set=wanted_ids)))
+    return pa.concat_tables(parts)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,43 +147,38 @@ def gather(txn: Transaction, new: Entries, config: DedupConfig) -> Gathered:
     if has.any():
         bands = band_hashes(sig[has], bands=config.bands, rows=config.rows, seed=config.seed)
         for band in range(config.bands):
-            asked = pa.array(np.unique(bands[:, band]))
-            for _, table in _scan(txn, txn.entries(BANDS, [f"{band:02d}"]), ["band_hash", "key"]):
+            unique = np.unique(bands[:, band])
+            asked = pa.array(unique)
+            folder = txn.entries(BANDS, [f"{band:02d}"])
+            for _, table in _scan(txn, folder, ["band_hash", "key"], sorted_by="band_hash", wanted=unique.tolist()):
                 hits = table.filter(pc.is_in(table.column("band_hash"), value_set=asked))
                 if hits.num_rows:
                     wanted_keys.append(hits.column("key").to_numpy())
-    keys = pa.array(np.unique(np.concatenate(wanted_keys)) if wanted_keys else np.zeros(0, np.uint64))
-    ids = pa.array(new.docs["id"].tolist(), type=pa.large_string())
+    # rows sharing a band hash, an id (its key) or a content hash with an entry: keys and hashes only
+    keys = pa.array(np.unique(np.concatenate([*wanted_keys, doc_keys(new.docs["id"])])))
     hashes = pa.array(new.docs["content_hash"].tolist(), type=pa.large_string())
-
     docs = txn.entries(DOCS)
     canonicals: list[pa.Array] = []
-    for _, table in _scan(txn, docs, ["id", "key", "content_hash", "canonical"]):
+    for _, table in _scan(txn, docs, ["key", "content_hash", "canonical"]):
         touched = pc.or_(
-            pc.or_(pc.is_in(table.column("id"), value_set=ids), pc.is_in(table.column("key"), value_set=keys)),
-            pc.is_in(table.column("content_hash"), value_set=hashes),
+            pc.is_in(table.column("key"), value_set=keys), pc.is_in(table.column("content_hash"), value_set=hashes)
         )
-        found = table.filter(touched)
-        if found.num_rows:
-            canonicals.append(found.column("canonical").combine_chunks())
-    clusters = pa.array(
-        sorted(set().union(*(c.to_pylist() for c in canonicals))) if canonicals else [], type=pa.large_string()
-    )
+        if pc.any(touched).as_py():
+            canonicals.append(table.column("canonical").filter(touched).combine_chunks())
+    wanted = sorted(set().union(*(c.to_pylist() for c in canonicals))) if canonicals else []
+    clusters = pa.array(wanted, type=pa.large_string())
+    # then every member of their clusters; docs files are sorted by canonical, so row-group
+    # statistics skip the groups (and their signatures) that hold none of them
     parts: list[pa.Table] = []
     files: dict[str, set[str]] = {}
     schema = docs_schema(num_perm)
-    for entry, table in _scan(txn, docs, schema.names):
-        keep = pc.or_(
-            pc.is_in(table.column("canonical"), value_set=clusters), pc.is_in(table.column("id"), value_set=ids)
-        )
-        found = table.filter(keep)
+    for entry, table in _scan(txn, docs, schema.names, sorted_by="canonical", wanted=wanted):
+        found = table.filter(pc.is_in(table.column("canonical"), value_set=clusters))
         if found.num_rows:
             parts.append(found)
             files.setdefault(entry.path, set()).update(found.column("id").to_pylist())
-    rows = pa.concat_tables(parts) if parts else schema.empty_table()
-    in_cluster = pc.is_in(rows.column("canonical"), value_set=clusters)
-    # rows of the entries' own ids outside the touched clusters are replaced: they leave the index
-    members = rows.filter(pc.or_(in_cluster, pc.is_in(rows.column("id"), value_set=ids)))
+    # the stored row of an entry's id is among them (its key matched, its cluster was read)
+    members = pa.concat_tables(parts) if parts else schema.empty_table()
     member_sigs = signatures_of(members.column("signature"), num_perm)
     frame = members.select(["id", "content_hash", "published_at", "canonical"]).to_pandas()
     for name in ("id", "content_hash", "canonical"):
@@ -161,5 +198,5 @@ def gather(txn: Transaction, new: Entries, config: DedupConfig) -> Gathered:
             "duplicate_of": [c if c != i else None for i, c in zip(frame["id"], frame["canonical"], strict=True)],
         }
     )
-    meta = rows.select(["id", "month", "fetched_at", "origin"]).to_pandas()
+    meta = members.select(["id", "month", "fetched_at", "origin"]).to_pandas()
     return Gathered(index=index, stored=stored, rows=meta, files=files)

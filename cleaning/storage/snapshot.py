@@ -49,6 +49,8 @@ FORMAT = "tidings-snapshots-1"
 KEEP_SNAPSHOTS = 4  # the current one and three before it, for readers still reading them
 PUBLIC_TABLES = ("articles", "rejects")  # linked from the output root
 _ROW_GROUP = 32_768
+# index docs rows carry a 512-byte signature: small groups let a commit read only the clusters it touches
+_ROW_GROUPS = {"index/docs": 8_192}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -239,7 +241,7 @@ class Transaction:
         """Write data as a new file of table/partition; return its entry (visible after commit)."""
         name = f"part-{uuid.uuid4().hex}.parquet"
         staged = self.staging / name
-        pq.write_table(data, staged, compression="zstd", row_group_size=_ROW_GROUP)
+        pq.write_table(data, staged, compression="zstd", row_group_size=_ROW_GROUPS.get(table, _ROW_GROUP))
         entry = FileEntry(f"{table}/{partition}/{name}", data.num_rows, dict(stats or {}))
         self._new[entry.path] = staged
         self.manifest.files.append(entry)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,13 +15,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import polars as pl
-import pyarrow.parquet as pq
+from click.testing import CliRunner
 
 import tidings
 from cleaning import pipeline
 from cleaning.config import CleaningConfig
+from cleaning.duplicates.dedup import mark_duplicates
+from cleaning.duplicates.index import DedupIndex
+from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
+from cleaning.storage.dataset import DatasetPaths, to_table, upsert_articles, upsert_rejects, write_dedup_index
 from cleaning.storage.snapshot import Store
 from tests.cleaning.dedup_variants import synthetic_set
+from tidings.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -187,29 +193,61 @@ def test_two_runs_writing_one_output_at_once_both_land(tmp_path: Path) -> None:
     assert together == _rows(one_by_one)
 
 
+def _legacy_output(root: Path, articles: pd.DataFrame, rejects: pd.DataFrame, runs: Path) -> None:
+    """Write what tidings wrote before snapshots, with the writers it used (storage/dataset.py)."""
+    config = CleaningConfig()
+    paths = DatasetPaths(root)
+    upsert_articles(paths.articles, to_table(articles, ARTICLE_SCHEMA))
+    upsert_rejects(paths.rejects, to_table(rejects, REJECT_SCHEMA), resolved_origins=[])
+    stored = pd.DataFrame({"id": [], "duplicate_of": []}, dtype=object)
+    _, _, index = mark_duplicates(
+        articles, index=DedupIndex.empty(config.dedup), stored=stored, restored=[], config=config.dedup
+    )
+    write_dedup_index(paths.index, index)
+    shutil.copytree(runs, root / "runs")
+
+
 def test_an_output_of_the_single_file_layout_is_upgraded_with_nothing_lost(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    pipeline.run([_jsonl(tmp_path / "a" / "dump.jsonl", _variant_pages(20))], out, CleaningConfig(), progress=False)
-    articles = pq.read_table(out / "articles")
-    rejects = pq.read_table(out / "rejects")
-    # what tidings wrote before snapshots: one part-0.parquet per dataset
+    first = _jsonl(tmp_path / "a" / "dump.jsonl", _variant_pages(20))
+    _jsonl(tmp_path / "a" / "bad.jsonl", [{"url": "https://news0.example/x", "html": ""}])
+    scratch = tmp_path / "scratch"
+    result = CliRunner().invoke(main, ["clean", str(first.parent), "-o", str(scratch), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    articles, rejects, runs = tidings.load(scratch), tidings.load_rejects(scratch), tidings.load_runs(scratch)
+    assert articles["duplicate_of"].notna().sum() >= 5
+    assert len(rejects) == 1
     legacy = tmp_path / "legacy"
-    for name, table in (("articles", articles), ("rejects", rejects)):
-        (legacy / name).mkdir(parents=True)
-        if table.num_columns:  # an empty folder reads as a table without columns
-            pq.write_table(table, legacy / name / "part-0.parquet")
-    before = tidings.load(legacy)  # still readable before the upgrade
-    assert len(before) == 20
-    more = _variant_pages(10, start=20)
-    pipeline.run([_jsonl(tmp_path / "b" / "dump.jsonl", more)], legacy, CleaningConfig(), progress=False)
+    _legacy_output(legacy, articles, rejects, scratch / "runs")
+    assert sorted(p.name for p in legacy.iterdir()) == ["articles", "index", "rejects", "runs"]
+    assert (legacy / "articles" / "part-0.parquet").exists()
+    assert tidings.load(legacy).equals(articles)  # still readable before the upgrade
+
+    # by the documented command: every row, reject and run as it was
+    compacted = tmp_path / "compacted"
+    shutil.copytree(legacy, compacted)
+    result = CliRunner().invoke(main, ["compact", str(compacted)])
+    assert result.exit_code == 0, result.output
+    assert (compacted / "articles").is_symlink()
+    assert not (compacted / "index").exists()
+    assert tidings.load(compacted).equals(articles)
+    assert tidings.load_rejects(compacted).equals(rejects)
+    assert tidings.load_runs(compacted).equals(runs)
+
+    # by the next run: the same rows as one run of today's tidings over both inputs
+    second = _jsonl(tmp_path / "b" / "dump.jsonl", _variant_pages(10, start=20))
+    pipeline.run([second], legacy, CleaningConfig(), progress=False)
     assert (legacy / "articles").is_symlink()
     after = tidings.load(legacy)
-    assert set(before["id"]) < set(after["id"])
+    assert set(articles["id"]) < set(after["id"])
     reference = tmp_path / "reference"
-    pipeline.run(
-        [tmp_path / "a" / "dump.jsonl", tmp_path / "b" / "dump.jsonl"], reference, CleaningConfig(), progress=False
-    )
+    pipeline.run([first.parent, second], reference, CleaningConfig(), progress=False)
     assert _rows(legacy) == _rows(reference)
+    assert (
+        tidings.load_rejects(legacy)
+        .drop(columns=["tidings_version"])
+        .equals(tidings.load_rejects(reference).drop(columns=["tidings_version"]))
+    )
+    assert len(tidings.load_runs(legacy)) == len(runs)  # pipeline.run records no run; the old ones stay
 
 
 def test_compaction_keeps_the_rows_and_merges_the_files(tmp_path: Path) -> None:

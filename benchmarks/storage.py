@@ -2,7 +2,7 @@
 
 Usage:
     python -m benchmarks.storage build --folder DIR [--rows 1000000] [--step 50000]
-    python -m benchmarks.storage add --folder DIR [--rows 1000] [--start N]     (one process per call)
+    python -m benchmarks.storage add --folder DIR [--rows 1000] [--start N] [--copies 0.25]  (one process a call)
     python -m benchmarks.storage read --folder DIR
     python -m benchmarks.storage compact --folder DIR
 
@@ -10,7 +10,10 @@ build:   commits --rows synthetic cleaned rows (benchmarks/synthetic_rows.py) in
          --step, as pipeline.run commits slices: finish_shard (fingerprints) then commit.
 add:     one commit of --rows new rows (distinct ids): seconds to stage (fingerprints) and to
          commit (newest-per-id, dedup against the stored index, files, snapshot), peak RSS of
-         the process. Run it against an empty folder and against the built one.
+         the process. Run it against an empty folder and against the built one (on a copy made
+         with `cp -al`: files are never modified, so hard links keep the built one as it was).
+         --copies: that share of the new rows are edited copies (one word in fifty replaced) of
+         rows the build stored, so the commit reads and re-links their clusters.
 read:    filtered reads (one month, two sources, three columns): tidings.load, Polars, DuckDB;
          medians of 3.
 compact: tidings compact: seconds, files before and after.
@@ -27,7 +30,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 import tidings
 from benchmarks.synthetic_rows import rows
@@ -41,9 +46,32 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _stage_and_commit(folder: Path, count: int, start: int) -> dict[str, float]:
+def _with_copies(table: pa.Table, share: float, stored_rows: int, step: int) -> pa.Table:
+    """Replace the texts of share of table's rows by edited copies of texts the build stored."""
+    count = round(table.num_rows * share)
+    if not count or not stored_rows:
+        return table
+    rng = np.random.default_rng(7)
+    offset = int(rng.integers(0, max(1, stored_rows // step))) * step
+    originals = rows(min(step, stored_rows - offset), seed=offset, start=offset).column("text").to_pylist()
+    texts = table.column("text").to_pylist()
+    for n, source in enumerate(rng.choice(len(originals), count, replace=False)):
+        words = originals[source].split(" ")
+        for position in rng.integers(0, len(words), max(1, len(words) // 50)):
+            words[position] = "edited"
+        texts[n] = " ".join(words)
+    position = table.schema.get_field_index("text")
+    return table.set_column(position, table.schema.field("text"), pa.array(texts, type=pa.large_string()))
+
+
+def _stage_and_commit(
+    folder: Path, count: int, start: int, copies: float = 0.0, step: int = 50_000
+) -> dict[str, float]:
     config = CleaningConfig()
     table = rows(count, seed=start, start=start)
+    if copies:
+        snapshot = Store(folder).current()
+        table = _with_copies(table, copies, snapshot.rows("articles") if snapshot else 0, step)
     frame = table.to_pandas()
     store = Store(folder)
     store.staging.mkdir(parents=True, exist_ok=True)
@@ -52,11 +80,12 @@ def _stage_and_commit(folder: Path, count: int, start: int) -> dict[str, float]:
     staged = time.perf_counter() - began
     del frame, table
     before = _rss_mib()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     stats = commit(folder, [shard], config)
     return {
         "stage_seconds": staged,
         "commit_seconds": time.perf_counter() - began,
+        "commit_cpu_seconds": time.process_time() - cpu,  # on a loaded machine, the figure to compare
         "rss_before_commit_mib": before,
         "peak_rss_mib": _rss_mib(),
         "rows_after": stats.total,
@@ -87,7 +116,8 @@ def build(args: argparse.Namespace) -> None:
 
 
 def add(args: argparse.Namespace) -> None:
-    print(json.dumps(_stage_and_commit(args.folder, args.rows, args.start)))
+    result = _stage_and_commit(args.folder, args.rows, args.start, args.copies, args.step)
+    print(json.dumps({"rows": args.rows, "copies": args.copies} | result))
 
 
 def read(args: argparse.Namespace) -> None:
@@ -147,6 +177,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--step", type=int, default=50_000)
     parser.add_argument("--start", type=int, default=50_000_000)
+    parser.add_argument("--copies", type=float, default=0.0, help="add: share of rows that copy stored ones")
     args = parser.parse_args()
     if args.rows is None:
         args.rows = 1_000_000 if args.mode == "build" else 1000

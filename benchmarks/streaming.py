@@ -2,7 +2,7 @@
 
 Usage:
     python -m benchmarks.streaming run --pages 1000 [--slice 2000] [--workers 1] [--kind html|text]
-    python -m benchmarks.streaming kill --pages 2000 [--slice 200] [--seed 1]
+    python -m benchmarks.streaming kill --pages 2000 [--slice 200] [--seed 1] [--extract fast]
 
 Inputs are made from the real pages the project ships (tidings/demo/site and
 tests/fixtures, 60-odd pages), one JSON Lines file, each page at its own URL and fetch
@@ -163,10 +163,10 @@ def kill(args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         inputs = make_inputs(Path(folder) / "in", args.pages, args.kind)
-        clean = _finish(_start(inputs, Path(folder) / "clean", args.slice, args.workers))
+        clean = _finish(_start(inputs, Path(folder) / "clean", args.slice, args.workers, args.extract))
         moment = random.Random(args.seed).uniform(0.1, 0.9) * clean["seconds"]
         out = Path(folder) / "killed"
-        process = _start(inputs, out, args.slice, args.workers)
+        process = _start(inputs, out, args.slice, args.workers, args.extract)
         time.sleep(moment)
         process.send_signal(signal.SIGKILL)
         process.communicate()
@@ -178,7 +178,7 @@ def kill(args: argparse.Namespace) -> None:
         )
         rate = clean["pages_per_second"]
         cleaned_before_kill = min(args.pages, rate * moment)  # estimated from the unkilled run's rate
-        again = _finish(_start(inputs, out, args.slice, args.workers))
+        again = _finish(_start(inputs, out, args.slice, args.workers, args.extract))
         identical = _rows(out) == _rows(Path(folder) / "clean")
         redone = max(0.0, committed + again["cleaned"] - args.pages)  # > 0 only if committed pages were cleaned again
         lost = max(0.0, cleaned_before_kill - committed)  # cleaned, not committed: cleaned again after the kill
@@ -187,6 +187,7 @@ def kill(args: argparse.Namespace) -> None:
                 {
                     "pages": args.pages,
                     "slice_pages": args.slice,
+                    "extract": args.extract,
                     "killed_after_seconds": moment,
                     "committed_at_kill": committed,
                     "rerun_cleaned": again["cleaned"],

@@ -318,8 +318,8 @@ def _rejects(
     origins = resolved_origins | set(new["origin"])
     repeated = {(u, r) for u, r in zip(fresh["url"], fresh["reason"], strict=True) if isinstance(u, str) and u}
     for entry in list(txn.entries("rejects")):
-        table = pq.read_table(txn.path(entry), schema=REJECT_SCHEMA)
-        columns = [table.column(n).to_pylist() for n in ("origin", "url", "reason")]
+        keys = pq.read_table(txn.path(entry), columns=["origin", "url", "reason"])  # the whole row only if needed
+        columns = [keys.column(n).to_pylist() for n in ("origin", "url", "reason")]
         same_run = run is not None and entry.stats.get("run") == run
         answered = [
             o in origins
@@ -329,6 +329,7 @@ def _rejects(
         ]
         if any(answered):
             txn.remove(entry)
+            table = pq.read_table(txn.path(entry), schema=REJECT_SCHEMA)
             kept = table.filter(pc.invert(pa.array(answered, type=pa.bool_())))
             if kept.num_rows:
                 txn.write("rejects", "all", kept, entry.stats)

@@ -105,6 +105,12 @@ def test_one_liners_for_pandas_polars_and_duckdb_read_exactly_the_live_rows(tmp_
     assert len(rejects) == len(tidings.load_rejects(out)) == 12
     assert set(rejects["reason"]) == {"superseded"}  # the first fetches of the 12 URLs
 
+    # a reader that resolved the link keeps its snapshot while later commits land
+    pinned = os.path.realpath(out / "articles")
+    pipeline.run([_jsonl(tmp_path / "c" / "dump.jsonl", _variant_pages(5, start=30))], out, config, progress=False)
+    assert len(tidings.load(out)) == 35
+    assert sorted(pd.read_parquet(pinned)["id"]) == sorted(expected["id"])
+
 
 def test_load_filters_read_only_matching_rows(tmp_path: Path) -> None:
     out = tmp_path / "out"
@@ -161,7 +167,10 @@ def test_a_run_killed_with_sigkill_resumes_and_ends_with_the_rows_of_an_unkilled
     killed = tmp_path / "killed"
     process = _start(inputs, killed, 6)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # kill it once two slices are committed
+    while time.monotonic() < deadline:  # kill it once two slices are committed; read while it commits
+        if (killed / "articles").exists():
+            rows = len(tidings.load(killed, columns=["id"]))
+            assert rows % 6 == 0, f"a reader saw {rows} rows: half of a commit"
         snapshot = Store(killed).current()
         if snapshot is not None and snapshot.manifest.version >= 2:
             break

@@ -41,7 +41,7 @@ from cleaning.duplicates.minhash import EMPTY, band_hashes
 from cleaning.ids import keep_newest_per_id
 from cleaning.metadata.urls import canonicalize
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
-from cleaning.storage.compact import auto_compact
+from cleaning.storage.compact import STATS_COLUMNS, auto_compact
 from cleaning.storage.dataset import FETCH_FAILURES, to_table
 from cleaning.storage.index_store import (
     BANDS,
@@ -175,35 +175,43 @@ def _write_articles(txn: Transaction, table: pa.Table) -> None:
 def _rewrite_articles(
     txn: Transaction, months: set[str], drop: set[str], updates: dict[str, str | None]
 ) -> pd.DataFrame:
-    """Drop rows of ids in drop and set duplicate_of from updates in the given partitions; return dropped rows."""
+    """Drop rows of ids in drop and set duplicate_of from updates in the given partitions; return dropped rows.
+
+    Copy-on-write of the files that hold such rows, a row group at a time (memory: one group).
+    """
     touched = drop | set(updates)
-    dropped = []
+    columns = ["id", "origin", "url", "source", "fetched_at"]
+    dropped: list[pd.DataFrame] = []
     if not touched:
-        return pd.DataFrame(columns=["id", "origin", "url", "source", "fetched_at"])
+        return pd.DataFrame(columns=columns)
     wanted = pa.array(sorted(touched), type=pa.large_string())
+    gone_ids = pa.array(sorted(drop), type=pa.large_string())
+    position = ARTICLE_SCHEMA.get_field_index("duplicate_of")
+
+    def rewritten(path: Path) -> Iterable[pa.Table]:
+        handle = pq.ParquetFile(path, pre_buffer=False)
+        for group in range(handle.metadata.num_row_groups):
+            table = handle.read_row_group(group).cast(ARTICLE_SCHEMA)
+            gone = pc.is_in(table.column("id"), value_set=gone_ids)
+            dropped.append(table.filter(gone).select(columns).to_pandas())
+            table = table.filter(pc.invert(gone))
+            if updates:
+                current = table.column("duplicate_of").to_pylist()
+                merged = [updates.get(i, c) for i, c in zip(table.column("id").to_pylist(), current, strict=True)]
+                table = table.set_column(
+                    position, ARTICLE_SCHEMA.field("duplicate_of"), pa.array(merged, type=pa.large_string())
+                )
+            yield table
+
     for entry in txn.entries("articles", sorted(months)):
         ids = pq.read_table(txn.path(entry), columns=["id"]).column("id")
         if not pc.any(pc.is_in(ids, value_set=wanted)).as_py():
             continue
-        table = pq.read_table(txn.path(entry), schema=ARTICLE_SCHEMA)
-        gone = pc.is_in(table.column("id"), value_set=pa.array(sorted(drop), type=pa.large_string()))
-        dropped.append(table.filter(gone).select(["id", "origin", "url", "source", "fetched_at"]).to_pandas())
-        table = table.filter(pc.invert(gone))
-        if updates:
-            current = table.column("duplicate_of").to_pylist()
-            merged = [updates.get(i, c) for i, c in zip(table.column("id").to_pylist(), current, strict=True)]
-            position = table.schema.get_field_index("duplicate_of")
-            table = table.set_column(
-                position, ARTICLE_SCHEMA.field("duplicate_of"), pa.array(merged, type=pa.large_string())
-            )
+        path = txn.path(entry)
         txn.remove(entry)
-        if table.num_rows:
-            txn.write("articles", entry.partition, table, article_stats(table))
-    return (
-        pd.concat(dropped, ignore_index=True)
-        if dropped
-        else pd.DataFrame(columns=["id", "origin", "url", "source", "fetched_at"])
-    )
+        txn.write_stream("articles", entry.partition, rewritten(path), ARTICLE_SCHEMA, article_stats, STATS_COLUMNS)
+    kept = [d for d in dropped if len(d)]
+    return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
 
 
 def _rewrite_docs(txn: Transaction, files: dict[str, set[str]], drop: set[str]) -> None:

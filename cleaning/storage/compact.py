@@ -10,7 +10,7 @@ Rows never change: a reader sees the same rows before and after.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,7 +23,9 @@ __all__ = ["AUTO_FILES", "CompactStats", "auto_compact", "compact"]
 
 AUTO_FILES = 16  # a partition with more files than this is compacted by the commit that adds one
 FILE_ROWS = 250_000  # rows per file written by compaction (a band or docs row is small, an article is not)
-_SORT = {"articles": "id", "rejects": "origin", "index/docs": "canonical", "index/bands": "band_hash"}
+_SORT = {"index/docs": "canonical", "index/bands": "band_hash"}
+_TEXTS = ("articles", "rejects")  # merged a row group at a time, in manifest order
+STATS_COLUMNS = ("published_at", "source", "language")  # what article_stats reads
 
 
 @dataclasses.dataclass
@@ -43,6 +45,43 @@ def _partitions(txn: Transaction) -> dict[tuple[str, str, str | None], list[File
     return groups
 
 
+def _row_groups(paths: list[Path]) -> Iterator[pa.Table]:
+    for path in paths:
+        handle = pq.ParquetFile(path, pre_buffer=False)
+        for group in range(handle.metadata.num_row_groups):
+            yield handle.read_row_group(group)
+
+
+def _stream_merge(
+    txn: Transaction,
+    table: str,
+    partition: str,
+    entries: list[FileEntry],
+    stats: Callable[[pa.Table], dict[str, object]] | None,
+) -> None:
+    """Concatenate the files of a partition of texts a row group at a time (memory: one row group)."""
+    schema = pq.read_schema(txn.path(entries[0]))
+    run = entries[0].stats.get("run")
+    source = _row_groups([txn.path(e) for e in entries])  # resolved before remove() forgets staged files
+    for entry in entries:
+        txn.remove(entry)
+    pending = next(source, None)
+
+    def chunk() -> Iterator[pa.Table]:
+        nonlocal pending
+        written = 0
+        while pending is not None and (not written or written + pending.num_rows <= FILE_ROWS):
+            yield pending
+            written += pending.num_rows
+            pending = next(source, None)
+
+    while pending is not None:
+        if stats is not None:
+            txn.write_stream(table, partition, chunk(), schema, stats, STATS_COLUMNS)
+        else:
+            txn.write_stream(table, partition, chunk(), schema, lambda _: {"run": run} if run else {})
+
+
 def _merge(
     txn: Transaction,
     table: str,
@@ -51,6 +90,10 @@ def _merge(
     stats: Callable[[pa.Table], dict[str, object]] | None,
     keep: Callable[[pa.Table], pa.Table] | None = None,
 ) -> None:
+    if table in _TEXTS:
+        _stream_merge(txn, table, partition, entries, stats)
+        return
+    # index rows are small and sorted (band_hash, canonical) so that a commit's reads skip row groups
     parts = [pq.read_table(txn.path(e)) for e in entries]
     merged = pa.concat_tables(parts, promote_options="none")
     if keep is not None:
@@ -58,10 +101,8 @@ def _merge(
     merged = merged.sort_by(_SORT[table])
     for entry in entries:
         txn.remove(entry)
-    run = entries[0].stats.get("run")
     for start in range(0, merged.num_rows, FILE_ROWS):
-        chunk = merged.slice(start, FILE_ROWS)
-        txn.write(table, partition, chunk, stats(chunk) if stats else ({"run": run} if run else None))
+        txn.write(table, partition, merged.slice(start, FILE_ROWS))
 
 
 def auto_compact(txn: Transaction, stats: Callable[[pa.Table], dict[str, object]]) -> None:
@@ -69,11 +110,15 @@ def auto_compact(txn: Transaction, stats: Callable[[pa.Table], dict[str, object]
     for (table, partition, _), entries in _partitions(txn).items():
         if len(entries) <= AUTO_FILES:
             continue
-        ordered = sorted(entries, key=lambda e: e.rows)
-        total = sum(e.rows for e in entries)
-        # tiered: large files stay, the small ones merge, so a partition is rewritten log-many times
-        small = ordered[:-1] if ordered[-1].rows * 2 >= total else ordered
-        _merge(txn, table, partition, small, stats if table == "articles" else None)
+        # tiered: the smallest files merge, up to FILE_ROWS rows, so a partition is rewritten
+        # log-many times and a merge's memory (index tables are merged in memory) stays bounded
+        small: list[FileEntry] = []
+        for entry in sorted(entries, key=lambda e: e.rows):
+            if small and sum(e.rows for e in small) + entry.rows > FILE_ROWS:
+                break
+            small.append(entry)
+        if len(small) > 1:
+            _merge(txn, table, partition, small, stats if table == "articles" else None)
 
 
 def compact(output: Path) -> CompactStats:

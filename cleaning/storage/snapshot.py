@@ -31,7 +31,7 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +243,36 @@ class Transaction:
         staged = self.staging / name
         pq.write_table(data, staged, compression="zstd", row_group_size=_ROW_GROUPS.get(table, _ROW_GROUP))
         entry = FileEntry(f"{table}/{partition}/{name}", data.num_rows, dict(stats or {}))
+        self._new[entry.path] = staged
+        self.manifest.files.append(entry)
+        return entry
+
+    def write_stream(
+        self,
+        table: str,
+        partition: str,
+        parts: Iterable[pa.Table],
+        schema: pa.Schema,
+        stats: Callable[[pa.Table], Mapping[str, Any]] | None = None,
+        stats_columns: Sequence[str] = (),
+    ) -> FileEntry | None:
+        """Write parts one after another as one new file (memory: one part); None when they hold no rows.
+
+        stats, if given, is computed from the file's stats_columns read back (small columns only).
+        """
+        name = f"part-{uuid.uuid4().hex}.parquet"
+        staged = self.staging / name
+        rows = 0
+        with pq.ParquetWriter(staged, schema, compression="zstd") as writer:
+            for part in parts:
+                if part.num_rows:
+                    writer.write_table(part.cast(schema), row_group_size=_ROW_GROUPS.get(table, _ROW_GROUP))
+                    rows += part.num_rows
+        if not rows:
+            staged.unlink()
+            return None
+        summary = stats(pq.read_table(staged, columns=list(stats_columns))) if stats else {}
+        entry = FileEntry(f"{table}/{partition}/{name}", rows, dict(summary))
         self._new[entry.path] = staged
         self.manifest.files.append(entry)
         return entry

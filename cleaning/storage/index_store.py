@@ -150,10 +150,13 @@ def gather(txn: Transaction, new: Entries, config: DedupConfig) -> Gathered:
             unique = np.unique(bands[:, band])
             asked = pa.array(unique)
             folder = txn.entries(BANDS, [f"{band:02d}"])
-            for _, table in _scan(txn, folder, ["band_hash", "key"], sorted_by="band_hash", wanted=unique.tolist()):
-                hits = table.filter(pc.is_in(table.column("band_hash"), value_set=asked))
-                if hits.num_rows:
-                    wanted_keys.append(hits.column("key").to_numpy())
+            for entry in folder:  # band hashes first; a group's keys only when one of them matched
+                handle = pq.ParquetFile(txn.path(entry), pre_buffer=False)
+                for group in _groups(handle, "band_hash", unique.tolist()):
+                    hit = pc.is_in(handle.read_row_group(group, columns=["band_hash"]).column(0), value_set=asked)
+                    if pc.any(hit).as_py():
+                        keys = handle.read_row_group(group, columns=["key"]).column(0).filter(hit)
+                        wanted_keys.append(keys.to_numpy())
     # rows sharing a band hash, an id (its key) or a content hash with an entry: keys and hashes only
     keys = pa.array(np.unique(np.concatenate([*wanted_keys, doc_keys(new.docs["id"])])))
     hashes = pa.array(new.docs["content_hash"].tolist(), type=pa.large_string())

@@ -46,7 +46,7 @@ from cleaning.step import StepResult, reject
 from cleaning.storage.snapshot import Store
 from cleaning.workers import worker_pool
 
-__all__ = ["RunSummary", "build_steps", "clean_pages", "clean_shard", "run", "run_key"]
+__all__ = ["RunSummary", "build_steps", "clean_items", "clean_pages", "clean_shard", "run", "run_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -283,6 +283,20 @@ def _read_reject_rows(read_rejects: Sequence[ReadReject]) -> pd.DataFrame:
             "tidings_version": __version__,
         }
     )
+
+
+def clean_items(items: Iterable[RawPage | ReadReject], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean input items in this process and write nothing: (articles, rejects) rows, duplicates not marked.
+
+    What `tidings extract` prints; a run (run, clean_shard) also dedups and stores.
+    """
+    read_rejects: list[ReadReject] = []
+    pages: list[RawPage] = []
+    for item in items:
+        (read_rejects if isinstance(item, ReadReject) else pages).append(item)  # type: ignore[arg-type]
+    articles, rejects = _clean_batch(pages, config) if pages else (_no_articles(), pd.DataFrame(columns=REJECT_COLUMNS))
+    parts = [r for r in (rejects, _read_reject_rows(read_rejects)) if len(r)]
+    return articles, pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
 
 
 def run_key(inputs: Sequence[Path], config: CleaningConfig, source: str | None) -> str:

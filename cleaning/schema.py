@@ -1,7 +1,8 @@
 """The dataset's columns, their Arrow types, and the codes that fill its coded columns.
 
-This module is the contract: `output/README.md` documents the same columns, and
-`tests/cleaning/test_schema.py` checks that the two agree.
+This module is the contract: `cleaning/storage/README.dataset.md` (written into every output
+as README.md) documents the same columns, and `tests/cleaning/test_schema.py` checks that the
+two agree.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ from cleaning.storage.index_store import (
     signature_array,
     signatures_of,
 )
+from cleaning.storage.readme import write_readme
 from cleaning.storage.snapshot import STATE, Store, Transaction
 
 __all__ = ["CommitStats", "ShardResult", "article_stats", "commit", "finish_shard", "month_of", "upgrade_legacy"]
@@ -402,6 +403,7 @@ def commit(
         except BaseException:
             txn.discard()
             raise
+    write_readme(output)
     stats.version = snapshot.manifest.version
     stats.total = snapshot.rows("articles")
     for shard in shards:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import functools
+import http.server
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import tidings
-from tests.conftest import write_article
+from tests.conftest import ENGLISH_BODY, write_article
 
 ROOT = Path(__file__).parents[1]
 
@@ -153,3 +158,117 @@ def test_ctrl_c_exits_130_and_the_same_command_finishes_the_work(tmp_path):
     again = tidings_cli("clean", tmp_path / "in", "-o", tmp_path / "out", "-q")
     assert again.returncode == 0, again.stderr
     assert len(tidings.load(tmp_path / "out")) == 400
+
+
+@pytest.fixture
+def cleaned(tmp_path):
+    """An output holding two articles and one reject."""
+    write_article(tmp_path / "in", "lab.txt", "Cyberport opens an AI lab")
+    write_article(
+        tmp_path / "in", "tram.txt", "Trams get an AI dispatcher", ENGLISH_BODY.replace("laboratory", "depot")
+    )
+    (tmp_path / "in" / "junk.bin").write_bytes(b"\x00\x01")
+    result = tidings_cli("clean", tmp_path / "in", "-o", tmp_path / "out", "-q")
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "out"
+
+
+def test_every_output_folder_gets_the_column_readme(cleaned):
+    assert (cleaned / "README.md").read_bytes() == (ROOT / "cleaning" / "storage" / "README.dataset.md").read_bytes()
+
+
+def test_export_jsonl_to_stdout_with_filters_and_columns(cleaned):
+    result = tidings_cli("export", cleaned, "--format", "jsonl", "--columns", "title,authors,fetched_at")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(r["title"] for r in rows) == ["Cyberport opens an AI lab", "Trams get an AI dispatcher"]
+    assert all(set(r) == {"title", "authors", "fetched_at"} and r["authors"] == [] for r in rows)
+    none = tidings_cli("export", cleaned, "--format", "jsonl", "--language", "fr")
+    assert none.returncode == 0
+    assert none.stdout == ""
+
+
+def test_export_csv_to_a_file_and_rejects(cleaned, tmp_path):
+    target = tmp_path / "articles.csv"
+    result = tidings_cli("export", cleaned, "--format", "csv", "-o", target)
+    assert result.returncode == 0, result.stderr
+    with open(target, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2
+    assert rows[0]["authors"] == "[]"
+    rejects = tidings_cli("export", cleaned, "--format", "csv", "--rejects", "--columns", "origin,reason")
+    assert rejects.stdout.splitlines()[0] == "origin,reason"
+    assert rejects.stdout.splitlines()[1].endswith("junk.bin,unsupported_format")
+
+
+def test_export_refuses_an_unknown_column_or_a_missing_dataset(cleaned, tmp_path):
+    bad = tidings_cli("export", cleaned, "--format", "csv", "--columns", "headline")
+    assert bad.returncode == 2
+    assert "unknown column 'headline'" in _one_error_line(bad)
+    missing = tidings_cli("export", tmp_path / "typo", "--format", "csv")
+    assert missing.returncode == 2
+    assert "does not exist" in _one_error_line(missing)
+
+
+def test_sources_lists_a_valid_file_and_refuses_an_invalid_one(tmp_path):
+    listed = tidings_cli("sources", ROOT / "sources.example.toml")
+    assert listed.returncode == 0, listed.stderr
+    names = [line.split()[0] for line in listed.stdout.splitlines()[1:]]
+    assert "rthk-en" in names
+    assert "valid:       8 source(s)" in listed.stderr
+    as_json = tidings_cli("sources", ROOT / "sources.example.toml", "--json")
+    assert json.loads(as_json.stdout.splitlines()[0])["name"] == "rthk-en"
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[[source]]\nname = "bad"\nfeeds = ["not-a-url"]\n', encoding="utf-8")
+    refused = tidings_cli("sources", bad)
+    assert refused.returncode == 2
+    assert "source 'bad', field 'feeds'" in _one_error_line(refused)
+
+
+def test_the_crawl_help_example_names_a_source_of_the_example_file():
+    listed = tidings_cli("sources", ROOT / "sources.example.toml").stdout
+    names = {line.split()[0] for line in listed.splitlines()[1:]}
+    example = next(
+        line
+        for line in tidings_cli("crawl", "--help").stdout.splitlines()
+        if "tidings crawl" in line and "--source " in line
+    )
+    assert "sources.example.toml" in example
+    assert example.split("--source ")[1].split()[0] in names
+
+
+def test_extract_a_saved_page_prints_one_json_article(tmp_path):
+    page = write_article(tmp_path, "story.txt", "Cyberport opens an AI lab")
+    result = tidings_cli("extract", page)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    article = json.loads(line)
+    assert article["title"] == "Cyberport opens an AI lab"
+    assert article["language"] == "en"
+    assert not (tmp_path / "output").exists()
+
+
+def test_extract_a_url_served_on_loopback(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    paragraphs = "".join(f"<p>{line}</p>" for line in ENGLISH_BODY.splitlines())
+    (site / "story.html").write_text(
+        f"<html><head><title>Cyberport opens an AI lab</title></head><body><article><h1>Cyberport opens an AI lab</h1>"
+        f"{paragraphs}</article></body></html>",
+        encoding="utf-8",
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        found = tidings_cli("extract", f"{base}/story.html")
+        missing = tidings_cli("extract", f"{base}/nope.html")
+        server.shutdown()
+    assert found.returncode == 0, found.stderr
+    article = json.loads(found.stdout)
+    assert article["url"] == f"{base}/story.html"
+    assert article["title"] == "Cyberport opens an AI lab"
+    assert "forty companies" in article["text"]
+    assert missing.returncode == 3
+    assert missing.stdout == ""
+    assert "http_error (HTTP 404" in missing.stderr

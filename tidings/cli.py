@@ -12,7 +12,7 @@ import click
 
 from cleaning import __version__
 from cleaning.config import load_config
-from cleaning.errors import ConfigError, TidingsError
+from cleaning.errors import ConfigError, NoDatasetError, TidingsError
 from tidings.checks import ExitCode, check_output, check_sources
 from tidings.history import clean as recorded_clean
 
@@ -350,7 +350,7 @@ def crawl(
 
     Examples:
 
-        tidings crawl --sources sources.toml --output output --source rthk
+        tidings crawl --sources sources.example.toml --output output --source rthk-en
 
         tidings crawl --sources sources.toml --frontier redis://10.0.0.5:6379/0
     """
@@ -505,3 +505,143 @@ def compact(output: Path) -> None:
     check_output(output)
     stats = compact_output(output)
     say(f"compacted:   {stats.files_before} files -> {stats.files_after} (snapshot {stats.version})")
+
+
+# --- export, sources, extract ----------------------------------------------------------------
+
+
+@main.command()
+@click.argument("output", type=click.Path(path_type=Path), default=DEFAULT_OUTPUT)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), required=True, help="csv or jsonl (JSON Lines).")
+@click.option(
+    "-o",
+    "--to",
+    "destination",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [default: stdout].",
+)
+@click.option("--rejects", is_flag=True, help="Export the rejects instead of the articles.")
+@click.option("--since", default=None, help="Only articles published at or after this date/time (UTC).")
+@click.option("--until", default=None, help="Only articles published before this date/time (UTC).")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--language", "languages", multiple=True, help="Only this language, e.g. zh-Hant (repeatable).")
+@click.option("--no-duplicates", is_flag=True, help="Only canonical rows (duplicate_of is null).")
+@click.option("--columns", default=None, help="Comma-separated columns [default: all].")
+def export(
+    output: Path,
+    fmt: str,
+    destination: Path | None,
+    rejects: bool,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    languages: tuple[str, ...],
+    no_duplicates: bool,
+    columns: str | None,
+) -> None:
+    """Write the articles (or rejects) of OUTPUT as CSV or JSON Lines, filtered as tidings.load filters.
+
+    Times are ISO 8601 in UTC; in CSV a list column (authors, tags, ...) is a JSON array in one cell.
+
+    Example:
+
+        tidings export output --format csv --since 2025-03-05 --source harbour-tech -o march.csv
+    """
+    from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
+    from tidings import dataset_root
+    from tidings.export import export as export_rows
+
+    try:
+        root = dataset_root(output)
+    except NoDatasetError as exc:
+        raise _usage_error(str(exc)) from exc
+    wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    known = (REJECT_SCHEMA if rejects else ARTICLE_SCHEMA).names
+    unknown = [c for c in wanted or [] if c not in known]
+    if unknown:
+        raise _usage_error(f"unknown column {unknown[0]!r}; columns are: {', '.join(known)}")
+    try:
+        rows = export_rows(
+            root,
+            destination,
+            fmt=fmt,
+            rejects=rejects,
+            duplicates=not no_duplicates,
+            columns=wanted,
+            since=since,
+            until=until,
+            sources=sources or None,
+            languages=languages or None,
+        )
+    except ValueError as exc:  # a date pandas cannot read
+        raise _usage_error(str(exc)) from exc
+    say(f"exported:    {rows} {'rejects' if rejects else 'articles'} as {fmt} to {destination or 'stdout'}")
+
+
+@main.command(name="sources")
+@click.argument("sources_path", metavar="SOURCES.toml", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source instead of a table.")
+def sources_command(sources_path: Path, as_json: bool) -> None:
+    """Check a sources file and list its sources: name, timezone, feeds, sitemaps and sections.
+
+    Exits 2, naming the file, the source and the field, when the file is invalid.
+
+    Example:
+
+        tidings sources sources.example.toml
+    """
+    import dataclasses
+    import json
+
+    found = check_sources(sources_path)
+    if as_json:
+        for source in found:
+            click.echo(json.dumps(dataclasses.asdict(source), ensure_ascii=False))
+    else:
+        click.echo(f"{'name':<20} {'timezone':<18} {'feeds':>5} {'sitemaps':>8} {'sections':>8}  max_age_days")
+        for source in found:
+            age = "-" if source.max_age_days is None else f"{source.max_age_days:g}"
+            click.echo(
+                f"{source.name:<20} {source.timezone or '-':<18} {len(source.feeds):>5} "
+                f"{len(source.sitemaps):>8} {len(source.sections):>8}  {age}"
+            )
+    say(f"valid:       {len(found)} source(s) in {sources_path}")
+
+
+@main.command()
+@click.argument("target", metavar="FILE|URL")
+@click.option("--source", default=None, help="Source name [default: the folder name, or the URL's host].")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML file with a [cleaning] table of settings.",
+)
+def extract(target: str, source: str | None, config_path: Path | None) -> None:
+    """Clean one saved page (or each page of a WARC/JSONL file) or one URL; print each article as a JSON line.
+
+    Nothing is stored. A page that gives no article is reported on stderr with its
+    reject reason, and the exit code is 3.
+
+    Examples:
+
+        tidings extract saved/story.html
+
+        tidings extract https://example.com/news/2025/03/story.html | jq .title
+    """
+    from tidings.export import json_line
+    from tidings.extract import extract as extract_target
+    from tidings.extract import is_url
+
+    if not is_url(target) and not os.path.lexists(target):
+        raise _usage_error(f"{target} is neither an existing file nor an http(s) URL")
+    config = load_config(config_path)
+    articles, rejects = extract_target(target, config, source=source)
+    for row in articles:
+        click.echo(json_line(row))
+    for row in rejects:
+        detail = str(row.get("detail") or "").splitlines()[0] if row.get("detail") else ""
+        say(f"rejected:    {row['origin']}: {row['reason']}" + (f" ({detail})" if detail else ""))
+    _exit_for(not articles)

@@ -9,7 +9,7 @@ import pytest
 
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA, RUN_SCHEMA, QualityFlag, RejectReason, Stage
 
-README = Path(__file__).parents[2] / "output" / "README.md"
+README = Path(__file__).parents[2] / "cleaning" / "storage" / "README.dataset.md"  # written into every output
 
 
 def _table_after(heading: str) -> dict[str, list[str]]:
@@ -59,3 +59,16 @@ def test_every_code_is_documented(heading, codes):
 def test_codes_are_stable_snake_case():
     for code in (*QualityFlag, *RejectReason, *Stage):
         assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code.value), code
+
+
+def test_the_repository_output_readme_is_the_packaged_one():
+    assert (README.parents[2] / "output" / "README.md").read_bytes() == README.read_bytes(), (
+        "cp cleaning/storage/README.dataset.md output/README.md"
+    )
+
+
+def test_the_dataset_readme_ships_as_package_data():
+    import tomllib
+
+    pyproject = tomllib.loads((README.parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "README.dataset.md" in pyproject["tool"]["setuptools"]["package-data"]["cleaning.storage"]

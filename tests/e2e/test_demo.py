@@ -147,3 +147,39 @@ def test_the_demo_ends_by_writing_the_report_and_printing_its_path(demo):
     page = report.read_text(encoding="utf-8")
     assert page.count('class="chart"') >= 10
     assert "harbour-tech" in page
+
+
+def test_the_readme_filter_examples_return_rows_on_the_demo(demo):
+    output = demo["output"]
+    unique = tidings.load(output, duplicates=False)
+    assert len(unique[unique.published_at > "2025-03-05"]) > 0
+    chosen = tidings.load(
+        output,
+        since="2025-03-01",
+        until="2025-04-01",
+        sources=["weigang-tech"],
+        languages=["zh-Hant"],
+        columns=["id", "title", "published_at"],
+    )
+    assert len(chosen) == 4
+
+
+def test_the_demo_output_holds_its_readme(demo):
+    readme = (demo["output"] / "README.md").read_text(encoding="utf-8")
+    assert "| `published_at` |" in readme
+
+
+def test_export_and_extract_on_the_demo_output(demo, tmp_path):
+    from tests.test_cli_contract import tidings_cli
+
+    result = tidings_cli("export", demo["output"], "--format", "jsonl", "--source", "weigang-tech")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {r["source"] for r in rows} == {"weigang-tech"}
+    assert all(r["published_at"].endswith("+00:00") for r in rows if r["published_at"])
+    csv_path = tmp_path / "all.csv"
+    result = tidings_cli("export", demo["output"], "--format", "csv", "--columns", "id,authors", "-o", csv_path)
+    assert result.returncode == 0, result.stderr
+    header, *lines = csv_path.read_text(encoding="utf-8").splitlines()
+    assert header == "id,authors"
+    assert len(lines) == len(demo["articles"])

@@ -19,7 +19,6 @@ import hashlib
 import itertools
 import logging
 import os
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,6 +35,7 @@ from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.rules import load_rules
 from cleaning.ids import assign_ids
 from cleaning.inputs.decoding import decode_pages
+from cleaning.inputs.progress import InputProgress
 from cleaning.inputs.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
 from cleaning.language.detect import detect_language
 from cleaning.metadata.normalize import normalize_metadata
@@ -380,10 +380,13 @@ def run(
     done = int((current.manifest.runs.get(key) or {}).get("items", 0)) if current else 0
     if done:
         logger.info("resuming run %s after %d committed inputs", key, done)
-    items = itertools.islice(iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes), done, None)
+    tracker = InputProgress(inputs, enabled=progress)  # counts the files first: a total and an ETA
+    read = tracker.track(iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes))
+    items = itertools.islice(read, done, None)
     summary.pages = summary.resumed_from = done
     position = done
-    with tqdm(desc="cleaning", unit="page", delay=1.0, file=sys.stderr, disable=not progress) as bar:
+    finished = False
+    with tqdm(disable=True) as bar:  # the tracker shows progress by input read
         cleaner = _Cleaner(config, bar)
         try:
             while True:
@@ -403,9 +406,11 @@ def run(
                 summary.rejects.update(stats.rejects)
                 summary.languages.update(stats.languages)
                 if last:
+                    finished = True
                     break
         finally:
             cleaner.close()
+            tracker.close(finished=finished)
     summary.seconds = time.perf_counter() - started
     for reason, count in sorted(summary.rejects.items()):
         logger.info("cleaning/rejected/%s: %d", reason, count)

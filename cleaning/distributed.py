@@ -165,6 +165,7 @@ def _commit(
     summary.articles += sum(r.articles for r in group)
     summary.inserted += stats.inserted
     summary.replaced += stats.replaced
+    summary.unchanged += stats.unchanged
     summary.kept_existing += stats.kept_existing
     summary.duplicates += stats.duplicates
     summary.total_articles = stats.total

@@ -191,7 +191,8 @@ class RunSummary:
     resumed_from: int = 0  # inputs committed by an earlier, killed run of the same command (not read again)
     articles: int = 0  # articles this run produced
     inserted: int = 0
-    replaced: int = 0
+    replaced: int = 0  # stored articles this run changed
+    unchanged: int = 0  # stored articles this run made again exactly as they were
     kept_existing: int = 0
     total_articles: int = 0  # rows in the dataset after the run
     duplicates: int = 0  # of this run's articles, how many point at another row
@@ -214,7 +215,7 @@ class RunSummary:
                 if self.resumed_from
                 else []
             ),
-            f"articles:    {self.articles} ({self.inserted} new, {self.replaced} updated, "
+            f"articles:    {self.articles} ({self.inserted} new, {self.replaced} updated, {self.unchanged} unchanged, "
             f"{self.kept_existing} older than the stored copy); {self.total_articles} in the dataset",
             f"duplicates:  {self.duplicates} of this run's articles point at a canonical row",
         ]
@@ -400,6 +401,7 @@ def run(
                 summary.articles += shard.articles
                 summary.inserted += stats.inserted
                 summary.replaced += stats.replaced
+                summary.unchanged += stats.unchanged
                 summary.kept_existing += stats.kept_existing
                 summary.duplicates += stats.duplicates
                 summary.total_articles = stats.total

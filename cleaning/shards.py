@@ -20,6 +20,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
+import hashlib
 import logging
 import os
 import shutil
@@ -79,7 +80,8 @@ class CommitStats:
     """What a commit did."""
 
     inserted: int = 0
-    replaced: int = 0
+    replaced: int = 0  # stored rows the commit changed
+    unchanged: int = 0  # stored rows written again exactly as they were (the same input cleaned again)
     kept_existing: int = 0
     total: int = 0
     duplicates: int = 0
@@ -194,7 +196,8 @@ def _rewrite_articles(
         for group in range(handle.metadata.num_row_groups):
             table = handle.read_row_group(group).cast(ARTICLE_SCHEMA)
             gone = pc.is_in(table.column("id"), value_set=gone_ids)
-            dropped.append(table.filter(gone).select(columns).to_pandas())
+            gone_rows = table.filter(gone)
+            dropped.append(gone_rows.select(columns).to_pandas().assign(fingerprint=_fingerprints(gone_rows)))
             table = table.filter(pc.invert(gone))
             if updates:
                 current = table.column("duplicate_of").to_pylist()
@@ -213,6 +216,16 @@ def _rewrite_articles(
         txn.write_stream("articles", entry.partition, rewritten(path), ARTICLE_SCHEMA, article_stats, STATS_COLUMNS)
     kept = [d for d in dropped if len(d)]
     return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
+
+
+_UNCOMPARED = ("duplicate_of", "tidings_version")  # set by the commit, or by which tidings wrote the row
+
+
+def _fingerprints(table: pa.Table) -> list[str]:
+    """One digest per row of what cleaning made of the page, to tell an update from a rewrite of the same row."""
+    columns = [c for c in table.column_names if c not in _UNCOMPARED]
+    rows = zip(*(table.column(c).to_pylist() for c in columns), strict=True)
+    return [hashlib.sha1(repr(row).encode()).hexdigest() for row in rows]
 
 
 def _rewrite_docs(txn: Transaction, files: dict[str, set[str]], drop: set[str]) -> None:
@@ -480,7 +493,10 @@ def _apply(
     all_rejects = pd.concat([r for r in reject_parts if len(r)] or [rejects], ignore_index=True)
     fresh = _rejects(txn, all_rejects, table, set(kept["origin"]), config, run)
     stats.inserted = len(winners) - len(replaced)
-    stats.replaced = len(replaced)
+    before = dict(zip(dropped["id"], dropped["fingerprint"], strict=True)) if "fingerprint" in dropped else {}
+    after = dict(zip(table.column("id").to_pylist(), _fingerprints(table), strict=True))
+    stats.unchanged = sum(1 for i in replaced if i in before and before[i] == after.get(i))
+    stats.replaced = len(replaced) - stats.unchanged
     stats.kept_existing = int(loses.sum())
     stats.duplicates = sum(d is not None for d in duplicate_of)
     stats.rejects.update(fresh["reason"].tolist())

@@ -272,3 +272,13 @@ def test_extract_a_url_served_on_loopback(tmp_path):
     assert missing.returncode == 3
     assert missing.stdout == ""
     assert "http_error (HTTP 404" in missing.stderr
+
+
+def test_origins_are_absolute_however_the_inputs_were_given(tmp_path):
+    write_article(tmp_path / "in", "story.txt", "A story")
+    (tmp_path / "in" / "junk.bin").write_bytes(b"\x00")
+    command = [sys.executable, "-m", "tidings", "clean", "in", "-o", "out", "-q"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(command, cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120)
+    assert tidings.load(tmp_path / "out")["origin"].tolist() == [str(tmp_path / "in" / "story.txt")]
+    assert tidings.load_rejects(tmp_path / "out")["origin"].tolist() == [str(tmp_path / "in" / "junk.bin")]

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from cleaning.inputs.files import display_path, walk_files
 from cleaning.inputs.pages import RawPage, ReadReject
+from cleaning.inputs.readers import absolute
 
 __all__ = ["InputProgress", "progress_bar"]
 
@@ -70,7 +71,7 @@ class InputProgress:
 
     def __init__(self, inputs: Sequence[Path], *, enabled: bool) -> None:
         files: list[Path] = []
-        for path in map(Path, inputs):
+        for path in map(absolute, inputs):  # as iter_inputs names them
             files.extend(walk_files(path) if path.is_dir() else [path])
         self.order = {display_path(f): i for i, f in enumerate(files)}
         self.by_bytes = any(_is_warc(f.name) for f in files)

@@ -44,6 +44,7 @@ __all__ = [
     "InputShard",
     "RawPage",
     "ReadReject",
+    "absolute",
     "iter_inputs",
     "late_hints_of",
     "merge_late_hints",
@@ -408,16 +409,22 @@ def _late_hints(warcs: list[Path], limit: int) -> _Late:
     return keep_wanted_captures(late)
 
 
+def absolute(path: Path | str) -> Path:
+    """The path as origins name it: absolute, not resolved (a link stays the name it was given)."""
+    return Path(os.path.abspath(path))
+
+
 def iter_inputs(
     paths: Sequence[Path | str], *, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[RawPage | ReadReject]:
     """Yield a page or a reject for every input under paths (files, or folders read recursively).
 
+    Origins are absolute paths, however the inputs were given.
     The source of a page is the source argument, else what the archive's hints or the
     manifest say, else the name of the input folder (the parent folder of a file argument).
     Only regular files are opened; max_bytes caps what one input may hold after decompression.
     """
-    inputs = [(path, _visible_files(path) if path.is_dir() else None) for path in map(Path, paths)]
+    inputs = [(path, _visible_files(path) if path.is_dir() else None) for path in map(absolute, paths)]
     warcs = [
         f
         for path, files in inputs
@@ -461,7 +468,7 @@ def plan_shards(
     """
     shards: list[InputShard] = []
     warcs: list[Path] = []
-    for path in map(Path, paths):
+    for path in map(absolute, paths):
         if not path.is_dir():
             if _is_warc(path) and file_problem(path) is None:
                 warcs.append(path)

@@ -72,9 +72,24 @@ def test_a_second_run_on_the_same_input_upserts(corpus, tmp_path):
     before = read_dataset(output)
     second = pipeline.run([corpus], output, CONFIG, progress=False)
 
-    assert (first.inserted, second.inserted, second.replaced) == (first.articles, 0, first.articles)
+    # the same rows again: unchanged, not "updated"
+    assert (first.inserted, second.inserted, second.replaced, second.unchanged) == (
+        first.articles,
+        0,
+        0,
+        first.articles,
+    )
     pd.testing.assert_frame_equal(read_dataset(output), before)
     assert before["id"].is_unique
+
+
+def test_a_changed_input_counts_as_updated(corpus, tmp_path):
+    output = tmp_path / "out"
+    first = pipeline.run([corpus], output, CONFIG, progress=False)
+    flag_all = dataclasses.replace(CONFIG, short_text_chars=1_000_000)  # every article gets a short_text flag
+    summary = pipeline.run([corpus], output, flag_all, progress=False)
+    assert (summary.replaced, summary.unchanged) == (first.articles, 0)
+    assert f"{first.articles} updated, 0 unchanged" in summary.lines()[1]
 
 
 def test_a_later_run_on_other_input_adds_to_the_dataset(corpus, tmp_path):
@@ -84,7 +99,7 @@ def test_a_later_run_on_other_input_adds_to_the_dataset(corpus, tmp_path):
     summary = pipeline.run([corpus / "news" / "story-0.txt"], output, CONFIG, progress=False)
     after = read_dataset(output)
 
-    assert (summary.inserted, summary.replaced) == (0, 1)
+    assert (summary.inserted, summary.replaced, summary.unchanged) == (0, 1, 0)  # its source is now its folder
     assert sorted(after["id"]) == sorted(before["id"])
 
 

@@ -350,7 +350,7 @@ def crawl(
 
     Examples:
 
-        tidings crawl --sources sources.example.toml --output output --source rthk-en
+        tidings crawl --sources sources.example.toml --source rthk-en
 
         tidings crawl --sources sources.toml --frontier redis://10.0.0.5:6379/0
     """

@@ -138,9 +138,11 @@ _RFC822_ZONES = _ZONE_NAMES | {
 _RFC822 = re.compile(
     r"^(?:[a-z]{2,}\.?\s*,?\s*)?(?P<d>\d{1,2})[\s-]+(?P<mon>[a-z]{3,})\.?,?[\s-]+(?P<y>\d{4}|\d{2}),?\s+"
     r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?"
-    r"\s*(?P<tz>[a-z][\w/+-]*|[+-]\d{1,2}(?::?\d{2})?)?\s*(?:\([^)]*\))?$",
+    r"\s*(?P<tz>(?:gmt|utc|ut)?[+-]\d{1,2}(?::?\d{2})?|[a-z][\w/+-]*)?\s*(?:\([^)]*\))?$",
     re.I,
 )
+# where an RFC 822 date with a time starts: a string that starts so but is no RFC 822 date is broken
+_RFC822_HEAD = re.compile(r"^(?:[a-z]{2,}\.?\s*,?\s*)?\d{1,2}[\s-]+[a-z]{3,}\.?,?[\s-]+\d{2,4},?\s+\d{1,2}:\d", re.I)
 # asctime and its relatives: "Sun Jan  4 16:29:06 2004", "Sun Jul 15 01:16:00 +0000 2012" (Twitter),
 # "Thu Aug 30 2012 17:26:16 +0200" (JavaScript)
 _ASCTIME = re.compile(
@@ -338,6 +340,8 @@ def parse_date(value: Any, *, timezone: dt.tzinfo = dt.UTC) -> ParsedDate | None
         return iso
     if _RFC822.match(text) or _ASCTIME.match(text):
         return _parse_rfc822(text, timezone)  # None for a zone it names but we cannot read: not UTC
+    if _RFC822_HEAD.match(text):
+        return None  # "Sun, 16 Dec 2012 1:2:3:4 GMT", "... 11:47:32 +zz:00": a date with a broken time or zone
     found = next(iter_dates(text, timezone), None)
     return found[1] if found else None
 
@@ -391,7 +395,8 @@ def _rfc822_zone(raw: str | None) -> dt.tzinfo | bool | None:
             return ZoneInfo(raw)  # Etc/GMT, Europe/Paris
         except (ZoneInfoNotFoundError, ValueError):
             return False
-    return False
+    # an abbreviation we cannot place for sure (IST: India, Ireland or Israel): the source's zone
+    return None if re.fullmatch(r"[a-z]{1,5}", text) else False
 
 
 def _parse_rfc822(text: str, tz: dt.tzinfo) -> ParsedDate | None:

@@ -132,4 +132,10 @@ def test_rfc822_dates_without_a_zone_are_read_in_the_source_zone() -> None:
     parsed = parse_date("Thu, 03 Dec 2026 09:30:00 -0000", timezone=hong_kong)
     assert parsed is not None
     assert parsed.at == dt.datetime(2026, 12, 3, 1, 30, tzinfo=dt.UTC)
-    assert parse_date("Thu, 03 Dec 2026 09:30:00 XYZ") is None  # an unknown zone is not UTC
+    # an abbreviation that names no one zone (IST: India, Ireland, Israel) is read in the source's zone
+    india = parse_date("Thu, 03 Dec 2026 09:30:00 IST", timezone=dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    assert india is not None
+    assert india.at == dt.datetime(2026, 12, 3, 4, 0, tzinfo=dt.UTC)
+    # a broken zone or time is no date at all, not a date read as UTC
+    assert parse_date("Sun, 16 Dec 2012 11:47:32 +zz:00") is None
+    assert parse_date("Sun, 16 Dec 2012 1:2:3:4 GMT") is None

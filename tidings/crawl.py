@@ -162,15 +162,20 @@ def _follow_our_log_level() -> None:
             handler.setLevel(root.getEffectiveLevel())
 
 
-def _seed_seen(output: Path, state_db: Path, frontier: Frontier | None = None, archived: Collection[str] = ()) -> int:
-    """Mark seen the URLs already in the dataset or in WARC files a killed crawl left (in the frontier too)."""
+def _seed_seen(output: Path, state_db: str, frontier: Frontier | None = None, archived: Collection[str] = ()) -> int:
+    """Mark seen the URLs already in the dataset or in WARC files a killed crawl left (in the frontier too).
+
+    An empty state_db is a crawl without incremental state (TIDINGS_STATE_DB=""): nothing to mark.
+    """
     paths = DatasetPaths(output)
     urls = read_columns(paths.articles, ["url"])["url"].dropna().astype(str)
     if frontier is not None:
         from crawler.frontier import mark_seen
 
         mark_seen(frontier.url, urls, prefix=frontier.prefix)
-    state = CrawlState(state_db)
+    if not state_db:
+        return 0
+    state = CrawlState(Path(state_db))
     try:
         return state.mark_seen([*urls, *sorted(archived)])
     finally:
@@ -274,7 +279,7 @@ def crawl(
         scrapy_settings = crawl_settings(output, overrides, worker=worker)
         # pages a killed crawl archived (and marked seen) are cleaned now, or never
         left, archived = _pick_up(output, scrapy_settings, worker)
-        seeded = _seed_seen(output, Path(scrapy_settings["TIDINGS_STATE_DB"]), frontier, archived)
+        seeded = _seed_seen(output, scrapy_settings["TIDINGS_STATE_DB"], frontier, archived)
         logger.info("crawl: %d source(s); %d dataset URLs newly marked seen", len(selected), seeded)
         _follow_our_log_level()
         process = CrawlerProcess(scrapy_settings)

@@ -9,7 +9,9 @@ from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.settings import Settings
 
 from crawler.middlewares import OfflineCookiesMiddleware
+from tests.crawler.conftest import run_crawl, write_sources
 from tidings.crawl import crawl_settings
+from tidings.demo.server import DemoServer
 
 
 def test_politeness_and_safety_defaults(tmp_path: Path) -> None:
@@ -99,3 +101,14 @@ def test_retry_backoff_doubles_and_honours_retry_after() -> None:
     past = "Wed, 21 Oct 2015 07:28:00 GMT"
     backoff.process_response(dated, Response("http://a/y", status=429, headers={"Retry-After": past}))
     assert backoff.delay(dated.replace(meta={**dated.meta, "retry_times": 1})) == 2.0  # a date in the past asks nothing
+
+
+def test_a_crawl_without_archive_or_state_runs(tmp_path: Path, server: DemoServer) -> None:
+    # the bare spider of benchmarks/crawl.py: empty settings switch the WARC archive and the state off
+    sources = write_sources(tmp_path / "sources.toml", server.base_url)
+    output = tmp_path / "output"
+    result = run_crawl(sources, output, "--no-clean", "-s", "TIDINGS_WARC_DIR=", "-s", "TIDINGS_STATE_DB=")
+    assert result.returncode == 0, result.stderr
+    assert any(request.path.startswith("/tech/") for request in server.requests)
+    assert not list(output.glob("**/*.warc.gz"))
+    assert not list(output.glob("**/*.sqlite"))

@@ -172,11 +172,12 @@ _DMY_WORDS = re.compile(
     re.I,
 )
 _MDY_WORDS = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)" + _TIME, re.I)
-# 10.11.2021 (day first: dotted dates are European), 10.11.2021, 14:05 Uhr
-_DMY_DOTS = re.compile(r"(?<![\w.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d{2})(?![\d.])" + _TIME, re.I)
+# 10.11.2021 (day first: dotted dates are European), 10.11.2021, 14:05 Uhr;
+# German typesetting spaces them: "4. 2. 2022" (a thin space, NFKC makes it a plain one)
+_DMY_DOTS = re.compile(r"(?<![\w.])(?P<d>\d{1,2})\. ?(?P<m>\d{1,2})\. ?(?P<y>(?:19|20)\d{2})(?!\d|\.\d)" + _TIME, re.I)
 # 9/17/2004 5:54:13 AM: month first, as US software prints it; only taken when a day >12
 # or an AM/PM marker says so, because 7/5/2005 is ambiguous otherwise
-_MDY_SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])" + _TIME, re.I)
+_MDY_SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?!\d|\.\d)" + _TIME, re.I)
 _ISO_COMPACT = re.compile(
     r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?(?P<tz>Z|[+-]\d{4})?$", re.I
 )
@@ -241,12 +242,14 @@ def _local_midnight(day: dt.date) -> ParsedDate:
     return ParsedDate(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), DatePrecision.DAY)
 
 
-def _from_match(match: re.Match[str], tz: dt.tzinfo, *, month_first_slash: bool = False) -> ParsedDate | None:
+def _from_match(
+    match: re.Match[str], tz: dt.tzinfo, *, month_first_slash: bool = False, day_first_slash: bool = False
+) -> ParsedDate | None:
     groups = match.groupdict()
     year = int(groups["y"])
     month = _MONTHS[groups["mon"].lower().rstrip(".")] if groups.get("mon") else int(groups["m"])
     day = int(groups["d"])
-    if month_first_slash and month > 12 >= day:
+    if (month_first_slash and month > 12 >= day) or day_first_slash:
         month, day = day, month
     return _build(groups, year, month, day, tz)
 
@@ -283,8 +286,12 @@ def normalize_digits(text: str) -> str:
     )
 
 
-def iter_dates(text: str, tz: dt.tzinfo) -> Iterator[tuple[int, ParsedDate]]:
-    """Yield (offset, date) for every full date written in text (run normalize_digits first)."""
+def iter_dates(text: str, tz: dt.tzinfo, *, day_first: bool = False) -> Iterator[tuple[int, ParsedDate]]:
+    """Yield (offset, date) for every full date written in text (run normalize_digits first).
+
+    day_first reads 03/05/2022 as 3 May, as pages in most languages but US English write it;
+    otherwise a slashed date is read only when a day above 12 or an AM/PM marker settles it.
+    """
     for pattern in (_YMD, _DMY_WORDS, _MDY_WORDS, _DMY_DOTS):
         for match in pattern.finditer(text):
             parsed = _from_match(match, tz)
@@ -294,8 +301,12 @@ def iter_dates(text: str, tz: dt.tzinfo) -> Iterator[tuple[int, ParsedDate]]:
         month, day = int(match.group("m")), int(match.group("d"))
         if day > 12 or match.group("ampm2") or month > 12:
             parsed = _from_match(match, tz, month_first_slash=True)
-            if parsed is not None:
-                yield match.start(), parsed
+        elif day_first:
+            parsed = _from_match(match, tz, day_first_slash=True)
+        else:
+            continue
+        if parsed is not None:
+            yield match.start(), parsed
 
 
 def parse_date(value: Any, *, timezone: dt.tzinfo = dt.UTC) -> ParsedDate | None:

@@ -1,9 +1,10 @@
 """Normalize metadata: each field from the strongest source that states it, with its provenance.
 
 Precedence: front matter > JSON-LD > meta tags > <time> > feed hints > text > URL >
-extractor guesses; weaker sources fill only what stronger ones leave empty. One exception
-for dates: a notice, statement or letter whose body closes with a signature and a date is
-dated by that signature when the page's own date is a later day (it was posted afterwards).
+extractor guesses; weaker sources fill only what stronger ones leave empty. Two exceptions
+for dates: a date read off the page that disagrees with the day in its URL loses to it; a
+notice, statement or letter whose body closes with a signature and a date is dated by that
+signature when the page's own date is a later day (it was posted afterwards).
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ _META_MODIFIED = (
     "article.updated",
     "lastmod",
 )
+# the printed datelines looked at for the clock a UTC stamp is shown in, and the widest offset
+_PRINTED_LOOKED_AT, _MAX_OFFSET_MINUTES = 3, 14 * 60
 # a date this far past the fetch is a misread, not a scheduled post
 _FUTURE_SLACK = dt.timedelta(days=2)
 # attribute values are matched first and searched after: one nested pattern over a long
@@ -190,6 +193,53 @@ def _local_offset(date: ParsedDate | None, tz: dt.tzinfo, assumed: bool) -> int 
     return None if delta is None else int(delta.total_seconds() // 60)
 
 
+def _writes_day_first(page: PageMeta) -> bool:
+    # 03/05/2022 is 3 May on pages in every declared language but US (and unmarked) English
+    lang = (page.lang or page.first("og:locale", "content-language", "language") or "").lower().replace("_", "-")
+    return bool(lang) and not lang.startswith(("en-us", "en-ca", "zh", "ja", "ko")) and lang not in ("en", "x-default")
+
+
+def _shown_offset(
+    date: ParsedDate | None, printed: list[ParsedDate], tz: dt.tzinfo, assumed: bool, locale: dt.tzinfo | None
+) -> int | None:
+    # a UTC ("Z") stamp is shown in the clock the page prints beside it, else, when the page
+    # reveals no zone but UTC, in the zone of its locale (a German page's 23:00Z is tomorrow)
+    printed_offset = _printed_offset(date, printed, tz)
+    if printed_offset is not None:
+        return printed_offset
+    utc_only = tz is locale or tz.utcoffset(None) == dt.timedelta(0)
+    if (
+        date is not None
+        and date.offset == 0
+        and locale is not None
+        and date.precision != DatePrecision.DAY
+        and utc_only
+    ):
+        return _minutes(locale, date.at)
+    return _local_offset(date, tz, assumed)
+
+
+def _minutes(tz: dt.tzinfo, at: dt.datetime) -> int | None:
+    delta = at.astimezone(tz).utcoffset()
+    return None if delta is None else int(delta.total_seconds() // 60)
+
+
+def _printed_offset(date: ParsedDate | None, printed: list[ParsedDate], tz: dt.tzinfo) -> int | None:
+    """Return the offset a UTC stamp is shown in on the page: the printed dateline "03/05/2022
+    21:44" beside a declared "2022-05-04T00:44:52Z" says the page's clock runs at -03:00.
+    """
+    if date is None or date.offset != 0 or date.precision == DatePrecision.DAY:
+        return None
+    stamp = date.at.replace(second=0, microsecond=0, tzinfo=None)
+    for shown in printed[:_PRINTED_LOOKED_AT]:
+        if shown.offset is not None or shown.precision == DatePrecision.DAY:
+            continue
+        minutes = int((shown.at.astimezone(tz).replace(tzinfo=None) - stamp).total_seconds() // 60)
+        if minutes and abs(minutes) <= _MAX_OFFSET_MINUTES and minutes % 15 == 0:
+            return minutes
+    return None
+
+
 def _zone_assumed(date: ParsedDate | None, assumed: bool) -> bool:
     return assumed and date is not None and date.precision != DatePrecision.DAY and date.offset is None
 
@@ -241,11 +291,12 @@ def _normalize_row(
         + [(DateSource.FEED, hints.get(k)) for k in ("modified", "updated")]
     )
     # a time without an offset is read in the zone the page reveals, then the source's, then the default
+    locale = locale_zone(page.lang, page.first("og:locale", "content-language", "language"))
     tz, zone_assumed = _reading_zone(
         _str(row.get("timezone")),
         default_timezone,
         _revealed_zone([v for _, v in declared_published + declared_modified] + page.times[1:], decoded),
-        locale_zone(page.lang, page.first("og:locale", "content-language", "language")),
+        locale,
     )
     raw_url = _str(row.get("url"))
 
@@ -263,20 +314,31 @@ def _normalize_row(
     titles = [
         t for t in (title, first_text(extracted.get("title")), strip_site_suffix(page.title_tag, site_names)) if t
     ]
-    dates = text_dates(page.lines, body_lines, titles, tz)
+    dates = text_dates(page.lines, body_lines, titles, tz, day_first=_writes_day_first(page))
     title_prefix = TEXT_DATE_PREFIX.match(first_text(extracted.get("title")) or "") if media_type == "text" else None
     extracted_text_date = extracted.get("date") if extracted.get("date_source") == "text" else None
     fetched_at = row.get("fetched_at")
 
+    in_url = url_date(raw_url)
     published, source = _pick_date(
         declared_published
         + [(DateSource.TEXT, extracted_text_date), (DateSource.TEXT, title_prefix.group(1) if title_prefix else None)]
         + [(DateSource.TEXT, d) for d in dates.published]
-        + [(DateSource.URL, url_date(raw_url))]
+        + [(DateSource.URL, in_url)]
         + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, decoded, url))],
         tz,
         fetched_at,
     )
+    # the day in the article's own URL was written when it was published; a date read off the
+    # visible page that disagrees may belong to a list of other stories beside it
+    if (
+        source == DateSource.TEXT
+        and published is not None
+        and in_url is not None
+        and _calendar_day(published, tz) != in_url.at.date()
+        and _plausible(in_url, fetched_at)
+    ):
+        published, source = in_url, DateSource.URL
     # a notice or statement is dated by its signature; the page may have posted it days later
     signed = dates.signed
     if (
@@ -310,7 +372,7 @@ def _normalize_row(
         "authors": authors,
         "editors": editors,
         "published_at": published.at if published else None,
-        "published_offset_minutes": _local_offset(published, tz, zone_assumed),
+        "published_offset_minutes": _shown_offset(published, dates.published, tz, zone_assumed, locale),
         "timezone_assumed": _zone_assumed(published, zone_assumed),
         "published_precision": str(published.precision) if published else None,
         "published_source": str(source) if source else None,

@@ -147,8 +147,15 @@ def _published(found: Sequence[FoundDate]) -> list[ParsedDate]:
     return labelled + plain
 
 
-def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Sequence[str], tz: dt.tzinfo) -> TextDates:
-    """Return the dates the page prints for itself, strongest first.
+def text_dates(
+    page_lines: Sequence[str],
+    text_lines: Sequence[str],
+    titles: Sequence[str],
+    tz: dt.tzinfo,
+    *,
+    day_first: bool = False,
+) -> TextDates:
+    """Return the dates the page prints for itself, strongest first (day_first: see iter_dates).
 
     Order: labelled then unlabelled dates in the header window; labelled dates atop the body;
     labelled dates anywhere else in the page; unlabelled datelines atop the body.
@@ -158,8 +165,8 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
     windows = _header_windows(page_lines, text_lines, titles)
     for start, head, end in windows:
         # a dateline under the headline beats one above it (often a related story's)
-        below = _datelines(page_lines[head:end], tz)
-        above = _datelines(page_lines[start:head], tz)
+        below = _datelines(page_lines[head:end], tz, day_first)
+        above = _datelines(page_lines[start:head], tz, day_first)
         header = below + above
         if header:
             result.header_lines = list(page_lines[start:end])
@@ -169,14 +176,16 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
         if windows:
             start, _, end = windows[0]
             result.header_lines = list(page_lines[start:end])
-    top = _datelines([line[:_LINE_CHARS] for line in text_lines[:_BODY_TOP_LINES]], tz)
+    top = _datelines([line[:_LINE_CHARS] for line in text_lines[:_BODY_TOP_LINES]], tz, day_first)
     # a label's date may sit on the next line ("发布日期：" in one cell, the date in the next)
     labelled_lines = [
         f"{line} {page_lines[i + 1] if i + 1 < len(page_lines) else ''}"
         for i, line in enumerate(page_lines)
-        if _PUBLISHED_LABEL.search(line)
+        if _ANY_PUBLISHED_LABEL.search(line)
     ]
-    elsewhere = [f for f in find_dates("\n".join(labelled_lines), timezone=tz) if f.label == "published"]
+    elsewhere = [
+        f for f in find_dates("\n".join(labelled_lines), timezone=tz, day_first=day_first) if f.label == "published"
+    ]
     result.published = (
         _published(header)
         + [f.date for f in top if f.label == "published"]
@@ -188,14 +197,16 @@ def text_dates(page_lines: Sequence[str], text_lines: Sequence[str], titles: Seq
     return result
 
 
-def _datelines(lines: Sequence[str], tz: dt.tzinfo) -> list[FoundDate]:
+def _datelines(lines: Sequence[str], tz: dt.tzinfo, day_first: bool) -> list[FoundDate]:
     """Return the dates of lines, in order, that read as datelines: labelled ones, and unlabelled
     ones near the start of a line or on a short line; "am 18. Oktober 2021 eröffnet" inside a
     sentence is an event the article tells of.
     """
     found = []
     for line in lines:
-        for item in find_dates(line, timezone=tz):
+        for item in find_dates(line, timezone=tz, day_first=day_first):
+            if item.label == "other":
+                continue
             if item.label or len(line) <= _DATELINE_CHARS:
                 found.append(item)
                 continue
@@ -233,23 +244,50 @@ _PUBLISHED_LABEL = re.compile(
 _MODIFIED_LABEL = re.compile(
     r"(?:更新|修改|修订|修訂)(?:时间|時間|日期|于|於)|updated(?:\s+on)?|last\s+modified|modified", re.I
 )
+# the same labels in the other languages of our sources, read only right before the date
+# ("Erschienen am: 01.11.2023", "Mis à jour le", "Zuletzt aktualisiert am"); "Registriert:
+# 18.09.2008" under a forum post's author says when the poster joined, never a publication
+_LABEL_TAIL = r")\s*(?:am|le|el|em|en|il|op|den|on)?\s*$"
+_OTHER_LABELS = re.compile(
+    r"(?:\b(?:registriert|mitglied\s+seit|dabei\s+seit|joined|member\s+since|registered|inscrit\s+depuis"
+    r"|registrado|geboren|born)|注册时间|註冊時間|注册于|註冊於|加入时间|加入時間|注册日期|入会" + _LABEL_TAIL,
+    re.I,
+)
+_MODIFIED_LABELS = re.compile(
+    r"(?:\b(?:(?:zuletzt\s+)?aktualisiert|(?:zuletzt\s+)?geändert|letzte\s+änderung|stand|mis\s+à\s+jour|modifié"
+    r"|actualizado|atualizado|aggiornato|bijgewerkt|zaktualizowano|aktualizacja|päivitetty)|最終更新日?|更新日"
+    + _LABEL_TAIL,
+    re.I,
+)
+_PUBLISHED_LABELS = re.compile(
+    r"(?:\b(?:veröffentlicht|erschienen|publiziert|datum|publié|publicado|publicada|pubblicato|gepubliceerd"
+    r"|opublikowano|julkaistu)|公開日|投稿日|掲載日|配信日" + _LABEL_TAIL,
+    re.I,
+)
+# a line worth searching for a labelled date anywhere on the page
+_ANY_PUBLISHED_LABEL = re.compile(f"{_PUBLISHED_LABEL.pattern}|{_PUBLISHED_LABELS.pattern[: -len(_LABEL_TAIL)]})", re.I)
 
 
 def _label_before(text: str, start: int) -> str:
     # the label is what sits right before the date: "发布时间：", "【日期：", "Updated:"
-    before = text[max(0, start - 16) : start]
+    before = text[max(0, start - 28) : start]
     before = re.sub(r"[\s:：【\[(（|丨]+$", "", before)
-    if _MODIFIED_LABEL.search(before[-8:]):
+    if _OTHER_LABELS.search(before):
+        return "other"
+    if _MODIFIED_LABEL.search(before[-8:]) or _MODIFIED_LABELS.search(before):
         return "modified"
-    if _PUBLISHED_LABEL.search(before[-8:]):
+    if _PUBLISHED_LABEL.search(before[-8:]) or _PUBLISHED_LABELS.search(before):
         return "published"
     return ""
 
 
-def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC) -> list[FoundDate]:
+def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC, day_first: bool = False) -> list[FoundDate]:
     """Return every date written in text, in reading order, with the label before it."""
     text = normalize_digits(text)
-    found = [FoundDate(parsed, start, _label_before(text, start)) for start, parsed in iter_dates(text, timezone)]
+    found = [
+        FoundDate(parsed, start, _label_before(text, start))
+        for start, parsed in iter_dates(text, timezone, day_first=day_first)
+    ]
     # where two patterns read one spot, the first listed pattern's reading stands
     seen: set[int] = set()
     unique = []

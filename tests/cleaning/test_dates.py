@@ -148,6 +148,42 @@ def test_find_dates_reads_labels_and_order():
     assert found[2].date.at == utc(2005, 4, 18)
 
 
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ("Letzte Änderung: 31.10.2023 - 14:49\nErschienen am: 01.11.2023", ["modified", "published"]),
+        ("Veröffentlicht am 3. Mai 2022, zuletzt aktualisiert am 5. Mai 2022", ["published", "modified"]),
+        ("Publié le 3 mai 2022 · Mis à jour le 4 mai 2022", ["published", "modified"]),
+        ("Publicado el 3 de mayo de 2022", ["published"]),
+        ("公開日：2022年1月2日 更新日：2022年1月3日", ["published", "modified"]),
+        # when a forum poster joined is no date of the post
+        ("Registriert: 18.09.2008, 05:56", ["other"]),
+        ("Member since May 3, 2010", ["other"]),
+        ("Mindesthaltbarkeitsdatum 12.03.2022", [""]),
+    ],
+)
+def test_find_dates_reads_labels_in_many_languages(text, labels):
+    assert [f.label for f in find_dates(text, timezone=HK)] == labels
+
+
+def test_spaced_dotted_dates_and_a_sentence_end():
+    # German typesetting puts (thin) spaces into dates; a full stop may close the sentence
+    found = find_dates("Von Deutscher Tennis Bund 4.\u20092.\u20092022.", timezone=dt.UTC)
+    assert [f.date.at for f in found] == [utc(2022, 2, 4)]
+    assert find_dates("Version 4.2.2022.5", timezone=dt.UTC) == []
+
+
+def test_slashed_dates_are_read_day_first_only_when_asked():
+    assert find_dates("03/05/2022 21:44", timezone=dt.UTC) == []  # ambiguous
+    found = find_dates("03/05/2022 21:44", timezone=dt.UTC, day_first=True)
+    assert [f.date.at for f in found] == [utc(2022, 5, 3, 21, 44)]
+    # what only one reading allows, and US software's AM/PM, stay month first
+    assert [f.date.at for f in find_dates("7/5/2005 9:23 PM", timezone=dt.UTC, day_first=True)] == [
+        utc(2005, 7, 5, 21, 23)
+    ]
+    assert [f.date.at for f in find_dates("12/25/2020", timezone=dt.UTC, day_first=True)] == [utc(2020, 12, 25)]
+
+
 def test_find_dates_english_dateline():
     text = "HONG KONG SAR - Media OutReach Newswire - 14 May 2025 - Co-organised by Cyberport"
     found = find_dates(text, timezone=HK)

@@ -175,11 +175,28 @@ def test_date_precedence(strongest):
         front_matter={"date": "2025-05-01"} if "front_matter" in present else None,
         hints={"published": "Mon, 05 May 2025 00:00:00 GMT"} if "feed" in present else None,
         text="发布时间：2025-05-06\nBody." if "text" in present else "Body.",
-        url="https://news.example/2025/05/07/story.html" if "url" in present else None,
+        # the URL's day agrees with the text's: a text date that disagrees loses to it (below)
+        url=f"https://news.example/2025/05/0{6 if 'text' in present else 7}/story.html" if "url" in present else None,
         extracted={"date": "2025-05-08"},
     )
     assert row["published_source"] == ORDER[strongest]
     assert row["published_at"] == utc(2025, 5, strongest + 1)
+
+
+def test_a_printed_date_that_disagrees_with_the_urls_day_loses_to_it():
+    # the page prints a list of other stories' dates beside the article; its URL holds its own day
+    row = normalize(
+        decoded="<html><body><p>Body.</p></body></html>",
+        text="发布时间：2021-10-01 08:58\nBody.",
+        url="https://news.example/2021/10/20/story.html",
+    )
+    assert (row["published_at"], row["published_source"]) == (utc(2021, 10, 20), "url")
+    agreeing = normalize(
+        decoded="<html><body><p>Body.</p></body></html>",
+        text="发布时间：2021-10-20 08:58\nBody.",
+        url="https://news.example/2021/10/20/story.html",
+    )
+    assert agreeing["published_source"] == "text"
 
 
 def test_author_precedence_and_hints_fill_gaps():
@@ -314,6 +331,30 @@ def test_a_utc_stamp_is_shown_in_the_zone_the_page_writes_its_other_times_in():
     assert normalize(decoded=script, text="x")["published_offset_minutes"] == -300
     only_utc = normalize(decoded='<meta property="article:published_time" content="2020-02-25T02:25:54Z">', text="x")
     assert only_utc["published_offset_minutes"] == 0
+
+
+def test_a_utc_stamp_is_shown_in_the_clock_the_page_prints_beside_it():
+    # the page prints "03/05/2022 21:44" (Brasília) under the headline; its metadata says 00:44:52Z
+    html = (
+        '<html lang="pt-BR"><head><meta property="article:published_time" content="2022-05-04T00:44:52Z">'
+        "</head><body><h1>Pacheco e o STF</h1><p>Brasília</p><p>03/05/2022 21:44</p><p>Texto.</p></body></html>"
+    )
+    row = normalize(decoded=html, text="Texto.")
+    assert row["published_at"] == utc(2022, 5, 4, 0, 44, 52)
+    assert row["published_offset_minutes"] == -180
+    # a printed clock that matches no whole quarter hour of the stamp says nothing
+    other = normalize(decoded=html.replace("21:44", "21:37"), text="Texto.")
+    assert other["published_offset_minutes"] == 0
+
+
+def test_a_utc_stamp_of_a_page_revealing_no_zone_is_shown_in_its_locales():
+    # local midnight written in UTC: the German page's day is the 5th
+    html = '<html lang="de"><head><meta property="article:published_time" content="2021-11-04T23:00Z"></head></html>'
+    row = normalize(decoded=html, text="x", quality_flags=[])
+    assert (row["published_at"], row["published_offset_minutes"]) == (utc(2021, 11, 4, 23), 60)
+    assert row["quality_flags"] == []  # the instant was stated: only how it is shown is guessed
+    english = normalize(decoded=html.replace('lang="de"', 'lang="en"'), text="x")
+    assert english["published_offset_minutes"] == 0
 
 
 def test_the_default_zone_is_the_last_resort_and_flagged():

@@ -9,6 +9,7 @@ from typing import Any
 from cleaning.metadata.authors import clean_names, is_site_name, names_from_value, owns_site, read_bylines
 from cleaning.metadata.pagedates import article_lines
 from cleaning.metadata.pagemeta import PageMeta
+from cleaning.metadata.signatures import closing_signature
 from cleaning.metadata.titles import normalize_title, strip_site_suffix
 from cleaning.metadata.urls import host_name
 
@@ -323,7 +324,7 @@ def pick_authors(
         people(body.credited + extra.credited + head.credited + around.credited),
         people(elements),
         people(names_from_value(extracted.get("author"))),
-    )
+    ) or people(closing_signature(body_lines))
     editors = [
         n
         for n in clean_names(body.editors + extra.editors + head.editors + around.editors)

@@ -47,6 +47,10 @@ _SPACES = re.compile(r"\s+")
 
 def is_robots_txt(text: str) -> bool:
     """Tell whether text is a robots.txt file (most of its non-comment lines are directives)."""
+    # speed: the first line that is neither blank nor a comment must start with "user-agent", so a
+    # page whose first visible character is neither "#" nor "u" is not one (no split of the whole page)
+    if text.lstrip()[:1] not in ("#", "u", "U"):
+        return False
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines or not re.match(r"\s*user-agent\s*:", lines[0], re.I):
         return False

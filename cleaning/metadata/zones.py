@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 __all__ = ["locale_zone", "offset_in_markup"]
 
 # an ISO timestamp with a non-zero offset anywhere in the markup (scripts' JSON included)
 _STAMPED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?(?:\.\d+)?([+-])(\d\d):?(\d\d)(?!\d)")
+# speed: a pattern that starts with a literal is searched for in C; _STAMPED, starting with \d, is
+# tried at every digit of the page. Its "T" always sits 10 characters after the match's start.
+_TIME = re.compile(r"T\d\d:\d\d")
+_DATE_CHARS = 10
+
+
+def _stamps(html: str) -> Iterator[re.Match[str]]:
+    # the matches _STAMPED.finditer(html) yields, found from the "T" of each
+    end = 0
+    for found in _TIME.finditer(html, _DATE_CHARS):
+        start = found.start() - _DATE_CHARS
+        if start >= end and (match := _STAMPED.match(html, start)):
+            end = match.end()
+            yield match
 
 
 def offset_in_markup(html: str) -> dt.timezone | None:
     """Return the zone of the first timestamp in html that states a non-zero UTC offset."""
-    for match in _STAMPED.finditer(html):
+    for match in _stamps(html):
         sign, hours, minutes = match.groups()
         offset = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
         if offset and abs(offset) <= 14 * 60:

@@ -47,19 +47,33 @@ def _templates() -> list[str]:
     return [p.read_text(encoding="utf-8", errors="replace") for p in pages]
 
 
-_PARAGRAPH = re.compile(r"(<p[^>]*>)(.*?)(</p>)", re.S)
+_TEXT_NODE = re.compile(r">([^<>]+)<")
+_SKIPPED = re.compile(r"(<(script|style)[^>]*>.*?</\2>)", re.S | re.I)
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _edit(html: str, n: int) -> str:
+    """Replace every third word (every third Han character) of the page's text by one drawn for page n.
+
+    Every word 5-gram and character 4-gram of the text changes, so two edited pages of one
+    template are not near duplicates; markup, scripts and styles stay as they were.
+    """
     rng = random.Random(n)
     words = re.findall(r"[A-Za-z]{3,}", html) or ["news"]
+    han = _HAN.findall(html) or ["新"]
 
-    def paragraph(match: re.Match[str]) -> str:
-        tokens = match.group(2).split(" ")
-        tokens = [rng.choice(words) if i % 3 == 1 else t for i, t in enumerate(tokens)]
-        return match.group(1) + " ".join(tokens) + match.group(3)
+    def text(match: re.Match[str]) -> str:
+        tokens = match.group(1).split(" ")
+        tokens = [rng.choice(words) if i % 3 == 1 and t.isalpha() else t for i, t in enumerate(tokens)]
+        edited = " ".join(tokens)
+        count = iter(range(len(edited)))
+        edited = _HAN.sub(lambda m: rng.choice(han) if next(count) % 3 == 1 else m.group(0), edited)
+        return ">" + edited + "<"
 
-    return _PARAGRAPH.sub(paragraph, html)
+    parts = _SKIPPED.split(html)  # text, a skipped element, its tag name, text, ...
+    for i in range(0, len(parts), 3):
+        parts[i] = _TEXT_NODE.sub(text, parts[i])
+    return "".join(p for i, p in enumerate(parts) if i % 3 != 2)
 
 
 def make_inputs(folder: Path, pages: int, kind: str) -> Path:

@@ -39,7 +39,7 @@ from cleaning.config import CleaningConfig, DedupConfig
 from cleaning.duplicates.dedup import Entries, fingerprint_articles, mark_entries
 from cleaning.duplicates.index import doc_keys, index_params
 from cleaning.duplicates.minhash import EMPTY, band_hashes
-from cleaning.ids import keep_newest_per_id
+from cleaning.ids import article_id, keep_newest_per_id
 from cleaning.metadata.urls import canonicalize
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
 from cleaning.storage.compact import STATS_COLUMNS, auto_compact
@@ -47,12 +47,16 @@ from cleaning.storage.dataset import FETCH_FAILURES, to_table
 from cleaning.storage.index_store import (
     BANDS,
     DOCS,
-    bands_table,
+    LAYOUT,
+    LINKS,
+    band_run,
     docs_schema,
     find_docs,
     gather,
+    link_runs,
     signature_array,
     signatures_of,
+    upgrade_index,
 )
 from cleaning.storage.readme import write_readme
 from cleaning.storage.snapshot import STATE, Store, Transaction
@@ -286,12 +290,12 @@ def _dedup(
     rows = _docs_rows(new_ids + changed, index.docs, index.signatures, all_meta, config.num_perm)
     if rows.num_rows:
         txn.write(DOCS, "all", rows)
+        for kind, run in link_runs(rows).items():  # the clusters of these rows, by id, content hash, origin
+            txn.write_run(LINKS, kind, run)
     has = (new.signatures != EMPTY).any(axis=1)
     if has.any():
         bands = band_hashes(new.signatures[has], bands=config.bands, rows=config.rows, seed=config.seed)
-        keys = doc_keys(new.docs["id"][has])
-        for band in range(config.bands):
-            txn.write(BANDS, f"{band:02d}", bands_table(bands, keys, band))
+        txn.write_run(BANDS, "all", band_run(bands, doc_keys(new.docs["id"][has])))
     months = dict(zip(found.rows["id"], found.rows["month"], strict=True))
     return duplicate_of, updates, months
 
@@ -327,10 +331,8 @@ def _rejects(
     failing.pop(None, None)  # type: ignore[call-overload]
     stored_urls: set[str] = set()
     if failing:  # a fetch failure of a URL the dataset already holds an article for is answered
-        wanted = pa.array(sorted(k for k in failing if k), type=pa.large_string())
-        for entry in txn.entries("articles"):
-            urls = pq.read_table(txn.path(entry), columns=["url"]).column("url")
-            stored_urls.update(u for u in urls.filter(pc.is_in(urls, value_set=wanted)).to_pylist() if u)
+        ids = {article_id(k, ""): k for k in failing if k}  # an article's id is that of its canonical URL
+        stored_urls = {ids[i] for i in find_docs(txn, sorted(ids), ["id"]).column("id").to_pylist()}
     known = resolved_urls | stored_urls
     answered_new = [
         isinstance(u, str) and r in FETCH_FAILURES and url_key(u) in known
@@ -367,12 +369,15 @@ def _check_index(txn: Transaction, config: DedupConfig) -> None:
     """Rebuild the index from the stored texts when it was built with other parameters (or never)."""
     wanted = index_params(config)
     if txn.manifest.meta.get("dedup_params") == wanted:
+        if upgrade_index(txn):
+            logger.warning("moved the dedup index to layout %d (sorted runs, docs/dedup.md)", LAYOUT)
         return
     if txn.entries("articles"):
         logger.warning("dedup index was built with other parameters; rebuilding it from the stored articles")
-    for entry in txn.entries(DOCS) + txn.entries(BANDS):
+    for entry in txn.entries(DOCS) + txn.entries(BANDS) + txn.entries(LINKS):
         txn.remove(entry)
     txn.manifest.meta["dedup_params"] = wanted
+    txn.manifest.meta["index_layout"] = LAYOUT
     stored = txn.entries("articles")
     final: dict[str, str | None] = {}
     for entry in stored:

@@ -10,20 +10,23 @@ Rows never change: a reader sees the same rows before and after.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from cleaning.storage.index_store import DOCS, LINKS, RUNS, link_runs, read_run, run_hashes, upgrade_index
 from cleaning.storage.snapshot import FileEntry, Store, Transaction
 
 __all__ = ["AUTO_FILES", "CompactStats", "auto_compact", "compact"]
 
 AUTO_FILES = 16  # a partition with more files than this is compacted by the commit that adds one
-FILE_ROWS = 250_000  # rows per file written by compaction (a band or docs row is small, an article is not)
-_SORT = {"index/docs": "canonical", "index/bands": "band_hash"}
+FILE_ROWS = 250_000  # rows per file written by compaction (a docs row is small, an article is not)
+RUN_ROWS = 4_000_000  # rows per sorted run of bands or links (16-40 bytes a row)
 _TEXTS = ("articles", "rejects")  # merged a row group at a time, in manifest order
 STATS_COLUMNS = ("published_at", "source", "language")  # what article_stats reads
 
@@ -93,16 +96,49 @@ def _merge(
     if table in _TEXTS:
         _stream_merge(txn, table, partition, entries, stats)
         return
-    # index rows are small and sorted (band_hash, canonical) so that a commit's reads skip row groups
+    if table in RUNS:
+        _merge_runs(txn, table, partition, entries, keep)
+        return
+    # docs rows are sorted by canonical so that a commit's reads skip row groups
     parts = [pq.read_table(txn.path(e)) for e in entries]
-    merged = pa.concat_tables(parts, promote_options="none")
-    if keep is not None:
-        merged = keep(merged)
-    merged = merged.sort_by(_SORT[table])
+    merged = pa.concat_tables(parts, promote_options="none").sort_by("canonical")
     for entry in entries:
         txn.remove(entry)
     for start in range(0, merged.num_rows, FILE_ROWS):
         txn.write(table, partition, merged.slice(start, FILE_ROWS))
+
+
+def _merge_runs(
+    txn: Transaction,
+    table: str,
+    partition: str,
+    entries: list[FileEntry],
+    keep: Callable[[pa.Table], pa.Table] | None,
+) -> None:
+    """Merge sorted runs into runs of at most RUN_ROWS rows, one range of hashes at a time (memory: one run).
+
+    Hashes are uniform 64-bit values, so equal ranges of the hash space hold about equal rows.
+    """
+    runs = [read_run(txn.path(e)) for e in entries]  # mapped, and resolved before remove() forgets staged files
+    for entry in entries:
+        txn.remove(entry)
+    pieces = max(1, -(-sum(r.num_rows for r in runs) // RUN_ROWS))
+    bounds = [2**64 * i // pieces for i in range(pieces + 1)]
+    hashes = [run_hashes(r) for r in runs]
+    for low, high in itertools.pairwise(bounds):
+        parts = []
+        for run, values in zip(runs, hashes, strict=True):
+            first = int(np.searchsorted(values, np.uint64(low), "left"))
+            last = len(values) if high >= 2**64 else int(np.searchsorted(values, np.uint64(high), "left"))
+            if last > first:
+                parts.append(run.slice(first, last - first))
+        if not parts:
+            continue
+        merged = pa.concat_tables(parts, promote_options="none")
+        if keep is not None:
+            merged = keep(merged)
+        if merged.num_rows:
+            txn.write_run(table, partition, merged.sort_by(merged.column_names[0]))
 
 
 def auto_compact(txn: Transaction, stats: Callable[[pa.Table], dict[str, object]]) -> None:
@@ -110,11 +146,14 @@ def auto_compact(txn: Transaction, stats: Callable[[pa.Table], dict[str, object]
     for (table, partition, _), entries in _partitions(txn).items():
         if len(entries) <= AUTO_FILES:
             continue
-        # tiered: the smallest files merge, up to FILE_ROWS rows, so a partition is rewritten
-        # log-many times and a merge's memory (index tables are merged in memory) stays bounded
+        # tiered: the smallest files merge (two at least, then each next one no larger than
+        # those before it together), up to FILE_ROWS rows: a row is rewritten log-many times, a merge costs
+        # what it merges (not the partition) and its memory (docs merge in memory) stays bounded
+        limit = RUN_ROWS if table in RUNS else FILE_ROWS
         small: list[FileEntry] = []
         for entry in sorted(entries, key=lambda e: e.rows):
-            if small and sum(e.rows for e in small) + entry.rows > FILE_ROWS:
+            gathered = sum(e.rows for e in small)
+            if small and (gathered + entry.rows > limit or (len(small) > 1 and entry.rows > gathered)):
                 break
             small.append(entry)
         if len(small) > 1:
@@ -130,8 +169,9 @@ def compact(output: Path) -> CompactStats:
     with store.lock():
         upgrade_legacy(store)
         txn = store.begin()
+        upgrade_index(txn)
         result.files_before = len(txn.manifest.files)
-        docs = txn.entries("index/docs")
+        docs = txn.entries(DOCS)
         keys = (
             pa.concat_arrays([pq.read_table(txn.path(e), columns=["key"]).column("key").combine_chunks() for e in docs])
             if docs
@@ -142,6 +182,8 @@ def compact(output: Path) -> CompactStats:
             return table.filter(pc.is_in(table.column("key"), value_set=keys))
 
         for (table, partition, _), entries in _partitions(txn).items():
+            if table == LINKS:
+                continue
             if len(entries) > 1 or table == "index/bands":
                 _merge(
                     txn,
@@ -151,6 +193,20 @@ def compact(output: Path) -> CompactStats:
                     article_stats if table == "articles" else None,
                     live_bands if table == "index/bands" else None,
                 )
+        _relink(txn)
         result.files_after = len(txn.manifest.files)
         result.version = txn.commit().manifest.version
     return result
+
+
+def _relink(txn: Transaction) -> None:
+    """Write the links afresh from the docs (dropping links superseded since), a docs file at a time."""
+    for entry in txn.entries(LINKS):
+        txn.remove(entry)
+    for entry in txn.entries(DOCS):
+        docs = pq.read_table(txn.path(entry), columns=["id", "content_hash", "origin", "canonical"])
+        for kind, run in link_runs(docs).items():
+            txn.write_run(LINKS, kind, run)
+    for (table, partition, _), entries in _partitions(txn).items():
+        if table == LINKS and len(entries) > 1:
+            _merge_runs(txn, table, partition, entries, None)

@@ -1,25 +1,34 @@
 """The dedup index inside a snapshot: read only the parts a batch of new documents needs.
 
-Two tables (docs/storage.md, docs/dedup.md):
+Three tables (docs/storage.md, docs/dedup.md):
 
 - `index/docs/all/`: one row per stored article: id, key (doc_keys), content_hash,
   published_at, canonical (the id of its cluster's canonical row), month (the articles
   partition that holds it), fetched_at, origin, signature (num_perm uint32, little-endian).
-- `index/bands/NN/`: one folder per LSH band: (band_hash, key) rows, each file sorted by
-  band_hash. Rows of a replaced article may linger until compaction: they only add
-  candidates, which the signature comparison then rejects.
+  Parquet, each file sorted by canonical in small row groups.
+- `index/bands/all/`: (band_hash, key) rows, every band in one table (the band number is mixed
+  into the hash), each file sorted by band_hash.
+- `index/links/{id,content,origin}/`: (hash, canonical) rows: the 64-bit key of a row's id,
+  content hash or origin, and its cluster's canonical id, each file sorted by hash.
 
-gather() reads, for a batch of new entries, the stored rows that share a band hash, a
-content hash or an id with one of them, then every member of those rows' clusters: that is
-all mark_entries needs to give the result a whole index would. Memory grows with the
-touched clusters, and each table is scanned a file (or row group) at a time.
+Bands and links are sorted runs in uncompressed Arrow IPC files: memory-mapped and
+binary-searched, so a lookup of k hashes touches O(k log n) pages of a file, not the file.
+Files are immutable, so an entry that a later commit supersedes (a replaced article, a row
+whose canonical changed) lingers until compaction: it only adds candidates, and gather()
+reads the current rows of the clusters it names.
+
+gather() looks up, for a batch of new entries, the stored rows that share a band hash, a
+content hash or an id with one of them, then reads every current member of those rows'
+clusters from the docs row groups that can hold them: that is all mark_entries needs to give
+the result a whole index would. Its cost follows the entries and the clusters they touch.
 """
 
 from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,11 +44,32 @@ from cleaning.duplicates.index import DedupIndex, band_rows, doc_keys, index_par
 from cleaning.duplicates.minhash import EMPTY, band_hashes
 from cleaning.storage.snapshot import FileEntry, Transaction
 
-__all__ = ["DOCS", "Gathered", "bands_table", "docs_schema", "find_docs", "gather", "signature_array", "signatures_of"]
+__all__ = [
+    "BANDS",
+    "DOCS",
+    "LAYOUT",
+    "LINKS",
+    "Gathered",
+    "band_run",
+    "docs_schema",
+    "find_docs",
+    "find_origins",
+    "gather",
+    "link_runs",
+    "lookup",
+    "read_run",
+    "run_hashes",
+    "signature_array",
+    "signatures_of",
+    "upgrade_index",
+]
 
 DOCS = "index/docs"
 BANDS = "index/bands"
-_SCAN_ROWS = 65_536
+LINKS = "index/links"
+LINK_KINDS = ("id", "content", "origin")
+RUNS = (BANDS, LINKS)  # tables of sorted runs (Arrow IPC), not Parquet
+LAYOUT = 2  # manifest meta "index_layout": 1 had a Parquet band folder per band and no links
 
 
 def docs_schema(num_perm: int) -> pa.Schema:
@@ -76,9 +106,58 @@ def signatures_of(column: pa.ChunkedArray | pa.Array, num_perm: int) -> npt.NDAr
     return data.reshape(len(array), num_perm).astype(np.uint32)
 
 
-def bands_table(bands: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64], band: int) -> pa.Table:
-    order = np.argsort(bands[:, band], kind="stable")
-    return pa.table({"band_hash": pa.array(bands[order, band]), "key": pa.array(keys[order])})
+def band_run(bands: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> pa.Table:
+    """The band rows of signatures' band hashes (one row per doc and band), sorted by band_hash."""
+    hashes = bands.reshape(-1)
+    order = np.argsort(hashes, kind="stable")
+    return pa.table({"band_hash": pa.array(hashes[order]), "key": pa.array(np.repeat(keys, bands.shape[1])[order])})
+
+
+def _run(hashes: npt.NDArray[np.uint64], canonicals: pa.Array) -> pa.Table:
+    order = np.argsort(hashes, kind="stable")
+    return pa.table(
+        {"hash": pa.array(hashes[order]), "canonical": canonicals.take(pa.array(order)).cast(pa.large_string())}
+    )
+
+
+def link_runs(docs: pa.Table) -> dict[str, pa.Table]:
+    """The link rows of docs rows (id, content_hash, origin, canonical), one sorted run per kind."""
+    canonical = docs.column("canonical").combine_chunks()
+    return {kind: _run(doc_keys(docs.column(column).to_pylist()), canonical) for kind, column in _LINKED.items()}
+
+
+_LINKED = {"id": "id", "content": "content_hash", "origin": "origin"}
+
+
+def _single(column: pa.ChunkedArray) -> pa.Array:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def run_hashes(run: pa.Table) -> npt.NDArray[np.uint64]:
+    """The sorted hash column of a mapped run, as a NumPy view of the mapped file (no copy)."""
+    return _single(run.column(0)).to_numpy(zero_copy_only=True)
+
+
+def read_run(path: Path) -> pa.Table:
+    """Map a sorted run into memory: reading it touches no page until a value is used."""
+    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+
+
+def lookup(txn: Transaction, table: str, partition: str, wanted: npt.NDArray[np.uint64], value: str) -> pa.Array:
+    """Values of every row of table/partition whose hash (first column) is in wanted, by binary search."""
+    wanted = np.unique(np.asarray(wanted, dtype=np.uint64))
+    found: list[pa.Array] = []
+    for entry in txn.entries(table, [partition]) if len(wanted) else []:
+        run = read_run(txn.path(entry))
+        hashes = run_hashes(run)
+        left, right = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
+        hit = right > left
+        if not hit.any():
+            continue
+        starts, counts = left[hit], (right - left)[hit]
+        offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        found.append(_single(run.column(value)).take(pa.array(offsets + np.arange(int(counts.sum())))))
+    return pa.concat_arrays(found) if found else pa.array([], type=pa.uint64() if value == "key" else pa.large_string())
 
 
 def _groups(handle: pq.ParquetFile, column: str, wanted: Sequence[Any]) -> list[int]:
@@ -113,19 +192,45 @@ def _scan(
             yield entry, handle.read_row_group(group, columns=columns)
 
 
+def _members(
+    txn: Transaction, canonicals: Iterable[str], columns: list[str], schema: pa.Schema | None = None
+) -> tuple[pa.Table, dict[str, set[str]]]:
+    """Columns of every docs row of the clusters named, and per docs file the ids read from it.
+
+    Docs files are sorted by canonical: row-group statistics skip the groups that hold none.
+    """
+    wanted = sorted(set(canonicals))
+    parts: list[pa.Table] = []
+    files: dict[str, set[str]] = {}
+    clusters = pa.array(wanted, type=pa.large_string())
+    read = list(dict.fromkeys([*columns, "id", "canonical"]))
+    for entry, table in _scan(txn, txn.entries(DOCS) if wanted else [], read, sorted_by="canonical", wanted=wanted):
+        found = table.filter(pc.is_in(table.column("canonical"), value_set=clusters))
+        if found.num_rows:
+            parts.append(found.select(columns))
+            files.setdefault(entry.path, set()).update(found.column("id").to_pylist())
+    if parts:
+        return pa.concat_tables(parts), files
+    return (schema or docs_schema(1)).empty_table().select(columns), files
+
+
+def _canonicals(txn: Transaction, kind: str, values: Iterable[str]) -> list[str]:
+    return lookup(txn, LINKS, kind, doc_keys(values), "canonical").to_pylist()
+
+
 def find_docs(txn: Transaction, ids: Sequence[str], columns: list[str]) -> pa.Table:
-    """Return columns (not the signature) of the docs rows whose id is in ids, matching 64-bit keys first."""
-    wanted_keys = pa.array(np.unique(doc_keys(ids)) if len(ids) else np.zeros(0, np.uint64))
-    wanted_ids = pa.array(list(ids), type=pa.large_string())
-    parts = [docs_schema(1).empty_table().select(columns)]
-    for entry in txn.entries(DOCS):
-        handle = pq.ParquetFile(txn.path(entry), pre_buffer=False)
-        for group in range(handle.metadata.num_row_groups):
-            hit = pc.is_in(handle.read_row_group(group, columns=["key"]).column("key"), value_set=wanted_keys)
-            if pc.any(hit).as_py():  # only then the other columns of the group
-                found = handle.read_row_group(group, columns=columns).filter(hit)
-                parts.append(found.filter(pc.is_in(found.column("id"), value_set=wanted_ids)))
-    return pa.concat_tables(parts)
+    """Return columns (not the signature) of the docs rows whose id is in ids: their links name their clusters."""
+    members, _ = _members(txn, _canonicals(txn, "id", ids), list(dict.fromkeys([*columns, "id"])))
+    found = members.filter(pc.is_in(members.column("id"), value_set=pa.array(list(ids), type=pa.large_string())))
+    return found.select(columns)
+
+
+def find_origins(txn: Transaction, origins: Iterable[str], columns: list[str]) -> pa.Table:
+    """Return columns (not the signature) of the docs rows whose origin is in origins: the stored pages of inputs."""
+    wanted = sorted(set(origins))
+    members, _ = _members(txn, _canonicals(txn, "origin", wanted), list(dict.fromkeys([*columns, "origin"])))
+    found = members.filter(pc.is_in(members.column("origin"), value_set=pa.array(wanted, type=pa.large_string())))
+    return found.select(columns)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,50 +243,24 @@ class Gathered:
     files: dict[str, set[str]]  # docs file path -> ids in it that gather() read
 
 
-def gather(txn: Transaction, new: Entries, config: DedupConfig) -> Gathered:
-    """Read what mark_entries needs to mark new against the whole stored index."""
+def gather(txn: Transaction, new: Entries, config: DedupConfig, *, also: Sequence[str] = ()) -> Gathered:
+    """Read what mark_entries needs to mark new against the whole stored index.
+
+    also names stored ids whose clusters are read too (rows the commit removes: their clusters split).
+    """
     num_perm = config.num_perm
     sig = new.signatures
     has = (sig != EMPTY).any(axis=1)
-    wanted_keys: list[npt.NDArray[np.uint64]] = []
-    if has.any():
+    keys = [doc_keys(new.docs["id"]), doc_keys(list(also))]
+    if has.any():  # stored rows sharing a band hash with an entry
         bands = band_hashes(sig[has], bands=config.bands, rows=config.rows, seed=config.seed)
-        for band in range(config.bands):
-            unique = np.unique(bands[:, band])
-            asked = pa.array(unique)
-            folder = txn.entries(BANDS, [f"{band:02d}"])
-            for entry in folder:  # band hashes first; a group's keys only when one of them matched
-                handle = pq.ParquetFile(txn.path(entry), pre_buffer=False)
-                for group in _groups(handle, "band_hash", unique.tolist()):
-                    hit = pc.is_in(handle.read_row_group(group, columns=["band_hash"]).column(0), value_set=asked)
-                    if pc.any(hit).as_py():
-                        keys = handle.read_row_group(group, columns=["key"]).column(0).filter(hit)
-                        wanted_keys.append(keys.to_numpy())
-    # rows sharing a band hash, an id (its key) or a content hash with an entry: keys and hashes only
-    keys = pa.array(np.unique(np.concatenate([*wanted_keys, doc_keys(new.docs["id"])])))
-    hashes = pa.array(new.docs["content_hash"].tolist(), type=pa.large_string())
-    docs = txn.entries(DOCS)
-    canonicals: list[pa.Array] = []
-    for _, table in _scan(txn, docs, ["key", "content_hash", "canonical"]):
-        touched = pc.or_(
-            pc.is_in(table.column("key"), value_set=keys), pc.is_in(table.column("content_hash"), value_set=hashes)
-        )
-        if pc.any(touched).as_py():
-            canonicals.append(table.column("canonical").filter(touched).combine_chunks())
-    wanted = sorted(set().union(*(c.to_pylist() for c in canonicals))) if canonicals else []
-    clusters = pa.array(wanted, type=pa.large_string())
-    # then every member of their clusters; docs files are sorted by canonical, so row-group
-    # statistics skip the groups (and their signatures) that hold none of them
-    parts: list[pa.Table] = []
-    files: dict[str, set[str]] = {}
+        keys.append(lookup(txn, BANDS, "all", bands.reshape(-1), "key").to_numpy())
+    # their clusters, and those of the rows sharing an id or a content hash with an entry
+    canonicals = lookup(txn, LINKS, "id", np.concatenate(keys), "canonical").to_pylist()
+    canonicals += _canonicals(txn, "content", new.docs["content_hash"].tolist())
     schema = docs_schema(num_perm)
-    for entry, table in _scan(txn, docs, schema.names, sorted_by="canonical", wanted=wanted):
-        found = table.filter(pc.is_in(table.column("canonical"), value_set=clusters))
-        if found.num_rows:
-            parts.append(found)
-            files.setdefault(entry.path, set()).update(found.column("id").to_pylist())
+    members, files = _members(txn, canonicals, schema.names, schema)
     # the stored row of an entry's id is among them (its key matched, its cluster was read)
-    members = pa.concat_tables(parts) if parts else schema.empty_table()
     member_sigs = signatures_of(members.column("signature"), num_perm)
     frame = members.select(["id", "content_hash", "published_at", "canonical"]).to_pandas()
     for name in ("id", "content_hash", "canonical"):
@@ -203,3 +282,25 @@ def gather(txn: Transaction, new: Entries, config: DedupConfig) -> Gathered:
     )
     meta = members.select(["id", "month", "fetched_at", "origin"]).to_pandas()
     return Gathered(index=index, stored=stored, rows=meta, files=files)
+
+
+def upgrade_index(txn: Transaction) -> bool:
+    """Move an index of layout 1 (a Parquet band folder per band, no links) to LAYOUT in txn; say if it did.
+
+    Reads each old file once (the band rows, the docs' id, content_hash, origin and canonical).
+    """
+    if txn.manifest.meta.get("index_layout") == LAYOUT:
+        return False
+    for entry in [e for e in txn.entries(BANDS) if not e.path.endswith(".arrow")]:
+        table = pq.read_table(txn.path(entry), columns=["band_hash", "key"])
+        txn.remove(entry)
+        if table.num_rows:
+            txn.write_run(BANDS, "all", table.sort_by("band_hash"))
+    for entry in txn.entries(LINKS):
+        txn.remove(entry)
+    for entry in txn.entries(DOCS):
+        docs = pq.read_table(txn.path(entry), columns=[*_LINKED.values(), "canonical"])
+        for kind, run in link_runs(docs).items():
+            txn.write_run(LINKS, kind, run)
+    txn.manifest.meta["index_layout"] = LAYOUT
+    return True

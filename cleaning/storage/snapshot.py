@@ -10,7 +10,8 @@ An output root looks like this (docs/storage.md has the why and the numbers):
     OUT/.tidings/snapshots/00000042/articles/2025-05/part-<uuid>.parquet    (partition: month published)
     OUT/.tidings/snapshots/00000042/rejects/all/part-<uuid>.parquet
     OUT/.tidings/snapshots/00000042/index/docs/all/part-<uuid>.parquet      (the dedup index)
-    OUT/.tidings/snapshots/00000042/index/bands/07/part-<uuid>.parquet      (band table, one folder a band)
+    OUT/.tidings/snapshots/00000042/index/bands/all/part-<uuid>.arrow       (band table, sorted runs)
+    OUT/.tidings/snapshots/00000042/index/links/id/part-<uuid>.arrow        (id, content, origin -> cluster)
 
 Files are never modified: a commit writes new files into a staging folder, builds the next
 snapshot folder out of hard links (to the files it keeps and to the new ones), writes its
@@ -84,7 +85,7 @@ class Manifest:
             {
                 "format": FORMAT,
                 "version": self.version,
-                "files": [dataclasses.asdict(f) for f in self.files],
+                "files": [{"path": f.path, "rows": f.rows, "stats": f.stats} for f in self.files],
                 "runs": self.runs,
                 "meta": self.meta,
             },
@@ -247,6 +248,17 @@ class Transaction:
         self.manifest.files.append(entry)
         return entry
 
+    def write_run(self, table: str, partition: str, data: pa.Table) -> FileEntry:
+        """Write data as a new uncompressed Arrow IPC file of one record batch, for readers to memory-map."""
+        name = f"part-{uuid.uuid4().hex}.arrow"
+        staged = self.staging / name
+        with pa.OSFile(str(staged), "wb") as sink, pa.ipc.new_file(sink, data.schema) as writer:
+            writer.write_table(data.combine_chunks())
+        entry = FileEntry(f"{table}/{partition}/{name}", data.num_rows)
+        self._new[entry.path] = staged
+        self.manifest.files.append(entry)
+        return entry
+
     def write_stream(
         self,
         table: str,
@@ -302,7 +314,7 @@ class Transaction:
         tmp = store.snapshots / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         tmp.mkdir()
         made: set[Path] = set()
-        for table in (*PUBLIC_TABLES, "index/docs", "index/bands"):
+        for table in (*PUBLIC_TABLES, "index/docs", "index/bands", "index/links"):
             (tmp / table).mkdir(parents=True, exist_ok=True)
         for entry in self.manifest.files:
             target = tmp / entry.path

@@ -279,3 +279,72 @@ def test_compaction_keeps_the_rows_and_merges_the_files(tmp_path: Path) -> None:
     reference = tmp_path / "reference"
     pipeline.run([tmp_path / "in" / "dump.jsonl", tmp_path / "b" / "dump.jsonl"], reference, config, progress=False)
     assert _rows(out) == _rows(reference)
+
+
+def _as_layout_1(out: Path) -> None:
+    """Rewrite the current snapshot's index as layout 1 wrote it: Parquet band files, no links."""
+    import pyarrow.parquet as pq
+
+    from cleaning.storage.index_store import BANDS, LINKS, read_run
+
+    store = Store(out)
+    with store.lock():
+        txn = store.begin()
+        for entry in txn.entries(LINKS):
+            txn.remove(entry)
+        for entry in txn.entries(BANDS):
+            table = read_run(txn.path(entry))
+            txn.remove(entry)
+            txn.write(BANDS, "00", table)
+        del txn.manifest.meta["index_layout"]
+        txn.commit()
+    snapshot = store.current()
+    assert snapshot is not None
+    assert all(pq.ParquetFile(p).metadata.num_rows for p in snapshot.paths(BANDS))
+    assert not snapshot.entries(LINKS)
+
+
+def test_an_index_of_layout_1_is_moved_to_sorted_runs_and_marks_as_before(tmp_path: Path) -> None:
+    from cleaning.storage.index_store import BANDS, LAYOUT, LINKS
+
+    out = tmp_path / "out"
+    config = dataclasses.replace(CleaningConfig(), slice_pages=9)
+    first = _jsonl(tmp_path / "a" / "dump.jsonl", _variant_pages(27))
+    pipeline.run([first], out, config, progress=False)
+    _as_layout_1(out)
+    # edited copies of stored stories and new ones: the next run must find their clusters
+    second = _jsonl(tmp_path / "b" / "dump.jsonl", _variant_pages(18, start=27))
+    pipeline.run([second], out, config, progress=False)
+    snapshot = Store(out).current()
+    assert snapshot is not None
+    assert snapshot.manifest.meta["index_layout"] == LAYOUT
+    assert all(p.suffix == ".arrow" for p in snapshot.paths(BANDS) + snapshot.paths(LINKS))
+    assert {e.partition for e in snapshot.entries(LINKS)} == {"id", "content", "origin"}
+    reference = tmp_path / "reference"
+    pipeline.run([first, second], reference, config, progress=False)
+    assert _rows(out) == _rows(reference)
+    assert tidings.load(out)["duplicate_of"].notna().sum() >= 10
+
+
+def test_lookups_find_every_stored_row_after_rewrites_and_compaction(tmp_path: Path) -> None:
+    from cleaning.storage.compact import compact
+    from cleaning.storage.index_store import find_docs, find_origins
+
+    out = tmp_path / "out"
+    config = dataclasses.replace(CleaningConfig(), slice_pages=5)
+    rows = _variant_pages(20)
+    pipeline.run([_jsonl(tmp_path / "a" / "dump.jsonl", rows)], out, config, progress=False)
+    # the same URLs fetched later: every stored row is replaced, clusters are linked again
+    later = [dict(r, fetched_at=r["fetched_at"].replace("T08", "T09")) for r in rows[::2]]
+    pipeline.run([_jsonl(tmp_path / "b" / "dump.jsonl", later)], out, config, progress=False)
+    for step in ("before", "after"):
+        if step == "after":
+            compact(out)
+        stored = tidings.load(out)
+        txn = Store(out).begin()
+        found = find_docs(txn, stored["id"].tolist(), ["id", "origin"]).to_pandas()
+        assert sorted(found["id"]) == sorted(stored["id"]), step
+        by_origin = find_origins(txn, stored["origin"].tolist(), ["id", "origin"]).to_pandas()
+        pairs = sorted(zip(by_origin["id"], by_origin["origin"], strict=True))
+        assert pairs == sorted(zip(stored["id"], stored["origin"], strict=True)), step
+        assert not len(find_docs(txn, ["0123456789abcdef"], ["id"]))

@@ -26,6 +26,7 @@ __all__ = ["AUTO_FILES", "CompactStats", "auto_compact", "compact"]
 
 AUTO_FILES = 16  # a partition with more files than this is compacted by the commit that adds one
 FILE_ROWS = 250_000  # rows per file written by compaction (a docs row is small, an article is not)
+_DOCS_RANGE_ROWS = 32_768  # docs rows merged in memory at once (~650 bytes each)
 RUN_ROWS = 4_000_000  # rows per sorted run of bands or links (16-40 bytes a row)
 _TEXTS = ("articles", "rejects")  # merged a row group at a time, in manifest order
 STATS_COLUMNS = ("published_at", "source", "language")  # what article_stats reads
@@ -55,19 +56,16 @@ def _row_groups(paths: list[Path]) -> Iterator[pa.Table]:
             yield handle.read_row_group(group)
 
 
-def _stream_merge(
+def _write_files(
     txn: Transaction,
     table: str,
     partition: str,
-    entries: list[FileEntry],
+    source: Iterator[pa.Table],
+    schema: pa.Schema,
     stats: Callable[[pa.Table], dict[str, object]] | None,
+    run: str | None = None,
 ) -> None:
-    """Concatenate the files of a partition of texts a row group at a time (memory: one row group)."""
-    schema = pq.read_schema(txn.path(entries[0]))
-    run = entries[0].stats.get("run")
-    source = _row_groups([txn.path(e) for e in entries])  # resolved before remove() forgets staged files
-    for entry in entries:
-        txn.remove(entry)
+    """Write the tables of source, in order, as files of at most FILE_ROWS rows (memory: one table)."""
     pending = next(source, None)
 
     def chunk() -> Iterator[pa.Table]:
@@ -85,6 +83,48 @@ def _stream_merge(
             txn.write_stream(table, partition, chunk(), schema, lambda _: {"run": run} if run else {})
 
 
+def _stream_merge(
+    txn: Transaction,
+    table: str,
+    partition: str,
+    entries: list[FileEntry],
+    stats: Callable[[pa.Table], dict[str, object]] | None,
+) -> None:
+    """Concatenate the files of a partition of texts a row group at a time (memory: one row group)."""
+    schema = pq.read_schema(txn.path(entries[0]))
+    source = _row_groups([txn.path(e) for e in entries])  # resolved before remove() forgets staged files
+    for entry in entries:
+        txn.remove(entry)
+    _write_files(txn, table, partition, source, schema, stats, entries[0].stats.get("run"))
+
+
+def _docs_ranges(handles: list[pq.ParquetFile], pieces: int) -> Iterator[pa.Table]:
+    """The rows of docs files (each sorted by canonical), sorted by canonical, one range of canonicals at a time.
+
+    Canonicals are ids (hex digests): ranges of their first four hex digits hold about equal rows;
+    row-group statistics skip the groups outside a range.
+    """
+    bounds: list[str | None] = [None, *(f"{i * 65536 // pieces:04x}" for i in range(1, pieces)), None]
+    for low, high in itertools.pairwise(bounds):
+        parts = []
+        for handle in handles:
+            position = handle.schema_arrow.get_field_index("canonical")
+            for group in range(handle.metadata.num_row_groups):
+                column = handle.metadata.row_group(group).column(position).statistics
+                known = column is not None and column.has_min_max
+                if known and ((high is not None and column.min >= high) or (low is not None and column.max < low)):
+                    continue
+                rows = handle.read_row_group(group)
+                canonical = rows.column("canonical")
+                inside = pc.and_kleene(
+                    pc.greater_equal(canonical, low) if low is not None else pc.is_valid(canonical),
+                    pc.less(canonical, high) if high is not None else pc.is_valid(canonical),
+                )
+                parts.append(rows.filter(inside))
+        if parts:
+            yield pa.concat_tables(parts).sort_by("canonical")
+
+
 def _merge(
     txn: Transaction,
     table: str,
@@ -99,13 +139,12 @@ def _merge(
     if table in RUNS:
         _merge_runs(txn, table, partition, entries, keep)
         return
-    # docs rows are sorted by canonical so that a commit's reads skip row groups
-    parts = [pq.read_table(txn.path(e)) for e in entries]
-    merged = pa.concat_tables(parts, promote_options="none").sort_by("canonical")
+    # docs rows stay sorted by canonical so that a commit's reads skip row groups
+    handles = [pq.ParquetFile(txn.path(e), pre_buffer=False) for e in entries]
     for entry in entries:
         txn.remove(entry)
-    for start in range(0, merged.num_rows, FILE_ROWS):
-        txn.write(table, partition, merged.slice(start, FILE_ROWS))
+    pieces = max(1, -(-sum(e.rows for e in entries) // _DOCS_RANGE_ROWS))
+    _write_files(txn, table, partition, _docs_ranges(handles, pieces), handles[0].schema_arrow, None)
 
 
 def _merge_runs(

@@ -348,3 +348,25 @@ def test_lookups_find_every_stored_row_after_rewrites_and_compaction(tmp_path: P
         pairs = sorted(zip(by_origin["id"], by_origin["origin"], strict=True))
         assert pairs == sorted(zip(stored["id"], stored["origin"], strict=True)), step
         assert not len(find_docs(txn, ["0123456789abcdef"], ["id"]))
+
+
+def test_compaction_merges_the_docs_a_range_of_clusters_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    import pyarrow.parquet as pq
+
+    from cleaning.storage import compact as compaction
+    from cleaning.storage.index_store import DOCS
+
+    out = tmp_path / "out"
+    config = dataclasses.replace(CleaningConfig(), slice_pages=4)
+    pipeline.run([_jsonl(tmp_path / "in" / "dump.jsonl", _variant_pages(24))], out, config, progress=False)
+    before = Store(out).current()
+    assert before is not None
+    docs = pd.concat([pd.read_parquet(p) for p in before.paths(DOCS)]).sort_values("id", ignore_index=True)
+    monkeypatch.setattr(compaction, "_DOCS_RANGE_ROWS", 5)  # five ranges of canonicals, each merged alone
+    compaction.compact(out)
+    after = Store(out).current()
+    assert after is not None
+    [merged] = after.paths(DOCS)
+    table = pq.read_table(merged).to_pandas()
+    assert table["canonical"].is_monotonic_increasing
+    assert table.sort_values("id", ignore_index=True).equals(docs)

@@ -426,6 +426,9 @@ def commit(
     stats.total = snapshot.rows("articles")
     for shard in shards:
         shutil.rmtree(shard.folder, ignore_errors=True)
+    # a commit's Arrow buffers are freed, but the allocator keeps the pages for reuse: hand them back,
+    # so the cleaning of the next slice does not stack its peak on top of them
+    pa.default_memory_pool().release_unused()
     return stats
 
 

@@ -167,6 +167,7 @@ def _commit(
     summary.replaced += stats.replaced
     summary.unchanged += stats.unchanged
     summary.kept_existing += stats.kept_existing
+    summary.removed += stats.removed
     summary.duplicates += stats.duplicates
     summary.total_articles = stats.total
     summary.rejects.update(stats.rejects)

@@ -42,7 +42,7 @@ from cleaning.metadata.normalize import normalize_metadata
 from cleaning.quality import drop_short_texts, flag_quality
 from cleaning.schema import ARTICLE_COLUMNS, REJECT_COLUMNS, RejectReason, Stage
 from cleaning.shards import ShardResult, commit, finish_shard
-from cleaning.step import StepResult, reject
+from cleaning.step import StepResult, printable_detail, reject
 from cleaning.storage.snapshot import Store
 from cleaning.workers import worker_pool
 
@@ -110,7 +110,7 @@ def _reject_rows(rejected: pd.DataFrame) -> pd.DataFrame:
             "source": rejected["source"],
             "stage": rejected["reject_stage"],
             "reason": rejected["reject_reason"],
-            "detail": rejected["reject_detail"],
+            "detail": [printable_detail(d) for d in rejected["reject_detail"]],
             "fetched_at": pd.to_datetime(rejected["fetched_at"], utc=True),
             "tidings_version": __version__,
         }
@@ -194,8 +194,11 @@ class RunSummary:
     replaced: int = 0  # stored articles this run changed
     unchanged: int = 0  # stored articles this run made again exactly as they were
     kept_existing: int = 0
+    removed: int = 0  # stored articles removed: their input, cleaned again, gave no article (or another id)
     total_articles: int = 0  # rows in the dataset after the run
     duplicates: int = 0  # of this run's articles, how many point at another row
+    rebuilt: bool = False  # the run rebuilt the output (cleaning/rebuild.py) and replaced its dataset
+    previous_articles: int = 0  # with rebuilt: rows of the dataset it replaced
     rejects: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
     languages: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
     seconds: float = 0.0
@@ -203,6 +206,8 @@ class RunSummary:
     @property
     def produced_nothing(self) -> bool:
         """The run read its inputs (or found none) and made no article: every input was rejected."""
+        if self.rebuilt:
+            return self.total_articles == 0
         return self.articles == 0 and self.kept_existing == 0 and self.pages >= self.resumed_from
 
     def lines(self) -> list[str]:
@@ -216,7 +221,9 @@ class RunSummary:
                 else []
             ),
             f"articles:    {self.articles} ({self.inserted} new, {self.replaced} updated, {self.unchanged} unchanged, "
-            f"{self.kept_existing} older than the stored copy); {self.total_articles} in the dataset",
+            f"{self.kept_existing} older than the stored copy); "
+            + (f"{self.removed} removed (their pages are now rejected); " if self.removed else "")
+            + f"{self.total_articles} in the dataset",
             f"duplicates:  {self.duplicates} of this run's articles point at a canonical row",
         ]
         if self.rejects:
@@ -226,6 +233,8 @@ class RunSummary:
             out.append("rejects:     0")
         if self.languages:
             out.append("languages:   " + ", ".join(f"{lang} {n}" for lang, n in self.languages.most_common()))
+        if self.rebuilt:
+            out.append(f"rebuilt:     replaced the previous dataset ({self.previous_articles} articles) in one commit")
         out.append(f"output:      {self.output}")
         return out
 
@@ -279,7 +288,7 @@ def _read_reject_rows(read_rejects: Sequence[ReadReject]) -> pd.DataFrame:
             "source": [r.source for r in read_rejects],
             "stage": [str(r.stage) for r in read_rejects],
             "reason": [str(r.reason) for r in read_rejects],
-            "detail": [r.detail for r in read_rejects],
+            "detail": [printable_detail(r.detail) for r in read_rejects],
             "fetched_at": pd.to_datetime(pd.Series([r.fetched_at for r in read_rejects], dtype=object), utc=True),
             "tidings_version": __version__,
         }
@@ -403,6 +412,7 @@ def run(
                 summary.replaced += stats.replaced
                 summary.unchanged += stats.unchanged
                 summary.kept_existing += stats.kept_existing
+                summary.removed += stats.removed
                 summary.duplicates += stats.duplicates
                 summary.total_articles = stats.total
                 summary.rejects.update(stats.rejects)

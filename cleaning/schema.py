@@ -169,7 +169,12 @@ REJECT_SCHEMA = pa.schema(
         _field("source", _STR, "The sources.toml name or input folder name."),
         _field("stage", _STR, "Pipeline stage that rejected it: see Stage.", nullable=False),
         _field("reason", _STR, "Stable code from RejectReason.", nullable=False),
-        _field("detail", _STR, "Human-readable detail: the status code, the exception, the sizes."),
+        _field(
+            "detail",
+            _STR,
+            "Human-readable detail: the status code, the exception, the sizes; "
+            "printable text of at most 1,000 characters (other characters escaped as \\x00).",
+        ),
         _field("fetched_at", _UTC, "When the raw input was fetched, if known."),
         _field("tidings_version", _STR, "Version of tidings that wrote the row.", nullable=False),
     ],

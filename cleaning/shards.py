@@ -42,6 +42,7 @@ from cleaning.duplicates.minhash import EMPTY, band_hashes
 from cleaning.ids import article_id, keep_newest_per_id
 from cleaning.metadata.urls import canonicalize
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_COLUMNS, REJECT_SCHEMA, RejectReason, Stage
+from cleaning.step import printable_detail
 from cleaning.storage.compact import STATS_COLUMNS, auto_compact
 from cleaning.storage.dataset import FETCH_FAILURES, to_table
 from cleaning.storage.index_store import (
@@ -52,6 +53,7 @@ from cleaning.storage.index_store import (
     band_run,
     docs_schema,
     find_docs,
+    find_origins,
     gather,
     link_runs,
     signature_array,
@@ -60,6 +62,7 @@ from cleaning.storage.index_store import (
 )
 from cleaning.storage.readme import write_readme
 from cleaning.storage.snapshot import STATE, Store, Transaction
+from cleaning.storage.upgrade import upgrade_schema
 
 __all__ = ["CommitStats", "ShardResult", "article_stats", "commit", "finish_shard", "month_of", "upgrade_legacy"]
 
@@ -87,6 +90,7 @@ class CommitStats:
     replaced: int = 0  # stored rows the commit changed
     unchanged: int = 0  # stored rows written again exactly as they were (the same input cleaned again)
     kept_existing: int = 0
+    removed: int = 0  # stored articles whose input this commit rejected (or gave another id)
     total: int = 0
     duplicates: int = 0
     rejects: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
@@ -133,6 +137,10 @@ def finish_shard(
         articles.assign(content_hash=entries.docs["content_hash"].to_numpy(), duplicate_of=None), ARTICLE_SCHEMA
     )
     pq.write_table(table, folder / "articles.parquet", compression="zstd")
+    if len(rejects):  # every path to the rejects dataset passes here: details are printable text
+        rejects = rejects.assign(
+            detail=pd.Series([printable_detail(d) for d in rejects["detail"]], index=rejects.index, dtype=object)
+        )
     pq.write_table(
         to_table(rejects if len(rejects) else pd.DataFrame(columns=REJECT_COLUMNS), REJECT_SCHEMA),
         folder / "rejects.parquet",
@@ -278,14 +286,19 @@ def _docs_rows(
 
 
 def _dedup(
-    txn: Transaction, new: Entries, meta: pd.DataFrame, config: DedupConfig
+    txn: Transaction, new: Entries, meta: pd.DataFrame, config: DedupConfig, *, remove: frozenset[str] = frozenset()
 ) -> tuple[list[str | None], dict[str, str | None], dict[str, str]]:
-    """Mark new against the stored index and write the index changes; return duplicate_of, updates, months."""
-    found = gather(txn, new, config)
-    duplicate_of, updates, index = mark_entries(new, index=found.index, stored=found.stored, config=config)
+    """Mark new against the stored index and write the index changes; return duplicate_of, updates, months.
+
+    remove names stored ids that leave the dataset: they leave the index, and what is left of
+    their clusters is linked again from scratch (a removed canonical row hands over to the next).
+    """
+    found = gather(txn, new, config, also=sorted(remove))
+    stored = found.stored[~found.stored["id"].isin(remove)] if remove else found.stored
+    duplicate_of, updates, index = mark_entries(new, index=found.index, stored=stored, config=config)
     new_ids = new.docs["id"].tolist()
     changed = sorted(set(updates))
-    _rewrite_docs(txn, found.files, set(new_ids) | set(changed))
+    _rewrite_docs(txn, found.files, set(new_ids) | set(changed) | remove)
     all_meta = pd.concat([found.rows[["id", "month", "fetched_at", "origin"]], meta], ignore_index=True)
     rows = _docs_rows(new_ids + changed, index.docs, index.signatures, all_meta, config.num_perm)
     if rows.num_rows:
@@ -408,6 +421,7 @@ def commit(
         upgrade_legacy(store)
         txn = store.begin()
         try:
+            upgrade_schema(txn, article_stats)
             _check_index(txn, config.dedup)
             _apply(txn, shards, config, stats, None if run is None else run[0])
             auto_compact(txn, article_stats)
@@ -446,6 +460,10 @@ def _apply(
     if len(newest.rejected):
         reject_parts.append(_superseded(newest.rejected, "a newer fetch of the same URL is in this run"))
     kept = newest.kept
+    # every input of this commit gets its result now: the stored articles of these inputs are stale
+    # (a page now rejected, or given another id) and are never a newer copy that wins over this one
+    processed = set(frame["origin"]) | set(rejects["origin"])
+    stale = find_origins(txn, processed, ["id", "month", "origin"]).to_pandas()
     stored = _stored_rows(txn, kept["id"].tolist()).set_index("id")
     stored_meta: dict[str, tuple[Any, str, str]] = {
         i: (f, str(o), str(m))
@@ -453,7 +471,9 @@ def _apply(
     }
     loses = pd.Series(
         [
-            i in stored_meta and _stored_newer(stored_meta[i][0], stored_meta[i][1], f, o)
+            i in stored_meta
+            and stored_meta[i][1] not in processed
+            and _stored_newer(stored_meta[i][0], stored_meta[i][1], f, o)
             for i, f, o in zip(kept["id"], kept["fetched_at"], kept["origin"], strict=True)
         ],
         index=kept.index,
@@ -480,15 +500,19 @@ def _apply(
     meta = pd.DataFrame(
         {"id": winners["id"], "month": months, "fetched_at": winners["fetched_at"], "origin": winners["origin"]}
     )
-    duplicate_of, updates, stored_months = _dedup(txn, entries, meta, config.dedup)
+    removed = frozenset(stale["id"]) - set(winners["id"])  # tombstones: pages that no longer give an article
+    duplicate_of, updates, stored_months = _dedup(txn, entries, meta, config.dedup, remove=removed)
 
     replaced = [i for i in winners["id"] if i in stored_meta]
-    touched = {stored_months[i] for i in updates if i in stored_months} | {stored_meta[i][2] for i in replaced}
-    dropped = _rewrite_articles(
-        txn, touched, set(replaced), {k: v for k, v in updates.items() if k not in set(replaced)}
+    drop = set(replaced) | removed
+    touched = (
+        {stored_months[i] for i in updates if i in stored_months}
+        | {stored_meta[i][2] for i in replaced}
+        | set(stale["month"][stale["id"].isin(removed)])
     )
+    dropped = _rewrite_articles(txn, touched, drop, {k: v for k, v in updates.items() if k not in drop})
     moved = dropped.merge(winners[["id", "origin"]], on="id", suffixes=("", "_new"))
-    moved = moved[moved["origin"] != moved["origin_new"]]
+    moved = moved[(moved["origin"] != moved["origin_new"]) & ~moved["origin"].isin(processed)]
     if len(moved):
         reject_parts.append(_superseded(moved, "a newer fetch of this URL replaced it"))
     table = articles.take(pa.array(rows, type=pa.int64()))
@@ -499,13 +523,14 @@ def _apply(
     if table.num_rows:
         _write_articles(txn, table)
     all_rejects = pd.concat([r for r in reject_parts if len(r)] or [rejects], ignore_index=True)
-    fresh = _rejects(txn, all_rejects, table, set(kept["origin"]), config, run)
+    fresh = _rejects(txn, all_rejects, table, processed, config, run)
     stats.inserted = len(winners) - len(replaced)
     before = dict(zip(dropped["id"], dropped["fingerprint"], strict=True)) if "fingerprint" in dropped else {}
     after = dict(zip(table.column("id").to_pylist(), _fingerprints(table), strict=True))
     stats.unchanged = sum(1 for i in replaced if i in before and before[i] == after.get(i))
     stats.replaced = len(replaced) - stats.unchanged
     stats.kept_existing = int(loses.sum())
+    stats.removed = len(removed)
     stats.duplicates = sum(d is not None for d in duplicate_of)
     stats.rejects.update(fresh["reason"].tolist())
     stats.languages.update("und" if x is None else x for x in table.column("language").to_pylist())

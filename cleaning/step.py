@@ -7,6 +7,7 @@ reject_reason and reject_detail. The runner checks rows_in == kept + rejected.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -14,9 +15,20 @@ import pandas as pd
 from cleaning.errors import SchemaError
 from cleaning.schema import RejectReason, Stage
 
-__all__ = ["REJECT_COLUMNS", "StepResult", "add_flags", "reject", "require_columns", "split"]
+__all__ = [
+    "MAX_DETAIL_CHARS",
+    "REJECT_COLUMNS",
+    "StepResult",
+    "add_flags",
+    "printable_detail",
+    "reject",
+    "require_columns",
+    "split",
+]
 
 REJECT_COLUMNS = ("reject_stage", "reject_reason", "reject_detail")
+MAX_DETAIL_CHARS = 1000  # a reject detail is a message (a status line, an exception, two frames), not a payload
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})  # controls, format, surrogates, unassigned
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +48,32 @@ def require_columns(frame: pd.DataFrame, *columns: str, step: str = "") -> None:
             f"{where} reads columns {missing} that the frame does not have "
             f"(it has {list(frame.columns)}); run the steps that write them first"
         )
+
+
+def _printable(char: str) -> str:
+    if char == "\n" or unicodedata.category(char) not in _UNPRINTABLE:
+        return char
+    if char == "\t":
+        return " "
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable_detail(detail: object) -> str | None:
+    """Return a reject detail as bounded, printable text: other characters escaped (\\x00), at most MAX_DETAIL_CHARS.
+
+    Details quote what the input held (a status line, a content type, an exception about its
+    bytes); a binary input must not put raw bytes, terminal escapes or NULs into the dataset.
+    """
+    if detail is None or (isinstance(detail, float) and detail != detail):  # None or NaN: no detail
+        return None
+    if isinstance(detail, bytes):
+        detail = detail.decode("utf-8", "backslashreplace")
+    text = str(detail)
+    clean = "".join(_printable(c) for c in text[:MAX_DETAIL_CHARS])
+    if len(clean) <= MAX_DETAIL_CHARS and len(text) <= MAX_DETAIL_CHARS:
+        return clean
+    return clean[: MAX_DETAIL_CHARS - 40] + f"... (cut: {len(text):,} characters in all)"
 
 
 def reject(frame: pd.DataFrame, stage: Stage, reason: RejectReason, detail: str | Sequence[str] = "") -> pd.DataFrame:

@@ -53,6 +53,7 @@ def test_a_folder_where_every_file_fails_exits_3(tmp_path):
     assert result.returncode == 3, result.stderr
     assert "rejects:     2 (unsupported_format 2)" in result.stderr
     assert "exit code 3" in result.stderr.splitlines()[-1]
+    assert "every one of the 2 inputs was rejected" in result.stderr.splitlines()[-1]
 
 
 def test_a_run_that_produced_articles_exits_0(tmp_path):
@@ -281,3 +282,61 @@ def test_origins_are_absolute_however_the_inputs_were_given(tmp_path):
     subprocess.run(command, cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120)
     assert tidings.load(tmp_path / "out")["origin"].tolist() == [str(tmp_path / "in" / "story.txt")]
     assert tidings.load_rejects(tmp_path / "out")["origin"].tolist() == [str(tmp_path / "in" / "junk.bin")]
+
+
+def _warc_response(url: bytes, status: bytes, content_type: bytes, body: bytes) -> bytes:
+    """One gzipped WARC response record with exactly these bytes (warcio refuses to write non-ASCII headers)."""
+    import gzip
+
+    http = b"HTTP/1.1 " + status + b"\r\nContent-Type: " + content_type + b"\r\n\r\n" + body
+    head = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: " + url + b"\r\nWARC-Date: 2025-05-14T02:30:00Z\r\n"
+        b"WARC-Record-ID: <urn:uuid:" + url.hex().encode()[:32] + b">\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: " + str(len(http)).encode() + b"\r\n\r\n"
+    )
+    return gzip.compress(head + http + b"\r\n\r\n")
+
+
+def test_reject_details_are_bounded_printable_text_whatever_the_input_bytes(tmp_path):
+    noise = bytes(range(256)) * 8
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "blob.txt").write_bytes(b"\x00\x01\xff\xfe" + noise)
+    (folder / "nul.html").write_bytes(b"<html><body><p>\x00\x00\x1b[2J</p>" + noise + b"</body></html>")
+    (folder / "post.md").write_bytes(b'+++\ntitle = "\x00\x1b[31m' + noise[:64] + b"\n+++\n\nbody\n")
+    (folder / "lines.jsonl").write_bytes(
+        b'{"url": "http://e.com/\x1b[31m", "html": 5}\n\xff\xfe\x00' + noise[:300] + b"\n"
+    )
+    (folder / "crawl.warc.gz").write_bytes(
+        _warc_response(b"http://example.com/err", b"503 Busy \x00\xff\x1b[31m" + b"\x07" * 3000, b"text/html", noise)
+        + _warc_response(b"http://example.com/ct", b"200 OK", b"application/\x00\xff\x1b" + b"x" * 3000, noise)
+        + _warc_response(b"http://example.com/cs", b"200 OK", b"text/html; charset=\x00\xff", b"<p>\x00</p>")
+        + _warc_response(b"http://example.com/bin", b"200 OK", b"text/html", noise * 4)
+    )
+    out = tmp_path / "out"
+    result = tidings_cli("clean", folder, "-o", out)
+    assert result.returncode == 0, result.stderr
+    rejects = tidings.load_rejects(out)
+    assert len(rejects) >= 6
+    assert "internal_error" not in set(rejects["reason"])  # a NUL in a charset label is no tidings bug
+    for reason, detail in zip(rejects["reason"], rejects["detail"], strict=True):
+        assert isinstance(detail, str), reason
+        assert len(detail) <= 1000, (reason, len(detail))
+        assert all(line.isprintable() for line in detail.split("\n")), (reason, detail)
+    http = rejects.loc[rejects["reason"] == "http_error", "detail"].item()
+    assert http.startswith("HTTP 503 Busy \\x00ÿ\\x1b[31m\\x07")  # escaped, readable, cut
+    assert "characters in all" in http
+    exported = tidings_cli("export", out, "--format", "csv", "--rejects")
+    assert exported.returncode == 0, exported.stderr
+    assert "\x00" not in exported.stdout
+    assert "\x1b" not in exported.stdout
+
+
+def test_an_empty_folder_exits_3_saying_no_pages_were_found(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = tidings_cli("clean", tmp_path / "empty", "-o", tmp_path / "out")
+    assert result.returncode == 3, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("nothing:     no pages found in the inputs"), last
+    assert "rejected" not in last
+    assert "pages read:  0" in result.stderr

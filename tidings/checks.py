@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from cleaning.errors import ConfigError
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
 from cleaning.storage.snapshot import Store
+from cleaning.storage.upgrade import incompatible_columns, rebuild_hint
 from crawler.sources import Source, SourcesError, load_sources, select_sources
 
 __all__ = ["ExitCode", "check_output", "check_sources", "incompatible_columns"]
@@ -30,20 +31,9 @@ class ExitCode(enum.IntEnum):
     OK = 0
     FAILED = 1  # the run failed: an error, an I/O problem, a bug
     USAGE = 2  # a bad command line, setting, sources file or output folder: nothing was done
-    NOTHING = 3  # the run finished, but every input was rejected or every fetch failed
+    NOTHING = 3  # the run finished, but produced nothing: no pages found, all rejected, or every fetch failed
     LOCKED = 75  # EX_TEMPFAIL: another crawl holds the output's crawl lock; try again later
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT); committed work is kept, the same command resumes
-
-
-def incompatible_columns(stored: pa.Schema, wanted: pa.Schema) -> list[str]:
-    """Name the stored columns that this tidings cannot read as wanted says (missing columns are fine: nulls)."""
-    problems = []
-    for field in stored:
-        if field.name not in wanted.names:
-            problems.append(f"{field.name} (not a tidings column)")
-        elif not field.type.equals(wanted.field(field.name).type):
-            problems.append(f"{field.name} ({field.type}, expected {wanted.field(field.name).type})")
-    return problems
 
 
 def _stored_files(output: Path, table: str) -> list[Path]:
@@ -71,7 +61,7 @@ def _check_schema(output: Path) -> None:
             if problems:
                 raise ConfigError(
                     f"{output / table} holds a dataset of another schema ({', '.join(problems[:3])}); "
-                    "choose another --output, or move it away"
+                    f"{rebuild_hint(output)}, or choose another --output"
                 )
 
 

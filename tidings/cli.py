@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,6 +15,9 @@ from cleaning.config import load_config
 from cleaning.errors import ConfigError, NoDatasetError, TidingsError
 from tidings.checks import ExitCode, check_output, check_sources
 from tidings.history import clean as recorded_clean
+
+if TYPE_CHECKING:
+    from cleaning.pipeline import RunSummary
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 
@@ -138,11 +141,17 @@ class _Group(click.Group):
             raise _failed(f"{exc}") from exc
 
 
-def _exit_for(produced_nothing: bool) -> None:
-    """Exit 3 when the run finished but made nothing usable (README, "Exit codes")."""
+def _exit_for(produced_nothing: bool, why: str) -> None:
+    """Exit 3 when the run finished but made nothing usable (README, "Exit codes"); why says what happened."""
     if produced_nothing:
-        say("nothing:     every input was rejected or every fetch failed (exit code 3)")
+        say(f"nothing:     {why} (exit code 3)")
         raise SystemExit(ExitCode.NOTHING)
+
+
+def _nothing_cleaned(summary: RunSummary) -> str:
+    if summary.pages == 0:
+        return "no pages found in the inputs (empty folders, or only files tidings skips)"
+    return f"every one of the {summary.pages} inputs was rejected (see {summary.output / 'rejects'})"
 
 
 def _progress(progress: bool) -> bool:
@@ -157,14 +166,15 @@ def main(ctx: click.Context) -> None:
     """Turn news feeds and archives into a clean, deduplicated Parquet dataset.
 
     Exit codes: 0 done; 1 the run failed; 2 bad usage, settings or output (nothing was
-    done); 3 finished, but every input was rejected or every fetch failed; 75 another
+    done); 3 finished, but produced nothing (no pages found, every input rejected or
+    every fetch failed); 75 another
     crawl holds the lock; 130 interrupted (Ctrl-C).
     """
     _configure_logging(ctx)
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -202,9 +212,16 @@ def main(ctx: click.Context) -> None:
     default=None,
     help="With --engine dask: join this running cluster [default: start a LocalCluster of -w workers].",
 )
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Replace OUTPUT's dataset by what this config makes of INPUTS and OUTPUT/warc, as if OUTPUT were empty: "
+    "built beside it, swapped in by one commit (a kill keeps the old one). Also upgrades an older schema.",
+)
 def clean(
     inputs: tuple[Path, ...],
     output: Path,
+    rebuild: bool,
     workers: int | None,
     source: str | None,
     default_timezone: str | None,
@@ -219,6 +236,11 @@ def clean(
     (optionally .gz), Markdown posts with front matter, .txt, and .jsonl with
     url and html fields. Anything unusable becomes a row in OUTPUT/rejects.
 
+    Cleaning an input again replaces what it gave before: a page now rejected leaves
+    the articles, a page now kept leaves the rejects. --rebuild makes OUTPUT exactly
+    what a clean of INPUTS plus the WARC files in OUTPUT/warc into an empty folder
+    gives (rows of inputs not given are dropped); INPUTS may then be left out.
+
     With --engine dask, each Dask worker reads its own shard of the inputs and the
     result is the same as with the local engine (docs/distributed.md).
 
@@ -226,22 +248,34 @@ def clean(
 
         tidings clean tests/fixtures/seeds --output output --workers 2
 
+        tidings clean --output output --rebuild --config cleaning.toml
+
         tidings clean /shared/warc --output /shared/dataset --engine dask --scheduler tcp://10.0.0.5:8786
     """
     if scheduler and engine != "dask":
         raise _usage_error("--scheduler needs --engine dask")
+    if not inputs and not (rebuild and (output / "warc").is_dir()):
+        why = f": {output / 'warc'} does not exist, so there is nothing to rebuild from" if rebuild else "."
+        raise click.UsageError(f"Missing argument 'INPUTS...'{why}")
     missing = [path for path in inputs if not os.path.lexists(path)]
     if missing:
         raise _usage_error(f"input {missing[0]} does not exist; give existing files or folders to clean")
     config = load_config(config_path, overrides={"workers": workers, "default_timezone": default_timezone})
-    check_output(output)
+    check_output(output, dataset=not rebuild)  # a rebuild replaces whatever dataset is there
     summary = recorded_clean(
-        list(inputs), output, config, source=source, progress=_progress(progress), engine=engine, scheduler=scheduler
+        list(inputs),
+        output,
+        config,
+        source=source,
+        progress=_progress(progress),
+        engine=engine,
+        scheduler=scheduler,
+        rebuild=rebuild,
     )
     for line in summary.lines():
         say(line)
     say(f"load it:     python -c \"import tidings; print(tidings.load('{output}'))\"")
-    _exit_for(summary.produced_nothing)
+    _exit_for(summary.produced_nothing, _nothing_cleaned(summary))
 
 
 # --- crawl, schedule, demo -----------------------------------------------------------------
@@ -383,7 +417,7 @@ def crawl(
         raise SystemExit(ExitCode.LOCKED) from exc
     for line in summary.lines():
         say(line)
-    _exit_for(summary.produced_nothing)
+    _exit_for(summary.produced_nothing, "every fetch failed, or no fetched article page became an article")
 
 
 @main.command()
@@ -494,7 +528,9 @@ def compact(output: Path) -> None:
     """Merge the small Parquet files that many commits leave into one file per partition.
 
     Rows do not change; readers keep reading while it runs. An output written by a
-    tidings before snapshots (one part-0.parquet per dataset) is upgraded first.
+    tidings before snapshots (one part-0.parquet per dataset) is upgraded first, and so
+    is one written with fewer columns: the columns are added, null in the older rows,
+    until `tidings clean [INPUTS...] -o OUTPUT --rebuild` computes them from the pages.
 
     Example:
 
@@ -504,6 +540,10 @@ def compact(output: Path) -> None:
 
     check_output(output)
     stats = compact_output(output)
+    if stats.added_columns:
+        say(
+            f"upgraded:    added {', '.join(stats.added_columns)} (null in older rows; `clean --rebuild` computes them)"
+        )
     say(f"compacted:   {stats.files_before} files -> {stats.files_after} (snapshot {stats.version})")
 
 
@@ -644,4 +684,4 @@ def extract(target: str, source: str | None, config_path: Path | None) -> None:
     for row in rejects:
         detail = str(row.get("detail") or "").splitlines()[0] if row.get("detail") else ""
         say(f"rejected:    {row['origin']}: {row['reason']}" + (f" ({detail})" if detail else ""))
-    _exit_for(not articles)
+    _exit_for(not articles, "no article in it")

@@ -142,14 +142,26 @@ def clean(
     progress: bool = True,
     engine: str = "local",
     scheduler: str | None = None,
+    rebuild: bool = False,
 ) -> RunSummary:
-    """`cleaning.pipeline.run` (or, engine "dask", `cleaning.distributed.run_dask`), recorded as a `clean` run."""
-    with recording(output, "clean", inputs=inputs, config=config, engine=engine) as recorder:
+    """`cleaning.pipeline.run` (or, engine "dask", `cleaning.distributed.run_dask`), recorded as a `clean` run.
+
+    With rebuild, the run builds a new dataset from inputs and OUTPUT/warc and swaps it in (cleaning/rebuild.py).
+    """
+
+    def build(paths: Sequence[Path], into: Path) -> RunSummary:
         if engine == "dask":
             from cleaning.distributed import run_dask
 
-            summary = run_dask(inputs, output, config, source=source, scheduler=scheduler, progress=progress)
+            return run_dask(paths, into, config, source=source, scheduler=scheduler, progress=progress)
+        return run(paths, into, config, source=source, progress=progress)
+
+    with recording(output, "clean", inputs=inputs, config=config, engine=engine) as recorder:
+        if rebuild:
+            from cleaning.rebuild import rebuild as rebuild_output
+
+            summary = rebuild_output(inputs, output, config, build, source=source)
         else:
-            summary = run(inputs, output, config, source=source, progress=progress)
+            summary = build(inputs, output)
         recorder.cleaned(summary)
     return summary

@@ -123,7 +123,7 @@ def codec_name(label: str | None) -> str | None:
     label = label.strip().strip("\"'").lower()
     try:
         codec = codecs.lookup(_ALIASES.get(label, label)).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label (binary bytes in a Content-Type)
         return None
     return _UPGRADES.get(codec, codec)
 

@@ -3,7 +3,8 @@
 Every commit adds a file per articles month it touches, one rejects file, one index docs
 file and one file per band. commit() merges a partition's small files when it holds more
 than AUTO_FILES of them (cost: that partition only); `tidings compact OUT` merges every
-partition into as few files as FILE_ROWS allows and drops band rows of replaced articles.
+partition into as few files as FILE_ROWS allows and drops band rows of replaced articles
+(after upgrading an output of an older layout or schema: storage/upgrade.py).
 Rows never change: a reader sees the same rows before and after.
 """
 
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 
 from cleaning.storage.index_store import DOCS, LINKS, RUNS, link_runs, read_run, run_hashes, upgrade_index
 from cleaning.storage.snapshot import FileEntry, Store, Transaction
+from cleaning.storage.upgrade import upgrade_schema
 
 __all__ = ["AUTO_FILES", "CompactStats", "auto_compact", "compact"]
 
@@ -39,6 +41,7 @@ class CompactStats:
     files_before: int = 0
     files_after: int = 0
     version: int = 0
+    added_columns: list[str] = dataclasses.field(default_factory=list)  # by a schema upgrade: null in older rows
 
 
 def _partitions(txn: Transaction) -> dict[tuple[str, str, str | None], list[FileEntry]]:
@@ -210,6 +213,7 @@ def compact(output: Path) -> CompactStats:
         txn = store.begin()
         upgrade_index(txn)
         result.files_before = len(txn.manifest.files)
+        result.added_columns = upgrade_schema(txn, article_stats)
         docs = txn.entries(DOCS)
         keys = (
             pa.concat_arrays([pq.read_table(txn.path(e), columns=["key"]).column("key").combine_chunks() for e in docs])

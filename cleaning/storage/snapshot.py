@@ -296,6 +296,20 @@ class Transaction:
         self.manifest.files.append(entry)
         return entry
 
+    def replace_all(self, other: Snapshot) -> None:
+        """Make this transaction hold exactly other's files and dedup parameters (a snapshot of another root).
+
+        other must be on the same file system (commit hard-links its files). Unfinished runs are
+        forgotten: they resumed against a dataset that is gone.
+        """
+        for entry in list(self.manifest.files):
+            self.remove(entry)
+        for entry in other.manifest.files:
+            self.manifest.files.append(entry)
+            self._new[entry.path] = other.path(entry)
+        self.manifest.runs = {}
+        self.manifest.meta = dict(other.manifest.meta)
+
     def remove(self, entry: FileEntry) -> None:
         self.manifest.files.remove(entry)
         self._new.pop(entry.path, None)

@@ -111,6 +111,7 @@ def test_cleaning_again_with_another_config_leaves_no_page_in_both_datasets(tmp_
     _assert_same_dataset(out, fresh1)
 
 
+@pytest.mark.slow
 def test_one_page_per_commit_and_the_dask_engine_keep_the_invariant(tmp_path):
     folder = _inputs(tmp_path)
     (tmp_path / "c2-sliced.toml").write_text(C2 + "slice_pages = 1\n", encoding="utf-8")
@@ -126,6 +127,11 @@ def test_one_page_per_commit_and_the_dask_engine_keep_the_invariant(tmp_path):
     _clean(folder, "-o", dask_out, "--config", tmp_path / "c1.toml", "--engine", "dask", "-w", "1")
     _clean(folder, "-o", dask_out, "--config", tmp_path / "c2.toml", "--engine", "dask", "-w", "1")
     _assert_same_dataset(dask_out, fresh)
+    (folder / "third.md").unlink()
+    _clean(folder, "-o", dask_out, "--config", tmp_path / "c2.toml", "--engine", "dask", "-w", "1", "--rebuild")
+    rebuilt_fresh = tmp_path / "rebuilt-fresh"
+    _clean(folder, "-o", rebuilt_fresh, "--config", tmp_path / "c2.toml")
+    _assert_same_dataset(dask_out, rebuilt_fresh)
 
 
 def test_rebuild_equals_a_fresh_clean_and_drops_rows_of_inputs_gone(tmp_path):
@@ -286,4 +292,20 @@ def test_an_incompatible_output_is_refused_naming_the_rebuild_that_replaces_it(t
     assert result.returncode == 2
     assert f"rebuild it with `tidings clean [INPUTS...] -o {out} --rebuild`" in result.stderr
     _clean(folder, "-o", out, "--rebuild")
+    _assert_same_dataset(out, fresh)
+
+
+def test_rebuild_replaces_an_output_of_the_single_file_layout_that_cannot_be_read(tmp_path):
+    import pyarrow as pa
+
+    folder = _inputs(tmp_path)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    (out / "articles").mkdir(parents=True)
+    pq.write_table(pa.table({"id": [1, 2], "headline": ["a", "b"]}), out / "articles" / "part-0.parquet")
+    refused = tidings_cli("clean", folder, "-o", out)
+    assert refused.returncode == 2
+    assert "--rebuild" in refused.stderr
+    _clean(folder, "-o", out, "--rebuild")
+    assert (out / "articles").is_symlink()
+    _clean(folder, "-o", fresh)
     _assert_same_dataset(out, fresh)

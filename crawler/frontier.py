@@ -30,22 +30,27 @@ import logging
 import re
 import socket
 import time
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any, Self
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 
 from crawler.archive import HINTS_META
 
 __all__ = [
+    "LEASE_META",
     "FrontierDupeFilter",
     "FrontierError",
     "FrontierIdle",
+    "FrontierLeases",
+    "LeasingScheduler",
     "SharedDomainDelay",
     "connect",
     "frontier_settings",
@@ -86,6 +91,8 @@ def _keys(prefix: str, spider: str = SPIDER) -> dict[str, str]:
         "listing": f"{base}:listing",  # + ":<fingerprint>", one key per recently fetched listing
         "slot": f"{base}:slot",  # + ":<host>", the next time a request may start on that host
         "active": f"{base}:active",  # the last time any worker did something
+        "leases": f"{base}:leases",  # worker run -> when its lease expires (a sorted set, Redis's clock)
+        "inflight": f"{base}:inflight",  # + ":<worker run>", the requests that run popped and has not finished
     }
 
 
@@ -94,7 +101,7 @@ def frontier_settings(url: str, *, prefix: str = "tidings", idle: float = 10.0) 
     _require_scrapy_redis()
     keys = _keys(prefix, "%(spider)s")
     return {
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.frontier.LeasingScheduler",
         "SCHEDULER_PERSIST": True,  # the queue and the seen-set outlive a worker, and a run
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": keys["queue"],
@@ -219,10 +226,12 @@ class SharedDomainDelay:
 class FrontierIdle:
     """Keep a worker up while the shared queue is empty but some worker was busy in the last `idle` seconds."""
 
-    def __init__(self, crawler: Crawler, server: Any, active_key: str, idle: float) -> None:
+    def __init__(self, crawler: Crawler, server: Any, keys: dict[str, str], idle: float) -> None:
         self.crawler = crawler
         self.server = server
-        self.active_key = active_key
+        self.active_key = keys["active"]
+        self.leases_key = keys["leases"]
+        self.inflight_prefix = keys["inflight"]
         self.idle = idle
         self._last_beat = 0.0
 
@@ -233,7 +242,7 @@ class FrontierIdle:
         if not url:
             raise NotConfigured
         keys = _keys(settings.get("TIDINGS_FRONTIER_PREFIX", "tidings"), crawler.spidercls.name)
-        extension = cls(crawler, connect(url), keys["active"], settings.getfloat("TIDINGS_FRONTIER_IDLE", 10.0))
+        extension = cls(crawler, connect(url), keys, settings.getfloat("TIDINGS_FRONTIER_IDLE", 10.0))
         crawler.signals.connect(extension.beat, signal=signals.spider_opened)
         crawler.signals.connect(extension.beat, signal=signals.response_received)
         crawler.signals.connect(extension.beat, signal=signals.request_scheduled)
@@ -253,6 +262,222 @@ class FrontierIdle:
         last = float(self.server.get(self.active_key) or 0.0)
         if time.time() - last < self.idle:
             raise DontCloseSpider  # another worker was busy a moment ago: it may add requests
+        if self.in_flight():
+            # some worker holds requests (this one holds none: it is idle); if it was killed,
+            # they go back to the queue when its lease expires (LeasingScheduler)
+            raise DontCloseSpider
+
+    def in_flight(self) -> int:
+        """How many requests the workers' leases hold."""
+        owners = self.server.zrange(self.leases_key, 0, -1)
+        return sum(int(self.server.hlen(f"{self.inflight_prefix}:{o.decode()}")) for o in owners)
+
+
+# --- leases: a request popped by a worker that is then killed goes back to the queue ---------------
+
+LEASE_META = "tidings_lease"  # (in-flight hash, field) of a popped request; never stored in the queue
+
+# KEYS[1]: the queue; KEYS[2]: this run's in-flight hash. Pops the first request and records it
+# as in flight, in one step: no moment where a kill loses it. Returns {request, field} or nil.
+_POP_LEASED = """
+local popped = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #popped == 0 then return false end
+redis.call('ZREM', KEYS[1], popped[1])
+local field = redis.sha1hex(popped[1])
+redis.call('HSET', KEYS[2], field, popped[2] .. '\\n' .. popped[1])
+return {popped[1], field}
+"""
+
+# KEYS[1]: the leases; ARGV[1]: this run; ARGV[2]: seconds the lease lasts. Returns nothing.
+_RENEW = """
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[1], tonumber(t[1]) + tonumber(ARGV[2]), ARGV[1])
+"""
+
+# KEYS[1]: the leases; KEYS[2]: the queue; ARGV[1]: the in-flight prefix; ARGV[2]: this worker's
+# id + ':' (its earlier runs are over: one worker id runs once at a time); ARGV[3]: this run.
+# Puts back into the queue what runs whose lease expired (or earlier runs of this worker) had in
+# flight. Returns how many requests went back.
+_RECLAIM = """
+local t = redis.call('TIME')
+local now = tonumber(t[1])
+local owners = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local moved = 0
+for i = 1, #owners, 2 do
+  local owner, expires = owners[i], tonumber(owners[i + 1])
+  local earlier = string.sub(owner, 1, string.len(ARGV[2])) == ARGV[2]
+  if owner ~= ARGV[3] and (expires < now or earlier) then
+    local hash = ARGV[1] .. ':' .. owner
+    local entries = redis.call('HVALS', hash)
+    for _, entry in ipairs(entries) do
+      local cut = string.find(entry, '\\n', 1, true)
+      redis.call('ZADD', KEYS[2], string.sub(entry, 1, cut - 1), string.sub(entry, cut + 1))
+      moved = moved + 1
+    end
+    redis.call('DEL', hash)
+    redis.call('ZREM', KEYS[1], owner)
+  end
+end
+return moved
+"""
+
+try:
+    from scrapy_redis.scheduler import Scheduler as _RedisScheduler
+except ImportError:  # the [redis] extra is missing: frontier_settings() says what to install
+    _RedisScheduler = object
+
+
+class LeasingScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
+    """scrapy-redis's scheduler, where a popped request stays leased to this worker until it is handled.
+
+    next_request moves the request from the queue into this run's in-flight hash (one Lua
+    script); FrontierLeases clears it once the response's callback has run (or the fetch
+    failed for good), and enqueue_request once a redirect or retry of it is queued. A
+    lease lasts TIDINGS_FRONTIER_LEASE seconds and is renewed every quarter of that;
+    expired leases (a killed worker, a lost machine) are put back into the queue by every
+    worker, when it starts and at each renewal, and a worker restarted with the same id
+    puts back its earlier runs' at once. A request in flight at a kill is fetched again.
+    """
+
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        settings = spider.crawler.settings
+        keys = _keys(settings.get("TIDINGS_FRONTIER_PREFIX", "tidings"), spider.name)
+        self.lease_seconds = max(2.0, settings.getfloat("TIDINGS_FRONTIER_LEASE", 30.0))
+        self.worker = worker_id(settings.get("TIDINGS_WORKER_ID") or None)
+        self.run = f"{self.worker}:{uuid.uuid4().hex[:12]}"
+        self.leases_key = keys["leases"]
+        self.inflight_prefix = keys["inflight"]
+        self.inflight_key = f"{keys['inflight']}:{self.run}"
+        self._pop = self.server.register_script(_POP_LEASED)
+        self._renew = self.server.register_script(_RENEW)
+        self._reclaim = self.server.register_script(_RECLAIM)
+        self.renew()  # registered before the first pop, so that its leases can be found
+        from twisted.internet import task
+
+        self._renewal = task.LoopingCall(self.renew)
+        self._renewal.start(self.lease_seconds / 4, now=False)
+        # Scrapy's engine, once idle, asks the scheduler again only every 5 s: a worker that
+        # started before the others queued anything would sit out the first 5 s of the crawl
+        self.crawler = spider.crawler
+        self._woken: Request | None = None
+        self._poll = task.LoopingCall(self.wake)
+        self._poll.start(max(0.05, settings.getfloat("TIDINGS_FRONTIER_POLL", 0.5)), now=False)
+
+    def renew(self) -> int:
+        """Extend this run's lease, put back the requests of expired ones; return how many went back."""
+        self._renew(keys=[self.leases_key], args=[self.run, self.lease_seconds])
+        moved = int(
+            self._reclaim(
+                keys=[self.leases_key, self.queue.key], args=[self.inflight_prefix, f"{self.worker}:", self.run]
+            )
+        )
+        if moved:
+            logger.warning("frontier: %d request(s) a stopped worker had in flight went back to the queue", moved)
+            if self.stats:
+                self.stats.inc_value("crawler/frontier/reclaimed", moved)
+        return moved
+
+    def wake(self) -> None:
+        """When this worker holds nothing, hand the engine a request from the queue, if there is one."""
+        if self._woken is not None or self.server.hlen(self.inflight_key):
+            return  # busy: the engine asks for the next request as each one finishes
+        request = self._pop_leased()
+        if request is not None:
+            self._woken = request
+            self.crawler.engine.crawl(request)  # comes back through enqueue_request, then next_request
+
+    def next_request(self) -> Request | None:
+        if self._woken is not None:
+            request, self._woken = self._woken, None
+            return request
+        return self._pop_leased()
+
+    def has_pending_requests(self) -> bool:
+        return self._woken is not None or bool(super().has_pending_requests())
+
+    def _pop_leased(self) -> Request | None:
+        popped = self._pop(keys=[self.queue.key, self.inflight_key])
+        if not popped:
+            return None
+        data, field = popped
+        request: Request = self.queue._decode_request(data)
+        request.meta[LEASE_META] = (self.inflight_key, field.decode() if isinstance(field, bytes) else field)
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def enqueue_request(self, request: Request) -> bool:
+        if request is self._woken:
+            return True  # popped by wake(): next_request returns it
+        lease = request.meta.pop(LEASE_META, None)  # a redirect or retry of a popped request
+        queued = bool(super().enqueue_request(request))
+        if lease is not None:  # queued (or a duplicate): the popped one is done with
+            self.server.hdel(*lease)
+        return queued
+
+    def close(self, reason: str) -> None:
+        for loop in (self._renewal, self._poll):
+            if loop.running:
+                loop.stop()
+        # a stop that did not wait for what was in flight (a second Ctrl-C): back into the queue
+        left = self.server.hlen(self.inflight_key)
+        if left:
+            logger.warning("frontier: %d request(s) still in flight at the stop went back to the queue", left)
+        self.server.zadd(self.leases_key, {self.run: 0})  # expired: the next call puts them back
+        self._reclaim(keys=[self.leases_key, self.queue.key], args=[self.inflight_prefix, "\n", ""])
+        super().close(reason)
+
+
+class FrontierLeases:
+    """Clear a popped request's lease once it is handled: its callback's output consumed, or its fetch failed.
+
+    Both a spider middleware (the response path: after the callback yielded its last
+    request, so that the links of a listing are queued before its lease goes) and a
+    downloader middleware (process_exception of the last, outermost one: a fetch that failed
+    for good goes to its errback next). Redirects and retries clear it when queued
+    (LeasingScheduler.enqueue_request).
+    """
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        url = crawler.settings.get("TIDINGS_FRONTIER")
+        if not url:
+            raise NotConfigured
+        return cls(connect(url))
+
+    def release(self, request: Request | None) -> None:
+        lease = request.meta.get(LEASE_META) if request is not None else None
+        if lease:
+            self.server.hdel(*lease)
+
+    # spider middleware
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        try:
+            async for item in result:
+                yield item
+        finally:
+            self.release(response.request)
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
+        try:
+            yield from result
+        finally:
+            self.release(response.request)
+
+    def process_spider_exception(self, response: Response, exception: Exception, spider: Spider | None = None) -> None:
+        self.release(response.request)
+
+    # downloader middleware
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        self.release(request)
 
 
 def mark_seen(url: str, urls: Iterable[str], *, prefix: str = "tidings") -> int:

@@ -71,6 +71,8 @@ REMOTE_CONTROL_ENABLED = False
 
 # --- our middlewares and extensions -----------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # with --frontier only: the outermost, so its process_exception sees only fetches that failed for good
+    "crawler.frontier.FrontierLeases": 1,
     # before anything else: a refused URL (scheme, private address, every redirect hop) is never sent
     "crawler.urlpolicy.UrlPolicyMiddleware": 10,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -83,6 +85,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.OfflineCookiesMiddleware": 700,
     # with --frontier only: spaces requests to a host across all workers, right before sending
     "crawler.frontier.SharedDomainDelay": 950,
+}
+SPIDER_MIDDLEWARES = {
+    # with --frontier only: the outermost, so that it sees a callback's (or errback's) output last
+    "crawler.frontier.FrontierLeases": 1,
 }
 EXTENSIONS = {
     "crawler.archive.WarcArchive": 100,
@@ -104,6 +110,10 @@ TIDINGS_FRONTIER = ""
 TIDINGS_FRONTIER_PREFIX = "tidings"  # Redis keys: tidings:news:requests, tidings:news:seen, ...
 TIDINGS_FRONTIER_LISTING_TTL = 120  # seconds a fetched feed/sitemap/section is not fetched again by any worker
 TIDINGS_FRONTIER_IDLE = 10.0  # a worker stops once the queue is empty and no worker was busy this long; 0: never
+# a popped request is leased to its worker until handled; a killed worker's go back to the queue
+# once its lease (renewed every quarter of it) is this many seconds old, or when it restarts
+TIDINGS_FRONTIER_LEASE = 30.0
+TIDINGS_FRONTIER_POLL = 0.5  # seconds between two looks at the shared queue of a worker with nothing to do
 # TIDINGS_FRONTIER_DOMAIN_DELAY: seconds between two requests to one host across all workers [DOWNLOAD_DELAY]
 TIDINGS_WORKER_ID = ""  # in WARC file names and per-worker state; `tidings crawl --worker-id` [host name]
 

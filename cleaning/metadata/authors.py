@@ -9,7 +9,17 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["Byline", "clean_names", "is_agency", "is_site_name", "names_from_value", "owns_site", "read_bylines"]
+__all__ = [
+    "Byline",
+    "account_name",
+    "clean_names",
+    "is_agency",
+    "is_agency_credit",
+    "is_site_name",
+    "names_from_value",
+    "owns_site",
+    "read_bylines",
+]
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # common Chinese surnames: a bare 2-4 character line is only taken for a name when it
@@ -122,6 +132,9 @@ _POSTED_BY_NAME = re.compile(
 _SOURCE_PERSON = re.compile(
     rf"(?:^|[\s|｜【\[])(?:来源|來源|稿源)\s*[:：]\s*(?P<names>[{_HAN}][{_HAN}\s、，,]{{1,20}})\s*(?:$|[】\]|｜])"
 )
+# a wire credit in the dateline ("Hamburg (dpa/lno) – Trotz …") or closing the text ("… (FR mit dpa)")
+_DATELINE_CREDIT = re.compile(r"^[^()\n]{0,40}?[(（]\s*(?P<credit>[^()（）\n]{2,30}?)\s*[)）]\s*[-–—:]")
+_CLOSING_CREDIT = re.compile(r"[(（]\s*(?P<credit>[^()（）\n]{2,30}?)\s*[)）]\s*\.?$")
 _HANDLE = re.compile(rf"^\s*([{_HAN}\w]{{1,12}}&[{_HAN}\w]{{1,12}})(?:\s|$)")
 _ORG_ENDINGS = set("界社网網报報台刊站馆館院局部所会會团團厂廠店")
 # an article ending "（记者 胡晓蓉）", "（姚峰 上海报道）", "（常书香 马丹阳 ）"
@@ -244,6 +257,37 @@ def is_agency(name: str) -> bool:
     return " ".join(name.casefold().split()) in _AGENCIES
 
 
+# "det/dpa", "dpa/lno", "AFP/The Local", "Jane Doe/SP-X": a credit whose parts a slash joins
+_SLASH_PART = re.compile(r"[^/\n]{1,40}")
+_AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9-]{1,6}")
+_CREDIT_JOINS = re.compile(r"\s*/\s*|\s+(?:mit|with|und|and|et)\s+", re.I)
+
+
+def is_agency_credit(name: str) -> bool:
+    """Tell whether name is a wire agency's credit kept as printed: the agency beside an editor's
+    initials, a regional desk or the site ("det/dpa", "dpa/lno", "AFP/The Local", "FR mit dpa").
+    """
+    parts = [part.strip() for part in _CREDIT_JOINS.split(name.strip())]
+    return 2 <= len(parts) <= 4 and all(_SLASH_PART.fullmatch(part) for part in parts) and any(map(is_agency, parts))
+
+
+def _slash_credit(segment: str) -> list[str] | None:
+    """Read a slash-joined credit: a person before an agency or agency code is the person
+    ("Jane Doe/SP-X", "Jane Doe/dpa" gives Jane Doe and dpa); an agency with initials, a desk or
+    the site is one credit as printed ("det/dpa"). None when the segment is no such credit.
+    """
+    text = segment.strip()
+    if "/" not in text or len(text) > 80:
+        return None
+    parts = [part.strip() for part in text.split("/")]
+    if not all(_SLASH_PART.fullmatch(part) for part in parts):
+        return None
+    people = [p for p in parts if " " in p and _LATIN_NAME.match(p) and not is_agency(p) and not p.startswith("The ")]
+    if people and all(p in people or is_agency(p) or _AGENCY_CODE.fullmatch(p) for p in parts):
+        return people + [p for p in parts if is_agency(p)]
+    return [text] if any(map(is_agency, parts)) else None
+
+
 def _strip_byline_words(name: str) -> str:
     previous = None
     while previous != name:
@@ -255,6 +299,21 @@ def _strip_byline_words(name: str) -> str:
             name = without_role.strip(" \t,;|·•–—-")
     # "谢若含2017-03-01 14:27": a Han name glued to the date after it
     return re.sub(rf"(?<=[{_HAN}])\s*\d.*$", "", name)
+
+
+# a one-word account name with digits ("freeman1984", "Bo2man"): no person's name, so only
+# taken from an element the page marks as the author, or a labelled byline in one
+_ACCOUNT = re.compile(r"(?=(?:[^\W\d_]\S*){3})(?=\S*[^\W\d_]{2})[^\W\d_][^\W_]{1,23}")
+
+
+def account_name(byline: str) -> str | None:
+    """Return the account name an author element holds ("von freeman1984", "Author: Bo2man am
+    29.12.2010"), or None when it holds no such one-word handle with digits.
+    """
+    name = _strip_byline_words(" ".join(byline.split()))
+    if not _ACCOUNT.fullmatch(name) or not re.search(r"\d", name) or name.isupper() or len(re.findall(r"\d", name)) > 4:
+        return None
+    return None if re.sub(r"\d+$", "", name).casefold() in _PLACEHOLDERS else name
 
 
 def clean_names(names: Iterable[str]) -> list[str]:
@@ -272,7 +331,7 @@ def clean_names(names: Iterable[str]) -> list[str]:
         agency = is_agency(name)
         if not agency and (re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name) or re.search(r"[*()<>{}=@:]", name)):
             continue
-        if _NOT_A_NAME.search(name) or _SLUG.fullmatch(name):
+        if _NOT_A_NAME.search(name) or (_SLUG.fullmatch(name) and not is_agency_credit(name)):
             continue
         # "赵  培": a Han name split by typesetting spaces is one name
         if re.fullmatch(rf"[{_HAN}](?:\s*[{_HAN}]){{1,3}}", name):
@@ -292,6 +351,8 @@ def is_site_name(name: str, site_names: Iterable[str | None] = ()) -> bool:
     folded = " ".join(name.casefold().split())
     if not folded:
         return True
+    if is_agency_credit(name):
+        return False  # "AFP/The Local": the agency's byline, the site only beside it
     for site in site_names:
         if not site:
             continue
@@ -399,6 +460,9 @@ def _split_english(segment: str, *, strict: bool = False) -> list[str]:
     segment = re.split(r"\s[|–—-]\s|\s+in\s+[A-Z]|\s+for\s+[A-Z]|\s+at\s+[A-Z]", segment, maxsplit=1)[0]
     # "par Didier Roy, 21 juin 2018": the date after the names is no name
     segment = _TRAILER.sub("", _OTHER_CREDIT.sub("", segment))
+    credit = _slash_credit(segment)
+    if credit is not None:
+        return credit
     parts = [p.strip(" ") for p in re.split(r"\s*(?:,|;|&|\b(?:and|und|y|et)\b)\s*", segment)]
     last_first = re.fullmatch(r"\s*([A-Z][\w'’-]+)\s*,\s*([A-Z][\w'’.-]+)\s*", segment)
     if last_first and not any(map(is_agency, parts)):
@@ -460,7 +524,22 @@ _HINT_WORDS = (
 )
 _EN_OPENERS = (
     *("by", "written by", "reporting by", "words by", "story by", "text by", "reported by", "compiled by"),
-    *("von ", "par ", "por ", "door ", "text:", "autor:", "autorin:", "auteur:", "author:", "text von ", "texte par "),
+    *(
+        "von ",
+        "von:",
+        "par ",
+        "par:",
+        "por ",
+        "por:",
+        "door ",
+        "text:",
+        "autor:",
+        "autorin:",
+        "auteur:",
+        "author:",
+        "text von ",
+        "texte par ",
+    ),
 )
 _SLASH_CREDIT = re.compile(r"文\s*[/／｜|]")
 _MONTH_OR_DAY = re.compile(r"\d\d|\d[./]\d")
@@ -557,6 +636,11 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
                 and all(len(n) <= 3 and n[-1] not in _ORG_ENDINGS for n in names)
             ):
                 byline.credited += names
+        wire = (_DATELINE_CREDIT.match(text) if index < 3 else None) or (
+            _CLOSING_CREDIT.search(text) if index >= count - 2 else None
+        )
+        if wire and (is_agency(wire.group("credit")) or is_agency_credit(wire.group("credit"))):
+            byline.credited.append(wire.group("credit"))
         if near_top and len(text) <= 24:
             tokens = text.split(" ")
             if (

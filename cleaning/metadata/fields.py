@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cleaning.metadata.authors import clean_names, is_site_name, names_from_value, owns_site, read_bylines
+from cleaning.metadata.authors import account_name, clean_names, is_site_name, names_from_value, owns_site, read_bylines
 from cleaning.metadata.pagedates import article_lines
 from cleaning.metadata.pagemeta import PageMeta
 from cleaning.metadata.signatures import closing_signature
@@ -323,6 +323,7 @@ def pick_authors(
         people(as_marked(around.authors)),
         people(body.credited + extra.credited + head.credited + around.credited),
         people(elements),
+        [n for text in page.author_elements[:1] if (n := account_name(text)) and not is_site_name(n, site_names)],
         people(names_from_value(extracted.get("author"))),
     ) or people(closing_signature(body_lines))
     editors = [

@@ -1,0 +1,74 @@
+"""Wire credits kept as printed, slash-joined credits, and account names from author elements."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaning.metadata.authors import account_name, clean_names, is_agency_credit, is_site_name, read_bylines
+from cleaning.metadata.pagemeta import read_page_meta
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        # an agency with an editor's initials or a desk is one credit, as printed
+        ("Von: kel/dpa", ["kel/dpa"]),
+        ("By AFP/The Ledger", ["AFP/The Ledger"]),
+        # a person before an agency or an agency's code: the person (and the agency)
+        ("Autor: Lena Brandt/SP-X", ["Lena Brandt"]),
+        ("By Lena Brandt/Reuters", ["Lena Brandt", "Reuters"]),
+        # slashes that join no agency are no credit
+        ("By either/or", []),
+    ],
+)
+def test_slash_credits(line, authors):
+    assert read_bylines([line], top=0, bottom=0).authors == authors
+
+
+def test_an_agency_credit_survives_the_site_name_and_slug_tests():
+    assert is_agency_credit("AFP/Harbour Ledger")
+    assert not is_site_name("AFP/Harbour Ledger", ["Harbour Ledger"])
+    assert clean_names(["kel/dpa"]) == ["kel/dpa"]
+    assert clean_names(["sophie-foster"]) == []
+    assert not is_agency_credit("TCP/IP")
+
+
+def test_wire_credits_in_the_dateline_and_at_the_end_are_credited():
+    lines = ["Kiel (dpa/lno) – Der Hafen bleibt am Montag geschlossen.", "Zweiter Absatz.", "Dritter.", "Vierter."]
+    assert read_bylines(lines).credited == ["dpa/lno"]
+    closing = ["Erster Absatz.", "Zweiter.", "Dritter.", "So hieß es am Abend. (KZ mit AFP)"]
+    assert read_bylines(closing).credited == ["KZ mit AFP"]
+    # brackets that hold no agency credit nothing
+    assert read_bylines(["Die Partei (SPD) – so hieß es – kam.", "Text (siehe oben)"]).credited == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("seawolf1987", "seawolf1987"),
+        ("Author: Kai3dev am 02.03.2011, 10:15 Uhr", "Kai3dev"),
+        ("von Gretel7", "Gretel7"),
+        # no handles: placeholders, codes, ids, real names, counters
+        ("admin2", None),
+        ("user123", None),
+        ("MP3", None),
+        ("L_104485", None),
+        ("Jane Doe", None),
+        ("12 Kommentare", None),
+    ],
+)
+def test_account_names(text, name):
+    assert account_name(text) == name
+
+
+def test_an_account_name_in_the_author_element_is_the_author():
+    from cleaning.metadata.fields import pick_authors
+
+    html = (
+        "<html><body><h1>Winterlauf</h1><p class='meta'>10.12.2019 · von "
+        "<span class='author vcard'><a rel='author' href='/author/seawolf1987/'>seawolf1987</a></span></p>"
+        "<p>Heute ging es bei Schnee und Eis hinaus, ganze zwölf Kilometer am Fluss entlang.</p></body></html>"
+    )
+    page = read_page_meta(html)
+    authors, _ = pick_authors(page, {}, {}, {}, ["Heute ging es bei Schnee und Eis hinaus."], [], [], ["Laufblog"])
+    assert authors == ["seawolf1987"]

@@ -280,6 +280,8 @@ def _slash_credit(segment: str) -> list[str] | None:
     if "/" not in text or len(text) > 80:
         return None
     parts = [part.strip() for part in text.split("/")]
+    while len(parts) > 2 and re.search(r"\d", parts[-1]):
+        parts.pop()  # "Jane Doe / TNN / Updated: Oct 9, 2019": the date after the credit
     if not all(_SLASH_PART.fullmatch(part) for part in parts):
         return None
     people = [p for p in parts if " " in p and _LATIN_NAME.match(p) and not is_agency(p) and not p.startswith("The ")]
@@ -459,8 +461,10 @@ def _split_english(segment: str, *, strict: bool = False) -> list[str]:
     # / "A und B, dpa" / "A y B" / "Doe, Jane" (one person)
     segment = re.split(r"\s[|–—-]\s|\s+in\s+[A-Z]|\s+for\s+[A-Z]|\s+at\s+[A-Z]", segment, maxsplit=1)[0]
     # "par Didier Roy, 21 juin 2018": the date after the names is no name
-    segment = _TRAILER.sub("", _OTHER_CREDIT.sub("", segment))
+    segment = _OTHER_CREDIT.sub("", segment)
     credit = _slash_credit(segment)
+    segment = _TRAILER.sub("", segment)
+    credit = credit if credit is not None else _slash_credit(segment)
     if credit is not None:
         return credit
     parts = [p.strip(" ") for p in re.split(r"\s*(?:,|;|&|\b(?:and|und|y|et)\b)\s*", segment)]

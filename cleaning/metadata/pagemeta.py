@@ -75,6 +75,12 @@ _AUTHOR_CLASS = re.compile(
 # a co-byline sits within a few elements of the first name; a name marked as an author further
 # on belongs to a related story's teaser (chosen on postlight and readability, confirmed on trafilatura)
 _BYLINE_GAP = 40
+# what a byline-classed element holds when it is the label or the chrome beside the name, not the name
+_LABEL_ONLY = re.compile(
+    r"(?:by|von|par|por|door|de|written by|posted by|author|autor(?:in)?|auteur|username|user|"
+    r"benutzername|follow|folgen|more|mehr)\s*[:：]?",
+    re.I,
+)
 
 
 @dataclasses.dataclass
@@ -311,6 +317,8 @@ def read_page_meta(html: str) -> PageMeta:
         if declared:
             page.author_elements.append(text)
             first_declared = first_declared if first_declared >= 0 else position
+        elif classed and _LABEL_ONLY.fullmatch(text):
+            continue  # "By" in its own span, "Username" on a login box: the byline is further on
         elif classed:
             by_class, class_element = text, element
             class_position = class_position if class_position >= 0 else position

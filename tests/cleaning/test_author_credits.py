@@ -72,3 +72,18 @@ def test_an_account_name_in_the_author_element_is_the_author():
     page = read_page_meta(html)
     authors, _ = pick_authors(page, {}, {}, {}, ["Heute ging es bei Schnee und Eis hinaus."], [], [], ["Laufblog"])
     assert authors == ["seawolf1987"]
+
+
+def test_a_slash_credit_with_the_date_after_it():
+    from cleaning.metadata.authors import names_from_value
+
+    assert names_from_value("Mara Quist / HNS / Updated: Mar 4, 2021, 09:10 IST") == ["Mara Quist"]
+
+
+def test_a_byline_element_holding_only_the_label_does_not_hide_the_byline():
+    html = (
+        "<html><body><div class='login'><span class='username'>Username</span></div>"
+        "<h1>Harbour closes</h1><p class='byline'><span class='byline-prefix'>By</span></p>"
+        "<p class='story-byline'>By Mara Quist</p><p>The harbour closed on Monday after the storm.</p></body></html>"
+    )
+    assert read_page_meta(html).author_elements == ["By Mara Quist"]

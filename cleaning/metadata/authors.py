@@ -65,7 +65,7 @@ _OUTLET_WORDS = re.compile(
     re.I,
 )
 _TITLES = re.compile(
-    r"^(?:(?:dr|prof|professor|mr|mrs|ms|miss|sir|ir|hon)\.?\s+)+|"
+    r"^(?:(?:dr|prof|professor|mr|mrs|ms|miss|sir|ir|hon|rechtsanwalt|rechtsanwältin|notar|notarin|dipl\.-ing)\.?\s+)+|"
     r"^(?:本报|本報|本刊|本台|本网|本網|特约|特約|实习|實習|见习|見習|首席|驻\S{1,4}|駐\S{1,4})?(?:记者|記者|通讯员|通訊員|撰稿人|特派员|特派員)\s*",
     re.I,
 )
@@ -453,6 +453,9 @@ _OTHER_CREDIT = re.compile(
 )
 
 
+_DEGREE = re.compile(r"(?:MD|M\.D\.|PhD|Ph\.D\.|MA|MS|MSc|MPH|MBA|RDN?|RN|DO|DDS|PharmD|LCSW|CPT)\.?")
+
+
 def _split_english(segment: str, *, strict: bool = False) -> list[str]:
     """Split a Latin-script byline into names; strict (after "Von", "Par", "Por": words that
     also start prose), every part must be a name of two words or more, or the line is no byline.
@@ -468,8 +471,14 @@ def _split_english(segment: str, *, strict: bool = False) -> list[str]:
     if credit is not None:
         return credit
     parts = [p.strip(" ") for p in re.split(r"\s*(?:,|;|&|\b(?:and|und|y|et)\b)\s*", segment)]
+    # "Brenda Goodman, MA": a degree after the comma stays with its holder, as printed
+    parts = [
+        f"{part}, {parts[i + 1]}" if i + 1 < len(parts) and _DEGREE.fullmatch(parts[i + 1]) else part
+        for i, part in enumerate(parts)
+        if not (i and _DEGREE.fullmatch(part))
+    ]
     last_first = re.fullmatch(r"\s*([A-Z][\w'’-]+)\s*,\s*([A-Z][\w'’.-]+)\s*", segment)
-    if last_first and not any(map(is_agency, parts)):
+    if last_first and not any(map(is_agency, parts)) and not _DEGREE.fullmatch(last_first.group(2)):
         return [f"{last_first.group(2)} {last_first.group(1)}"]  # "Gillman, Steve" is one person
     names = []
     for token in parts:
@@ -477,6 +486,8 @@ def _split_english(segment: str, *, strict: bool = False) -> list[str]:
         token = token.strip(" ")
         if token.endswith(".") and len(token.rsplit(" ", 1)[-1]) > 3:
             token = token.rstrip(".")
+        held, _, degree = token.rpartition(", ")
+        token, degree = (held, f", {degree}") if held and _DEGREE.fullmatch(degree) else (token, "")
         token = _strip_title(_strip_byline_words(token))
         person = bool(_LATIN_NAME.match(token)) and not re.search(r"\d", token) and (not strict or " " in token)
         if is_agency(token):
@@ -484,7 +495,7 @@ def _split_english(segment: str, *, strict: bool = False) -> list[str]:
         elif _OUTLET_WORDS.search(token):
             break  # "Jane Doe, Senior Staff Technologist, ACLU Speech, Privacy …": an affiliation follows
         elif person:
-            names.append(token)
+            names.append(token + degree)
         elif strict and token:
             return []  # "Von Sprachregeln, Gender-Politik und «ganz normalem Deutsch»": a headline
     return names

@@ -87,3 +87,20 @@ def test_a_byline_element_holding_only_the_label_does_not_hide_the_byline():
         "<p class='story-byline'>By Mara Quist</p><p>The harbour closed on Monday after the storm.</p></body></html>"
     )
     assert read_page_meta(html).author_elements == ["By Mara Quist"]
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        # a degree after the comma stays with its holder, as printed
+        ("By Mara Quist, MD", ["Mara Quist, MD"]),
+        ("By Ana Pires, PhD, Tom Reyes, PhD, and Lea Wong, MPH", ["Ana Pires, PhD", "Tom Reyes, PhD", "Lea Wong, MPH"]),
+        # "Last, First" stays one person; an agency after the comma is a co-byline
+        ("By Quist, Mara", ["Mara Quist"]),
+        ("By Mara Quist, Reuters", ["Mara Quist", "Reuters"]),
+        # a lawyer's professional title is no part of the name
+        ("Von Rechtsanwalt Jonas Feld", ["Jonas Feld"]),
+    ],
+)
+def test_degrees_and_professional_titles(line, authors):
+    assert read_bylines([line]).authors == authors

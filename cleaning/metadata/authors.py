@@ -92,6 +92,7 @@ _CN_EDITOR = re.compile(
 )
 _EN_AUTHOR = re.compile(
     r"^\s*(?P<opener>by|written by|reporting by|words by|story by|text by|reported by|compiled by|"
+    r"(?:ein\s+)?(?:artikel|beitrag|bericht|gastbeitrag|kommentar)\s+von|"
     # the same byline in the other languages of the pages we read: "Von", "Par", "Por", "Door"
     r"text von|texte par|texto de|von|par|por|door|(?:text|autor|autorin|auteur|author)\s*:)"
     r"[:\s]+(?P<names>[^\n]{2,120})$",
@@ -106,6 +107,13 @@ _DATED_BYLINE = re.compile(
     re.I,
 )
 # "11.12.2019 - Amelie Loevenich": a numeric date, a dash, the name
+# weekdays and months, which follow "von" as often as a name does ("von Montag", "von März")
+_CALENDAR_WORD = re.compile(
+    r"(?:(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|heute|gestern)$",
+    re.I,
+)
+_POSTED_LABEL = re.compile(r"(?:posted|published|veröffentlicht|erstellt|geschrieben|publié)\s", re.I)
 _DATE_DASH = re.compile(r"^(?:\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d|(?:19|20)\d\d-\d\d-\d\d)\s*[-–—|·•]\s*")
 _DATE_DASH_NAME = re.compile(_DATE_DASH.pattern + r"(?!.*\s[-–—|·•]\s)(?P<names>[^\n\d]{4,60})$")
 # a label alone on its line, the name on the next ("Autor" / "Nikolai Huke")
@@ -521,6 +529,8 @@ def names_from_value(value: Any) -> list[str]:
     if not text or text.startswith(("http://", "https://")):
         return []
     if re.search(rf"[{_HAN}]", text):
+        # "谢若含2017-03-01 14:27:02": the date the name runs into is no part of it
+        text = re.sub(rf"(?<=[{_HAN}])\s*(?:19|20)\d\d\s*[-/.年].*$", "", text)
         return _split_chinese(text) or ([text] if len(text) <= 12 else [])
     names = _split_english(re.sub(r"^by\s+", "", text, flags=re.I))
     return names or ([text] if len(text) <= 40 and not re.search(r"\d", text) else [])
@@ -539,6 +549,7 @@ _HINT_WORDS = (
 )
 _EN_OPENERS = (
     *("by", "written by", "reporting by", "words by", "story by", "text by", "reported by", "compiled by"),
+    *("ein artikel von ", "ein beitrag von ", "artikel von ", "beitrag von ", "gastbeitrag von "),
     *(
         "von ",
         "von:",
@@ -618,8 +629,12 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             byline.authors += _split_chinese(match.group("names"), strict=not loose)
         # one article has one byline: further "By …" lines are related stories' (a list of teasers)
         opener = None if opener_read else _EN_AUTHOR.match(text)
+        strict = bool(opener) and opener.group("opener").lower().split()[-1] in _PREPOSITIONS  # type: ignore[union-attr]
+        # "von A, B und C" deep in the text cites a book or a study: a preposition's byline sits
+        # at the top or the bottom
+        if opener and strict and (top or bottom) and not (near_top or near_bottom):
+            opener = None
         if opener and len(text) <= 140:
-            strict = opener.group("opener").lower() in _PREPOSITIONS
             found = _split_english(opener.group("names"), strict=strict)
             byline.authors += found
             opener_read = bool(found)
@@ -629,6 +644,15 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             and ((dated := _DATED_BYLINE.match(text)) and _DATELINE_OR_MONTH.search(dated.group("date")))
         ):
             found = _split_english(dated.group("names"), strict=True)
+            # "Veröffentlicht am 10. Februar 2019 von Heiko": after the label, one word is the blogger
+            one = dated.group("names").strip()
+            if (
+                not found
+                and _POSTED_LABEL.match(text)
+                and re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ]{2,20}", one)
+                and not _CALENDAR_WORD.match(one)
+            ):
+                found = [one]
             byline.authors += found
             opener_read = bool(found)
         elif _DATE_DASH.match(text):

@@ -104,3 +104,32 @@ def test_a_byline_element_holding_only_the_label_does_not_hide_the_byline():
 )
 def test_degrees_and_professional_titles(line, authors):
     assert read_bylines([line]).authors == authors
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("Ein Artikel von Lena Brandt | 27.01.2022 - 12:45", ["Lena Brandt"]),
+        ("Beitrag von Lena Brandt", ["Lena Brandt"]),
+        ("Artikel von heute und gestern", []),
+        # after a "published" label and the date, a one-word name is the blogger's
+        ("Veröffentlicht am 3. März 2021 von Jonte", ["Jonte"]),
+        ("Veröffentlicht am 3. März 2021 von Montag", []),
+        ("Posted on May 3, 2021 by admin", []),
+    ],
+)
+def test_article_by_openers_and_one_word_bloggers(line, authors):
+    assert read_bylines([line], top=0, bottom=0).authors == authors
+
+
+def test_a_han_name_glued_to_its_date_in_an_author_element():
+    from cleaning.metadata.authors import names_from_value
+
+    assert names_from_value("林小雨2019-03-02 08:15:00") == ["林小雨"]
+
+
+def test_a_preposition_byline_deep_in_the_text_cites_a_work():
+    filler = ["Ein Absatz über das Reiten im Trab."] * 12
+    lines = [*filler, "von Jonas Feld, Mara Quist und Lea Wong", *filler]
+    assert read_bylines(lines).authors == []
+    assert read_bylines(["von Jonas Feld und Mara Quist", *filler]).authors == ["Jonas Feld", "Mara Quist"]

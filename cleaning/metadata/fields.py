@@ -317,7 +317,9 @@ def pick_authors(
                 people(names_from_value(_labelled_author(page))),
                 people(names_from_value(hints.get("authors"))),
             ),
-            people(as_marked(head.authors + body.authors + extra.authors)),
+            # the byline between headline and body is the article's; the text's own bylines
+            # (a cited book's "von A, B und C" near the end) only when the header has none
+            people(as_marked(head.authors or body.authors + extra.authors)),
         ),
         # lines around the article, where related stories' bylines sit
         people(as_marked(around.authors)),

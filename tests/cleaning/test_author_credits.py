@@ -133,3 +133,16 @@ def test_a_preposition_byline_deep_in_the_text_cites_a_work():
     lines = [*filler, "von Jonas Feld, Mara Quist und Lea Wong", *filler]
     assert read_bylines(lines).authors == []
     assert read_bylines(["von Jonas Feld und Mara Quist", *filler]).authors == ["Jonas Feld", "Mara Quist"]
+
+
+def test_the_byline_under_the_headline_wins_over_one_in_the_text():
+    from cleaning.metadata.fields import pick_authors
+    from cleaning.metadata.pagemeta import PageMeta
+
+    body = ["Erster Absatz über den Sitz im Trab.", "Zweiter Absatz.", "Literatur:", "von Jonas Feld und Mara Quist"]
+    header = ["Schluss mit Poltern", "Ein Artikel von Lena Brandt | 27.01.2022 - 12:45"]
+    authors, _ = pick_authors(PageMeta(), {}, {}, {}, body, [], header, ["Reiterblatt"])
+    assert authors == ["Lena Brandt"]
+    # with no byline under the headline, the text's is read
+    authors, _ = pick_authors(PageMeta(), {}, {}, {}, body, [], header[:1], ["Reiterblatt"])
+    assert authors == ["Jonas Feld", "Mara Quist"]

@@ -43,6 +43,7 @@ from cleaning.quality import drop_short_texts, flag_quality
 from cleaning.schema import ARTICLE_COLUMNS, REJECT_COLUMNS, RejectReason, Stage
 from cleaning.shards import ShardResult, commit, finish_shard
 from cleaning.step import StepResult, printable_detail, reject
+from cleaning.storage.memory import use_system_pool
 from cleaning.storage.snapshot import Store
 from cleaning.workers import worker_pool
 
@@ -382,6 +383,7 @@ def run(
     command resumes after the last committed slice.
     """
     started = time.perf_counter()
+    use_system_pool()  # a run's memory stays flat over many commits (cleaning/storage/memory.py)
     output = Path(output)
     store = Store(output)
     summary = RunSummary(output=output)

@@ -370,3 +370,37 @@ def test_compaction_merges_the_docs_a_range_of_clusters_at_a_time(tmp_path: Path
     table = pq.read_table(merged).to_pandas()
     assert table["canonical"].is_monotonic_increasing
     assert table.sort_values("id", ignore_index=True).equals(docs)
+
+
+_POOL = r"""
+import json, sys
+from pathlib import Path
+import pyarrow as pa
+from cleaning import pipeline
+from cleaning.config import CleaningConfig
+before = pa.default_memory_pool().backend_name
+pipeline.run([Path(sys.argv[1])], Path(sys.argv[2]), CleaningConfig(), progress=False)
+print(json.dumps([before, pa.default_memory_pool().backend_name]))
+"""
+
+
+def test_a_run_uses_the_system_allocator_unless_the_user_chose_one(tmp_path: Path) -> None:
+    inputs = _jsonl(tmp_path / "in" / "dump.jsonl", _variant_pages(3))
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"} | {"PYTHONPATH": str(ROOT)}
+
+    def pools(extra: dict[str, str], out: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _POOL, str(inputs), str(tmp_path / out)],
+            cwd=ROOT,
+            env=env | extra,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    # mimalloc keeps freed pages per thread: a run's memory crept up commit after commit
+    assert pools({}, "a")[1] == "system"
+    chosen = pools({"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}, "b")
+    assert chosen == ["jemalloc", "jemalloc"]
+    assert len(tidings.load(tmp_path / "a")) == len(tidings.load(tmp_path / "b")) == 3

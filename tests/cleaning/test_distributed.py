@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import tidings
 from cleaning.config import CleaningConfig
-from cleaning.inputs.readers import iter_inputs, plan_shards, read_shard
+from cleaning.inputs.readers import InputShard, iter_inputs, plan_shards, read_shard
 from cleaning.pipeline import run
+from cleaning.storage.snapshot import Store
 from tests.conftest import FIXTURES, SEEDS
 
 distributed = pytest.importorskip("dask.distributed")
 
-from cleaning.distributed import run_dask  # noqa: E402  (after the skip: needs dask)
+from cleaning.distributed import plan_tasks, run_dask  # noqa: E402  (after the skip: needs dask)
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -44,8 +49,6 @@ def _corpus(root: Path) -> list[Path]:
 
 
 def _table(output: Path, name: str) -> pd.DataFrame:
-    import tidings
-
     frame = tidings.load(output) if name == "articles" else pd.read_parquet(output / name)
     keys = ["id"] if name == "articles" else ["origin", "reason", "url"]
     return frame.sort_values(keys).reset_index(drop=True)
@@ -131,8 +134,6 @@ def test_the_cli_cleans_on_a_local_cluster(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "3 in the dataset" in result.stderr
     assert "INFO" not in result.stderr  # Dask's own chatter stays under the CLI's level
-    import tidings
-
     assert tidings.load_runs(tmp_path / "out")["engine"].tolist() == ["dask"]
 
 
@@ -140,3 +141,91 @@ def test_a_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
     result = _tidings("clean", str(SEEDS), "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1")
     assert result.returncode == 2
     assert "--scheduler needs --engine dask" in result.stderr
+
+
+def _units(folder: Path, sizes: list[int]) -> list[InputShard]:
+    """One unit per file of folder, a file of each size (plan_tasks weighs units by their bytes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    units = []
+    for n, size in enumerate(sizes):
+        file = folder / f"page-{n:03d}.html"
+        file.write_bytes(b"x" * size)
+        units.append(InputShard(n, folder, (file,), (), n == 0))
+    return units
+
+
+def test_plan_tasks_keeps_every_unit_in_order_and_shrinks_tasks_towards_the_end(tmp_path: Path) -> None:
+    units = _units(tmp_path / "even", [1000] * 64)
+    tasks = plan_tasks(units, 2)
+    assert [u for task in tasks for u in task] == units  # nothing lost, repeated or reordered
+    sizes = [len(task) for task in tasks]
+    assert sizes == sorted(sizes, reverse=True)  # guided self-scheduling: big first, small last
+    assert sizes[0] == 16  # a quarter of the whole: half of it over 2 workers
+    assert sizes[-1] <= 2
+    assert len(tasks) >= 4  # every worker has more than one task to take
+    assert all(size >= 1 for size in sizes)
+
+
+def test_plan_tasks_caps_files_per_task_and_gives_a_big_unit_its_own_task(tmp_path: Path) -> None:
+    units = _units(tmp_path / "even", [1000] * 40)
+    assert max(len(task) for task in plan_tasks(units, 1, max_files=3)) == 3
+    assert [u for task in plan_tasks(units, 1, max_files=3) for u in task] == units
+    mixed = _units(tmp_path / "mixed", [100] * 5 + [100_000] + [100] * 5)
+    tasks = plan_tasks(mixed, 2)
+    assert [mixed[5]] in tasks  # larger than any task's target: alone, never grouped with the small ones
+    assert [u for task in tasks for u in task] == mixed
+    assert plan_tasks([], 2) == []
+
+
+_RUN = """
+import sys
+from pathlib import Path
+from cleaning.config import CleaningConfig
+from cleaning.distributed import run_dask
+summary = run_dask([Path(sys.argv[1])], Path(sys.argv[2]), CleaningConfig(workers=2, slice_pages=5),
+                   progress=False, shard_files=1)
+print(summary.pages)
+"""
+
+
+def _start(inputs: Path, out: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _RUN, str(inputs), str(out)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+def test_a_dask_run_killed_with_sigkill_resumes_and_ends_with_the_rows_of_an_unkilled_run(tmp_path: Path) -> None:
+    from tests.cleaning.test_streaming import _jsonl, _variant_pages
+
+    pages = _variant_pages(60)
+    inputs = tmp_path / "in"
+    for n in range(12):  # 12 files of 5 pages: with shard_files=1 and slice_pages=5, 12 commits
+        _jsonl(inputs / f"dump-{n:02d}.jsonl", pages[5 * n : 5 * n + 5])
+    clean = tmp_path / "clean"
+    run([inputs], clean, CleaningConfig(), progress=False)
+    killed = tmp_path / "killed"
+    process = _start(inputs, killed)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and process.poll() is None:  # kill the client (and its cluster) mid-run
+        snapshot = Store(killed).current()
+        if snapshot is not None and snapshot.manifest.version >= 2:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    snapshot = Store(killed).current()
+    assert snapshot is not None
+    committed = len(tidings.load(killed, columns=["id"]))
+    assert 0 < committed < 60
+    again = _start(inputs, killed)
+    out, _ = again.communicate(timeout=300)
+    assert again.returncode == 0
+    assert int(out.strip()) == 60 - committed  # committed pages are not cleaned again
+    expected = _table(clean, "articles").drop(columns="tidings_version")
+    pd.testing.assert_frame_equal(_table(killed, "articles").drop(columns="tidings_version"), expected)
+    assert tidings.load_rejects(killed).equals(tidings.load_rejects(clean))

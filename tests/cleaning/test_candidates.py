@@ -9,13 +9,21 @@ import pandas as pd
 import pytest
 
 from cleaning.extraction import extract as extract_module
-from cleaning.extraction.candidates import PageProse, drop_related_links, page_prose, prefer_recall, wants_recall_pass
+from cleaning.extraction.candidates import (
+    SHORT_RESULT_CHARS,
+    PageProse,
+    drop_related_links,
+    page_prose,
+    prefer_recall,
+    wants_recall_pass,
+)
 from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.htmltree import parse_page
 from cleaning.extraction.rules import load_rules
 
 SENTENCE = "The harbour authority said on Tuesday that the new ferry pier would open next year. "
 LEAD = SENTENCE * 4  # ~340 characters: a teaser, not an article, on a page with much more prose
+ARTICLE = SENTENCE * 10  # ~850 characters: over SHORT_RESULT_CHARS
 
 
 def prose_of(html: str) -> PageProse:
@@ -45,9 +53,10 @@ def test_page_prose_reads_the_longest_json_ld_article_body() -> None:
     ("text", "prose", "expected"),
     [
         ("short", PageProse(), True),  # under SHORT_RESULT_CHARS whatever the page
-        (LEAD, PageProse(paragraph_chars=len(LEAD)), False),  # the page has no more prose than this
-        (LEAD, PageProse(paragraph_chars=10 * len(LEAD)), True),  # a tenth of the page's paragraphs
-        (LEAD, PageProse(json_ld_body_chars=10 * len(LEAD)), True),  # a tenth of the declared articleBody
+        (LEAD, PageProse(paragraph_chars=len(LEAD)), True),  # under SHORT_RESULT_CHARS: a lead, maybe a teaser
+        (ARTICLE, PageProse(paragraph_chars=len(ARTICLE)), False),  # the page has no more prose than this
+        (ARTICLE, PageProse(paragraph_chars=10 * len(ARTICLE)), True),  # a tenth of the page's paragraphs
+        (ARTICLE, PageProse(json_ld_body_chars=10 * len(ARTICLE)), True),  # a tenth of the declared articleBody
         ("| a | b |\n" * 60 + "a line", PageProse(), True),  # mostly table rows
     ],
 )
@@ -78,8 +87,23 @@ def test_a_teaser_on_a_long_page_gives_way_to_the_recall_pass(monkeypatch: pytes
 
 
 def test_a_short_article_keeps_the_precision_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    html = f"<html><body><article><p>{LEAD}</p></article><aside>{SENTENCE * 40}</aside></body></html>"
-    assert run_with(monkeypatch, html, LEAD, LEAD + SENTENCE * 40) == LEAD.strip()
+    # over SHORT_RESULT_CHARS and all of the page's prose: no second look, whatever the sidebar holds
+    html = f"<html><body><article><p>{ARTICLE}</p></article><aside>{SENTENCE * 40}</aside></body></html>"
+    assert run_with(monkeypatch, html, ARTICLE, ARTICLE + SENTENCE * 40) == ARTICLE.strip()
+
+
+def test_a_short_article_is_not_replaced_by_a_little_more_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = f"<html><body><article><p>{LEAD}</p></article><aside>{SENTENCE}</aside></body></html>"
+    assert run_with(monkeypatch, html, LEAD, LEAD + SENTENCE) == LEAD.strip()
+
+
+def test_a_teaser_on_a_page_of_div_text_gives_way_to_the_recall_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the story sits in <div>s and <br> runs, so the page has no <p> prose to compare the lead with
+    body = "<br>".join([SENTENCE] * 30)
+    html = f"<html><body><div class='story'><div>{LEAD}</div><div>{body}</div></div></body></html>"
+    full = LEAD + SENTENCE * 30
+    assert 250 < len(LEAD) < SHORT_RESULT_CHARS
+    assert run_with(monkeypatch, html, LEAD, full) == full.strip()
 
 
 def test_a_data_table_with_long_cells_stays_a_table() -> None:

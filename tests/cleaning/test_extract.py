@@ -359,7 +359,7 @@ def test_missing_or_malformed_urls_are_data_not_errors(url: Any) -> None:
         # precision is short but the balanced run has little more: keep the precise text
         ("A short story in one line.", "A short story in one line. Share this.", "A short story in one line."),
         # precision is long and prose: no second look
-        ("Precise prose. " * 30, "Balanced prose with a sidebar. " * 60, "Precise prose."),
+        ("Precise prose. " * 60, "Balanced prose with a sidebar. " * 60, "Precise prose."),
     ],
 )
 def test_precision_falls_back_to_balanced_when_it_misses_the_prose(

@@ -24,7 +24,7 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -241,16 +241,25 @@ def _fingerprints(table: pa.Table) -> list[str]:
 
 
 def _rewrite_docs(txn: Transaction, files: dict[str, set[str]], drop: set[str]) -> None:
+    """Copy-on-write of the docs files that hold ids in drop, a row group at a time (memory: one group).
+
+    Docs files grow to FILE_ROWS rows by compaction: read whole, one file cost a commit 100+ MiB.
+    """
+    gone = pa.array(sorted(drop), type=pa.large_string())
+
+    def kept(path: Path) -> Iterator[pa.Table]:
+        handle = pq.ParquetFile(path, pre_buffer=False)
+        for group in range(handle.metadata.num_row_groups):
+            table = handle.read_row_group(group)
+            yield table.filter(pc.invert(pc.is_in(table.column("id"), value_set=gone)))
+
     for entry in list(txn.entries(DOCS)):
         if not files.get(entry.path, set()) & drop:
             continue
-        table = pq.read_table(txn.path(entry))
-        table = table.filter(
-            pc.invert(pc.is_in(table.column("id"), value_set=pa.array(sorted(drop), type=pa.large_string())))
-        )
+        path = txn.path(entry)  # resolved before remove() forgets a file staged by this commit
+        schema = pq.read_schema(path)
         txn.remove(entry)
-        if table.num_rows:
-            txn.write(DOCS, "all", table)
+        txn.write_stream(DOCS, "all", kept(path), schema)
 
 
 def _docs_rows(

@@ -404,3 +404,32 @@ def test_a_run_uses_the_system_allocator_unless_the_user_chose_one(tmp_path: Pat
     chosen = pools({"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}, "b")
     assert chosen == ["jemalloc", "jemalloc"]
     assert len(tidings.load(tmp_path / "a")) == len(tidings.load(tmp_path / "b")) == 3
+
+
+def test_docs_files_are_rewritten_a_row_group_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    import pyarrow.parquet as pq
+
+    from cleaning import shards
+
+    out = tmp_path / "out"
+    config = dataclasses.replace(CleaningConfig(), slice_pages=5)
+    rows = _variant_pages(20)
+    pipeline.run([_jsonl(tmp_path / "a" / "dump.jsonl", rows)], out, config, progress=False)
+    whole = tmp_path / "whole"
+    later = [dict(r, fetched_at=r["fetched_at"].replace("T08", "T09")) for r in rows[::2]]
+    pipeline.run([_jsonl(tmp_path / "a" / "dump.jsonl", rows)], whole, config, progress=False)
+    pipeline.run([_jsonl(tmp_path / "b" / "dump.jsonl", later)], whole, config, progress=False)
+    read_whole = pq.read_table
+
+    def no_whole_docs(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        assert "index/docs" not in str(path) or kwargs.get("columns"), path
+        return read_whole(path, *args, **kwargs)
+
+    monkeypatch.setattr(shards.pq, "read_table", no_whole_docs)
+    rewrites = []
+    real = shards._rewrite_docs
+    monkeypatch.setattr(shards, "_rewrite_docs", lambda txn, files, drop: rewrites.append(1) or real(txn, files, drop))
+    # every stored row is replaced: its docs row is dropped from the docs file that held it
+    pipeline.run([_jsonl(tmp_path / "b" / "dump.jsonl", later)], out, config, progress=False)
+    assert rewrites
+    assert _rows(out) == _rows(whole)

@@ -53,7 +53,9 @@ def test_page_prose_reads_the_longest_json_ld_article_body() -> None:
     ("text", "prose", "expected"),
     [
         ("short", PageProse(), True),  # under SHORT_RESULT_CHARS whatever the page
-        (LEAD, PageProse(paragraph_chars=len(LEAD)), True),  # under SHORT_RESULT_CHARS: a lead, maybe a teaser
+        (LEAD, PageProse(paragraph_chars=0), True),  # a short lead the page's <p> prose does not hold: a teaser
+        (LEAD, PageProse(paragraph_chars=len(LEAD)), False),  # a short story the page's <p> prose holds whole
+        ("x" * 200, PageProse(paragraph_chars=200), True),  # under TEASER_CHARS whatever the page
         (ARTICLE, PageProse(paragraph_chars=len(ARTICLE)), False),  # the page has no more prose than this
         (ARTICLE, PageProse(paragraph_chars=10 * len(ARTICLE)), True),  # a tenth of the page's paragraphs
         (ARTICLE, PageProse(json_ld_body_chars=10 * len(ARTICLE)), True),  # a tenth of the declared articleBody

@@ -203,7 +203,10 @@ def run_dask(
     summary = RunSummary(output=output)
     key = "dask-" + run_key(inputs, config, source)
     current = store.current()
-    done = int((current.manifest.runs.get(key) or {}).get("units", 0)) if current else 0
+    record = (current.manifest.runs.get(key) or {}) if current else {}
+    done = int(record.get("units", 0))
+    # inputs the killed run committed: the summary counts them as the local engine does
+    summary.pages = summary.resumed_from = int(record.get("pages", 0))
     units, warcs = plan_shards(inputs, max_files=min(shard_files, _UNIT_FILES))
     if done:
         logger.info("resuming run %s after %d committed units", key, done)
@@ -248,7 +251,9 @@ def run_dask(
                     next_task += 1
                     last = next_task == len(tasks)
                     if last or sum(r.pages for r in group) >= config.slice_pages:
-                        _commit(output, group, config, summary, run=(key, None if last else {"units": position}))
+                        pages = summary.pages + sum(r.pages for r in group)
+                        progress_record = None if last else {"units": position, "pages": pages}
+                        _commit(output, group, config, summary, run=(key, progress_record))
                         group = []
         if not tasks:  # everything was committed by the killed run: close its record
             _commit(output, [], config, summary, run=(key, None))

@@ -184,7 +184,9 @@ from cleaning.config import CleaningConfig
 from cleaning.distributed import run_dask
 summary = run_dask([Path(sys.argv[1])], Path(sys.argv[2]), CleaningConfig(workers=2, slice_pages=5),
                    progress=False, shard_files=1)
-print(summary.pages)
+print(summary.pages, summary.resumed_from)
+for line in summary.lines():
+    print(line)
 """
 
 
@@ -225,7 +227,9 @@ def test_a_dask_run_killed_with_sigkill_resumes_and_ends_with_the_rows_of_an_unk
     again = _start(inputs, killed)
     out, _ = again.communicate(timeout=300)
     assert again.returncode == 0
-    assert int(out.strip()) == 60 - committed  # committed pages are not cleaned again
+    counts, *lines = out.splitlines()
+    assert [int(n) for n in counts.split()] == [60, committed]  # committed pages are not cleaned again
+    assert f"resumed:     after {committed} inputs an interrupted run had committed" in lines
     expected = _table(clean, "articles").drop(columns="tidings_version")
     pd.testing.assert_frame_equal(_table(killed, "articles").drop(columns="tidings_version"), expected)
     assert tidings.load_rejects(killed).equals(tidings.load_rejects(clean))

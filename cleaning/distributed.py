@@ -252,7 +252,9 @@ def run_dask(
                     last = next_task == len(tasks)
                     if last or sum(r.pages for r in group) >= config.slice_pages:
                         pages = summary.pages + sum(r.pages for r in group)
-                        progress_record = None if last else {"units": position, "pages": pages}
+                        progress_record: dict[str, object] | None = (
+                            None if last else {"units": position, "pages": pages}
+                        )
                         _commit(output, group, config, summary, run=(key, progress_record))
                         group = []
         if not tasks:  # everything was committed by the killed run: close its record

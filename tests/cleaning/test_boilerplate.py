@@ -159,6 +159,16 @@ def test_rules_that_match_nothing_are_not_recorded() -> None:
         ("今 日 推 荐 | 大款收藏86部老车 全国武术冠军改行学擦皮鞋(图)", "recommendation_bar"),
         ("[2005-08-21] 为什么总要面对呢", "dated_link"),
         ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "author_contact_promo"),
+        ("Foto: Hafenpresse/Jana Beispiel", "photo_credit_intl"),
+        ("Crédits photos : Agence Exemple", "photo_credit_intl"),
+        ("Titelbild: Beispielbild, CC BY 2.0", "photo_credit_intl"),
+        ("Pour lire la suite", "paywall_prompt"),
+        ("Subscribe now to our Harbour Daily edition for the full story.", "paywall_prompt"),
+        ("¿Ya sabías que tenemos canal de Telegram? Únete en este enlace.", "channel_promo"),
+        ("Want to hear about our next event? Sign up here", "channel_promo"),
+        ("Czytaj też: Zupełnie inna historia o porcie", "read_more_line_intl"),
+        ("À lire aussi » Une tout autre histoire du port", "read_more_line_intl"),
+        ("VEA TAMBIÉN: Otra historia del puerto", "read_more_line_intl"),
         ("Jane Doe covers science. Follow her on Twitter @janedoe.", "author_contact_promo"),
     ],
 )
@@ -168,11 +178,24 @@ def test_built_in_rule_drops_its_line(line: str, name: str) -> None:
     assert removed == {name: [line]}
 
 
-@pytest.mark.parametrize("heading", ["相关阅读：", "相關閱讀", "Related Articles", "You may also like"])
-def test_related_reading_drops_the_list_after_it(heading: str) -> None:
+@pytest.mark.parametrize(
+    ("heading", "name"),
+    [
+        ("相关阅读：", "related_reading"),
+        ("相關閱讀", "related_reading"),
+        ("Related Articles", "related_reading"),
+        ("You may also like", "related_reading"),
+        ("Schon gelesen?", "related_reading_intl"),
+        ("Weitere Artikel zum Thema", "related_reading_intl"),
+        ("Das Thema könnte dich auch interessieren:", "related_reading_intl"),
+        ("Czytaj więcej", "related_reading_intl"),
+        ("Más sobre El Puerto", "related_reading_intl"),
+    ],
+)
+def test_related_reading_drops_the_list_after_it(heading: str, name: str) -> None:
     text, removed = built_in("\n".join([*BODY, *BODY, heading, "another story", "yet another story"]))
     assert text.splitlines() == [*BODY, *BODY]
-    assert removed == {"related_reading": [heading, "another story", "yet another story"]}
+    assert removed == {name: [heading, "another story", "yet another story"]}
 
 
 @pytest.mark.parametrize(
@@ -253,6 +276,10 @@ def test_lead_caption_identifying_people_by_position() -> None:
         "市民可通过“智方便”App办理多项政府服务，下载量已超过两百万。",
         "Produced by Warner Bros, the film grossed 300 million dollars worldwide.",
         "Reporting by the agency suggests the talks have stalled.",
+        "Foto und Film waren die Leidenschaften des Regisseurs, der am Montag im Alter von 80 Jahren starb.",
+        "Pour lire la presse du matin, il se levait à cinq heures.",
+        "Mehr zum Thema Hafen wollte der Senat am Montag nicht sagen, teilte ein Sprecher mit.",
+        "The YouTube channel of the council streams every meeting live.",
     ],
 )
 def test_real_sentences_survive(sentence: str) -> None:

@@ -41,6 +41,7 @@ from cleaning.inputs.readers import InputShard, late_hints_of, merge_late_hints,
 from cleaning.pipeline import RunSummary, clean_shard, run_key
 from cleaning.shards import ShardResult, commit
 from cleaning.storage.snapshot import Store
+from cleaning.workers import start_forkserver
 
 __all__ = ["INSTALL_HINT", "dask_client", "run_dask"]
 
@@ -86,7 +87,7 @@ def dask_client(scheduler: str | None = None, *, workers: int | None = None) -> 
         yield client
 
 
-# A LocalCluster's workers fork from a server that imported the steps once (as the local
+# A LocalCluster's workers fork from a server that imported and warmed the steps once (as the local
 # engine's pool does) instead of each starting a fresh interpreter and importing them on its
 # first task: 1.5-2 s less before the first page on 2 workers, and a faster stop. Workers
 # skip Dask's statistical profiler (a stack sample every 10 ms, under the GIL of the task).
@@ -94,7 +95,7 @@ _LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.multiprocessing-method": "forkserver",
     "distributed.worker.profile.enabled": False,
 }
-_PRELOAD = ["distributed", "cleaning.pipeline"]
+_PRELOAD = ["distributed", "cleaning.warmup"]
 
 
 def _preload_forkserver() -> None:
@@ -196,6 +197,8 @@ def run_dask(
     run largest first; their results are committed in plan order.
     """
     started = time.perf_counter()
+    if scheduler is None:  # the LocalCluster workers' server imports Dask and the steps while this process starts
+        start_forkserver(_PRELOAD)
     # absolute paths: the workers may not share this process's working directory
     inputs = [Path(os.path.abspath(p)) for p in inputs]
     output = Path(os.path.abspath(output))

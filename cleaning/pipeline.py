@@ -45,7 +45,7 @@ from cleaning.shards import ShardResult, commit, finish_shard
 from cleaning.step import StepResult, printable_detail, reject
 from cleaning.storage.memory import use_system_pool
 from cleaning.storage.snapshot import Store
-from cleaning.workers import worker_pool
+from cleaning.workers import start_forkserver, worker_pool
 
 __all__ = ["RunSummary", "build_steps", "clean_items", "clean_pages", "clean_shard", "run", "run_key"]
 
@@ -246,6 +246,9 @@ def _batched(items: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
         yield batch
 
 
+_PRELOAD = ["cleaning.warmup"]  # what the worker processes' server imports (the steps, warmed) before it forks them
+
+
 class _Cleaner:
     """Runs the per-page steps on a stream of pages, in worker processes when workers > 1, in input order."""
 
@@ -255,7 +258,7 @@ class _Cleaner:
         self.pool: cf.ProcessPoolExecutor | None = None
         if config.workers > 1:
             # workers fork from a server that has imported the steps once, instead of each importing them
-            self.pool = worker_pool(config.workers, preload=["cleaning.pipeline"])
+            self.pool = worker_pool(config.workers, preload=_PRELOAD)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -383,6 +386,8 @@ def run(
     command resumes after the last committed slice.
     """
     started = time.perf_counter()
+    if config.workers > 1:  # the workers' server imports the steps while this process counts and reads inputs
+        start_forkserver(_PRELOAD)
     use_system_pool()  # a run's memory stays flat over many commits (cleaning/storage/memory.py)
     output = Path(output)
     store = Store(output)

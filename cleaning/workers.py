@@ -9,20 +9,31 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import select
 import threading
 import time
 
-__all__ = ["process_alive", "worker_pool"]
+__all__ = ["process_alive", "start_forkserver", "worker_pool"]
 
 _POLL_SECONDS = 0.5  # without pidfd (not Linux): how often a worker looks for its run
+
+
+def start_forkserver(preload: list[str]) -> None:
+    """Start the server the workers fork from now, without waiting: it imports preload while this process goes on.
+
+    Its imports (about 2 s for the steps) then overlap this process's own start instead of
+    delaying the first page. No-op once a server runs (it keeps the modules it preloaded).
+    """
+    multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
+    multiprocessing.forkserver.ensure_running()
 
 
 def worker_pool(workers: int, *, preload: list[str]) -> cf.ProcessPoolExecutor:
     """Return a pool of workers forked from a server that imported preload once; each dies with this process."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(preload)
+    start_forkserver(preload)
     return cf.ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
     )

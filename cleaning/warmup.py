@@ -44,12 +44,8 @@ def warm_up() -> None:
         # date reach: its parser and month names are cached per process, and it keeps no history
         from htmldate import extractors
 
-        for name in ("get_external_parser", "month_words"):
-            warmed = getattr(extractors, name, None)
-            if callable(warmed):
-                result = warmed()
-                if hasattr(result, "get_date_data"):
-                    result.get_date_data("Tuesday, 3 March 2026")
+        extractors.month_words()
+        extractors.get_external_parser().get_date_data("Tuesday, 3 March 2026")
     except Exception:  # the forkserver must start whatever this page does
         logging.getLogger(__name__).debug("warm-up failed", exc_info=True)
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from cleaning.extraction.credits import LEAD_CREDIT, drop_lead_credits
 from cleaning.extraction.rules import Rule, RuleKind, RuleSet, host_of
 from cleaning.step import StepResult, require_columns
 
@@ -112,12 +113,19 @@ _APPLY = {
 
 
 def apply_rules(text: str, rules: Sequence[Rule]) -> tuple[str, Removed]:
-    """Apply line rules in order; return the text and what each rule that fired removed."""
+    """Apply line rules in order, then drop byline/dateline lines atop the body (cleaning.extraction.credits).
+
+    Return the text and what each rule that fired removed (the credit lines under LEAD_CREDIT).
+    """
     lines = [line for line in text.split("\n") if line.strip()]
     removed: Removed = {}
     for rule in rules:
         if rule.kind in _APPLY and lines:
             lines = _APPLY[rule.kind](rule, lines, removed)
+    # after the rules: the credits are judged among the lines the story now starts with
+    lines, credits = drop_lead_credits(lines)
+    if credits:
+        removed.setdefault(LEAD_CREDIT, []).extend(credits)
     return "\n".join(lines), removed
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 from htmldate import find_date
 
+from cleaning.extraction.credits import LEAD_CREDIT
 from cleaning.metadata.dates import ParsedDate, parse_date, zone
 from cleaning.metadata.fields import (
     TEXT_DATE_PREFIX,
@@ -314,7 +315,9 @@ def _normalize_row(
     titles = [
         t for t in (title, first_text(extracted.get("title")), strip_site_suffix(page.title_tag, site_names)) if t
     ]
-    dates = text_dates(page.lines, body_lines, titles, tz, day_first=_writes_day_first(page))
+    # the byline and date lines cut from the top of the body still date it from there
+    lead_credits = as_list(lower_keys(row.get("removed_lines")).get(LEAD_CREDIT))
+    dates = text_dates(page.lines, lead_credits + body_lines, titles, tz, day_first=_writes_day_first(page))
     title_prefix = TEXT_DATE_PREFIX.match(first_text(extracted.get("title")) or "") if media_type == "text" else None
     extracted_text_date = extracted.get("date") if extracted.get("date_source") == "text" else None
     fetched_at = row.get("fetched_at")

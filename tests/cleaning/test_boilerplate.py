@@ -190,6 +190,10 @@ def test_built_in_rule_drops_its_line(line: str, name: str) -> None:
         ("Das Thema könnte dich auch interessieren:", "related_reading_intl"),
         ("Czytaj więcej", "related_reading_intl"),
         ("Más sobre El Puerto", "related_reading_intl"),
+        ("Other Opinion Columns", "related_reading"),
+        ("More Top Stories", "related_reading"),
+        ("more stories", "related_reading"),
+        ("Today on HealthSite", "related_reading"),
     ],
 )
 def test_related_reading_drops_the_list_after_it(heading: str, name: str) -> None:

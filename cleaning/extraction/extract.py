@@ -24,6 +24,7 @@ from cleaning.extraction.htmltree import (
 from cleaning.extraction.pagetype import PageType, classify_page, is_robots_txt
 from cleaning.extraction.rules import RuleSet, compiled_xpath, host_of
 from cleaning.extraction.textformat import markdown_title, markdown_to_text, normalize_text, split_plain_text
+from cleaning.extraction.threads import drop_thread_replies
 from cleaning.schema import RejectReason, Stage
 from cleaning.step import StepResult, reject, require_columns
 
@@ -70,6 +71,8 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     prose = page_prose(tree, decoded)  # before pruning: the page's own text, as the threshold was chosen
     _, xpath_rules = rules.for_host(host_of(url))
     fired = prune(tree, [(rule.name, compiled_xpath(rule.xpath or "")) for rule in xpath_rules])
+    if drop_thread_replies(tree, decoded):  # a forum thread: the article is its first post
+        fired.append("thread_replies")
     unwrap_layout_tables(tree)
     unmask_paywalled_text(tree)
     drop_link_tables(tree)

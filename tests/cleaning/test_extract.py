@@ -83,6 +83,11 @@ GOLDEN = {
         [],
     ),
     "fragment.html": ([ARTICLE_EN, "waterfront improvements."], ["<div", "<text"], []),
+    "forum_thread_hans.html": (
+        ["市政府上周公布了河堤步道的改造方案", "希望有关部门能提前公布时间表。"],
+        ["支持！", "停车确实是个问题", "观景平台的位置选得不错", "第 2 楼"],
+        ["thread_replies"],
+    ),
 }
 
 

@@ -5,13 +5,18 @@ are really the site's name.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import html
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cleaning.metadata.dates import iter_dates, normalize_digits
+
 __all__ = [
     "Byline",
     "account_name",
+    "bare_names_beside_date",
     "clean_names",
     "is_agency",
     "is_agency_credit",
@@ -94,7 +99,9 @@ _EN_AUTHOR = re.compile(
     r"^\s*(?P<opener>by|written by|reporting by|words by|story by|text by|reported by|compiled by|"
     r"(?:ein\s+)?(?:artikel|beitrag|bericht|gastbeitrag|kommentar)\s+von|"
     # the same byline in the other languages of the pages we read: "Von", "Par", "Por", "Door"
-    r"text von|texte par|texto de|von|par|por|door|(?:text|autor|autorin|auteur|author)\s*:)"
+    r"text von|texte par|texto de|von|par|por|door|(?:text|autor|autorin|auteur|author)\s*:|"
+    # the writer who took the pictures too: "Text & Fotos: …", "Text und Bild: …", "Texte et photos : …"
+    r"(?:text|texte|texto)\s*(?:&|\+|und|and|et|y)\s*(?:fotos?|photos?|bilder?|bild|fotografie)\s*:)"
     r"[:\s]+(?P<names>[^\n]{2,120})$",
     re.I,
 )
@@ -111,6 +118,13 @@ _DATED_BYLINE = re.compile(
 _CALENDAR_WORD = re.compile(
     r"(?:(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
     r"januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|heute|gestern)$",
+    re.I,
+)
+# "Geschrieben von Cooper am 25.08.2015 22:30", "Posted by Jane on May 3, 2021": the label, the
+# name, then the date; after such a label one word is the poster's name
+_NAME_THEN_DATE = re.compile(
+    r"^(?:geschrieben|erstellt|verfasst|eingetragen|veröffentlicht|gepostet|posted|written|published|publié|écrit)"
+    r"\s+(?:von|by|par)\s+(?P<names>[^\n|,]{2,60}?)\s+(?:am|on|le|um|at)\s+(?=\S*\d|\w+,?\s+\d)",
     re.I,
 )
 _POSTED_LABEL = re.compile(r"(?:posted|published|veröffentlicht|erstellt|geschrieben|publié)\s", re.I)
@@ -244,6 +258,9 @@ class Byline:
     editors: list[str] = dataclasses.field(default_factory=list)
     # people named only as the source ("来源: 尹娟"): authors when no byline names anyone
     credited: list[str] = dataclasses.field(default_factory=list)
+    # editors credited by a plain "编辑：" line, not a desk's "责任编辑": who compiled a reposted
+    # story, the only person such a page names
+    compilers: list[str] = dataclasses.field(default_factory=list)
 
 
 def _looks_like_chinese_name(token: str) -> bool:
@@ -298,11 +315,19 @@ def _slash_credit(segment: str) -> list[str] | None:
     return [text] if any(map(is_agency, parts)) else None
 
 
+# the role or a link label glued to the name by markup without a space ("Howard BlumeStaff
+# Writer", "Inga HoeltmannFollow"): case matters, the glue is a lower-case letter before a capital
+_GLUED_ROLE = re.compile(
+    r"(?<=[a-zß-ÿ])(?:(?:Senior|Staff|Chief|Contributing|Guest)\s+)?(?:Staff Writer|Writer|Editor|Reporter|"
+    r"Correspondent|Columnist|Contributor|Redakteur(?:in)?|Chefredakteur(?:in)?|Follow|Folgen)\s*$"
+)
+
+
 def _strip_byline_words(name: str) -> str:
     previous = None
     while previous != name:
         previous = name
-        name = _GLUED_BY.sub("", _BY_PREFIX.sub("", name))
+        name = _GLUED_ROLE.sub("", _GLUED_BY.sub("", _BY_PREFIX.sub("", name)))
         name = _TRAILER.sub("", name).strip(" \t,;|·•–—-")
         without_role = _ROLE.sub("", name)
         if " " in without_role.strip():
@@ -461,6 +486,13 @@ _OTHER_CREDIT = re.compile(
 )
 
 
+# a job title after the name's comma ("Uta Staschewski, Projektleiterin der HSS", "Pressesprecher
+# des Vereins", "Head of Research"): German compounds end in the role, English ones start with it
+_JOB_TITLE = re.compile(
+    r"^(?:\w*(?:leiter|referent|sprecher|direktor|beauftragter?|koordinator|assistent|mitarbeiter|vorsitzender?|"
+    r"vorstand|geschäftsführer)(?:in)?|head|director|chair|president|professor|manager)\s+(?:der|des|of|for|für|im|am)\b",
+    re.I,
+)
 _DEGREE = re.compile(r"(?:MD|M\.D\.|PhD|Ph\.D\.|MA|MS|MSc|MPH|MBA|RDN?|RN|DO|DDS|PharmD|LCSW|CPT)\.?")
 
 
@@ -500,13 +532,32 @@ def _split_english(segment: str, *, strict: bool = False) -> list[str]:
         person = bool(_LATIN_NAME.match(token)) and not re.search(r"\d", token) and (not strict or " " in token)
         if is_agency(token):
             names.append(token)
-        elif _OUTLET_WORDS.search(token):
+        elif _OUTLET_WORDS.search(token) or _JOB_TITLE.match(token):
             break  # "Jane Doe, Senior Staff Technologist, ACLU Speech, Privacy …": an affiliation follows
         elif person:
             names.append(token + degree)
         elif strict and token:
             return []  # "Von Sprachregeln, Gender-Politik und «ganz normalem Deutsch»": a headline
     return names
+
+
+# a lower-case word that is no particle of a name ("Landesanstalt für Wald", "Office of the")
+_LOWER_WORD = re.compile(rf"(?!{_PARTICLES}\b)[a-zß-ÿ][\w'’-]*")
+
+
+def _reads_as_organization(value: str) -> bool:
+    """Tell whether a declared author value is an institution's name: a part, once split where
+    bylines split, of three words or more with a lower-case word inside ("Bayerische Landesanstalt
+    für Wald und Forstwirtschaft - LWF"). Split further, its pieces would pass for people.
+    """
+    head = re.split(r"\s[|–—-]\s", value, maxsplit=1)[0]
+    for part in re.split(r"\s*(?:,|;|&|\b(?:and|und|y|et)\b)\s*", head):
+        words = part.split()
+        if _JOB_TITLE.match(part):
+            continue  # "Jane Doe, Head of Research": the role after a person's name
+        if len(words) >= 3 and words[0][:1].isupper() and any(_LOWER_WORD.fullmatch(w) for w in words[1:-1]):
+            return True
+    return False
 
 
 def names_from_value(value: Any) -> list[str]:
@@ -525,13 +576,16 @@ def names_from_value(value: Any) -> list[str]:
         return [name for item in value for name in names_from_value(item)]
     if not isinstance(value, str):
         return []
-    text = " ".join(value.split())
+    # "Redacci&oacute;n": JSON-LD written with the page's HTML entities still in it
+    text = " ".join((html.unescape(value) if "&" in value else value).split())
     if not text or text.startswith(("http://", "https://")):
         return []
     if re.search(rf"[{_HAN}]", text):
         # "谢若含2017-03-01 14:27:02": the date the name runs into is no part of it
         text = re.sub(rf"(?<=[{_HAN}])\s*(?:19|20)\d\d\s*[-/.年].*$", "", text)
         return _split_chinese(text) or ([text] if len(text) <= 12 else [])
+    if _reads_as_organization(_BY_PREFIX.sub("", text)):
+        return []
     names = _split_english(re.sub(r"^by\s+", "", text, flags=re.I))
     return names or ([text] if len(text) <= 40 and not re.search(r"\d", text) else [])
 
@@ -565,6 +619,9 @@ _EN_OPENERS = (
         "author:",
         "text von ",
         "texte par ",
+        "text & ",
+        "text und ",
+        "texte et ",
     ),
 )
 _SLASH_CREDIT = re.compile(r"文\s*[/／｜|]")
@@ -619,7 +676,10 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             continue
         text = _GLUED_OPENER.sub(r"\1 ", text)
         for match in _CN_EDITOR.finditer(text):
-            byline.editors += _split_chinese(match.group("names") or match.group("paren"))
+            names = _split_chinese(match.group("names") or match.group("paren"))
+            byline.editors += names
+            if match.group(0).startswith(("编辑", "編輯")):
+                byline.compilers += names
         for match in _EN_EDITOR.finditer(text):
             byline.editors += _split_english(match.group("names"))
         without_editors = _CN_EDITOR.sub("", text)
@@ -652,6 +712,13 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
                 and re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ]{2,20}", one)
                 and not _CALENDAR_WORD.match(one)
             ):
+                found = [one]
+            byline.authors += found
+            opener_read = bool(found)
+        elif not opener_read and len(text) <= 120 and (labelled := _NAME_THEN_DATE.match(text)):
+            one = labelled.group("names").strip()
+            found = _split_english(one, strict=True)
+            if not found and re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ]{2,20}", one) and not _CALENDAR_WORD.match(one):
                 found = [one]
             byline.authors += found
             opener_read = bool(found)
@@ -706,4 +773,45 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
     byline.authors = clean_names(byline.authors)
     byline.editors = clean_names(byline.editors)
     byline.credited = clean_names(byline.credited)
+    byline.compilers = clean_names(byline.compilers)
     return byline
+
+
+# a dateline alone on its line is short; a name line beside it is the byline
+_DATE_LINE_CHARS, _BARE_NAME_CHARS = 40, 40
+
+
+def _is_date_line(line: str) -> bool:
+    text = normalize_digits(line.strip())
+    return 6 <= len(text) <= _DATE_LINE_CHARS and next(iter_dates(text, dt.UTC), None) is not None
+
+
+def bare_names_beside_date(lines: Sequence[str], site_names: Iterable[str] = ()) -> list[str]:
+    """Return the person named by a line that is only a name ("Boris T. Kaiser") right above or
+    below a line that is only a date, between headline and body: a byline printed without "By".
+    A name of two to five capitalized words, no outlet; a name under the date first (a kicker
+    or a short headline sits above it), then one over it.
+    """
+    names = [" ".join(raw.split()) for raw in lines]
+    # "Axios Future" on axios.com: the site's own name is in it, a newsletter's or a section's
+    own = {
+        label
+        for site in site_names
+        for label in re.split(r"[\W_]+", site.casefold().removeprefix("www."))
+        if len(label) >= 4
+    }
+    candidates = [
+        index
+        for index, text in enumerate(names)
+        if 2 <= len(text.split(" ")) <= 5
+        and len(text) <= _BARE_NAME_CHARS
+        and _LATIN_NAME.match(text)
+        and not (re.search(r"\d", text) or text.isupper() or _OUTLET_WORDS.search(text))
+        and not _PUBLICATION_WORDS.search(text)
+        and not own.intersection(text.casefold().split())
+    ]
+    for step in (-1, 1):
+        for index in candidates:
+            if 0 <= index + step < len(lines) and _is_date_line(lines[index + step]):
+                return clean_names([names[index]])
+    return []

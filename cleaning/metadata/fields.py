@@ -6,7 +6,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cleaning.metadata.authors import account_name, clean_names, is_site_name, names_from_value, owns_site, read_bylines
+from cleaning.metadata.authors import (
+    account_name,
+    bare_names_beside_date,
+    clean_names,
+    is_site_name,
+    names_from_value,
+    owns_site,
+    read_bylines,
+)
 from cleaning.metadata.pagedates import article_lines
 from cleaning.metadata.pagemeta import PageMeta
 from cleaning.metadata.signatures import closing_signature
@@ -327,10 +335,17 @@ def pick_authors(
         people(elements),
         [n for text in page.author_elements[:1] if (n := account_name(text)) and not is_site_name(n, site_names)],
         people(names_from_value(extracted.get("author"))),
+        # a name alone beside the dateline between headline and body: a byline without "By",
+        # taken last (a blog's sidebar heading sits beside a date too)
+        people(bare_names_beside_date(header, site_names)),
     ) or people(closing_signature(body_lines))
     editors = [
         n
         for n in clean_names(body.editors + extra.editors + head.editors + around.editors)
         if not is_site_name(n, site_names)
     ]
-    return authors, editors
+    # a page that credits no writer but the editor who compiled it ("来源：巴彦淖尔日报 编辑：苏亮"
+    # under a reposted story) is credited to them; a desk's "责任编辑" and any editor beside a
+    # writer stay editors only
+    compilers = body.compilers + extra.compilers + head.compilers + around.compilers
+    return authors or [n for n in people(compilers) if n in editors], editors

@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from cleaning.inputs.decoding import decode_bytes
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,7 +46,9 @@ def _templates() -> list[str]:
     pages = sorted((ROOT / "tidings" / "demo" / "site").rglob("*.html")) + sorted(
         (ROOT / "tests" / "fixtures").rglob("*.html")
     )
-    return [p.read_text(encoding="utf-8", errors="replace") for p in pages]
+    # decoded as a run decodes them: read as UTF-8, the Big5, GBK and other legacy pages became
+    # U+FFFD soup that _edit cannot edit, every copy exactly equal: 7 clusters holding 11 % of the pages
+    return [decode_bytes(p.read_bytes()).text for p in pages]
 
 
 _TEXT_NODE = re.compile(r">([^<>]+)<")

@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 from cleaning.config import DedupConfig
 from cleaning.duplicates.dedup import Entries
 from cleaning.duplicates.index import DedupIndex, band_rows, doc_keys, index_params
-from cleaning.duplicates.minhash import EMPTY, band_hashes
+from cleaning.duplicates.minhash import EMPTY, band_hashes, estimated_jaccard_between
 from cleaning.storage.snapshot import FileEntry, Transaction
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "gather",
     "link_runs",
     "lookup",
+    "lookup_pairs",
     "read_run",
     "run_hashes",
     "signature_array",
@@ -145,8 +146,16 @@ def read_run(path: Path) -> pa.Table:
 
 def lookup(txn: Transaction, table: str, partition: str, wanted: npt.NDArray[np.uint64], value: str) -> pa.Array:
     """Values of every row of table/partition whose hash (first column) is in wanted, by binary search."""
+    return lookup_pairs(txn, table, partition, wanted, value)[1]
+
+
+def lookup_pairs(
+    txn: Transaction, table: str, partition: str, wanted: npt.NDArray[np.uint64], value: str
+) -> tuple[npt.NDArray[np.uint64], pa.Array]:
+    """(hash, value) of every row of table/partition whose hash (first column) is in wanted, by binary search."""
     wanted = np.unique(np.asarray(wanted, dtype=np.uint64))
     found: list[pa.Array] = []
+    matched: list[npt.NDArray[np.uint64]] = []
     for entry in txn.entries(table, [partition]) if len(wanted) else []:
         run = read_run(txn.path(entry))
         hashes = run_hashes(run)
@@ -155,9 +164,13 @@ def lookup(txn: Transaction, table: str, partition: str, wanted: npt.NDArray[np.
         if not hit.any():
             continue
         starts, counts = left[hit], (right - left)[hit]
-        offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        found.append(_single(run.column(value)).take(pa.array(offsets + np.arange(int(counts.sum())))))
-    return pa.concat_arrays(found) if found else pa.array([], type=pa.uint64() if value == "key" else pa.large_string())
+        offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        found.append(_single(run.column(value)).take(pa.array(offsets)))
+        matched.append(np.repeat(wanted[hit], counts))
+    if not found:
+        empty = pa.array([], type=pa.uint64() if value == "key" else pa.large_string())
+        return np.zeros(0, dtype=np.uint64), empty
+    return np.concatenate(matched), pa.concat_arrays(found)
 
 
 def _groups(handle: pq.ParquetFile, column: str, wanted: Sequence[Any]) -> list[int]:
@@ -193,19 +206,29 @@ def _scan(
 
 
 def _members(
-    txn: Transaction, canonicals: Iterable[str], columns: list[str], schema: pa.Schema | None = None
+    txn: Transaction,
+    canonicals: Iterable[str],
+    columns: list[str],
+    schema: pa.Schema | None = None,
+    *,
+    keys: npt.NDArray[np.uint64] | None = None,
 ) -> tuple[pa.Table, dict[str, set[str]]]:
     """Columns of every docs row of the clusters named, and per docs file the ids read from it.
 
-    Docs files are sorted by canonical: row-group statistics skip the groups that hold none.
+    With keys, only the rows of those clusters whose key is in keys. Docs files are sorted by
+    canonical: row-group statistics skip the groups that hold none.
     """
     wanted = sorted(set(canonicals))
     parts: list[pa.Table] = []
     files: dict[str, set[str]] = {}
     clusters = pa.array(wanted, type=pa.large_string())
-    read = list(dict.fromkeys([*columns, "id", "canonical"]))
+    read = list(dict.fromkeys([*columns, "id", "canonical", *([] if keys is None else ["key"])]))
+    only = None if keys is None else pa.array(np.unique(keys))
     for entry, table in _scan(txn, txn.entries(DOCS) if wanted else [], read, sorted_by="canonical", wanted=wanted):
-        found = table.filter(pc.is_in(table.column("canonical"), value_set=clusters))
+        inside = pc.is_in(table.column("canonical"), value_set=clusters)
+        if only is not None:
+            inside = pc.and_(inside, pc.is_in(table.column("key"), value_set=only))
+        found = table.filter(inside)
         if found.num_rows:
             parts.append(found.select(columns))
             files.setdefault(entry.path, set()).update(found.column("id").to_pylist())
@@ -252,9 +275,8 @@ def gather(txn: Transaction, new: Entries, config: DedupConfig, *, also: Sequenc
     sig = new.signatures
     has = (sig != EMPTY).any(axis=1)
     keys = [doc_keys(new.docs["id"]), doc_keys(list(also))]
-    if has.any():  # stored rows sharing a band hash with an entry
-        bands = band_hashes(sig[has], bands=config.bands, rows=config.rows, seed=config.seed)
-        keys.append(lookup(txn, BANDS, "all", bands.reshape(-1), "key").to_numpy())
+    if has.any():  # stored rows sharing a band hash with an entry and similar enough to link with it
+        keys.append(_near(txn, sig[has], config))
     # their clusters, and those of the rows sharing an id or a content hash with an entry
     canonicals = lookup(txn, LINKS, "id", np.concatenate(keys), "canonical").to_pylist()
     canonicals += _canonicals(txn, "content", new.docs["content_hash"].tolist())
@@ -282,6 +304,39 @@ def gather(txn: Transaction, new: Entries, config: DedupConfig, *, also: Sequenc
     )
     meta = members.select(["id", "month", "fetched_at", "origin"]).to_pandas()
     return Gathered(index=index, stored=stored, rows=meta, files=files)
+
+
+def _near(txn: Transaction, sig: npt.NDArray[np.uint32], config: DedupConfig) -> npt.NDArray[np.uint64]:
+    """Keys of the stored rows that share a band hash with a signature of sig and reach the threshold with it.
+
+    Only their clusters need reading: a stored row that shares a band but is not similar links
+    nothing, and stored clusters are never linked to each other (they would be one cluster).
+    Pages of one site share bands with many stored pages they do not copy; reading the whole
+    cluster of each such candidate made a commit's memory and time grow with the stored rows.
+    The same estimated_jaccard as mark_entries decides, on the same signatures.
+    """
+    bands = band_hashes(sig, bands=config.bands, rows=config.rows, seed=config.seed)
+    hit_hashes, hit_keys = lookup_pairs(txn, BANDS, "all", bands.reshape(-1), "key")
+    if not len(hit_hashes):
+        return np.zeros(0, dtype=np.uint64)
+    candidates = np.unique(hit_keys.to_numpy())
+    rows, _ = _members(txn, _canonicals_of_keys(txn, candidates), ["key", "signature"], keys=candidates)
+    if not rows.num_rows:
+        return np.zeros(0, dtype=np.uint64)
+    row_keys = rows.column("key").to_numpy()
+    row_sigs = signatures_of(rows.column("signature"), config.num_perm)
+    # (entry, stored row) pairs: an entry's band hash -> the stored keys under it -> their current rows
+    asked = pd.DataFrame({"hash": bands.reshape(-1), "entry": np.repeat(np.arange(len(sig)), bands.shape[1])})
+    hits = pd.DataFrame({"hash": hit_hashes, "key": hit_keys.to_numpy()})
+    by_key = pd.DataFrame({"key": row_keys, "row": np.arange(len(row_keys))})
+    pairs = asked.merge(hits, on="hash").merge(by_key, on="key")[["entry", "row"]].drop_duplicates()
+    entry, row = pairs["entry"].to_numpy(), pairs["row"].to_numpy()
+    similar = estimated_jaccard_between(sig, entry, row_sigs, row) >= config.threshold
+    return np.unique(row_keys[row[similar]])
+
+
+def _canonicals_of_keys(txn: Transaction, keys: npt.NDArray[np.uint64]) -> list[str]:
+    return lookup(txn, LINKS, "id", keys, "canonical").to_pylist()
 
 
 def upgrade_index(txn: Transaction) -> bool:

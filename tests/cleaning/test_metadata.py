@@ -664,3 +664,24 @@ def test_htmldate_is_asked_only_when_no_stronger_source_has_a_date():
     assert _extractor_date({}, page, "https://news.example.com/ferry-fares")[:10] == "2024-03-05"
     assert _extractor_date({"date": "2024-03-06"}, page, None) == "2024-03-06"
     assert _extractor_date({"date": "2024-03-06", "date_source": "text"}, page, None) is None
+
+
+def test_declared_dates_that_disagree_are_settled_by_the_printed_dateline():
+    # a meta tag rewritten on the last edit; the <time> of the dateline and the printed line agree
+    head = '<meta property="article:published_time" content="2022-11-17T10:33:13Z">'
+    body = (
+        "<h1>Eignet sich eine Wärmepumpe im Altbau?</h1><p>von Alexander Rosenkranz</p>"
+        '<p><time datetime="2022-03-09">09.03.2022</time></p><p>Wärmepumpen nutzen die Energie der Umwelt.</p>'
+    )
+    row = normalize(
+        decoded=f"<html lang='de'><head>{head}</head><body>{body}</body></html>",
+        text="Wärmepumpen nutzen die Energie der Umwelt.",
+    )
+    assert (row["published_at"], row["published_source"]) == (utc(2022, 3, 9), "time_element")
+    # a later printed day is an update or a comment: the strongest declared date stays
+    later = body.replace("2022-03-09", "2022-12-01").replace("09.03.2022", "01.12.2022")
+    row = normalize(
+        decoded=f"<html lang='de'><head>{head}</head><body>{later}</body></html>",
+        text="Wärmepumpen nutzen die Energie der Umwelt.",
+    )
+    assert row["published_source"] == "meta"

@@ -8,6 +8,7 @@ Usage:
 
 build:   commits --rows synthetic cleaned rows (benchmarks/synthetic_rows.py) in commits of
          --step, as pipeline.run commits slices: finish_shard (fingerprints) then commit.
+--rejects R (build, add): R reject rows (distinct inputs, one in four a fetch failure) per row.
 add:     one commit of --rows new rows (distinct ids): seconds to stage (fingerprints) and to
          commit (newest-per-id, dedup against the stored index, files, snapshot), peak RSS of
          the process. Run it against an empty folder and against the built one (on a copy made
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import polars as pl
 import pyarrow as pa
 
@@ -64,8 +66,25 @@ def _with_copies(table: pa.Table, share: float, stored_rows: int, step: int) -> 
     return table.set_column(position, table.schema.field("text"), pa.array(texts, type=pa.large_string()))
 
 
+def _rejects(count: int, start: int) -> pd.DataFrame:
+    """count reject rows of distinct inputs: one in four a fetch failure (http_error), the rest too short."""
+    n = np.arange(start, start + count)
+    return pd.DataFrame(
+        {
+            "origin": [f"crawl-{i // 1000:06d}.warc.gz@{i}" for i in n],
+            "url": [f"https://site-{i % 97:02d}.example/reject/{i}" for i in n],
+            "source": [f"source-{i % 12:02d}" for i in n],
+            "stage": ["read" if i % 4 == 0 else "filter" for i in n],
+            "reason": ["http_error" if i % 4 == 0 else "text_too_short" for i in n],
+            "detail": ["status 404" if i % 4 == 0 else "12 characters" for i in n],
+            "fetched_at": pd.Timestamp("2025-06-01", tz="UTC") + pd.to_timedelta(n % 86_400, unit="s"),
+            "tidings_version": "bench",
+        }
+    )
+
+
 def _stage_and_commit(
-    folder: Path, count: int, start: int, copies: float = 0.0, step: int = 50_000
+    folder: Path, count: int, start: int, copies: float = 0.0, step: int = 50_000, rejects: float = 0.0
 ) -> dict[str, float]:
     config = CleaningConfig()
     table = rows(count, seed=start, start=start)
@@ -76,7 +95,8 @@ def _stage_and_commit(
     store = Store(folder)
     store.staging.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    shard = finish_shard(frame, frame.iloc[0:0][[]], store.new_staging(), config, pages=count)
+    rejected = _rejects(round(count * rejects), start) if rejects else frame.iloc[0:0][[]]
+    shard = finish_shard(frame, rejected, store.new_staging(), config, pages=count)
     staged = time.perf_counter() - began
     del frame, table
     before = _rss_mib()
@@ -97,7 +117,7 @@ def build(args: argparse.Namespace) -> None:
     began = time.perf_counter()
     commits = []
     for offset in range(0, args.rows, args.step):
-        commits.append(_stage_and_commit(args.folder, min(args.step, args.rows - offset), offset))
+        commits.append(_stage_and_commit(args.folder, min(args.step, args.rows - offset), offset, rejects=args.rejects))
         print(json.dumps({"offset": offset, **commits[-1]}), flush=True)
     snapshot = Store(args.folder).current()
     assert snapshot is not None
@@ -116,7 +136,7 @@ def build(args: argparse.Namespace) -> None:
 
 
 def add(args: argparse.Namespace) -> None:
-    result = _stage_and_commit(args.folder, args.rows, args.start, args.copies, args.step)
+    result = _stage_and_commit(args.folder, args.rows, args.start, args.copies, args.step, args.rejects)
     print(json.dumps({"rows": args.rows, "copies": args.copies} | result))
 
 
@@ -178,6 +198,9 @@ def main() -> None:
     parser.add_argument("--step", type=int, default=50_000)
     parser.add_argument("--start", type=int, default=50_000_000)
     parser.add_argument("--copies", type=float, default=0.0, help="add: share of rows that copy stored ones")
+    parser.add_argument(
+        "--rejects", type=float, default=0.0, help="build, add: reject rows per article row (inputs that gave none)"
+    )
     args = parser.parse_args()
     if args.rows is None:
         args.rows = 1_000_000 if args.mode == "build" else 1000

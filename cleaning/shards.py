@@ -24,11 +24,12 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,12 +51,17 @@ from cleaning.storage.index_store import (
     DOCS,
     LAYOUT,
     LINKS,
+    REJECT_KEYS,
     band_run,
     docs_schema,
+    drop_stale_reject_keys,
     find_docs,
     find_origins,
     gather,
     link_runs,
+    read_run,
+    reject_keys_path,
+    run_parts,
     signature_array,
     signatures_of,
     upgrade_index,
@@ -330,6 +336,55 @@ def _read(paths: Iterable[Path], schema: pa.Schema | None = None) -> pa.Table:
     return pa.concat_tables(tables)
 
 
+def _origin_token(origin: str | None) -> str:
+    return "n" if origin is None else f"o\0{origin}"
+
+
+def _pair_token(url: str, reason: str | None) -> str:
+    return f"p\0{url}\0{reason}"
+
+
+def _resolved_token(url: str) -> str:
+    return f"u\0{url}"
+
+
+def _reject_keys(
+    origins: list[str | None], urls: list[str | None], reasons: list[str | None], url_key: Callable[[str], str | None]
+) -> pa.Table:
+    """The key run of a rejects file: a sorted hash of each thing that can answer one of its rows.
+
+    Its origin (the input cleaned again), its (url, reason) (the same reject in a later run),
+    and for a fetch failure its canonical URL (an article of that URL arrived). A commit reads a
+    rejects file only if one of its own hashes is in the file's run (docs/storage.md).
+    """
+    tokens = [_origin_token(o) for o in origins] + [
+        _pair_token(u, r) for u, r in zip(urls, reasons, strict=True) if isinstance(u, str) and u
+    ]
+    for u, r in zip(urls, reasons, strict=True):
+        if u is not None and r in FETCH_FAILURES and (key := url_key(u)):
+            tokens.append(_resolved_token(key))
+    return pa.table({"hash": pa.array(np.unique(doc_keys(tokens)), type=pa.uint64())})
+
+
+def _any_in(run: pa.Table, wanted: npt.NDArray[np.uint64]) -> bool:
+    """Whether a sorted run (mapped) holds one of wanted (sorted): a binary search per wanted hash."""
+    for hashes, _ in run_parts(run) if len(wanted) else []:
+        position = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
+        if (hashes[position] == wanted).any():
+            return True
+    return False
+
+
+def _write_rejects(
+    txn: Transaction, table: pa.Table, stats: dict[str, Any] | None, url_key: Callable[[str], str | None]
+) -> None:
+    entry = txn.write("rejects", "all", table, stats)
+    columns = [table.column(n).to_pylist() for n in ("origin", "url", "reason")]
+    txn.write_run(
+        REJECT_KEYS, "all", _reject_keys(columns[0], columns[1], columns[2], url_key), name=Path(entry.path).stem
+    )
+
+
 def _rejects(
     txn: Transaction,
     new: pd.DataFrame,
@@ -363,7 +418,19 @@ def _rejects(
     fresh = new[~np.array(answered_new, dtype=bool)] if len(new) else new
     origins = resolved_origins | set(new["origin"])
     repeated = {(u, r) for u, r in zip(fresh["url"], fresh["reason"], strict=True) if isinstance(u, str) and u}
+    # what a stored reject can be answered by, as hashes: files whose key run holds none are not read
+    asked = np.unique(
+        doc_keys(
+            [_origin_token(o) for o in origins]
+            + [_pair_token(u, r) for u, r in repeated]
+            + [_resolved_token(u) for u in resolved_urls]
+        )
+    )
+    keyed = {e.path: e for e in txn.entries(REJECT_KEYS)}
     for entry in list(txn.entries("rejects")):
+        keys_entry = keyed.get(reject_keys_path(entry))
+        if keys_entry is not None and not _any_in(read_run(txn.path(keys_entry)), asked):
+            continue
         keys = pq.read_table(txn.path(entry), columns=["origin", "url", "reason"])  # the whole row only if needed
         columns = [keys.column(n).to_pylist() for n in ("origin", "url", "reason")]
         same_run = run is not None and entry.stats.get("run") == run
@@ -378,12 +445,19 @@ def _rejects(
             table = pq.read_table(txn.path(entry), schema=REJECT_SCHEMA)
             kept = table.filter(pc.invert(pa.array(answered, type=pa.bool_())))
             if kept.num_rows:
-                txn.write("rejects", "all", kept, entry.stats)
+                _write_rejects(txn, kept, entry.stats, url_key)
+        elif keys_entry is None:  # written before key runs, or by a merge: read once, then keyed
+            txn.write_run(
+                REJECT_KEYS,
+                "all",
+                _reject_keys(columns[0], columns[1], columns[2], url_key),
+                name=Path(entry.path).stem,
+            )
     if len(fresh):
         table = to_table(fresh, REJECT_SCHEMA).sort_by(
             [("origin", "ascending"), ("reason", "ascending"), ("url", "ascending")]
         )
-        txn.write("rejects", "all", table, {"run": run} if run else None)
+        _write_rejects(txn, table, {"run": run} if run else None, url_key)
     return fresh
 
 
@@ -434,6 +508,7 @@ def commit(
             _check_index(txn, config.dedup)
             _apply(txn, shards, config, stats, None if run is None else run[0])
             auto_compact(txn, article_stats)
+            drop_stale_reject_keys(txn)
             if run is not None:
                 key, progress = run
                 if progress is None:

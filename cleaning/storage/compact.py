@@ -20,7 +20,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cleaning.storage.index_store import DOCS, LINKS, RUNS, link_runs, read_run, run_hashes, upgrade_index
+from cleaning.storage.index_store import (
+    DOCS,
+    LINKS,
+    REJECT_KEYS,
+    RUNS,
+    drop_stale_reject_keys,
+    link_runs,
+    read_run,
+    run_parts,
+    upgrade_index,
+)
 from cleaning.storage.snapshot import FileEntry, Store, Transaction
 from cleaning.storage.upgrade import upgrade_schema
 
@@ -28,8 +38,9 @@ __all__ = ["AUTO_FILES", "CompactStats", "auto_compact", "compact"]
 
 AUTO_FILES = 16  # a partition with more files than this is compacted by the commit that adds one
 FILE_ROWS = 250_000  # rows per file written by compaction (a docs row is small, an article is not)
-_DOCS_RANGE_ROWS = 32_768  # docs rows merged in memory at once (~650 bytes each)
+_DOCS_RANGE_ROWS = 8_192  # docs rows merged in memory at once (~650 bytes each; 32,768 took a merge +55 MiB)
 RUN_ROWS = 4_000_000  # rows per sorted run of bands or links (16-40 bytes a row)
+_RUN_RANGE_ROWS = 262_144  # run rows sorted in memory at once by a merge (a whole run took +32 MiB at 650,000)
 _TEXTS = ("articles", "rejects")  # merged a row group at a time, in manifest order
 STATS_COLUMNS = ("published_at", "source", "language")  # what article_stats reads
 
@@ -157,36 +168,55 @@ def _merge_runs(
     entries: list[FileEntry],
     keep: Callable[[pa.Table], pa.Table] | None,
 ) -> None:
-    """Merge sorted runs into runs of at most RUN_ROWS rows, one range of hashes at a time (memory: one run).
+    """Merge sorted runs into runs of at most RUN_ROWS rows, one range of hashes at a time (memory: one range).
 
-    Hashes are uniform 64-bit values, so equal ranges of the hash space hold about equal rows.
+    Hashes are uniform 64-bit values, so equal ranges of the hash space hold about equal rows;
+    a range of about _RUN_RANGE_ROWS rows is sorted in memory and written as one record batch
+    of the output run (runs are read a batch at a time: index_store.run_parts).
     """
-    runs = [read_run(txn.path(e)) for e in entries]  # mapped, and resolved before remove() forgets staged files
+    # mapped, and resolved before remove() forgets staged files
+    parts = [p for e in entries for p in run_parts(read_run(txn.path(e)))]
     for entry in entries:
         txn.remove(entry)
-    pieces = max(1, -(-sum(r.num_rows for r in runs) // RUN_ROWS))
+    total = sum(len(hashes) for hashes, _ in parts)
+    pieces = max(1, -(-total // _RUN_RANGE_ROWS))
     bounds = [2**64 * i // pieces for i in range(pieces + 1)]
-    hashes = [run_hashes(r) for r in runs]
-    for low, high in itertools.pairwise(bounds):
-        parts = []
-        for run, values in zip(runs, hashes, strict=True):
-            first = int(np.searchsorted(values, np.uint64(low), "left"))
-            last = len(values) if high >= 2**64 else int(np.searchsorted(values, np.uint64(high), "left"))
-            if last > first:
-                parts.append(run.slice(first, last - first))
-        if not parts:
-            continue
-        merged = pa.concat_tables(parts, promote_options="none")
-        if keep is not None:
-            merged = keep(merged)
-        if merged.num_rows:
-            txn.write_run(table, partition, merged.sort_by(merged.column_names[0]))
+
+    def ranges() -> Iterator[pa.Table]:
+        for low, high in itertools.pairwise(bounds):
+            sliced = []
+            for values, run in parts:
+                first = int(np.searchsorted(values, np.uint64(low), "left"))
+                last = len(values) if high >= 2**64 else int(np.searchsorted(values, np.uint64(high), "left"))
+                if last > first:
+                    sliced.append(run.slice(first, last - first))
+            if not sliced:
+                continue
+            merged = pa.concat_tables(sliced, promote_options="none")
+            if keep is not None:
+                merged = keep(merged)
+            if merged.num_rows:
+                yield merged.sort_by(merged.column_names[0])
+
+    source = ranges()
+    pending = next(source, None)
+
+    def file_parts() -> Iterator[pa.Table]:  # the ranges of one output file: at most RUN_ROWS rows
+        nonlocal pending
+        written = 0
+        while pending is not None and (not written or written + pending.num_rows <= RUN_ROWS):
+            yield pending
+            written += pending.num_rows
+            pending = next(source, None)
+
+    while pending is not None:
+        txn.write_run_stream(table, partition, file_parts())
 
 
 def auto_compact(txn: Transaction, stats: Callable[[pa.Table], dict[str, object]]) -> None:
     """Merge the small files of every partition that holds more than AUTO_FILES files."""
     for (table, partition, _), entries in _partitions(txn).items():
-        if len(entries) <= AUTO_FILES:
+        if len(entries) <= AUTO_FILES or table == REJECT_KEYS:  # one key run per rejects file, never merged
             continue
         # tiered: the smallest files merge (two at least, then each next one no larger than
         # those before it together), up to FILE_ROWS rows: a row is rewritten log-many times, a merge costs
@@ -225,7 +255,7 @@ def compact(output: Path) -> CompactStats:
             return table.filter(pc.is_in(table.column("key"), value_set=keys))
 
         for (table, partition, _), entries in _partitions(txn).items():
-            if table == LINKS:
+            if table in (LINKS, REJECT_KEYS):
                 continue
             if len(entries) > 1 or table == "index/bands":
                 _merge(
@@ -237,6 +267,7 @@ def compact(output: Path) -> CompactStats:
                     live_bands if table == "index/bands" else None,
                 )
         _relink(txn)
+        drop_stale_reject_keys(txn)  # merged rejects files get their key runs from the next commit
         result.files_after = len(txn.manifest.files)
         result.version = txn.commit().manifest.version
     return result

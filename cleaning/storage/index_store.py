@@ -49,9 +49,11 @@ __all__ = [
     "DOCS",
     "LAYOUT",
     "LINKS",
+    "REJECT_KEYS",
     "Gathered",
     "band_run",
     "docs_schema",
+    "drop_stale_reject_keys",
     "find_docs",
     "find_origins",
     "gather",
@@ -59,7 +61,8 @@ __all__ = [
     "lookup",
     "lookup_pairs",
     "read_run",
-    "run_hashes",
+    "reject_keys_path",
+    "run_parts",
     "signature_array",
     "signatures_of",
     "upgrade_index",
@@ -69,6 +72,7 @@ DOCS = "index/docs"
 BANDS = "index/bands"
 LINKS = "index/links"
 LINK_KINDS = ("id", "content", "origin")
+REJECT_KEYS = "index/rejects"  # per rejects file (same name), the sorted hashes that can answer its rows
 RUNS = (BANDS, LINKS)  # tables of sorted runs (Arrow IPC), not Parquet
 LAYOUT = 2  # manifest meta "index_layout": 1 had a Parquet band folder per band and no links
 
@@ -134,9 +138,17 @@ def _single(column: pa.ChunkedArray) -> pa.Array:
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
-def run_hashes(run: pa.Table) -> npt.NDArray[np.uint64]:
-    """The sorted hash column of a mapped run, as a NumPy view of the mapped file (no copy)."""
-    return _single(run.column(0)).to_numpy(zero_copy_only=True)
+def run_parts(run: pa.Table) -> list[tuple[npt.NDArray[np.uint64], pa.Table]]:
+    """The record batches of a mapped run, each sorted and after the one before, with its hash column.
+
+    The hashes are NumPy views of the mapped file (no copy). A run written at once is one
+    batch; a merge writes a run a range of hashes at a time, one batch per range.
+    """
+    parts = []
+    for batch in run.to_batches():
+        if batch.num_rows:
+            parts.append((batch.column(0).to_numpy(zero_copy_only=True), pa.Table.from_batches([batch])))
+    return parts
 
 
 def read_run(path: Path) -> pa.Table:
@@ -156,9 +168,10 @@ def lookup_pairs(
     wanted = np.unique(np.asarray(wanted, dtype=np.uint64))
     found: list[pa.Array] = []
     matched: list[npt.NDArray[np.uint64]] = []
-    for entry in txn.entries(table, [partition]) if len(wanted) else []:
-        run = read_run(txn.path(entry))
-        hashes = run_hashes(run)
+    parts = (
+        [p for e in txn.entries(table, [partition]) for p in run_parts(read_run(txn.path(e)))] if len(wanted) else []
+    )
+    for hashes, run in parts:
         left, right = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
         hit = right > left
         if not hit.any():
@@ -337,6 +350,19 @@ def _near(txn: Transaction, sig: npt.NDArray[np.uint32], config: DedupConfig) ->
 
 def _canonicals_of_keys(txn: Transaction, keys: npt.NDArray[np.uint64]) -> list[str]:
     return lookup(txn, LINKS, "id", keys, "canonical").to_pylist()
+
+
+def reject_keys_path(entry: FileEntry) -> str:
+    """The path of a rejects file's key run (cleaning/shards.py): same name, under REJECT_KEYS."""
+    return f"{REJECT_KEYS}/all/{Path(entry.path).stem}.arrow"
+
+
+def drop_stale_reject_keys(txn: Transaction) -> None:
+    """Remove the key runs of rejects files that txn removed (rewritten, merged); a file without one is read whole."""
+    live = {reject_keys_path(e) for e in txn.entries("rejects")}
+    for entry in txn.entries(REJECT_KEYS):
+        if entry.path not in live:
+            txn.remove(entry)
 
 
 def upgrade_index(txn: Transaction) -> bool:

@@ -248,13 +248,35 @@ class Transaction:
         self.manifest.files.append(entry)
         return entry
 
-    def write_run(self, table: str, partition: str, data: pa.Table) -> FileEntry:
-        """Write data as a new uncompressed Arrow IPC file of one record batch, for readers to memory-map."""
-        name = f"part-{uuid.uuid4().hex}.arrow"
+    def write_run(self, table: str, partition: str, data: pa.Table, *, name: str | None = None) -> FileEntry:
+        """Write data as a new uncompressed Arrow IPC file of one record batch, for readers to memory-map.
+
+        name (without suffix) names the file after another one (a rejects file's key run).
+        """
+        name = f"{name or f'part-{uuid.uuid4().hex}'}.arrow"
         staged = self.staging / name
         with pa.OSFile(str(staged), "wb") as sink, pa.ipc.new_file(sink, data.schema) as writer:
             writer.write_table(data.combine_chunks())
         entry = FileEntry(f"{table}/{partition}/{name}", data.num_rows)
+        self._new[entry.path] = staged
+        self.manifest.files.append(entry)
+        return entry
+
+    def write_run_stream(self, table: str, partition: str, parts: Iterable[pa.Table]) -> FileEntry:
+        """Write parts, each sorted and after the one before, as one Arrow IPC run of a record batch each."""
+        name = f"part-{uuid.uuid4().hex}.arrow"
+        staged = self.staging / name
+        rows = 0
+        with pa.OSFile(str(staged), "wb") as sink:
+            writer: pa.ipc.RecordBatchFileWriter | None = None
+            for part in parts:
+                if writer is None:
+                    writer = pa.ipc.new_file(sink, part.schema)
+                writer.write_table(part.combine_chunks(), max_chunksize=max(1, part.num_rows))
+                rows += part.num_rows
+            assert writer is not None, "write_run_stream needs one part at least"
+            writer.close()
+        entry = FileEntry(f"{table}/{partition}/{name}", rows)
         self._new[entry.path] = staged
         self.manifest.files.append(entry)
         return entry

@@ -433,3 +433,129 @@ def test_docs_files_are_rewritten_a_row_group_at_a_time(tmp_path: Path, monkeypa
     pipeline.run([_jsonl(tmp_path / "b" / "dump.jsonl", later)], out, config, progress=False)
     assert rewrites
     assert _rows(out) == _rows(whole)
+
+
+def _reject_rows(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "origin": [o for o, _, _ in rows],
+            "url": [u for _, u, _ in rows],
+            "source": "s",
+            "stage": "read",
+            "reason": [r for _, _, r in rows],
+            "detail": "",
+            "fetched_at": pd.to_datetime(["2025-05-01T00:00:00Z"] * len(rows), utc=True),
+            "tidings_version": "test",
+        }
+    )
+
+
+def _commit_rejects(out: Path, rows: pd.DataFrame) -> None:
+    from cleaning.shards import commit, finish_shard
+
+    store = Store(out)
+    store.staging.mkdir(parents=True, exist_ok=True)
+    articles = ARTICLE_SCHEMA.empty_table().to_pandas()
+    shard = finish_shard(articles, rows, store.new_staging(), CleaningConfig(), pages=len(rows))
+    commit(out, [shard], CleaningConfig())
+
+
+def _drop_reject_keys(out: Path) -> None:
+    """Make the current snapshot look as a tidings before key runs wrote it: rejects files, no key runs."""
+    from cleaning.storage.index_store import REJECT_KEYS
+
+    store = Store(out)
+    with store.lock():
+        txn = store.begin()
+        for entry in txn.entries(REJECT_KEYS):
+            txn.remove(entry)
+        txn.commit()
+
+
+def _rejects_read(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    from cleaning import shards
+
+    read: list[str] = []
+    real = shards.pq.read_table
+
+    def recording(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "/rejects/" in str(path):
+            read.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(shards.pq, "read_table", recording)
+    return read
+
+
+def test_a_commit_reads_only_the_rejects_files_its_inputs_can_answer(tmp_path: Path, monkeypatch) -> None:
+    from cleaning.storage.index_store import REJECT_KEYS
+
+    feed, flaky = "https://example.com/feed.xml", "https://example.com/2025/05/flaky.html"
+    page = _variant_pages(1)[0] | {"url": flaky}
+    results = {}
+    for layout in ("keyed", "upgraded"):
+        out = tmp_path / layout
+        _commit_rejects(
+            out,
+            _reject_rows(
+                ("a.warc@1", feed, "not_an_article"),
+                ("a.warc@2", flaky + "?utm_source=x", "http_error"),
+                ("a.warc@3", "https://example.com/short", "text_too_short"),
+            ),
+        )
+        if layout == "upgraded":
+            _drop_reject_keys(out)
+        read = _rejects_read(monkeypatch)
+        _commit_rejects(out, _reject_rows(("b.warc@1", "https://example.com/other", "no_text")))
+        # keyed: nothing of b can answer a's rejects, a's file is not read; upgraded: read once, then keyed
+        assert len(read) == (0 if layout == "keyed" else 1), read
+        snapshot = Store(out).current()
+        assert snapshot is not None
+        assert len(snapshot.entries(REJECT_KEYS)) == len(snapshot.entries("rejects")) == 2
+        read.clear()
+        _commit_rejects(out, _reject_rows(("c.warc@1", "https://example.com/third", "no_text")))
+        assert read == []
+        # the feed again (a later crawl), and an article of the flaky URL: both of a's rejects are answered
+        _commit_rejects(out, _reject_rows(("d.warc@1", feed, "not_an_article")))
+        assert len(set(read)) == 1  # a's file only (its keys, then the whole file to rewrite it)
+        pipeline.run([_jsonl(tmp_path / layout / "in" / "dump.jsonl", [page])], out, CleaningConfig(), progress=False)
+        rejects = tidings.load_rejects(out)
+        results[layout] = sorted(zip(rejects["origin"], rejects["reason"], strict=True))
+        snapshot = Store(out).current()
+        assert snapshot is not None
+        assert len(snapshot.entries(REJECT_KEYS)) == len(snapshot.entries("rejects"))
+        monkeypatch.undo()
+    assert results["keyed"] == results["upgraded"]
+    assert results["keyed"] == [
+        ("a.warc@3", "text_too_short"),
+        ("b.warc@1", "no_text"),
+        ("c.warc@1", "no_text"),
+        ("d.warc@1", "not_an_article"),
+    ]
+
+
+def test_merged_runs_are_written_a_range_at_a_time_and_found_batch_by_batch(tmp_path: Path, monkeypatch) -> None:
+    from cleaning.storage import compact as compaction
+    from cleaning.storage.index_store import BANDS, LINKS, read_run
+
+    config = dataclasses.replace(CleaningConfig(), slice_pages=6)
+    first = _jsonl(tmp_path / "a" / "dump.jsonl", _variant_pages(24))
+    second = _jsonl(tmp_path / "b" / "dump.jsonl", _variant_pages(18, start=24))
+    out = tmp_path / "out"
+    pipeline.run([first], out, config, progress=False)
+    monkeypatch.setattr(compaction, "_RUN_RANGE_ROWS", 40)  # a range of about 40 rows sorted at once
+    compaction.compact(out)
+    snapshot = Store(out).current()
+    assert snapshot is not None
+    [bands] = snapshot.paths(BANDS)
+    assert read_run(bands).num_rows > 200
+    assert len(read_run(bands).to_batches()) >= 5  # one record batch per range, one file
+    for path in [bands, *snapshot.paths(LINKS)]:
+        hashes = read_run(path).column(0).to_numpy()
+        assert (hashes[1:] >= hashes[:-1]).all(), path  # batches in order: the file is one sorted run
+    # edited copies of the stored stories: the next run finds their clusters through the merged runs
+    pipeline.run([second], out, config, progress=False)
+    reference = tmp_path / "reference"
+    pipeline.run([first, second], reference, config, progress=False)
+    assert _rows(out) == _rows(reference)
+    assert tidings.load(out)["duplicate_of"].notna().sum() >= 10

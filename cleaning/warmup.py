@@ -1,8 +1,8 @@
 """Imported by the server that worker processes fork from: load the steps' lazy data once, before any fork.
 
-The first page a fresh process cleans pays about 2 s of one-off loading (dateparser's
-languages about 1.4 s, justext's stoplists about 0.45 s, trafilatura's and the language
-models' first calls). Cleaning one small made-up page here, in the forkserver, lets every
+A fresh process pays about 3 s of one-off loading on its first pages (dateparser's
+locales about 1.4 s, on the first date string no language reads; justext's stoplists; trafilatura's
+and the language models' first calls). Cleaning one small made-up page here, in the forkserver, lets every
 worker start warm and share those pages of memory, instead of each loading them on its
 first task. A worker's results never depend on what it cleaned before (the engines give the
 same rows for any split of the pages), so this page changes nothing but the time.
@@ -45,7 +45,17 @@ def warm_up() -> None:
         from htmldate import extractors
 
         extractors.month_words()
-        extractors.get_external_parser().get_date_data("Tuesday, 3 March 2026")
+        parser = extractors.get_external_parser()
+        parser.get_date_data("Tuesday, 3 March 2026")
+        # a string no language reads makes dateparser load every locale (about 1.4 s), as the
+        # first such string of a run would; the English date above loads English only
+        parser.get_date_data("warm-up 0 0")
+        # jusText's stoplist of all languages (about 0.1 s), which trafilatura builds on its first
+        # balanced pass: the page above does not reach one
+        from trafilatura import external
+
+        if external.JT_STOPLIST is None:
+            external.jt_stoplist_init()
     except Exception:  # the forkserver must start whatever this page does
         logging.getLogger(__name__).debug("warm-up failed", exc_info=True)
 

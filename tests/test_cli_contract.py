@@ -144,14 +144,14 @@ def test_verbose_before_or_after_the_command_logs_info(tmp_path, where):
 
 
 def test_ctrl_c_exits_130_and_the_same_command_finishes_the_work(tmp_path):
-    for number in range(400):
+    for number in range(2000):  # several seconds of work: the signal lands mid-run, never after it
         body = f"Story {number}: the council met on day {number} and voted {number} to {number + 1}. " * 6
         write_article(tmp_path / "in", f"story-{number:03d}.txt", f"Story number {number} of the day", body)
     command = [sys.executable, "-m", "tidings", "clean", str(tmp_path / "in"), "-o", str(tmp_path / "out")]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not (tmp_path / "out" / ".tidings" / "staging").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.01)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -159,7 +159,7 @@ def test_ctrl_c_exits_130_and_the_same_command_finishes_the_work(tmp_path):
     assert "Traceback" not in stderr
     again = tidings_cli("clean", tmp_path / "in", "-o", tmp_path / "out", "-q")
     assert again.returncode == 0, again.stderr
-    assert len(tidings.load(tmp_path / "out")) == 400
+    assert len(tidings.load(tmp_path / "out")) == 2000
 
 
 @pytest.fixture

@@ -70,6 +70,25 @@ def _row_groups(paths: list[Path]) -> Iterator[pa.Table]:
             yield handle.read_row_group(group)
 
 
+def _files(source: Iterator[pa.Table], rows: int) -> Iterator[Iterator[pa.Table]]:
+    """Group the tables of source, in order, into output files of at most `rows` rows (a bigger table alone).
+
+    Each file's tables come lazily, so memory holds one table: write one file before asking for the next.
+    """
+    pending = next(source, None)
+
+    def one_file() -> Iterator[pa.Table]:
+        nonlocal pending
+        written = 0
+        while pending is not None and (not written or written + pending.num_rows <= rows):
+            yield pending
+            written += pending.num_rows
+            pending = next(source, None)
+
+    while pending is not None:
+        yield one_file()
+
+
 def _write_files(
     txn: Transaction,
     table: str,
@@ -80,21 +99,11 @@ def _write_files(
     run: str | None = None,
 ) -> None:
     """Write the tables of source, in order, as files of at most FILE_ROWS rows (memory: one table)."""
-    pending = next(source, None)
-
-    def chunk() -> Iterator[pa.Table]:
-        nonlocal pending
-        written = 0
-        while pending is not None and (not written or written + pending.num_rows <= FILE_ROWS):
-            yield pending
-            written += pending.num_rows
-            pending = next(source, None)
-
-    while pending is not None:
+    for parts in _files(source, FILE_ROWS):
         if stats is not None:
-            txn.write_stream(table, partition, chunk(), schema, stats, STATS_COLUMNS)
+            txn.write_stream(table, partition, parts, schema, stats, STATS_COLUMNS)
         else:
-            txn.write_stream(table, partition, chunk(), schema, lambda _: {"run": run} if run else {})
+            txn.write_stream(table, partition, parts, schema, lambda _: {"run": run} if run else {})
 
 
 def _stream_merge(
@@ -198,19 +207,8 @@ def _merge_runs(
             if merged.num_rows:
                 yield merged.sort_by(merged.column_names[0])
 
-    source = ranges()
-    pending = next(source, None)
-
-    def file_parts() -> Iterator[pa.Table]:  # the ranges of one output file: at most RUN_ROWS rows
-        nonlocal pending
-        written = 0
-        while pending is not None and (not written or written + pending.num_rows <= RUN_ROWS):
-            yield pending
-            written += pending.num_rows
-            pending = next(source, None)
-
-    while pending is not None:
-        txn.write_run_stream(table, partition, file_parts())
+    for file_ranges in _files(ranges(), RUN_ROWS):
+        txn.write_run_stream(table, partition, file_ranges)
 
 
 def auto_compact(txn: Transaction, stats: Callable[[pa.Table], dict[str, object]]) -> None:

@@ -559,3 +559,28 @@ def test_merged_runs_are_written_a_range_at_a_time_and_found_batch_by_batch(tmp_
     pipeline.run([first, second], reference, config, progress=False)
     assert _rows(out) == _rows(reference)
     assert tidings.load(out)["duplicate_of"].notna().sum() >= 10
+
+
+def test_a_merge_bigger_than_one_file_splits_into_files_of_whole_ranges(tmp_path: Path, monkeypatch) -> None:
+    from cleaning.storage import compact as compaction
+    from cleaning.storage.index_store import BANDS, read_run
+
+    config = dataclasses.replace(CleaningConfig(), slice_pages=6)
+    first = _jsonl(tmp_path / "a" / "dump.jsonl", _variant_pages(24))
+    second = _jsonl(tmp_path / "b" / "dump.jsonl", _variant_pages(18, start=24))
+    out = tmp_path / "out"
+    pipeline.run([first], out, config, progress=False)
+    monkeypatch.setattr(compaction, "_RUN_RANGE_ROWS", 40)
+    monkeypatch.setattr(compaction, "RUN_ROWS", 100)  # ranges of about 40 rows, files of at most 100
+    monkeypatch.setattr(compaction, "FILE_ROWS", 10)
+    compaction.compact(out)
+    snapshot = Store(out).current()
+    assert snapshot is not None
+    runs = [read_run(path) for path in snapshot.paths(BANDS)]
+    assert len(runs) >= 2
+    assert all(run.num_rows <= 100 for run in runs)
+    assert sum(run.num_rows for run in runs) > 200
+    pipeline.run([second], out, config, progress=False)
+    reference = tmp_path / "reference"
+    pipeline.run([first, second], reference, config, progress=False)
+    assert _rows(out) == _rows(reference)

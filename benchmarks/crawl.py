@@ -10,6 +10,7 @@ tidings/demo/server.py, and runs, each --repeat times into a fresh output:
   bare     the same spider with no WARC archive and no incremental state, no cleaning
   archive  `tidings crawl --no-clean`: the spider plus the WARC archive and the state
   full     `tidings crawl`: crawl, archive, then clean the archive into the dataset
+  full -w 2  the same, cleaning with 2 worker processes (which warm up during the crawl)
 
 The politeness settings are meant for other people's servers; against our own loopback
 server they are lifted with `-s` overrides (printed below), or the benchmark would measure
@@ -185,6 +186,7 @@ def main() -> None:
             "bare": (("--no-clean",), LOCAL_OVERRIDES | BARE_OVERRIDES),
             "archive": (("--no-clean",), LOCAL_OVERRIDES),
             "full": ((), LOCAL_OVERRIDES),
+            "full -w 2": (("--workers", "2"), LOCAL_OVERRIDES),
         }
         results: dict[str, list[tuple[float, float, float, int]]] = {mode: [] for mode in modes}
         with DemoServer(site, gzip_min_bytes=1 << 30) as server:  # no gzip: measure the crawler, not zlib
@@ -198,7 +200,7 @@ def main() -> None:
                 for mode, (extra, overrides) in modes.items():
                     results[mode].append(_run(sources, root / f"out-{mode}-{run}", *extra, overrides=overrides))
 
-    print(f"{'mode':8} {'responses':>9} {'crawl s':>8} {'crawl p/s':>10} {'clean s':>8} {'wall s':>7} {'wall p/s':>9}")
+    print(f"{'mode':10} {'responses':>9} {'crawl s':>8} {'crawl p/s':>10} {'clean s':>8} {'wall s':>7} {'wall p/s':>9}")
     rates = {}
     for mode, runs in results.items():
         wall = statistics.median(r[0] for r in runs)
@@ -207,11 +209,11 @@ def main() -> None:
         responses = runs[0][3]
         rates[mode] = (responses / crawl, responses / wall)
         print(
-            f"{mode:8} {responses:9d} {crawl:8.2f} {responses / crawl:10.1f} {clean:8.2f} {wall:7.2f} "
+            f"{mode:10} {responses:9d} {crawl:8.2f} {responses / crawl:10.1f} {clean:8.2f} {wall:7.2f} "
             f"{responses / wall:9.1f}"
         )
     bare_crawl, bare_wall = rates["bare"]
-    for mode in ("archive", "full"):
+    for mode in list(modes)[1:]:
         crawl_rate, wall_rate = rates[mode]
         print(f"{mode} / bare: crawl phase {crawl_rate / bare_crawl:.2f}x, wall {wall_rate / bare_wall:.2f}x")
     print(

@@ -47,7 +47,7 @@ from cleaning.storage.memory import use_system_pool
 from cleaning.storage.snapshot import Store
 from cleaning.workers import start_forkserver, worker_pool
 
-__all__ = ["RunSummary", "build_steps", "clean_items", "clean_pages", "clean_shard", "run", "run_key"]
+__all__ = ["RunSummary", "build_steps", "clean_items", "clean_pages", "clean_shard", "run", "run_key", "start_workers"]
 
 logger = logging.getLogger(__name__)
 
@@ -372,6 +372,18 @@ def _clean_slice(
     return finish_shard(articles, rejects, folder, config, pages=count)
 
 
+def start_workers(config: CleaningConfig) -> None:
+    """Start the server that config's worker processes fork from, without waiting for it.
+
+    The server imports and warms the steps (about 3 s of CPU: cleaning/warmup.py) while this
+    process goes on: run() calls it first thing, a crawl before it crawls, so that the warm-up
+    takes a core the crawl leaves idle. No-op with one worker (the steps run in this process)
+    and once a server runs.
+    """
+    if config.workers > 1:
+        start_forkserver(_PRELOAD)
+
+
 def run(
     inputs: Sequence[Path],
     output: Path,
@@ -386,8 +398,7 @@ def run(
     command resumes after the last committed slice.
     """
     started = time.perf_counter()
-    if config.workers > 1:  # the workers' server imports the steps while this process counts and reads inputs
-        start_forkserver(_PRELOAD)
+    start_workers(config)  # the workers' server imports the steps while this process counts and reads inputs
     use_system_pool()  # a run's memory stays flat over many commits (cleaning/storage/memory.py)
     output = Path(output)
     store = Store(output)

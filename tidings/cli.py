@@ -173,6 +173,15 @@ def main(ctx: click.Context) -> None:
     _configure_logging(ctx)
 
 
+_workers_option = click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for the cleaning steps [default: 1].",
+)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -183,7 +192,7 @@ def main(ctx: click.Context) -> None:
     show_default=True,
     help="Output root: articles/ and rejects/ are written under it.",
 )
-@click.option("-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: 1].")
+@_workers_option
 @click.option("--source", default=None, help="Source name for every input [default: the input's folder name].")
 @click.option(
     "--timezone",
@@ -359,6 +368,7 @@ def _scrapy_overrides(values: tuple[str, ...]) -> dict[str, str]:
     help="With --frontier: stop once the shared queue is empty and no worker was busy this many seconds; 0: never.",
 )
 @click.option("--seed-only", is_flag=True, help="With --frontier: push the sources' feeds into it, crawl nothing.")
+@_workers_option
 def crawl(
     sources_path: Path,
     output: Path,
@@ -371,6 +381,7 @@ def crawl(
     worker_id: str | None,
     idle: float,
     seed_only: bool,
+    workers: int | None,
 ) -> None:
     """Crawl the sources into OUTPUT/warc, then clean what was archived.
 
@@ -399,7 +410,7 @@ def crawl(
         pushed = seed(sources_path, frontier, names=names)
         say(f"seeded:      {pushed} feed/sitemap/section request(s) into {frontier_url}")
         return
-    config = load_config(config_path)
+    config = load_config(config_path, overrides={"workers": workers})
     check_output(output)
     try:
         summary = run_crawl(

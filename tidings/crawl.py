@@ -19,7 +19,7 @@ from scrapy.settings import Settings
 
 from cleaning.config import CleaningConfig
 from cleaning.errors import ConfigError, TidingsError
-from cleaning.pipeline import RunSummary, run
+from cleaning.pipeline import RunSummary, run, start_workers
 from cleaning.storage.dataset import DatasetPaths, read_columns
 from crawler.recovery import archived_urls, recover_open_warcs, uncleaned_warcs, unmark_cleaned
 from crawler.sources import Source
@@ -282,6 +282,8 @@ def crawl(
         seeded = _seed_seen(output, scrapy_settings["TIDINGS_STATE_DB"], frontier, archived)
         logger.info("crawl: %d source(s); %d dataset URLs newly marked seen", len(selected), seeded)
         _follow_our_log_level()
+        if clean:  # the cleaning workers warm up during the crawl, on the core Scrapy leaves idle
+            start_workers(config)
         process = CrawlerProcess(scrapy_settings)
         crawler = process.create_crawler(NewsSpider)
         process.crawl(crawler, sources=selected)

@@ -274,19 +274,34 @@ def _cleaning_reads_warc(output: Path) -> bool:
 def test_live_crawl_and_offline_clean_of_its_archive_give_the_same_rows(crawls: TwoCrawls, tmp_path: Path) -> None:
     from cleaning.storage.dataset import load_articles
 
-    if not _cleaning_reads_warc(crawls.first_output):
-        pytest.skip("cleaning/inputs/readers.py cannot read WARC yet (the reader helper's work); runs once it can")
-    warcs = sorted((crawls.first_output / "warc").glob("*.warc.gz"))
-    offline = tmp_path / "offline"
+    assert _cleaning_reads_warc(crawls.first_output)
+    live = load_articles(crawls.first_output).drop(columns=["origin"])
+    again = load_articles(_clean_offline(crawls.first_output, tmp_path / "offline")).drop(columns=["origin"])
+    assert len(live) >= 7
+    assert live.sort_values("id").reset_index(drop=True).equals(again.sort_values("id").reset_index(drop=True))
+
+
+def _clean_offline(crawled: Path, output: Path) -> Path:
+    """Clean a crawl's WARC files with `tidings clean` (one process) into output."""
+    warcs = sorted((crawled / "warc").glob("*.warc.gz"))
     clean = subprocess.run(
-        [sys.executable, "-m", "tidings", "clean", *map(str, warcs), "--output", str(offline), "--no-progress"],
+        [sys.executable, "-m", "tidings", "clean", *map(str, warcs), "--output", str(output), "--no-progress"],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=False,
     )
     assert clean.returncode == 0, clean.stderr
-    live = load_articles(crawls.first_output).drop(columns=["origin"])
-    again = load_articles(offline).drop(columns=["origin"])
+    return output
+
+
+def test_a_crawl_that_cleans_with_two_workers_gives_the_rows_of_one(server: DemoServer, tmp_path: Path) -> None:
+    from cleaning.storage.dataset import load_articles
+
+    output = tmp_path / "output"
+    crawled = run_crawl(write_sources(tmp_path / "sources.toml", server.base_url, []), output, "--workers", "2")
+    assert crawled.returncode == 0, crawled.stderr
+    live = load_articles(output).drop(columns=["origin"])
+    again = load_articles(_clean_offline(output, tmp_path / "offline")).drop(columns=["origin"])
     assert len(live) >= 7
     assert live.sort_values("id").reset_index(drop=True).equals(again.sort_values("id").reset_index(drop=True))

@@ -18,6 +18,8 @@ __all__ = [
     "account_name",
     "bare_names_beside_date",
     "clean_names",
+    "handle_name",
+    "header_handle",
     "is_agency",
     "is_agency_credit",
     "is_site_name",
@@ -439,6 +441,104 @@ def owns_site(name: str, hosts: Iterable[str | None]) -> bool:
         if person and re.sub(r"[\W_]+", "", own) == squashed:
             return True
     return False
+
+
+# a one-word handle ("Heiko", "LD", "gnaddrig", "macbacchi", "Marianne1"): letters first, then
+# letters, digits, dots or dashes; or a writer's initials
+_HANDLE_WORD = re.compile(r"[^\W\d_](?:[\w.-]{0,22}[^\W_])|[A-Z]{2,4}")
+# a handle read off free text must look like one: a digit, a lower-case start, or capitals inside
+# ("HansEhrlich"); a capitalized word before a date is as often a city ("Berlin 17.10.2019")
+_HANDLE_SHAPED = re.compile(r"\S*\d|[a-zß-ÿ]|\S*[a-zß-ÿ][A-ZÀ-Þ]")
+# the lower-case words that stand before a date as its label, not as anyone's handle
+_DATE_LABELS = frozenset(
+    "am um on at le el vom seit bis ab heute gestern stand datum date aktualisiert veröffentlicht erstellt".split()  # noqa: SIM905
+    + "geändert updated posted published modified created publié actualizado publicado zuletzt letzte".split()  # noqa: SIM905
+)
+# "Posted in News by jdoe on May 3, 2021", "Verfasst von: mitundvoneinander", "von Marianne1":
+# a byline label, then one word
+_LABELLED_HANDLE = re.compile(
+    r"^(?:(?:posted|written|published|geschrieben|verfasst|erstellt|veröffentlicht|eingetragen)"
+    r"(?:\s+in\s+[^|]{1,40}?)?\s+(?:by|von|par)|by|von|par|por|autor(?:in)?|author|auteur)\s*[:：]?\s+"
+    r"(?P<handle>[^\s|,:;]{2,24})(?:\s+(?:on|am|le|um|at)\s+\S.*)?$",
+    re.I,
+)
+# a forum post's header: the poster's handle, then the date and time, glued or not
+# ("macbacchi28.09.1912:44", "HansEhrlich 17.10.2019, 13:56 Uhr")
+_POST_HEADER = re.compile(
+    r"^(?P<handle>[^\W\d_][\w.-]{0,22}?[^\W_])\s*(?:\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})|(?:19|20)\d\d-\d\d-\d\d)"
+    r",?\s*\d{1,2}:\d\d(?::\d\d)?(?:\s*uhr)?$",
+    re.I,
+)
+_SEGMENTS = re.compile(r"\s+[|·•]\s+")
+
+
+def handle_name(text: str, site_names: Sequence[str] = (), *, free_text: bool = False) -> str | None:
+    """Return the one-word handle text holds ("von LD", "gnaddrig", "Heiko"), or None.
+
+    A handle is no placeholder ("admin"), date word or outlet; it may be a word of the site's
+    name ("Heiko" on heiko-adams.de, "gnaddrig" of "gnaddrig ad libitum": a blog named after its
+    writer), never the whole of it ("kochbar" on kochbar.de), unless the site is the blogger's
+    own subdomain. free_text (a line, not an element marked as the author) also asks for a
+    handle's shape, so that a capitalized word ("Berlin") is not taken for one.
+    """
+    name = _strip_byline_words(" ".join(text.split()))
+    if not _HANDLE_WORD.fullmatch(name) or (free_text and not _HANDLE_SHAPED.match(name)):
+        return None
+    folded = name.casefold()
+    if (
+        folded in _PLACEHOLDERS
+        or "admin" in folded
+        or re.sub(r"\d+$", "", folded) in _PLACEHOLDERS
+        or folded in _DATE_LABELS
+        or _CALENDAR_WORD.match(name)
+        or re.fullmatch(_MONTH_WORD, folded)
+        or _LABEL_WORD.fullmatch(folded)
+        or _NOT_A_NAME.search(name)
+        or _OUTLET_WORDS.search(name)
+        or _PUBLICATION_WORDS.search(name)
+        or len(re.findall(r"\d", name)) > 4
+    ):
+        return None
+    initials = {"".join(w[0] for w in site.split()).casefold() for site in site_names if len(site.split()) >= 2}
+    if name.isupper() and folded in initials:
+        return None  # "JF" on the site of "Junge Freiheit": the site's own abbreviation
+    if is_site_name(name, site_names) and not (owns_site(name, site_names) or _first_name_of_host(name, site_names)):
+        return None
+    return name
+
+
+def _first_name_of_host(name: str, hosts: Sequence[str]) -> bool:
+    # heiko-adams.de: a domain of two hyphen-joined words, a first and a last name, is its owner's
+    folded = name.casefold()
+    for host in hosts:
+        labels = host.casefold().removeprefix("www.").split(".") if " " not in host else []
+        for label in labels[:-1]:
+            words = label.split("-")
+            if len(words) == 2 and words[0] == folded and all(w.isalpha() and len(w) >= 2 for w in words):
+                return not (
+                    _OUTLET_WORDS.search(label.replace("-", " ")) or _PUBLICATION_WORDS.search(label.replace("-", " "))
+                )
+    return False
+
+
+_LABEL_WORD = re.compile(r"by|von|par|por|door|de|posted|author|autor(?:in)?|auteur|username|user|benutzer")
+
+
+def header_handle(header: Sequence[str], site_names: Sequence[str] = ()) -> list[str]:
+    """Return the handle the lines between headline and body name as the poster: a labelled
+    byline of one word ("Posted in News by jdoe on May 3, 2021", "von Marianne1"), else a forum
+    post's header ("macbacchi28.09.1912:44"). The first such line only: later ones head replies.
+    """
+    for line in header:
+        for segment in _SEGMENTS.split(" ".join(line.split())):
+            labelled = _LABELLED_HANDLE.match(segment)
+            if labelled and (name := handle_name(labelled.group("handle"), site_names, free_text=True)):
+                return [name]
+    for line in header:
+        posted = _POST_HEADER.match(" ".join(line.split()))
+        if posted and (name := handle_name(posted.group("handle"), site_names, free_text=True)):
+            return [name]
+    return []
 
 
 def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:

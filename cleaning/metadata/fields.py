@@ -10,6 +10,8 @@ from cleaning.metadata.authors import (
     account_name,
     bare_names_beside_date,
     clean_names,
+    handle_name,
+    header_handle,
     is_site_name,
     names_from_value,
     owns_site,
@@ -334,6 +336,10 @@ def pick_authors(
         people(body.credited + extra.credited + head.credited + around.credited),
         people(elements),
         [n for text in page.author_elements[:1] if (n := account_name(text)) and not is_site_name(n, site_names)],
+        # a one-word handle the marked author element holds ("LD", "Heiko" on heiko-adams.de), else
+        # one a labelled byline or a forum post's header between headline and body names
+        [n for text in page.author_elements[:1] if (n := handle_name(text, site_names))]
+        or header_handle(header, site_names),
         people(names_from_value(extracted.get("author"))),
         # a name alone beside the dateline between headline and body: a byline without "By",
         # taken last (a blog's sidebar heading sits beside a date too)

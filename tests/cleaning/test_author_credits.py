@@ -146,3 +146,68 @@ def test_the_byline_under_the_headline_wins_over_one_in_the_text():
     # with no byline under the headline, the text's is read
     authors, _ = pick_authors(PageMeta(), {}, {}, {}, body, [], header[:1], ["Reiterblatt"])
     assert authors == ["Jonas Feld", "Mara Quist"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sites", "name"),
+    [
+        # a one-word handle or a writer's initials in the element marked as the author
+        ("von Tomsen", ["Laufblog"], "Tomsen"),
+        ("by KR", ["Harbour Ledger"], "KR"),
+        # a first name on a domain of a first and a last name is its owner's
+        ("Jorin", ["jorin-vesper.de"], "Jorin"),
+        # the blogger's own subdomain on a blog host
+        ("wanderfuchs", ["wanderfuchs.wordpress.com"], "wanderfuchs"),
+        # the site's own name, a word of it, its initials, placeholders, labels and dates are no handles
+        ("kochwelt", ["kochwelt.de"], None),
+        ("Harbour", ["Harbour Ledger"], None),
+        ("HL", ["Harbour Ledger"], None),
+        ("Mtb", ["mtb-news.de"], None),
+        ("wordpressadmin", ["Laufblog"], None),
+        ("Montag", ["Laufblog"], None),
+        ("Username", ["Laufblog"], None),
+        ("Jane Doe", ["Laufblog"], None),
+    ],
+)
+def test_handles_in_marked_author_elements(text, sites, name):
+    from cleaning.metadata.authors import handle_name
+
+    assert handle_name(text, sites) == name
+
+
+@pytest.mark.parametrize(
+    ("header", "authors"),
+    [
+        # a labelled byline of one word between headline and body
+        (["Teekanne entkalken", "von Gretel7", "am 20.09.2020"], ["Gretel7"]),
+        (["Posted in Garten by wanderfuchs on August 3, 2019"], ["wanderfuchs"]),
+        (["Verfasst von: lesefuchs | 31. Dezember 2008"], ["lesefuchs"]),
+        # a forum post's header: the poster, the date and time, glued by markup or not; the first
+        # one only (later ones head the replies)
+        (["Kein Netz seit dem Update", "pixelheini28.09.1912:44", "Hilfe!", "ta3Kim28.09.1913:39"], ["pixelheini"]),
+        (["KlausSparfuchs 17.10.2019, 13:56 Uhr"], ["KlausSparfuchs"]),
+        # a city or a label before the date is no handle; a capitalized word after "von" neither
+        (["Berlin 17.10.2019, 13:56 Uhr"], []),
+        (["aktualisiert 17.10.2019, 13:56 Uhr"], []),
+        (["von Montag", "von Berlin aus"], []),
+    ],
+)
+def test_handles_in_the_header(header, authors):
+    from cleaning.metadata.authors import header_handle
+
+    assert header_handle(header, ["Ratgeberforum"]) == authors
+
+
+def test_a_marked_handle_is_the_author_when_nothing_else_names_one():
+    from cleaning.metadata.fields import pick_authors
+
+    html = (
+        "<html><body><h1>Winterlauf</h1><p class='meta'>10.12.2019 · von "
+        "<span class='author vcard'><a class='url fn n' href='/author/jorin/'>Jorin</a></span></p>"
+        "<p>Heute ging es bei Schnee und Eis hinaus, ganze zwölf Kilometer am Fluss entlang.</p></body></html>"
+    )
+    page = read_page_meta(html)
+    body = ["Heute ging es bei Schnee und Eis hinaus."]
+    assert pick_authors(page, {}, {}, {}, body, [], [], ["jorin-vesper.de"])[0] == ["Jorin"]
+    # on a site of its own name the same word is the site's
+    assert pick_authors(page, {}, {}, {}, body, [], [], ["jorin.de"])[0] == []

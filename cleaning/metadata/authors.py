@@ -18,6 +18,7 @@ __all__ = [
     "account_name",
     "bare_names_beside_date",
     "clean_names",
+    "description_byline",
     "handle_name",
     "header_handle",
     "is_agency",
@@ -353,6 +354,28 @@ def account_name(byline: str) -> str | None:
     return None if re.sub(r"\d+$", "", name).casefold() in _PLACEHOLDERS else name
 
 
+# "Bruno (Henrique Zecchin) Rodrigues": middle names in brackets between a first and a last name
+_BRACKETED_MIDDLE = re.compile(r"(?P<first>[^()]+?)\s+\((?P<middle>[^()]+)\)\s+(?P<last>[^()]+)")
+
+
+def _is_bracketed_middle_name(name: str) -> bool:
+    parts = _BRACKETED_MIDDLE.fullmatch(name)
+    return bool(parts) and bool(_LATIN_NAME.match(" ".join(parts.groups())))  # type: ignore[union-attr]
+
+
+# a description that opens with the post's byline, as Blogger writes it from the post's first
+# line ("Posted by Jane Doe and John Roe - Security team   Over the past few years …")
+_DESCRIPTION_BYLINE = re.compile(
+    r"^\s*(?:posted|written|geschrieben|verfasst|publié)\s+(?:by|von|par)\s+(?P<names>.{2,200})", re.I | re.S
+)
+
+
+def description_byline(description: str | None) -> list[str]:
+    """Return the people a description names when it opens with a posted-by byline, or []."""
+    match = _DESCRIPTION_BYLINE.match(description or "")
+    return _split_english(" ".join(match.group("names").split()), strict=True) if match else []
+
+
 def clean_names(names: Iterable[str]) -> list[str]:
     """Return names with bylines' labels, titles and trailers stripped, whitespace collapsed,
     and duplicates dropped, in order.
@@ -366,7 +389,10 @@ def clean_names(names: Iterable[str]) -> list[str]:
         # credentials and agency initials after a comma ("Rachael Link, MS", "CNN") are no names;
         # form labels ("Name *", "Nama (wajib") never are; wire agencies are
         agency = is_agency(name)
-        if not agency and (re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name) or re.search(r"[*()<>{}=@:]", name)):
+        if not agency and (
+            re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name)
+            or (re.search(r"[*()<>{}=@:]", name) and not _is_bracketed_middle_name(name))
+        ):
             continue
         if _NOT_A_NAME.search(name) or (_SLUG.fullmatch(name) and not is_agency_credit(name)):
             continue

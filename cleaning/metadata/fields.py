@@ -10,6 +10,7 @@ from cleaning.metadata.authors import (
     account_name,
     bare_names_beside_date,
     clean_names,
+    description_byline,
     handle_name,
     header_handle,
     is_site_name,
@@ -335,6 +336,8 @@ def pick_authors(
         people(as_marked(around.authors)),
         people(body.credited + extra.credited + head.credited + around.credited),
         people(elements),
+        # the post's byline the page prints only in a script template, kept in its description
+        people(n for text in page.all("og:description", "description")[:1] for n in description_byline(text)),
         [n for text in page.author_elements[:1] if (n := account_name(text)) and not is_site_name(n, site_names)],
         # a one-word handle the marked author element holds ("LD", "Heiko" on heiko-adams.de), else
         # one a labelled byline or a forum post's header between headline and body names

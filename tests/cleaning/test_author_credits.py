@@ -211,3 +211,54 @@ def test_a_marked_handle_is_the_author_when_nothing_else_names_one():
     assert pick_authors(page, {}, {}, {}, body, [], [], ["jorin-vesper.de"])[0] == ["Jorin"]
     # on a site of its own name the same word is the site's
     assert pick_authors(page, {}, {}, {}, body, [], [], ["jorin.de"])[0] == []
+
+
+def test_middle_names_in_brackets_stay_with_the_name():
+    assert clean_names(["Lia (Maria Tavares) Couto"]) == ["Lia (Maria Tavares) Couto"]
+    # brackets around a label, an agency or a form's note are still no name
+    assert clean_names(["Name (required)", "Lia Couto (Reuters)", "(Maria) Couto", "Lia (wajib) Couto"]) == []
+
+
+def test_a_declared_person_with_bracketed_middle_names():
+    from cleaning.metadata.fields import pick_authors
+
+    html = (
+        '<html><head><script type=\'application/ld+json\'>{"@type": "NewsArticle", "author": '
+        '[{"@type": "Person", "name": "Lia (Maria Tavares) Couto "}]}</script></head>'
+        "<body><h1>Chuva forte</h1><p>Choveu muito na cidade durante toda a noite de domingo.</p></body></html>"
+    )
+    page = read_page_meta(html)
+    assert pick_authors(page, {}, {}, {}, ["Choveu muito."], [], [], ["Diário"])[0] == ["Lia (Maria Tavares) Couto"]
+
+
+@pytest.mark.parametrize(
+    ("description", "authors"),
+    [
+        (
+            "Posted by Ana Lund, Tim Berg and Kai R Holm - Browser team   Over the past years we built a tool …",
+            ["Ana Lund", "Tim Berg", "Kai R Holm"],
+        ),
+        ("Geschrieben von Ana Lund - Die Stadt plant einen neuen Park …", ["Ana Lund"]),
+        # prose that opens with "By" or names no one is no byline
+        ("By Tuesday, the council will vote on the plan …", []),
+        ("Posted by the city council, the plan is …", []),
+    ],
+)
+def test_a_description_that_opens_with_the_byline(description, authors):
+    from cleaning.metadata.authors import description_byline
+
+    assert description_byline(description) == authors
+
+
+def test_the_description_byline_names_the_authors_a_script_template_hides():
+    from cleaning.metadata.fields import pick_authors
+
+    html = (
+        "<html><head><meta property='og:description' content='Posted by Ana Lund and Tim Berg - Browser team "
+        "  Over the past years we built a tool …'></head><body><h1>A safer browser</h1>"
+        "<script type='text/template'><span class='byline-author'>Posted by Ana Lund and Tim Berg</span></script>"
+        "<p>Over the past years we built a tool that warns before you open a dangerous page.</p></body></html>"
+    )
+    page = read_page_meta(html)
+    body = ["Over the past years we built a tool that warns before you open a dangerous page."]
+    assert pick_authors(page, {}, {}, {}, body, [], [], ["Security Blog"])[0] == ["Ana Lund", "Tim Berg"]

@@ -19,6 +19,7 @@ __all__ = [
     "bare_names_beside_date",
     "clean_names",
     "description_byline",
+    "desk_credit",
     "handle_name",
     "header_handle",
     "is_agency",
@@ -565,6 +566,30 @@ def header_handle(header: Sequence[str], site_names: Sequence[str] = ()) -> list
         if posted and (name := handle_name(posted.group("handle"), site_names, free_text=True)):
             return [name]
     return []
+
+
+# the words of a desk's or a team's credit ("By Staff Writer", "von auto-motor.at Redaktion",
+# "HLNF Staff Report", "Smart Shopping Team"): no person, but the byline the page prints
+_DESK_WORDS = re.compile(
+    r"\b(?:team|staff|redaktion|rédaction|redacción|redazione|redactie|newsroom|news\s+service)\b", re.I
+)
+_BYLINE_OPENER = re.compile(
+    r"^(?:by|von|vom|par|por|door|written\s+by|posted\s+by|geschrieben\s+von)\s*[:：]?\s+", re.I
+)
+
+
+def desk_credit(text: str, *, opened: bool = False) -> str | None:
+    """Return the desk or team a byline credits, as printed ("By Staff Writer" gives "Staff
+    Writer"), or None when text names no desk. opened: the text must start with "By", "Von" ….
+    """
+    line = " ".join(text.split())
+    without = _BYLINE_OPENER.sub("", line)
+    if opened and without == line:
+        return None
+    name = without.strip(" ,;|·•–—-")
+    if not (2 <= len(name) <= 50) or len(name.split()) > 6 or re.search(r"\d|[|:@]", name):
+        return None
+    return name if _DESK_WORDS.search(name) else None
 
 
 def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:

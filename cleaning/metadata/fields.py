@@ -11,6 +11,7 @@ from cleaning.metadata.authors import (
     bare_names_beside_date,
     clean_names,
     description_byline,
+    desk_credit,
     handle_name,
     header_handle,
     is_site_name,
@@ -348,6 +349,12 @@ def pick_authors(
         # taken last (a blog's sidebar heading sits beside a date too)
         people(bare_names_beside_date(header, site_names)),
     ) or people(closing_signature(body_lines))
+    if not authors:
+        # no person anywhere: the desk or team the byline credits ("By Staff Writer"), from the
+        # element marked as the author, else a "By …" line between headline and body
+        desks = [d for text in page.author_elements[:1] if (d := desk_credit(text))]
+        desks = desks or [d for line in header if (d := desk_credit(line, opened=True))][:1]
+        authors = desks[:1]
     editors = [
         n
         for n in clean_names(body.editors + extra.editors + head.editors + around.editors)

@@ -262,3 +262,34 @@ def test_the_description_byline_names_the_authors_a_script_template_hides():
     page = read_page_meta(html)
     body = ["Over the past years we built a tool that warns before you open a dangerous page."]
     assert pick_authors(page, {}, {}, {}, body, [], [], ["Security Blog"])[0] == ["Ana Lund", "Tim Berg"]
+
+
+@pytest.mark.parametrize(
+    ("text", "opened", "desk"),
+    [
+        ("By Staff Writer", False, "Staff Writer"),
+        ("von harbour-ledger.de Redaktion", True, "harbour-ledger.de Redaktion"),
+        ("Garden Deals Team", False, "Garden Deals Team"),
+        ("By Staff and news service reports", True, "Staff and news service reports"),
+        # a line must open with the byline's "By" when asked; a person, the site, a date are no desk
+        ("Garden Deals Team", True, None),
+        ("By Jane Doe", False, None),
+        ("Harbour Ledger", False, None),
+        ("Team 2019 | Fotos", False, None),
+    ],
+)
+def test_desk_credits(text, opened, desk):
+    from cleaning.metadata.authors import desk_credit
+
+    assert desk_credit(text, opened=opened) == desk
+
+
+def test_a_desk_is_the_author_only_when_no_person_is_named():
+    from cleaning.metadata.fields import pick_authors
+
+    page = read_page_meta("<html><body><h1>Holiday deals</h1><p>Our team combs the web for deals.</p></body></html>")
+    header = ["Holiday deals", "By Garden Deals Team", "Dec 19, 2016"]
+    body = ["Our team combs the web for deals every day and shares the best ones."]
+    assert pick_authors(page, {}, {}, {}, body, [], header, ["Harbour Ledger"])[0] == ["Garden Deals Team"]
+    header = ["Holiday deals", "By Jane Doe", "Garden Deals Team", "Dec 19, 2016"]
+    assert pick_authors(page, {}, {}, {}, body, [], header, ["Harbour Ledger"])[0] == ["Jane Doe"]

@@ -18,6 +18,10 @@ __all__ = [
     "account_name",
     "bare_names_beside_date",
     "clean_names",
+    "description_byline",
+    "desk_credit",
+    "handle_name",
+    "header_handle",
     "is_agency",
     "is_agency_credit",
     "is_site_name",
@@ -351,6 +355,28 @@ def account_name(byline: str) -> str | None:
     return None if re.sub(r"\d+$", "", name).casefold() in _PLACEHOLDERS else name
 
 
+# "Bruno (Henrique Zecchin) Rodrigues": middle names in brackets between a first and a last name
+_BRACKETED_MIDDLE = re.compile(r"(?P<first>[^()]+?)\s+\((?P<middle>[^()]+)\)\s+(?P<last>[^()]+)")
+
+
+def _is_bracketed_middle_name(name: str) -> bool:
+    parts = _BRACKETED_MIDDLE.fullmatch(name)
+    return bool(parts) and bool(_LATIN_NAME.match(" ".join(parts.groups())))  # type: ignore[union-attr]
+
+
+# a description that opens with the post's byline, as Blogger writes it from the post's first
+# line ("Posted by Jane Doe and John Roe - Security team   Over the past few years …")
+_DESCRIPTION_BYLINE = re.compile(
+    r"^\s*(?:posted|written|geschrieben|verfasst|publié)\s+(?:by|von|par)\s+(?P<names>.{2,200})", re.I | re.S
+)
+
+
+def description_byline(description: str | None) -> list[str]:
+    """Return the people a description names when it opens with a posted-by byline, or []."""
+    match = _DESCRIPTION_BYLINE.match(description or "")
+    return _split_english(" ".join(match.group("names").split()), strict=True) if match else []
+
+
 def clean_names(names: Iterable[str]) -> list[str]:
     """Return names with bylines' labels, titles and trailers stripped, whitespace collapsed,
     and duplicates dropped, in order.
@@ -364,7 +390,10 @@ def clean_names(names: Iterable[str]) -> list[str]:
         # credentials and agency initials after a comma ("Rachael Link, MS", "CNN") are no names;
         # form labels ("Name *", "Nama (wajib") never are; wire agencies are
         agency = is_agency(name)
-        if not agency and (re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name) or re.search(r"[*()<>{}=@:]", name)):
+        if not agency and (
+            re.fullmatch(r"[A-Z]{1,4}|[A-Z][a-z]?[A-Z]{1,3}", name)
+            or (re.search(r"[*()<>{}=@:]", name) and not _is_bracketed_middle_name(name))
+        ):
             continue
         if _NOT_A_NAME.search(name) or (_SLUG.fullmatch(name) and not is_agency_credit(name)):
             continue
@@ -439,6 +468,128 @@ def owns_site(name: str, hosts: Iterable[str | None]) -> bool:
         if person and re.sub(r"[\W_]+", "", own) == squashed:
             return True
     return False
+
+
+# a one-word handle ("Heiko", "LD", "gnaddrig", "macbacchi", "Marianne1"): letters first, then
+# letters, digits, dots or dashes; or a writer's initials
+_HANDLE_WORD = re.compile(r"[^\W\d_](?:[\w.-]{0,22}[^\W_])|[A-Z]{2,4}")
+# a handle read off free text must look like one: a digit, a lower-case start, or capitals inside
+# ("HansEhrlich"); a capitalized word before a date is as often a city ("Berlin 17.10.2019")
+_HANDLE_SHAPED = re.compile(r"\S*\d|[a-zß-ÿ]|\S*[a-zß-ÿ][A-ZÀ-Þ]")
+# the lower-case words that stand before a date as its label, not as anyone's handle
+_DATE_LABELS = frozenset(
+    "am um on at le el vom seit bis ab heute gestern stand datum date aktualisiert veröffentlicht erstellt".split()  # noqa: SIM905
+    + "geändert updated posted published modified created publié actualizado publicado zuletzt letzte".split()  # noqa: SIM905
+)
+# "Posted in News by jdoe on May 3, 2021", "Verfasst von: mitundvoneinander", "von Marianne1":
+# a byline label, then one word
+_LABELLED_HANDLE = re.compile(
+    r"^(?:(?:posted|written|published|geschrieben|verfasst|erstellt|veröffentlicht|eingetragen)"
+    r"(?:\s+in\s+[^|]{1,40}?)?\s+(?:by|von|par)|by|von|par|por|autor(?:in)?|author|auteur)\s*[:：]?\s+"
+    r"(?P<handle>[^\s|,:;]{2,24})(?:\s+(?:on|am|le|um|at)\s+\S.*)?$",
+    re.I,
+)
+# a forum post's header: the poster's handle, then the date and time, glued or not
+# ("macbacchi28.09.1912:44", "HansEhrlich 17.10.2019, 13:56 Uhr")
+_POST_HEADER = re.compile(
+    r"^(?P<handle>[^\W\d_][\w.-]{0,22}?[^\W_])\s*(?:\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})|(?:19|20)\d\d-\d\d-\d\d)"
+    r",?\s*\d{1,2}:\d\d(?::\d\d)?(?:\s*uhr)?$",
+    re.I,
+)
+_SEGMENTS = re.compile(r"\s+[|·•]\s+")
+
+
+def handle_name(text: str, site_names: Sequence[str] = (), *, free_text: bool = False) -> str | None:
+    """Return the one-word handle text holds ("von LD", "gnaddrig", "Heiko"), or None.
+
+    A handle is no placeholder ("admin"), date word or outlet; it may be a word of the site's
+    name ("Heiko" on heiko-adams.de, "gnaddrig" of "gnaddrig ad libitum": a blog named after its
+    writer), never the whole of it ("kochbar" on kochbar.de), unless the site is the blogger's
+    own subdomain. free_text (a line, not an element marked as the author) also asks for a
+    handle's shape, so that a capitalized word ("Berlin") is not taken for one.
+    """
+    name = _strip_byline_words(" ".join(text.split()))
+    if not _HANDLE_WORD.fullmatch(name) or (free_text and not _HANDLE_SHAPED.match(name)):
+        return None
+    folded = name.casefold()
+    if (
+        folded in _PLACEHOLDERS
+        or "admin" in folded
+        or re.sub(r"\d+$", "", folded) in _PLACEHOLDERS
+        or folded in _DATE_LABELS
+        or _CALENDAR_WORD.match(name)
+        or re.fullmatch(_MONTH_WORD, folded)
+        or _LABEL_WORD.fullmatch(folded)
+        or _NOT_A_NAME.search(name)
+        or _OUTLET_WORDS.search(name)
+        or _PUBLICATION_WORDS.search(name)
+        or len(re.findall(r"\d", name)) > 4
+    ):
+        return None
+    initials = {"".join(w[0] for w in site.split()).casefold() for site in site_names if len(site.split()) >= 2}
+    if name.isupper() and folded in initials:
+        return None  # "JF" on the site of "Junge Freiheit": the site's own abbreviation
+    if is_site_name(name, site_names) and not (owns_site(name, site_names) or _first_name_of_host(name, site_names)):
+        return None
+    return name
+
+
+def _first_name_of_host(name: str, hosts: Sequence[str]) -> bool:
+    # heiko-adams.de: a domain of two hyphen-joined words, a first and a last name, is its owner's
+    folded = name.casefold()
+    for host in hosts:
+        labels = host.casefold().removeprefix("www.").split(".") if " " not in host else []
+        for label in labels[:-1]:
+            words = label.split("-")
+            if len(words) == 2 and words[0] == folded and all(w.isalpha() and len(w) >= 2 for w in words):
+                return not (
+                    _OUTLET_WORDS.search(label.replace("-", " ")) or _PUBLICATION_WORDS.search(label.replace("-", " "))
+                )
+    return False
+
+
+_LABEL_WORD = re.compile(r"by|von|par|por|door|de|posted|author|autor(?:in)?|auteur|username|user|benutzer")
+
+
+def header_handle(header: Sequence[str], site_names: Sequence[str] = ()) -> list[str]:
+    """Return the handle the lines between headline and body name as the poster: a labelled
+    byline of one word ("Posted in News by jdoe on May 3, 2021", "von Marianne1"), else a forum
+    post's header ("macbacchi28.09.1912:44"). The first such line only: later ones head replies.
+    """
+    for line in header:
+        for segment in _SEGMENTS.split(" ".join(line.split())):
+            labelled = _LABELLED_HANDLE.match(segment)
+            if labelled and (name := handle_name(labelled.group("handle"), site_names, free_text=True)):
+                return [name]
+    for line in header:
+        posted = _POST_HEADER.match(" ".join(line.split()))
+        if posted and (name := handle_name(posted.group("handle"), site_names, free_text=True)):
+            return [name]
+    return []
+
+
+# the words of a desk's or a team's credit ("By Staff Writer", "von auto-motor.at Redaktion",
+# "HLNF Staff Report", "Smart Shopping Team"): no person, but the byline the page prints
+_DESK_WORDS = re.compile(
+    r"\b(?:team|staff|redaktion|rédaction|redacción|redazione|redactie|newsroom|news\s+service)\b", re.I
+)
+_BYLINE_OPENER = re.compile(
+    r"^(?:by|von|vom|par|por|door|written\s+by|posted\s+by|geschrieben\s+von)\s*[:：]?\s+", re.I
+)
+
+
+def desk_credit(text: str, *, opened: bool = False) -> str | None:
+    """Return the desk or team a byline credits, as printed ("By Staff Writer" gives "Staff
+    Writer"), or None when text names no desk. opened: the text must start with "By", "Von" ….
+    """
+    line = " ".join(text.split())
+    without = _BYLINE_OPENER.sub("", line)
+    if opened and without == line:
+        return None
+    name = without.strip(" ,;|·•–—-")
+    if not (2 <= len(name) <= 50) or len(name.split()) > 6 or re.search(r"\d|[|:@]", name):
+        return None
+    return name if _DESK_WORDS.search(name) else None
 
 
 def _split_chinese(segment: str, *, strict: bool = False) -> list[str]:

@@ -272,10 +272,19 @@ def _han_number(text: str) -> str:
         return "0"
 
 
+# a time glued to the year before it, where markup sets the date and the time in adjacent
+# elements ("3 de mayo de 2022" + "21:25", "28.09.19" + "12:44")
+_GLUED_TIME = re.compile(r"(?<!\d)((?:19|20)\d\d|\d{1,2}\.\d{1,2}\.\d\d)(?=(?:[01]?\d|2[0-3]):[0-5]\d(?!\d))")
+
+
 def normalize_digits(text: str) -> str:
-    """Return text with full-width digits made ASCII (NFKC) and Chinese-numeral dates in digits."""
+    """Return text with full-width digits made ASCII (NFKC), Chinese-numeral dates in digits
+    and a time glued to the year split from it.
+    """
     # full-width digits and colons (２０２５年３月４日 １４：０５) become ASCII
     text = unicodedata.normalize("NFKC", text)
+    if ":" in text:
+        text = _GLUED_TIME.sub(r"\1 ", text)
     if "年" not in text:
         return text
     return _HAN_DATE.sub(

@@ -10,6 +10,10 @@ from cleaning.metadata.authors import (
     account_name,
     bare_names_beside_date,
     clean_names,
+    description_byline,
+    desk_credit,
+    handle_name,
+    header_handle,
     is_site_name,
     names_from_value,
     owns_site,
@@ -333,12 +337,24 @@ def pick_authors(
         people(as_marked(around.authors)),
         people(body.credited + extra.credited + head.credited + around.credited),
         people(elements),
+        # the post's byline the page prints only in a script template, kept in its description
+        people(n for text in page.all("og:description", "description")[:1] for n in description_byline(text)),
         [n for text in page.author_elements[:1] if (n := account_name(text)) and not is_site_name(n, site_names)],
+        # a one-word handle the marked author element holds ("LD", "Heiko" on heiko-adams.de), else
+        # one a labelled byline or a forum post's header between headline and body names
+        [n for text in page.author_elements[:1] if (n := handle_name(text, site_names))]
+        or header_handle(header, site_names),
         people(names_from_value(extracted.get("author"))),
         # a name alone beside the dateline between headline and body: a byline without "By",
         # taken last (a blog's sidebar heading sits beside a date too)
         people(bare_names_beside_date(header, site_names)),
     ) or people(closing_signature(body_lines))
+    if not authors:
+        # no person anywhere: the desk or team the byline credits ("By Staff Writer"), from the
+        # element marked as the author, else a "By …" line between headline and body
+        desks = [d for text in page.author_elements[:1] if (d := desk_credit(text))]
+        desks = desks or [d for line in header if (d := desk_credit(line, opened=True))][:1]
+        authors = desks[:1]
     editors = [
         n
         for n in clean_names(body.editors + extra.editors + head.editors + around.editors)

@@ -154,7 +154,10 @@ def _printed_among_declared(
     if published is None or source not in _DECLARED or not printed:
         return published, source
     days = {_calendar_day(date, tz) for date in printed[:_PRINTED_ARBITERS]}
-    if _calendar_day(published, tz) in days:
+    # a UTC stamp the page prints in its own clock ("2022-05-04T00:25Z" shown as "3 May 2022 21:25")
+    shown = _printed_offset(published, printed, tz)
+    day = (published.at + dt.timedelta(minutes=shown)).date() if shown is not None else _calendar_day(published, tz)
+    if day in days:
         return published, source
     for other_source, value in declared:
         if other_source not in _DECLARED:

@@ -305,3 +305,21 @@ def test_locale_zone(locales, expected):
 
     found = locale_zone(*locales)
     assert (str(found) if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("3 de mayo de 202221:25", "3 de mayo de 2022 21:25"),
+        ("Published Wed, Nov 20 20194:29 AM EST", "Published Wed, Nov 20 2019 4:29 AM EST"),
+        ("macbacchi28.09.1912:44", "macbacchi28.09.19 12:44"),
+        # no year before the time, or digits that run on: left as written
+        ("Tel. 0201912:30", "Tel. 0201912:30"),
+        ("2019:30 Minuten", "2019:30 Minuten"),
+        ("17.10.2019, 13:56 Uhr", "17.10.2019, 13:56 Uhr"),
+    ],
+)
+def test_a_time_glued_to_the_year_is_split_from_it(text, normalized):
+    from cleaning.metadata.dates import normalize_digits
+
+    assert normalize_digits(text) == normalized

@@ -347,6 +347,19 @@ def test_a_utc_stamp_is_shown_in_the_clock_the_page_prints_beside_it():
     assert other["published_offset_minutes"] == 0
 
 
+def test_a_utc_stamp_is_shown_in_the_clock_of_a_dateline_whose_time_is_glued_to_the_year():
+    # date and time in adjacent elements: the visible text reads "3 de mayo de 202221:25"; the
+    # <time> element holds the day alone, and the stamp is already the next day in UTC
+    html = (
+        '<html lang="es"><head><meta property="article:published_time" content="2022-05-04T00:25:56Z">'
+        '</head><body><h1>La sesión</h1><p><time datetime="3 de mayo de 2022"><span>3 de mayo de 2022</span>'
+        "<span>21:25</span></time></p><p>Texto.</p></body></html>"
+    )
+    row = normalize(decoded=html, text="Texto.")
+    assert row["published_at"] == utc(2022, 5, 4, 0, 25, 56)
+    assert row["published_offset_minutes"] == -180  # the evening of the 3rd, as printed
+
+
 def test_a_utc_stamp_of_a_page_revealing_no_zone_is_shown_in_its_locales():
     # local midnight written in UTC: the German page's day is the 5th
     html = '<html lang="de"><head><meta property="article:published_time" content="2021-11-04T23:00Z"></head></html>'

@@ -56,6 +56,11 @@ def warm_up() -> None:
 
         if external.JT_STOPLIST is None:
             external.jt_stoplist_init()
+        # and jusText's lower-cased frozenset of it (about 0.25 s, cached per stoplist), which its
+        # paragraph classifier builds on that first call
+        from justext.core import define_stoplist
+
+        define_stoplist(external.JT_STOPLIST)
     except Exception:  # the forkserver must start whatever this page does
         logging.getLogger(__name__).debug("warm-up failed", exc_info=True)
 

@@ -84,22 +84,23 @@ def unmask_paywalled_text(tree: HtmlElement) -> HtmlElement:
     share a class fired on 191 of the 745 dev pages, columns and cards mostly: not done.)
     """
     for element in list(tree.iter("div", "section")):
-        if _paragraph_chars(element) < _PAYWALLED_PROSE_CHARS:
+        # the marks first: an unmarked container is left as it is, and most are unmarked (speed:
+        # the paragraph count walks every container's subtree)
+        marked = _PAYWALL_MARK.search(element.get("class", "") + " " + element.get("id", ""))
+        if not marked or _paragraph_chars(element) < _PAYWALLED_PROSE_CHARS:
             continue
         previous = _previous_element(element)
-        marked = _PAYWALL_MARK.search(element.get("class", "") + " " + element.get("id", ""))
         follows_text = previous is not None and previous.tag in ("div", "section", "article")
-        if marked and follows_text and previous is not None and _paragraph_chars(previous):
+        if follows_text and previous is not None and _paragraph_chars(previous):
             previous.extend(list(element))
             if element.text and element.text.strip():
                 previous.append(_text_paragraph(element.text))
             element.drop_tree()
             continue
-        if marked:
-            if _PAYWALL_MARK.search(element.get("id", "")):
-                del element.attrib["id"]
-            words = [w for w in element.get("class", "").split() if not _PAYWALL_MARK.search(w)]
-            element.set("class", " ".join(words))
+        if _PAYWALL_MARK.search(element.get("id", "")):
+            del element.attrib["id"]
+        words = [w for w in element.get("class", "").split() if not _PAYWALL_MARK.search(w)]
+        element.set("class", " ".join(words))
     return tree
 
 

@@ -178,6 +178,8 @@ _DMY_DOTS = re.compile(r"(?<![\w.])(?P<d>\d{1,2})\. ?(?P<m>\d{1,2})\. ?(?P<y>(?:
 # 9/17/2004 5:54:13 AM: month first, as US software prints it; only taken when a day >12
 # or an AM/PM marker says so, because 7/5/2005 is ambiguous otherwise
 _MDY_SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?!\d|\.\d)" + _TIME, re.I)
+# what each pattern above needs: a year of four digits ("19"/"20" and two more are four too)
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _ISO_COMPACT = re.compile(
     r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?(?P<tz>Z|[+-]\d{4})?$", re.I
 )
@@ -301,6 +303,8 @@ def iter_dates(text: str, tz: dt.tzinfo, *, day_first: bool = False) -> Iterator
     day_first reads 03/05/2022 as 3 May, as pages in most languages but US English write it;
     otherwise a slashed date is read only when a day above 12 or an AM/PM marker settles it.
     """
+    if not _FOUR_DIGITS.search(text):
+        return  # speed: every pattern reads a four-digit year, and most lines hold none
     for pattern in (_YMD, _DMY_WORDS, _MDY_WORDS, _DMY_DOTS):
         for match in pattern.finditer(text):
             parsed = _from_match(match, tz)

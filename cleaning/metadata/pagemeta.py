@@ -186,7 +186,19 @@ def _may_name_author(classes: str) -> bool:
     if not classes.isascii():
         return True
     lower = classes.lower()
-    return any(word in lower for word in _AUTHOR_CLASS_WORDS)
+    # the words of _AUTHOR_CLASS_WORDS, spelt out: a generator per element cost more than the tests
+    return "author" in lower or "byline" in lower or "writer" in lower or "reporter" in lower or "username" in lower
+
+
+def _may_link_author(href: str) -> bool:
+    # "author" is in every match of the case-insensitive _AUTHOR_HREF, and no other character
+    # folds to its letters: the plain test first, as most links are not an author's archive
+    return "author" in href.lower() and bool(_AUTHOR_HREF.search(href))
+
+
+def _may_mark(classes: str) -> bool:
+    # what makes a class attribute worth the tests below: a published date or an author's name
+    return bool(classes) and ("published" in classes or _may_name_author(classes))
 
 
 def _in_form_or_comments(element: Any) -> bool:
@@ -285,7 +297,7 @@ def read_page_meta(html: str) -> PageMeta:
         prop = element.get("itemprop") or element.get("property") or ""
         classes = element.get("class") or ""
         rel = element.get("rel") or ""
-        if not (prop or classes or rel) and element.tag != "a":
+        if not (prop or rel) and (element.tag != "a" or by_link is not None) and not _may_mark(classes):
             continue  # most elements: nothing on them marks a date or an author
         if prop or "published" in classes:  # attribute tests first: this runs on every element
             _read_date_element(element, page, prop, classes)
@@ -307,7 +319,7 @@ def read_page_meta(html: str) -> PageMeta:
             not (declared or classed)
             and by_link is None
             and element.tag == "a"
-            and bool(_AUTHOR_HREF.search(element.get("href") or ""))
+            and _may_link_author(element.get("href") or "")
         )
         if not (declared or classed or linked) or _in_form_or_comments(element):
             continue

@@ -31,7 +31,7 @@ from cleaning.storage.index_store import (
     run_parts,
     upgrade_index,
 )
-from cleaning.storage.snapshot import FileEntry, Store, Transaction
+from cleaning.storage.snapshot import FileEntry, Store, Transaction, read_file, read_groups
 from cleaning.storage.upgrade import upgrade_schema
 
 __all__ = ["AUTO_FILES", "CompactStats", "auto_compact", "compact"]
@@ -65,9 +65,7 @@ def _partitions(txn: Transaction) -> dict[tuple[str, str, str | None], list[File
 
 def _row_groups(paths: list[Path]) -> Iterator[pa.Table]:
     for path in paths:
-        handle = pq.ParquetFile(path, pre_buffer=False)
-        for group in range(handle.metadata.num_row_groups):
-            yield handle.read_row_group(group)
+        yield from read_groups(path)
 
 
 def _files(source: Iterator[pa.Table], rows: int) -> Iterator[Iterator[pa.Table]]:
@@ -137,7 +135,7 @@ def _docs_ranges(handles: list[pq.ParquetFile], pieces: int) -> Iterator[pa.Tabl
                 known = column is not None and column.has_min_max
                 if known and ((high is not None and column.min >= high) or (low is not None and column.max < low)):
                     continue
-                rows = handle.read_row_group(group)
+                rows = handle.read_row_group(group, use_threads=False)  # see read_groups
                 canonical = rows.column("canonical")
                 inside = pc.and_kleene(
                     pc.greater_equal(canonical, low) if low is not None else pc.is_valid(canonical),
@@ -244,7 +242,7 @@ def compact(output: Path) -> CompactStats:
         result.added_columns = upgrade_schema(txn, article_stats)
         docs = txn.entries(DOCS)
         keys = (
-            pa.concat_arrays([pq.read_table(txn.path(e), columns=["key"]).column("key").combine_chunks() for e in docs])
+            pa.concat_arrays([read_file(txn.path(e), ["key"]).column("key").combine_chunks() for e in docs])
             if docs
             else pa.array([], type=pa.uint64())
         )
@@ -276,7 +274,7 @@ def _relink(txn: Transaction) -> None:
     for entry in txn.entries(LINKS):
         txn.remove(entry)
     for entry in txn.entries(DOCS):
-        docs = pq.read_table(txn.path(entry), columns=["id", "content_hash", "origin", "canonical"])
+        docs = read_file(txn.path(entry), ["id", "content_hash", "origin", "canonical"])
         for kind, run in link_runs(docs).items():
             txn.write_run(LINKS, kind, run)
     for (table, partition, _), entries in _partitions(txn).items():

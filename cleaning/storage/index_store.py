@@ -42,7 +42,7 @@ from cleaning.config import DedupConfig
 from cleaning.duplicates.dedup import Entries
 from cleaning.duplicates.index import DedupIndex, band_rows, doc_keys, index_params
 from cleaning.duplicates.minhash import EMPTY, band_hashes, estimated_jaccard_between
-from cleaning.storage.snapshot import FileEntry, Transaction
+from cleaning.storage.snapshot import FileEntry, Transaction, read_file, read_groups
 
 __all__ = [
     "BANDS",
@@ -212,10 +212,10 @@ def _scan(
 ) -> Iterator[tuple[FileEntry, pa.Table]]:
     """Read columns of entries a row group at a time; with sorted_by, only groups that may hold wanted values."""
     for entry in entries:
-        handle = pq.ParquetFile(txn.path(entry), pre_buffer=False)
-        groups = range(handle.metadata.num_row_groups) if sorted_by is None else _groups(handle, sorted_by, wanted)
-        for group in groups:
-            yield entry, handle.read_row_group(group, columns=columns)
+        path = txn.path(entry)
+        groups = None if sorted_by is None else _groups(pq.ParquetFile(path), sorted_by, wanted)
+        for table in read_groups(path, columns, groups):
+            yield entry, table
 
 
 def _members(
@@ -373,14 +373,14 @@ def upgrade_index(txn: Transaction) -> bool:
     if txn.manifest.meta.get("index_layout") == LAYOUT:
         return False
     for entry in [e for e in txn.entries(BANDS) if not e.path.endswith(".arrow")]:
-        table = pq.read_table(txn.path(entry), columns=["band_hash", "key"])
+        table = read_file(txn.path(entry), ["band_hash", "key"])
         txn.remove(entry)
         if table.num_rows:
             txn.write_run(BANDS, "all", table.sort_by("band_hash"))
     for entry in txn.entries(LINKS):
         txn.remove(entry)
     for entry in txn.entries(DOCS):
-        docs = pq.read_table(txn.path(entry), columns=[*_LINKED.values(), "canonical"])
+        docs = read_file(txn.path(entry), [*_LINKED.values(), "canonical"])
         for kind, run in link_runs(docs).items():
             txn.write_run(LINKS, kind, run)
     txn.manifest.meta["index_layout"] = LAYOUT

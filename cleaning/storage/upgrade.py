@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from cleaning.errors import SchemaError
 from cleaning.schema import ARTICLE_SCHEMA, REJECT_SCHEMA
-from cleaning.storage.snapshot import FileEntry, Transaction
+from cleaning.storage.snapshot import FileEntry, Transaction, read_groups
 
 __all__ = ["SCHEMA_KEY", "incompatible_columns", "rebuild_hint", "schema_fingerprint", "upgrade_schema"]
 
@@ -56,9 +56,7 @@ def rebuild_hint(output: Path) -> str:
 
 
 def _widened(path: Path, schema: pa.Schema) -> Iterator[pa.Table]:
-    handle = pq.ParquetFile(path, pre_buffer=False)
-    for group in range(handle.metadata.num_row_groups):
-        table = handle.read_row_group(group)
+    for table in read_groups(path):
         arrays = [
             table.column(f.name) if f.name in table.column_names else pa.nulls(table.num_rows, f.type) for f in schema
         ]

@@ -78,6 +78,24 @@ def test_header_window_prefers_the_headline_over_related_links():
     assert article_lines(lines, body, after=1) == lines[4:7]
 
 
+def test_header_window_prefers_the_headline_the_body_follows():
+    # a heading inside the article shares the headline's first words and sits under a later
+    # date; the headline right above the body, with its dateline, is the article's
+    lines = [
+        "Aktuelles",
+        "Alleinerziehende: Betreuung ausbauen",
+        "Die Plattform fordert mehr Plätze.",
+        "19.11.2021",
+        "Wien, 19.11.2021 (KAP) Die Plattform fordert mehr Betreuungsplätze im ganzen Land.",
+        "Alleinerziehende in Zahlen",
+        "22.11.2021",
+        "Rund 162.000 Familien in Österreich haben nur einen Elternteil, meist die Mutter.",
+    ]
+    body = [lines[4], lines[5], lines[7]]
+    dates = text_dates(lines, body, ["Alleinerziehende: Betreuung ausbauen"], ZoneInfo("Europe/Vienna"))
+    assert dates.published[0].at.date().isoformat() == "2021-11-19"
+
+
 def test_body_top_dateline_and_labelled_dates():
     body = ["HONG KONG SAR - Media OutReach Newswire - 14 May 2025 - Co-organised by Cyberport", "More."]
     dates = text_dates([], body, [], ZoneInfo("Asia/Hong_Kong"))

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
-import contextlib
 import dataclasses
 import functools
-import hashlib
 import itertools
 import logging
-import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -45,6 +42,7 @@ from cleaning.shards import ShardResult, commit, finish_shard
 from cleaning.step import StepResult, printable_detail, reject
 from cleaning.storage.memory import use_system_pool
 from cleaning.storage.snapshot import Store
+from cleaning.summary import RunSummary, run_key
 from cleaning.workers import start_forkserver, worker_pool
 
 __all__ = ["RunSummary", "build_steps", "clean_items", "clean_pages", "clean_shard", "run", "run_key", "start_workers"]
@@ -183,63 +181,6 @@ def _clean_batch(pages: list[RawPage], config: CleaningConfig) -> tuple[pd.DataF
     return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))
 
 
-@dataclasses.dataclass
-class RunSummary:
-    """What one run read, wrote and rejected."""
-
-    output: Path
-    pages: int = 0
-    resumed_from: int = 0  # inputs committed by an earlier, killed run of the same command (not read again)
-    articles: int = 0  # articles this run produced
-    inserted: int = 0
-    replaced: int = 0  # stored articles this run changed
-    unchanged: int = 0  # stored articles this run made again exactly as they were
-    kept_existing: int = 0
-    removed: int = 0  # stored articles removed: their input, cleaned again, gave no article (or another id)
-    total_articles: int = 0  # rows in the dataset after the run
-    duplicates: int = 0  # of this run's articles, how many point at another row
-    rebuilt: bool = False  # the run rebuilt the output (cleaning/rebuild.py) and replaced its dataset
-    previous_articles: int = 0  # with rebuilt: rows of the dataset it replaced
-    rejects: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
-    languages: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
-    seconds: float = 0.0
-
-    @property
-    def produced_nothing(self) -> bool:
-        """The run read its inputs (or found none) and made no article: every input was rejected."""
-        if self.rebuilt:
-            return self.total_articles == 0
-        return self.articles == 0 and self.kept_existing == 0 and self.pages >= self.resumed_from
-
-    def lines(self) -> list[str]:
-        """Render the summary as the lines the CLI prints."""
-        rate = (self.pages - self.resumed_from) / self.seconds if self.seconds else 0.0
-        out = [
-            f"pages read:  {self.pages} in {self.seconds:.1f}s ({rate:.1f} pages/s)",
-            *(
-                [f"resumed:     after {self.resumed_from} inputs an interrupted run had committed"]
-                if self.resumed_from
-                else []
-            ),
-            f"articles:    {self.articles} ({self.inserted} new, {self.replaced} updated, {self.unchanged} unchanged, "
-            f"{self.kept_existing} older than the stored copy); "
-            + (f"{self.removed} removed (their pages are now rejected); " if self.removed else "")
-            + f"{self.total_articles} in the dataset",
-            f"duplicates:  {self.duplicates} of this run's articles point at a canonical row",
-        ]
-        if self.rejects:
-            reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(self.rejects.items()))
-            out.append(f"rejects:     {sum(self.rejects.values())} ({reasons})")
-        else:
-            out.append("rejects:     0")
-        if self.languages:
-            out.append("languages:   " + ", ".join(f"{lang} {n}" for lang, n in self.languages.most_common()))
-        if self.rebuilt:
-            out.append(f"rebuilt:     replaced the previous dataset ({self.previous_articles} articles) in one commit")
-        out.append(f"output:      {self.output}")
-        return out
-
-
 def _batched(items: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
@@ -311,25 +252,6 @@ def clean_items(items: Iterable[RawPage | ReadReject], config: CleaningConfig) -
     articles, rejects = _clean_batch(pages, config) if pages else (_no_articles(), pd.DataFrame(columns=REJECT_COLUMNS))
     parts = [r for r in (rejects, _read_reject_rows(read_rejects)) if len(r)]
     return articles, pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
-
-
-def run_key(inputs: Sequence[Path], config: CleaningConfig, source: str | None) -> str:
-    """Name a run by its command: the inputs (paths, sizes, modification times), source and settings.
-
-    A run started again with the same key resumes after its last committed slice.
-    """
-    digest = hashlib.sha1(f"{__version__}|{source}|{config!r}".encode())
-    for path in map(Path, inputs):
-        digest.update(os.fsencode(path.resolve()))
-        if path.is_dir():  # os.walk never follows links: no loop, same files as the readers see
-            files = sorted(Path(top, name) for top, _, names in os.walk(path) for name in names)
-        else:
-            files = [path]
-        for file in files:
-            with contextlib.suppress(OSError):
-                stat = file.stat()
-                digest.update(os.fsencode(file) + f"|{stat.st_size}|{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:16]
 
 
 def clean_shard(
@@ -424,17 +346,7 @@ def run(
                 position += shard.pages
                 last = shard.pages < config.slice_pages
                 stats = commit(output, [shard], config, run=(key, None if last else {"items": position}))
-                summary.pages += shard.pages
-                summary.articles += shard.articles
-                summary.inserted += stats.inserted
-                summary.replaced += stats.replaced
-                summary.unchanged += stats.unchanged
-                summary.kept_existing += stats.kept_existing
-                summary.removed += stats.removed
-                summary.duplicates += stats.duplicates
-                summary.total_articles = stats.total
-                summary.rejects.update(stats.rejects)
-                summary.languages.update(stats.languages)
+                summary.add(shard.pages, shard.articles, stats)
                 if last:
                     finished = True
                     break

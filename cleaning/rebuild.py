@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cleaning.config import CleaningConfig
-from cleaning.pipeline import RunSummary, run_key
 from cleaning.storage.readme import write_readme
 from cleaning.storage.snapshot import PUBLIC_TABLES, Store
+from cleaning.summary import RunSummary, run_key
 
 __all__ = ["REBUILD", "rebuild", "rebuild_inputs"]
 

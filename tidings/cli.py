@@ -17,7 +17,7 @@ from tidings.checks import ExitCode, check_output, check_sources
 from tidings.history import clean as recorded_clean
 
 if TYPE_CHECKING:
-    from cleaning.pipeline import RunSummary
+    from cleaning.summary import RunSummary
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 

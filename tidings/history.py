@@ -16,8 +16,8 @@ from typing import Any
 
 from cleaning import __version__
 from cleaning.config import CleaningConfig
-from cleaning.pipeline import RunSummary, run
 from cleaning.storage.runs import append_run
+from cleaning.summary import RunSummary
 
 __all__ = ["RunRecorder", "clean", "config_hash", "recording"]
 
@@ -154,6 +154,8 @@ def clean(
             from cleaning.distributed import run_dask
 
             return run_dask(paths, into, config, source=source, scheduler=scheduler, progress=progress)
+        from cleaning.pipeline import run  # the steps: a Dask client never imports them
+
         return run(paths, into, config, source=source, progress=progress)
 
     with recording(output, "clean", inputs=inputs, config=config, engine=engine) as recorder:

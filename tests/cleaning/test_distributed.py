@@ -137,6 +137,37 @@ def test_the_cli_cleans_on_a_local_cluster(tmp_path: Path) -> None:
     assert tidings.load_runs(tmp_path / "out")["engine"].tolist() == ["dask"]
 
 
+_STEPS = ("trafilatura", "lxml", "langdetect", "justext", "htmldate", "dateparser", "courlan")
+
+_CLIENT = """
+import sys
+from pathlib import Path
+from tidings.cli import main  # what `tidings clean --engine dask` imports
+from tidings.history import clean
+from cleaning.config import CleaningConfig
+summary = clean([Path(sys.argv[1])], Path(sys.argv[2]), CleaningConfig(workers=2), progress=False, engine="dask")
+print(summary.total_articles)
+print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[3:])))
+"""
+
+
+def test_the_dask_client_and_its_scheduler_never_import_the_steps(tmp_path: Path) -> None:
+    """The client plans, commits and reports over paths, ids and signatures: the steps load on the workers only."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CLIENT, str(SEEDS), str(tmp_path / "out"), *_STEPS],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert done.returncode == 0, done.stderr
+    total, loaded = [*done.stdout.splitlines(), ""][:2]
+    assert total == "3"  # the workers did clean the pages
+    assert loaded == ""
+
+
 def test_a_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
     result = _tidings("clean", str(SEEDS), "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1")
     assert result.returncode == 2

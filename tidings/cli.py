@@ -73,11 +73,23 @@ def _configure_logging(ctx: click.Context) -> None:
     level = logging.ERROR if silent and not verbose else logging.WARNING - 10 * min(verbose, 2)
     handler = logging.StreamHandler()
     handler.setFormatter(_OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", tracebacks=verbose >= 2))
+    if verbose < 2:
+        handler.addFilter(_quiet_extractors)
     logging.basicConfig(level=level, handlers=[handler], force=True)  # force: one handler, ours
-    quiet_level = logging.CRITICAL if verbose < 2 else logging.NOTSET
-    # trafilatura logs every page it cannot parse at ERROR; tidings records those as rejects
-    for noisy in ("trafilatura", "htmldate", "courlan", "readability"):
-        logging.getLogger(noisy).setLevel(quiet_level)
+
+
+_EXTRACTORS = frozenset({"trafilatura", "htmldate", "courlan", "readability"})
+
+
+def _quiet_extractors(record: logging.LogRecord) -> bool:
+    """Drop the extractors' records below CRITICAL (shown with -vv).
+
+    trafilatura and htmldate log every page they cannot parse at ERROR; tidings records those
+    as rejects. A filter on the handler, not a level on their loggers: trafilatura sets
+    htmldate's level when it is imported, which may be after this (a Dask client never
+    imports it).
+    """
+    return record.levelno >= logging.CRITICAL or record.name.partition(".")[0] not in _EXTRACTORS
 
 
 def _count_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:

@@ -60,6 +60,9 @@ class TextDates:
     modified: list[ParsedDate] = dataclasses.field(default_factory=list)
     header_lines: list[str] = dataclasses.field(default_factory=list)
     signed: ParsedDate | None = None  # the date under the signature that closes a notice, statement or letter
+    # the page's own dateline: a date labelled as published, or the one under the headline the
+    # body follows; None when the strongest printed date is only a loose date atop the body
+    dateline: ParsedDate | None = None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -188,6 +191,13 @@ def text_dates(
     # an unlabelled date by a later headline candidate (the headline quoted over the comments,
     # "Ein Gedanke zu „…“" then a commenter's date) yields to a date labelled as published
     plain = [f.date for f in header if not f.label]
+    strong = (
+        [f.date for f in header if f.label == "published"]
+        + (plain if primary else [])
+        + [f.date for f in top if f.label == "published"]
+        + [f.date for f in elsewhere]
+    )
+    result.dateline = strong[0] if strong else None
     result.published = (
         [f.date for f in header if f.label == "published"]
         + (plain if primary else [])

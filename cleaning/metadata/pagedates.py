@@ -198,14 +198,7 @@ def text_dates(
         + [f.date for f in elsewhere]
     )
     result.dateline = strong[0] if strong else None
-    result.published = (
-        [f.date for f in header if f.label == "published"]
-        + (plain if primary else [])
-        + [f.date for f in top if f.label == "published"]
-        + [f.date for f in elsewhere]
-        + ([] if primary else plain)
-        + [f.date for f in top if not f.label]
-    )
+    result.published = strong + ([] if primary else plain) + [f.date for f in top if not f.label]
     result.modified = [f.date for f in header + top if f.label == "modified"]
     result.signed = signature_date(text_lines, tz)
     return result

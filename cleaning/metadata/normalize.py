@@ -333,7 +333,8 @@ def _normalize_row(
     extracted = value if isinstance(value := row.get("extracted"), Mapping) else {}
     fm, hints = lower_keys(row.get("front_matter")), lower_keys(row.get("hints"))
     text = _str(row.get("text")) or ""
-    page = read_page_meta(decoded) if media_type != "text" and "<" in decoded else PageMeta()
+    markup = decoded if media_type != "text" and "<" in decoded else ""
+    page = read_page_meta(markup) if markup else PageMeta()
     jl = page.json_ld
     declared_published = (
         [(DateSource.FRONT_MATTER, fm.get(k)) for k in _FM_PUBLISHED]
@@ -385,7 +386,7 @@ def _normalize_row(
         + [(DateSource.TEXT, extracted_text_date), (DateSource.TEXT, title_prefix.group(1) if title_prefix else None)]
         + [(DateSource.TEXT, d) for d in dates.published]
         + [(DateSource.URL, in_url)]
-        + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, decoded, url))],
+        + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, markup, url))],
         tz,
         fetched_at,
     )

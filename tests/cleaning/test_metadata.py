@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -716,3 +717,11 @@ def test_printed_dateline_beats_an_earlier_unprinted_declared_day_without_time()
     # a declared time is kept: an earlier printed date beside it may be another story's
     row = normalize(decoded=html("2021-10-15T09:00:00+02:00"), text=text, timezone="Europe/Berlin")
     assert row["published_at"] == utc(2021, 10, 15, 7)
+
+
+def test_plain_text_row_is_never_handed_to_htmldate(caplog):
+    # htmldate logs an ERROR for text that is no HTML; a .txt article has no markup to date
+    with caplog.at_level(logging.DEBUG):
+        row = normalize(media_type="text", decoded="A story", text="A story")
+    assert pd.isna(row["published_at"])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

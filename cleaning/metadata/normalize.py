@@ -142,6 +142,7 @@ def _printed_among_declared(
     printed: list[ParsedDate],
     tz: dt.tzinfo,
     fetched_at: Any,
+    dateline: ParsedDate | None = None,
 ) -> tuple[ParsedDate | None, DateSource | None]:
     """Return an earlier declared date whose day the page prints, when the strongest declared
     date's day is not printed: a meta tag rewritten on every edit beside the <time> of the
@@ -170,6 +171,17 @@ def _printed_among_declared(
             and _plausible(parsed, fetched_at)
         ):
             return parsed, other_source
+    # a declared day with no time (meta "date" content="2021-10-15", often the day of the last
+    # edit) that the page does not print, beside an earlier dateline of the page's own
+    # ("Erschienen am: 13.10.2021"): the dateline; a declared time is kept (an earlier printed
+    # date there is another story's)
+    if (
+        dateline is not None
+        and published.precision == DatePrecision.DAY
+        and _calendar_day(dateline, tz) < day
+        and _plausible(dateline, fetched_at)
+    ):
+        return dateline, DateSource.TEXT
     return published, source
 
 
@@ -321,7 +333,8 @@ def _normalize_row(
     extracted = value if isinstance(value := row.get("extracted"), Mapping) else {}
     fm, hints = lower_keys(row.get("front_matter")), lower_keys(row.get("hints"))
     text = _str(row.get("text")) or ""
-    page = read_page_meta(decoded) if media_type != "text" and "<" in decoded else PageMeta()
+    markup = decoded if media_type != "text" and "<" in decoded else ""
+    page = read_page_meta(markup) if markup else PageMeta()
     jl = page.json_ld
     declared_published = (
         [(DateSource.FRONT_MATTER, fm.get(k)) for k in _FM_PUBLISHED]
@@ -373,12 +386,14 @@ def _normalize_row(
         + [(DateSource.TEXT, extracted_text_date), (DateSource.TEXT, title_prefix.group(1) if title_prefix else None)]
         + [(DateSource.TEXT, d) for d in dates.published]
         + [(DateSource.URL, in_url)]
-        + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, decoded, url))],
+        + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, markup, url))],
         tz,
         fetched_at,
     )
     # declared dates that disagree on the day: the one the page prints under its headline
-    published, source = _printed_among_declared(published, source, declared_published, dates.published, tz, fetched_at)
+    published, source = _printed_among_declared(
+        published, source, declared_published, dates.published, tz, fetched_at, dates.dateline
+    )
     # the day in the article's own URL was written when it was published; a date read off the
     # visible page that disagrees may belong to a list of other stories beside it
     if (

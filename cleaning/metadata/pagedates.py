@@ -60,6 +60,9 @@ class TextDates:
     modified: list[ParsedDate] = dataclasses.field(default_factory=list)
     header_lines: list[str] = dataclasses.field(default_factory=list)
     signed: ParsedDate | None = None  # the date under the signature that closes a notice, statement or letter
+    # the page's own dateline: a date labelled as published, or the one under the headline the
+    # body follows; None when the strongest printed date is only a loose date atop the body
+    dateline: ParsedDate | None = None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -144,12 +147,6 @@ def _header_windows(
     return list(dict.fromkeys(windows))
 
 
-def _published(found: Sequence[FoundDate]) -> list[ParsedDate]:
-    labelled = [f.date for f in found if f.label == "published"]
-    plain = [f.date for f in found if not f.label]
-    return labelled + plain
-
-
 def text_dates(
     page_lines: Sequence[str],
     text_lines: Sequence[str],
@@ -166,13 +163,15 @@ def text_dates(
     result = TextDates()
     header: list[FoundDate] = []
     windows = _header_windows(page_lines, text_lines, titles)
-    for start, head, end in windows:
+    primary = True
+    for n, (start, head, end) in enumerate(windows):
         # a dateline under the headline beats one above it (often a related story's)
         below = _datelines(page_lines[head:end], tz, day_first)
         above = _datelines(page_lines[start:head], tz, day_first)
         header = below + above
         if header:
             result.header_lines = list(page_lines[start:end])
+            primary = n == 0
             break
     else:
         # an undated header still carries the byline ("作者：…" between headline and body)
@@ -189,12 +188,17 @@ def text_dates(
     elsewhere = [
         f for f in find_dates("\n".join(labelled_lines), timezone=tz, day_first=day_first) if f.label == "published"
     ]
-    result.published = (
-        _published(header)
+    # an unlabelled date by a later headline candidate (the headline quoted over the comments,
+    # "Ein Gedanke zu „…“" then a commenter's date) yields to a date labelled as published
+    plain = [f.date for f in header if not f.label]
+    strong = (
+        [f.date for f in header if f.label == "published"]
+        + (plain if primary else [])
         + [f.date for f in top if f.label == "published"]
         + [f.date for f in elsewhere]
-        + [f.date for f in top if not f.label]
     )
+    result.dateline = strong[0] if strong else None
+    result.published = strong + ([] if primary else plain) + [f.date for f in top if not f.label]
     result.modified = [f.date for f in header + top if f.label == "modified"]
     result.signed = signature_date(text_lines, tz)
     return result

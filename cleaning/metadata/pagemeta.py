@@ -237,16 +237,20 @@ def _visible_lines(root: Any, html: str) -> list[str]:
 # property="schema:dateCreated") and hAtom (<abbr class="published" title="2017-07-23T17:06:45+0000">)
 _DATE_PROPERTIES = {"datepublished", "datecreated", "datemodified", "dc:date", "dcterms:created", "dcterms:modified"}
 _HATOM_PUBLISHED = re.compile(r"(?:^|\s)published(?:$|\s)")
+# hCard and hCalendar properties: an element that is also one dates a birthday or an event
+_EVENT_CLASSES = re.compile(r"(?:^|\s)(?:bday|dtstart|dtend)(?:$|\s)")
 
 
 def _read_date_element(element: Any, page: PageMeta, prop: str, classes: str) -> None:
     prop = prop.lower().removeprefix("schema:")
+    if _in_form_or_comments(element):
+        return  # a comment's date, not the article's
     # the first of each only: later ones date related stories' teasers
     if prop in _DATE_PROPERTIES:
         value = element.get("content") or element.get("datetime")
         if value and f"microdata:{prop}" not in page.meta:
             page.meta[f"microdata:{prop}"] = [value]
-    elif "hatom:published" not in page.meta and _HATOM_PUBLISHED.search(classes):
+    elif "hatom:published" not in page.meta and _HATOM_PUBLISHED.search(classes) and not _EVENT_CLASSES.search(classes):
         # the machine-readable title, else the printed date ("31. Oktober 2023")
         value = element.get("title") or _text(element)
         if value and len(value) <= 40:
@@ -280,7 +284,8 @@ def read_page_meta(html: str) -> PageMeta:
         content = meta.get("content", meta.get("value"))
         if key and content is not None:
             page.meta.setdefault(key, []).append(content)
-    page.times = [t.get("datetime", "") for t in root.iter("time") if t.get("datetime")]
+    # a <time> in a comment thread dates a reader's comment, not the article
+    page.times = [t.get("datetime", "") for t in root.iter("time") if t.get("datetime") and not _in_form_or_comments(t)]
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             page.canonical = link.get("href", "").strip()

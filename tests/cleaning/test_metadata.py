@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -698,3 +699,29 @@ def test_declared_dates_that_disagree_are_settled_by_the_printed_dateline():
         text="Wärmepumpen nutzen die Energie der Umwelt.",
     )
     assert row["published_source"] == "meta"
+
+
+def test_printed_dateline_beats_an_earlier_unprinted_declared_day_without_time():
+    # a meta "date" with no time is often the day of the last edit; the page's own labelled
+    # dateline, earlier and printed, is when it was published
+    def html(declared: str) -> str:
+        return f"""<html><head><meta name="date" content="{declared}"></head><body>
+        <h1>Neue Präsidentin gewählt</h1><p>Erschienen am: 13.10.2021</p>
+        <p>Die Delegiertenversammlung hat heute eine neue Präsidentin gewählt.</p>
+        <p>Zuletzt geändert am: 15.10.2021</p></body></html>"""
+
+    text = "Die Delegiertenversammlung hat heute eine neue Präsidentin gewählt."
+    row = normalize(decoded=html("2021-10-15"), text=text, timezone="Europe/Berlin")
+    assert row["published_at"] == utc(2021, 10, 13)
+    assert row["published_source"] == "text"
+    # a declared time is kept: an earlier printed date beside it may be another story's
+    row = normalize(decoded=html("2021-10-15T09:00:00+02:00"), text=text, timezone="Europe/Berlin")
+    assert row["published_at"] == utc(2021, 10, 15, 7)
+
+
+def test_plain_text_row_is_never_handed_to_htmldate(caplog):
+    # htmldate logs an ERROR for text that is no HTML; a .txt article has no markup to date
+    with caplog.at_level(logging.DEBUG):
+        row = normalize(media_type="text", decoded="A story", text="A story")
+    assert pd.isna(row["published_at"])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -191,3 +191,39 @@ def test_a_date_inside_a_sentence_atop_the_body_is_no_dateline():
     assert text_dates([], text, [], ZoneInfo("Europe/Vienna")).published == []
     dated = ["HONG KONG SAR - Media OutReach Newswire - 14 May 2025 - The lab opened today."]
     assert [d.at.day for d in text_dates([], dated, [], ZoneInfo("Asia/Hong_Kong")).published] == [14]
+
+
+def test_comment_dates_and_event_dates_are_not_the_article_date():
+    # a <time> or a hAtom "published" inside a comment thread dates a reader's comment; an
+    # hCard's "bday dtstart published" is a birthday or a debut, not a publication
+    html = """<html><body><article><h1>Headline</h1><p>Body.</p></article>
+    <div class="comments"><time datetime="2020-09-23T18:19:06+02:00">23.09.2020</time>
+    <abbr class="published" title="2020-09-24T10:00:00Z">24.09.2020</abbr></div>
+    <table class="vcard"><tr><td><span class="bday dtstart published updated">1995-09-01</span></td></tr></table>
+    <time datetime="2020-09-20">20.09.2020</time></body></html>"""
+    page = read_page_meta(html)
+    assert page.times == ["2020-09-20"]
+    assert "hatom:published" not in page.meta
+    assert read_page_meta('<p><abbr class="published" title="2017-07-23">23 July</abbr></p>').meta[
+        "hatom:published"
+    ] == ["2017-07-23"]
+
+
+def test_labelled_date_beats_a_commenters_date_under_a_quoted_headline():
+    # the headline's own window holds no date; the next headline candidate is the comment
+    # heading quoting it, over a commenter's date; the page says when it was published
+    lines = [
+        "Podcast",
+        "RES158 Sternfusion am Teilchenbeschleuniger",
+        "Kathrin Göbel ist Astrophysikerin und arbeitet am GSI Helmholtzzentrum in Darmstadt.",
+        "Veröffentlicht am 16.08.2019",
+        "Ein Gedanke zu „RES158 Sternfusion am Teilchenbeschleuniger“",
+        "Peter sagt:",
+        "24. August 2019 um 03:36 Uhr",
+        "Danke für diesen Podcast!",
+    ]
+    body = [lines[2]]
+    dates = text_dates(lines, body, ["RES158 Sternfusion am Teilchenbeschleuniger"], ZoneInfo("Europe/Berlin"))
+    days = [d.at.date().isoformat() for d in dates.published]
+    assert days[0] == "2019-08-16"
+    assert days[-1] == "2019-08-24"  # still a candidate, after the labelled date

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import mmap
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -156,6 +158,28 @@ def read_run(path: Path) -> pa.Table:
     return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
 
+def _searched_parts(txn: Transaction, table: str, partition: str) -> Iterator[tuple[npt.NDArray[np.uint64], pa.Table]]:
+    """The parts of every run of table/partition in turn (as run_parts), each let go once the next is asked for.
+
+    A lookup of many hashes touches most pages of a mapped run, and mapped pages count in the
+    process's RSS until they are unmapped: a commit's band lookup at 98,000 stored rows (three
+    runs of 10 MB) added 28 MiB to its peak with every run mapped at once. Here the pages of a
+    part are dropped from the process (MADV_DONTNEED; the page cache keeps them) before the next
+    part is searched, so a lookup holds one part. The caller keeps no view of a part it was given.
+    """
+    for entry in txn.entries(table, [partition]):
+        with open(txn.path(entry), "rb") as handle:
+            if not os.fstat(handle.fileno()).st_size:
+                continue
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        reader = pa.ipc.open_file(pa.py_buffer(mapped))
+        for number in range(reader.num_record_batches):
+            batch = reader.get_batch(number)
+            if batch.num_rows:
+                yield batch.column(0).to_numpy(zero_copy_only=True), pa.Table.from_batches([batch])
+            mapped.madvise(mmap.MADV_DONTNEED)
+
+
 def lookup(txn: Transaction, table: str, partition: str, wanted: npt.NDArray[np.uint64], value: str) -> pa.Array:
     """Values of every row of table/partition whose hash (first column) is in wanted, by binary search."""
     return lookup_pairs(txn, table, partition, wanted, value)[1]
@@ -168,17 +192,13 @@ def lookup_pairs(
     wanted = np.unique(np.asarray(wanted, dtype=np.uint64))
     found: list[pa.Array] = []
     matched: list[npt.NDArray[np.uint64]] = []
-    parts = (
-        [p for e in txn.entries(table, [partition]) for p in run_parts(read_run(txn.path(e)))] if len(wanted) else []
-    )
-    for hashes, run in parts:
+    for hashes, run in _searched_parts(txn, table, partition) if len(wanted) else []:
         left, right = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
         hit = right > left
         if not hit.any():
             continue
         starts, counts = left[hit], (right - left)[hit]
-        offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-        found.append(_single(run.column(value)).take(pa.array(offsets)))
+        found.append(_single(run.column(value)).take(pa.array(_expand(starts, counts))))
         matched.append(np.repeat(wanted[hit], counts))
     if not found:
         empty = pa.array([], type=pa.uint64() if value == "key" else pa.large_string())
@@ -228,14 +248,28 @@ def _members(
 ) -> tuple[pa.Table, dict[str, set[str]]]:
     """Columns of every docs row of the clusters named, and per docs file the ids read from it.
 
-    With keys, only the rows of those clusters whose key is in keys. Docs files are sorted by
-    canonical: row-group statistics skip the groups that hold none.
+    With keys, only the rows of those clusters whose key is in keys.
     """
-    wanted = sorted(set(canonicals))
     parts: list[pa.Table] = []
     files: dict[str, set[str]] = {}
+    for entry, found in _member_groups(txn, canonicals, list(dict.fromkeys([*columns, "id"])), keys=keys):
+        parts.append(found.select(columns))
+        files.setdefault(entry.path, set()).update(found.column("id").to_pylist())
+    if parts:
+        return pa.concat_tables(parts), files
+    return (schema or docs_schema(1)).empty_table().select(columns), files
+
+
+def _member_groups(
+    txn: Transaction, canonicals: Iterable[str], columns: list[str], *, keys: npt.NDArray[np.uint64] | None = None
+) -> Iterator[tuple[FileEntry, pa.Table]]:
+    """The docs rows of the clusters named (with keys, only those whose key is in keys), a row group at a time.
+
+    Docs files are sorted by canonical: row-group statistics skip the groups that hold none.
+    """
+    wanted = sorted(set(canonicals))
     clusters = pa.array(wanted, type=pa.large_string())
-    read = list(dict.fromkeys([*columns, "id", "canonical", *([] if keys is None else ["key"])]))
+    read = list(dict.fromkeys([*columns, "canonical", *([] if keys is None else ["key"])]))
     only = None if keys is None else pa.array(np.unique(keys))
     for entry, table in _scan(txn, txn.entries(DOCS) if wanted else [], read, sorted_by="canonical", wanted=wanted):
         inside = pc.is_in(table.column("canonical"), value_set=clusters)
@@ -243,11 +277,7 @@ def _members(
             inside = pc.and_(inside, pc.is_in(table.column("key"), value_set=only))
         found = table.filter(inside)
         if found.num_rows:
-            parts.append(found.select(columns))
-            files.setdefault(entry.path, set()).update(found.column("id").to_pylist())
-    if parts:
-        return pa.concat_tables(parts), files
-    return (schema or docs_schema(1)).empty_table().select(columns), files
+            yield entry, found
 
 
 def _canonicals(txn: Transaction, kind: str, values: Iterable[str]) -> list[str]:
@@ -327,25 +357,73 @@ def _near(txn: Transaction, sig: npt.NDArray[np.uint32], config: DedupConfig) ->
     Pages of one site share bands with many stored pages they do not copy; reading the whole
     cluster of each such candidate made a commit's memory and time grow with the stored rows.
     The same estimated_jaccard as mark_entries decides, on the same signatures.
+
+    The (entry, stored key) pairs are NumPy arrays (their number grows with the stored pages of
+    a site: 370,000 at 98,000 stored rows), and the candidates' signatures are compared a docs
+    row group at a time: memory holds the pairs and one group, not every candidate's signature
+    with pandas frames of the pairs (docs/storage.md).
     """
     bands = band_hashes(sig, bands=config.bands, rows=config.rows, seed=config.seed)
     hit_hashes, hit_keys = lookup_pairs(txn, BANDS, "all", bands.reshape(-1), "key")
     if not len(hit_hashes):
         return np.zeros(0, dtype=np.uint64)
-    candidates = np.unique(hit_keys.to_numpy())
-    rows, _ = _members(txn, _canonicals_of_keys(txn, candidates), ["key", "signature"], keys=candidates)
-    if not rows.num_rows:
-        return np.zeros(0, dtype=np.uint64)
-    row_keys = rows.column("key").to_numpy()
-    row_sigs = signatures_of(rows.column("signature"), config.num_perm)
-    # (entry, stored row) pairs: an entry's band hash -> the stored keys under it -> their current rows
-    asked = pd.DataFrame({"hash": bands.reshape(-1), "entry": np.repeat(np.arange(len(sig)), bands.shape[1])})
-    hits = pd.DataFrame({"hash": hit_hashes, "key": hit_keys.to_numpy()})
-    by_key = pd.DataFrame({"key": row_keys, "row": np.arange(len(row_keys))})
-    pairs = asked.merge(hits, on="hash").merge(by_key, on="key")[["entry", "row"]].drop_duplicates()
-    entry, row = pairs["entry"].to_numpy(), pairs["row"].to_numpy()
-    similar = estimated_jaccard_between(sig, entry, row_sigs, row) >= config.threshold
-    return np.unique(row_keys[row[similar]])
+    pair_entry, pair_key = _band_pairs(bands, hit_hashes, hit_keys.to_numpy())
+    candidates = np.unique(pair_key)
+    similar: list[npt.NDArray[np.uint64]] = []
+    canonicals = _canonicals_of_keys(txn, candidates)
+    for _, found in _member_groups(txn, canonicals, ["key", "signature"], keys=candidates):
+        row_keys = found.column("key").to_numpy()
+        left = np.searchsorted(pair_key, row_keys, "left")
+        counts = np.searchsorted(pair_key, row_keys, "right") - left
+        pairs = _expand(left, counts)
+        row = np.repeat(np.arange(len(row_keys)), counts)
+        row_sigs = signatures_of(found.column("signature"), config.num_perm)
+        close = estimated_jaccard_between(sig, pair_entry[pairs], row_sigs, row) >= config.threshold
+        similar.append(row_keys[row[close]])
+    return np.unique(np.concatenate(similar)) if similar else np.zeros(0, dtype=np.uint64)
+
+
+_PAIRS = 1 << 16  # (entry, stored key) pairs expanded at once before dropping repeats
+
+
+def _expand(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The positions starts[i], starts[i] + 1, ..., starts[i] + counts[i] - 1, for every i in turn."""
+    return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+
+
+def _band_pairs(
+    bands: npt.NDArray[np.uint64], hashes: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
+    """The distinct (entry, stored key) pairs sharing a band hash, sorted by key: entry i has bands[i].
+
+    Entries are expanded a few at a time, about _PAIRS pairs each (an entry with more is alone).
+    """
+    order = np.argsort(hashes, kind="stable")
+    hashes, keys = hashes[order], keys[order]
+    flat = bands.reshape(-1)
+    left = np.searchsorted(hashes, flat, "left")
+    counts = np.searchsorted(hashes, flat, "right") - left
+    width = bands.shape[1]
+    ends = np.cumsum(counts.reshape(bands.shape).sum(axis=1))
+    entries: list[npt.NDArray[np.int64]] = []
+    found: list[npt.NDArray[np.uint64]] = []
+    start = 0
+    while start < len(bands):
+        done = int(ends[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, done + _PAIRS, "right")))
+        part = slice(start * width, stop * width)
+        entry = np.repeat(np.repeat(np.arange(start, stop), width), counts[part])
+        key = keys[_expand(left[part], counts[part])]
+        order = np.lexsort((key, entry))
+        entry, key = entry[order], key[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = (entry[1:] != entry[:-1]) | (key[1:] != key[:-1])
+        entries.append(entry[first])
+        found.append(key[first])
+        start = stop
+    entry, key = np.concatenate(entries), np.concatenate(found)
+    order = np.argsort(key, kind="stable")
+    return entry[order], key[order]
 
 
 def _canonicals_of_keys(txn: Transaction, keys: npt.NDArray[np.uint64]) -> list[str]:

@@ -48,10 +48,16 @@ def _starts_with_name(line: str, name: str) -> bool:
 
 
 def _drop_lines(rule: Rule, lines: list[str], removed: Removed) -> list[str]:
+    if rule.pattern is None:
+        return lines
+    # speed: the matching lines in one comprehension (the same test as _matches, without a
+    # call per line); most rules match no line of a page
+    search, cap = rule.pattern.search, rule.max_chars
+    hits = [i for i in _in_scope(rule, lines) if (cap is None or len(lines[i]) <= cap) and search(lines[i])]
+    if not hits:
+        return lines
     dropped: set[int] = set()
-    for i in _in_scope(rule, lines):
-        if not _matches(rule, lines[i]):
-            continue
+    for i in hits:
         dropped.add(i)
         if rule.drop_preceding and rule.pattern is not None:
             match = rule.pattern.search(lines[i])

@@ -5,11 +5,13 @@ files every TIDINGS_WARC_MAX_RESPONSES responses and signals each closed file
 (`warc_closed`); a closed file is complete, so a worker process cleans it into staged files
 (cleaning.pipeline.clean_file), one file at a time while the crawl runs. Nothing is
 committed during the crawl. When the crawl ends, finish() cleans what is left (the last
-file, files still queued, files of a killed earlier crawl) with all config.workers
-processes, then commits every file's staged rows in the order of the files, a group of
-about config.slice_pages pages at a time, each group one atomic snapshot whose files are
-unmarked (crawler/recovery.py) once it is in. A crawl killed before that leaves the
-dataset as it was and every file marked: the next crawl cleans them.
+file, files still queued, files of a killed earlier crawl): this process reads them and
+all config.workers processes clean their batches (with one worker, this process cleans
+them itself, beside the worker finishing its file); then finish() commits every file's
+staged rows in the order of the files, a group of about config.slice_pages pages at a
+time, each group one atomic snapshot whose files are unmarked (crawler/recovery.py) once
+it is in. A crawl killed before that leaves the dataset as it was and every file marked:
+the next crawl cleans them.
 
 The rows equal those of one `tidings clean` of the same files in one process: a file's
 pages depend on other archives only through late hints (hints written into a later file
@@ -134,9 +136,12 @@ class PipelinedCleaner:
             for future in dropped:  # cleaned before late hints came: drop what it staged
                 if future.exception() is None:
                     shutil.rmtree(future.result().folder, ignore_errors=True)
-            for path in rest:  # this process reads, the pool's workers clean its batches (the in-flight file too)
+            # this process reads and the pool's workers clean the batches; with one worker (which may be
+            # finishing a file of the crawl) this process cleans: the core Scrapy had is free now
+            pool = self.pool if self.config.workers > 1 else None
+            for path in rest:
                 done: cf.Future[ShardResult] = cf.Future()
-                done.set_result(clean_file(path, self._staging(), self.config, late, pool=self.pool))
+                done.set_result(clean_file(path, self._staging(), self.config, late, pool=pool))
                 results[path] = done
             logger.debug("pipelined: rest cleaned after %.2fs", time.perf_counter() - started)
             for future in results.values():
@@ -155,8 +160,9 @@ class PipelinedCleaner:
         """Late hints for the files in rest: those of the files from the first of rest on, in name order."""
         ordered = sorted(files, key=lambda p: p.name)
         first = min(ordered.index(p) for p in rest)
-        found = list(self.pool.map(late_hints_of, ordered[first:]))
-        return merge_late_hints(found)
+        # read here: with one worker, it may still be cleaning a file of the crawl
+        limit = self.config.max_input_bytes
+        return merge_late_hints([late_hints_of(path, max_bytes=limit) for path in ordered[first:]])
 
     def _commit(
         self, files: Sequence[Path], results: dict[Path, cf.Future[ShardResult]], summary: RunSummary, markers: Path

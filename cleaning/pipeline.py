@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import itertools
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -314,13 +315,17 @@ def clean_file(
     late: dict[str, list[dict[str, Any]]] | None = None,
     *,
     pool: cf.ProcessPoolExecutor | None = None,
+    nice: int = 0,
 ) -> ShardResult:
     """Clean one input file (a WARC) into staged files in folder; late: hints from other archives.
 
     In this process (what a worker of `tidings crawl` runs on each WARC file the crawl
     closed, tidings/pipelined.py), or with pool (cleaning_pool), the batches of its pages
     cleaned by the pool's workers in input order while this process reads the file.
+    nice > 0 lowers this process's CPU priority to at least that niceness first (for good).
     """
+    if nice > 0:
+        os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
     items = read_shard(InputShard(0, absolute(path)), late=late, max_bytes=config.max_input_bytes)
     if pool is None:
         return clean_shard(items, folder, config)

@@ -49,6 +49,8 @@ __all__ = ["PipelinedCleaner"]
 
 logger = logging.getLogger(__name__)
 
+_NICE = 10  # the niceness of the worker that cleans during the crawl
+
 
 class PipelinedCleaner:
     """Clean each WARC file a crawl closes in a worker process while the crawl runs; finish() commits them all."""
@@ -88,7 +90,8 @@ class PipelinedCleaner:
                 if self._stopped:
                     return
                 self._wake.clear()
-                future = self.pool.submit(clean_file, path, self._staging(), self.config)
+                # niced: the crawl keeps its core when the machine has none to spare
+                future = self.pool.submit(clean_file, path, self._staging(), self.config, nice=_NICE)
                 self._early[path] = future
             future.add_done_callback(lambda _: self._wake.set())
             self._wake.wait()  # until the file is cleaned, or finish() stops the feeding

@@ -9,13 +9,17 @@ tidings/demo/server.py, and runs, each --repeat times into a fresh output:
 
   bare     the same spider with no WARC archive and no incremental state, no cleaning
   archive  `tidings crawl --no-clean`: the spider plus the WARC archive and the state
-  full     `tidings crawl`: crawl, archive, then clean the archive into the dataset
+  full     `tidings crawl --no-pipeline`: crawl, archive, then clean the archive into the dataset
   full -w 2  the same, cleaning with 2 worker processes (which warm up during the crawl)
+  pipe     `tidings crawl`: each WARC file the crawl closes is cleaned by a worker process
+           while the crawl goes on, the rest after it (tidings/pipelined.py)
+  pipe -w 2  the same, the rest cleaned by 2 worker processes
 
 The politeness settings are meant for other people's servers; against our own loopback
 server they are lifted with `-s` overrides (printed below), or the benchmark would measure
 DOWNLOAD_DELAY. Each run is a subprocess, as in production. Reported: the crawl phase
-(Scrapy's elapsed time), cleaning, and wall time including interpreter start-up; medians.
+(Scrapy's elapsed time), cleaning (pipelined: what is left after the crawl), and wall time
+including interpreter start-up; medians. --modes picks some of them (bare is always run).
 """
 
 from __future__ import annotations
@@ -172,6 +176,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--modes", default="", help="comma-separated modes to run besides bare [default: all]")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tidings-bench-") as tmp:
@@ -185,9 +190,14 @@ def main() -> None:
         modes = {
             "bare": (("--no-clean",), LOCAL_OVERRIDES | BARE_OVERRIDES),
             "archive": (("--no-clean",), LOCAL_OVERRIDES),
-            "full": ((), LOCAL_OVERRIDES),
-            "full -w 2": (("--workers", "2"), LOCAL_OVERRIDES),
+            "full": (("--no-pipeline",), LOCAL_OVERRIDES),
+            "full -w 2": (("--no-pipeline", "--workers", "2"), LOCAL_OVERRIDES),
+            "pipe": ((), LOCAL_OVERRIDES),
+            "pipe -w 2": (("--workers", "2"), LOCAL_OVERRIDES),
         }
+        if args.modes:
+            wanted = {"bare", *(m.strip() for m in args.modes.split(","))}
+            modes = {mode: spec for mode, spec in modes.items() if mode in wanted}
         results: dict[str, list[tuple[float, float, float, int]]] = {mode: [] for mode in modes}
         with DemoServer(site, gzip_min_bytes=1 << 30) as server:  # no gzip: measure the crawler, not zlib
             sources = root / "sources.toml"

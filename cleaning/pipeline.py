@@ -16,10 +16,12 @@ import dataclasses
 import functools
 import itertools
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
@@ -33,7 +35,7 @@ from cleaning.extraction.rules import load_rules
 from cleaning.ids import assign_ids
 from cleaning.inputs.decoding import decode_pages
 from cleaning.inputs.progress import InputProgress
-from cleaning.inputs.readers import PAGE_COLUMNS, RawPage, ReadReject, iter_inputs
+from cleaning.inputs.readers import PAGE_COLUMNS, InputShard, RawPage, ReadReject, absolute, iter_inputs, read_shard
 from cleaning.language.detect import detect_language
 from cleaning.metadata.normalize import normalize_metadata
 from cleaning.quality import drop_short_texts, flag_quality
@@ -45,7 +47,18 @@ from cleaning.storage.snapshot import Store
 from cleaning.summary import RunSummary, run_key
 from cleaning.workers import start_forkserver, worker_pool
 
-__all__ = ["RunSummary", "build_steps", "clean_items", "clean_pages", "clean_shard", "run", "run_key", "start_workers"]
+__all__ = [
+    "RunSummary",
+    "build_steps",
+    "clean_file",
+    "clean_items",
+    "clean_pages",
+    "clean_shard",
+    "cleaning_pool",
+    "run",
+    "run_key",
+    "start_workers",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -193,16 +206,17 @@ _PRELOAD = ["cleaning.warmup"]  # what the worker processes' server imports (the
 class _Cleaner:
     """Runs the per-page steps on a stream of pages, in worker processes when workers > 1, in input order."""
 
-    def __init__(self, config: CleaningConfig, bar: tqdm) -> None:
+    def __init__(self, config: CleaningConfig, bar: tqdm, pool: cf.ProcessPoolExecutor | None = None) -> None:
         self.config = config
         self.bar = bar
-        self.pool: cf.ProcessPoolExecutor | None = None
-        if config.workers > 1:
+        self.pool = pool  # a pool given is the caller's to shut down (close() leaves it)
+        self.owned = pool is None
+        if pool is None and config.workers > 1:
             # workers fork from a server that has imported the steps once, instead of each importing them
             self.pool = worker_pool(config.workers, preload=_PRELOAD)
 
     def close(self) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.owned:
             self.pool.shutdown(cancel_futures=True)
 
     def clean(self, pages: Iterable[RawPage]) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
@@ -292,6 +306,35 @@ def _clean_slice(
         [r for r in reject_parts if len(r)] or [pd.DataFrame(columns=REJECT_COLUMNS)], ignore_index=True
     )
     return finish_shard(articles, rejects, folder, config, pages=count)
+
+
+def clean_file(
+    path: Path,
+    folder: Path,
+    config: CleaningConfig,
+    late: dict[str, list[dict[str, Any]]] | None = None,
+    *,
+    pool: cf.ProcessPoolExecutor | None = None,
+    nice: int = 0,
+) -> ShardResult:
+    """Clean one input file (a WARC) into staged files in folder; late: hints from other archives.
+
+    In this process (what a worker of `tidings crawl` runs on each WARC file the crawl
+    closed, tidings/pipelined.py), or with pool (cleaning_pool), the batches of its pages
+    cleaned by the pool's workers in input order while this process reads the file.
+    nice > 0 lowers this process's CPU priority to at least that niceness first (for good).
+    """
+    if nice > 0:
+        os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
+    items = read_shard(InputShard(0, absolute(path)), late=late, max_bytes=config.max_input_bytes)
+    if pool is None:
+        return clean_shard(items, folder, config)
+    return _clean_slice(_Cleaner(config, tqdm(disable=True), pool), items, folder, config)
+
+
+def cleaning_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """Return a pool of workers processes forked from the server that imported and warmed the steps."""
+    return worker_pool(workers, preload=_PRELOAD)
 
 
 def start_workers(config: CleaningConfig) -> None:

@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Self
 from urllib.parse import urlsplit
@@ -45,7 +46,7 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.failures import fetch_failed, hints_updated
+from crawler.failures import fetch_failed, hints_updated, warc_amended, warc_closed
 from crawler.recovery import OPEN_SUFFIX, mark_uncleaned
 from crawler.urlpolicy import peer_refusal
 
@@ -69,21 +70,29 @@ def warc_fields(name: str, data: dict[str, Any]) -> bytes:
 
 
 class WarcRotator:
-    """Append records to gzipped WARC files under a directory, starting a new file past max_bytes."""
+    """Append records to gzipped WARC files under a directory, starting a new file past max_bytes or max_responses.
+
+    on_close is called with each file's final path once it is closed (complete, safe to read).
+    """
 
     def __init__(
         self,
         directory: Path,
         *,
         max_bytes: int,
+        max_responses: int = 0,
         info: dict[str, str],
         prefix: str = "tidings",
         host: str = "",
         uncleaned: Path | None = None,
+        on_close: Callable[[Path], None] | None = None,
     ) -> None:
         self.directory = directory
         self.uncleaned = uncleaned  # where to mark each file as not cleaned yet (None: no markers)
         self.max_bytes = max_bytes
+        self.max_responses = max_responses  # 0: no limit
+        self.on_close = on_close
+        self._responses = 0  # in the current file
         self.info = info
         self.prefix = prefix
         # the crawl host of the annex naming: a frontier worker puts its worker id there
@@ -100,7 +109,7 @@ class WarcRotator:
         rotate=False keeps the current file even past max_bytes: a response's hints record
         must land in the same file as the response.
         """
-        if rotate and self._writer is not None and self._file is not None and self._file.tell() >= self.max_bytes:
+        if rotate and self._writer is not None and self._file is not None and self._full():
             self.close()
         if self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -109,6 +118,19 @@ class WarcRotator:
             self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
             self._writer.write_record(self._writer.create_warcinfo_record(name, self.info))
         return self._writer
+
+    def _full(self) -> bool:
+        assert self._file is not None
+        return self._file.tell() >= self.max_bytes or 0 < self.max_responses <= self._responses
+
+    @property
+    def current(self) -> Path | None:
+        """The final name of the file being written (None between files)."""
+        return self._path
+
+    def counted(self) -> None:
+        """Count one response written to the current file (for max_responses)."""
+        self._responses += 1
 
     def _create(self) -> tuple[IO[bytes], Path]:
         while True:
@@ -135,8 +157,12 @@ class WarcRotator:
             return
         self._file.close()
         os.replace(self._path.with_name(self._path.name + OPEN_SUFFIX), self._path)
-        self.closed_files.append(self._path)
+        closed = self._path
+        self.closed_files.append(closed)
         self._file = self._writer = self._path = None
+        self._responses = 0
+        if self.on_close is not None:
+            self.on_close(closed)
 
 
 def _http_headers(response: Response) -> StatusAndHeaders:
@@ -169,8 +195,8 @@ class WarcArchive:
     def __init__(self, rotator: WarcRotator, crawler: Crawler) -> None:
         self.rotator = rotator
         self.crawler = crawler
-        # requested URL -> (response URL, record id) of its archived responses, for late hints
-        self._responses: dict[str, list[tuple[str, str]]] = {}
+        # requested URL -> (response URL, record id, file) of its archived responses, for late hints
+        self._responses: dict[str, list[tuple[str, str, Path]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -186,11 +212,13 @@ class WarcArchive:
         rotator = WarcRotator(
             Path(directory),
             max_bytes=crawler.settings.getint("TIDINGS_WARC_MAX_BYTES"),
+            max_responses=crawler.settings.getint("TIDINGS_WARC_MAX_RESPONSES"),
             info=info,
             host=crawler.settings.get("TIDINGS_WORKER_ID", ""),
             uncleaned=Path(marks) if (marks := crawler.settings.get("TIDINGS_WARC_UNCLEANED_DIR")) else None,
         )
         archive = cls(rotator, crawler)
+        rotator.on_close = archive._closed
         crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(archive.fetch_failed, signal=fetch_failed)
         crawler.signals.connect(archive.hints_updated, signal=hints_updated)
@@ -219,6 +247,7 @@ class WarcArchive:
             http_headers=_request_headers(request),
         )
         writer.write_request_response_pair(request_record, response_record)
+        self.rotator.counted()
         self.crawler.stats.inc_value("tidings/warc/responses")
 
         hints = request.meta.get(HINTS_META)
@@ -228,7 +257,8 @@ class WarcArchive:
             record_id = response_record.rec_headers.get_header("WARC-Record-ID")
             self._write_hints(response.url, record_id, hints)
             first_url = (request.meta.get("redirect_urls") or [request.url])[0]
-            self._responses.setdefault(first_url, []).append((response.url, record_id))
+            assert self.rotator.current is not None  # the writer above opened it
+            self._responses.setdefault(first_url, []).append((response.url, record_id, self.rotator.current))
         self.rotator.flush()  # before IncrementalMiddleware marks the URL seen
 
     def _write_hints(self, url: str, record_id: str, hints: dict[str, Any]) -> None:
@@ -246,10 +276,15 @@ class WarcArchive:
         )
 
     def hints_updated(self, url: str, hints: dict[str, Any]) -> None:
-        for response_url, record_id in self._responses.get(url, []):
+        amended = set()
+        for response_url, record_id, path in self._responses.get(url, []):
             self._write_hints(response_url, record_id, hints)
             self.crawler.stats.inc_value("tidings/warc/late_hints")
+            if path != self.rotator.current:  # a closed file: whoever read it has to read it again with these
+                amended.add(path)
         self.rotator.flush()
+        for path in sorted(amended):
+            self.crawler.signals.send_catch_log(warc_amended, path=path)
 
     def fetch_failed(self, url: str, error: str, detail: str, source: str | None) -> None:
         writer = self.rotator.writer()
@@ -262,6 +297,9 @@ class WarcArchive:
         )
         self.rotator.flush()
         self.crawler.stats.inc_value(f"tidings/fetch_error/{error}")
+
+    def _closed(self, path: Path) -> None:
+        self.crawler.signals.send_catch_log(warc_closed, path=path)
 
     def spider_closed(self, spider: Spider) -> None:
         self.rotator.close()

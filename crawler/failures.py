@@ -24,12 +24,18 @@ __all__ = [
     "describe_failure",
     "fetch_failed",
     "hints_updated",
+    "warc_amended",
+    "warc_closed",
 ]
 
 # sent by the spiders' errback with url, error, detail, source; crawler/archive.py records it
 fetch_failed = object()
 # sent by a spider with url, hints when a URL found again (feed and sitemap) adds hints to a request
 hints_updated = object()
+# sent by crawler/archive.py with path when a WARC file is closed: complete, safe to read
+warc_closed = object()
+# sent by crawler/archive.py with path when late hints for a response in that closed file went to a later file
+warc_amended = object()
 
 
 class AlreadySeen(IgnoreRequest):

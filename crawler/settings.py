@@ -103,6 +103,8 @@ TIDINGS_STATE_DB = str(Path(TIDINGS_OUTPUT) / "state" / "crawl.sqlite")
 # a marker per WARC file whose pages are not in the dataset yet: the next `tidings crawl` cleans them
 TIDINGS_WARC_UNCLEANED_DIR = str(Path(TIDINGS_OUTPUT) / "state" / "uncleaned")
 TIDINGS_WARC_MAX_BYTES = 1024 * 1024 * 1024  # rotate WARC files at about 1 GB
+# or after this many responses (0: no limit): a closed file can be cleaned while the crawl goes on
+TIDINGS_WARC_MAX_RESPONSES = 250
 
 # --- shared frontier (tidings crawl --frontier redis://HOST:PORT/DB; see crawler/frontier.py) ---
 # `tidings crawl --frontier` sets TIDINGS_FRONTIER and the scrapy-redis scheduler settings

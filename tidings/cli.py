@@ -365,6 +365,12 @@ def _scrapy_overrides(values: tuple[str, ...]) -> dict[str, str]:
     help="Override a crawl setting of crawler/settings.py (repeatable), e.g. -s DOWNLOAD_DELAY=2.",
 )
 @click.option("--clean/--no-clean", default=True, help="Clean what was archived into the dataset [default: clean].")
+@click.option(
+    "--pipeline/--no-pipeline",
+    default=True,
+    help="Clean each WARC file the crawl closes while it goes on, the rest after it [default]; "
+    "--no-pipeline: clean everything after the crawl. The rows are the same.",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while cleaning.")
 @_frontier_option
 @click.option(
@@ -388,6 +394,7 @@ def crawl(
     config_path: Path | None,
     scrapy_settings: tuple[str, ...],
     clean: bool,
+    pipeline: bool,
     progress: bool,
     frontier_url: str | None,
     worker_id: str | None,
@@ -432,6 +439,7 @@ def crawl(
             names=names,
             settings=_scrapy_overrides(scrapy_settings),
             clean=clean,
+            pipeline=pipeline,
             progress=_progress(progress),
             frontier=frontier,
         )

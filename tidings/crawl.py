@@ -27,6 +27,7 @@ from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
 from tidings.checks import check_sources
 from tidings.history import recording
+from tidings.pipelined import PipelinedCleaner
 
 __all__ = [
     "BUSY_EXIT_CODE",
@@ -257,8 +258,13 @@ def crawl(
     clean: bool = True,
     progress: bool = True,
     frontier: Frontier | None = None,
+    pipeline: bool = True,
 ) -> CrawlSummary:
-    """Crawl the (named) sources into OUTPUT/warc, then clean the WARC files written into the dataset.
+    """Crawl the (named) sources into OUTPUT/warc, and clean the WARC files written into the dataset.
+
+    With pipeline, each WARC file the crawl closes is cleaned by a worker process while the
+    crawl goes on, and the rest once it ends (tidings/pipelined.py); without, all of them
+    after the crawl. Either way the rows are those of `tidings clean` over the same files.
 
     With a frontier, this process is one worker of a crawl shared through Redis: it pops
     requests from the shared queue, and cleans the WARC files it wrote itself.
@@ -282,17 +288,30 @@ def crawl(
         seeded = _seed_seen(output, scrapy_settings["TIDINGS_STATE_DB"], frontier, archived)
         logger.info("crawl: %d source(s); %d dataset URLs newly marked seen", len(selected), seeded)
         _follow_our_log_level()
-        if clean:  # the cleaning workers warm up during the crawl, on the core Scrapy leaves idle
+        markers = Path(scrapy_settings["TIDINGS_WARC_UNCLEANED_DIR"])
+        # the cleaning workers warm up (and, pipelined, clean closed files) on the core Scrapy leaves idle
+        pipelined = PipelinedCleaner(output, config) if clean and pipeline else None
+        if clean and not pipeline:
             start_workers(config)
-        process = CrawlerProcess(scrapy_settings)
-        crawler = process.create_crawler(NewsSpider)
-        process.crawl(crawler, sources=selected)
-        process.start()
-        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-        warc_files = left + [Path(p) for p in stats.get("tidings/warc/files", [])]
-        recorder.crawled(stats)
-        cleaning = run(warc_files, output, config, progress=progress) if clean and warc_files else None
-        if cleaning is not None:  # committed: from now on a kill loses none of these pages
-            unmark_cleaned(Path(scrapy_settings["TIDINGS_WARC_UNCLEANED_DIR"]), warc_files)
+        try:
+            process = CrawlerProcess(scrapy_settings)
+            crawler = process.create_crawler(NewsSpider)
+            if pipelined is not None:
+                pipelined.connect(crawler)
+            process.crawl(crawler, sources=selected)
+            process.start()
+            stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+            warc_files = left + [Path(p) for p in stats.get("tidings/warc/files", [])]
+            recorder.crawled(stats)
+            cleaning = None
+            if pipelined is not None and warc_files:
+                cleaning = pipelined.finish(warc_files, markers)  # unmarks each group of files it commits
+            elif clean and warc_files:
+                cleaning = run(warc_files, output, config, progress=progress)
+                # committed: from now on a kill loses none of these pages
+                unmark_cleaned(markers, warc_files)
+        finally:
+            if pipelined is not None:
+                pipelined.close()
         recorder.cleaned(cleaning)
     return CrawlSummary(stats=stats, warc_files=warc_files, cleaning=cleaning)

@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from crawler.archive import FETCH_ERROR_FIELD, HINTS_FIELD, WARC_FIELDS
@@ -279,6 +280,31 @@ def test_live_crawl_and_offline_clean_of_its_archive_give_the_same_rows(crawls: 
     again = load_articles(_clean_offline(crawls.first_output, tmp_path / "offline")).drop(columns=["origin"])
     assert len(live) >= 7
     assert live.sort_values("id").reset_index(drop=True).equals(again.sort_values("id").reset_index(drop=True))
+
+
+def test_a_crawl_that_cleans_its_closed_files_while_crawling_gives_the_rows_of_one_offline_clean(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    from cleaning.storage.dataset import load_articles, load_rejects
+
+    output = tmp_path / "output"
+    sources = write_sources(tmp_path / "sources.toml", server.base_url, [])
+    # a file every 2 responses: most are closed (and cleaned) while the crawl goes on, some get late hints
+    crawled = run_crawl(sources, output, "--workers", "2", "-s", "TIDINGS_WARC_MAX_RESPONSES=2")
+    assert crawled.returncode == 0, crawled.stderr
+    warcs = sorted((output / "warc").glob("*.warc.gz"))
+    assert len(warcs) >= 4
+    assert not list((output / "state" / "uncleaned").glob("*"))  # every file committed and unmarked
+    offline = _clean_offline(output, tmp_path / "offline")
+
+    def rows(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+        return frame.sort_values(key).reset_index(drop=True)
+
+    live, again = load_articles(output), load_articles(offline)
+    assert len(live) >= 7
+    assert rows(live, ["id"]).equals(rows(again, ["id"]))
+    key = ["origin", "url", "reason", "detail"]
+    assert rows(load_rejects(output), key).equals(rows(load_rejects(offline), key))
 
 
 def _clean_offline(crawled: Path, output: Path) -> Path:

@@ -75,7 +75,11 @@ def _crawl_and_kill(tmp_path: Path, redis_url: str, *, restart: bool, settings: 
             assert time.monotonic() < deadline, "the crawl never reached the moment to kill it"
             time.sleep(0.005)
         os.kill(alpha.pid, signal.SIGKILL)
-        alpha.communicate()
+        # wait for the process, not for its stderr: the cleaning workers' server it started (warming
+        # the steps) holds that open a few seconds more, and a lease may expire meanwhile
+        alpha.wait()
+        assert alpha.stderr is not None
+        alpha.stderr.close()
         held = _in_flight(client, "alpha")  # what the killed worker had popped and not finished
         processes = [beta]
         if restart:

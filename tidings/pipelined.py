@@ -122,8 +122,9 @@ class PipelinedCleaner:
         files = [Path(f) for f in files]
         summary = RunSummary(output=self.output)
         try:
+            wanted = set(files)
             with self._lock:
-                early = {p: f for p, f in self._early.items() if p in set(files) and p not in self._amended}
+                early = {p: f for p, f in self._early.items() if p in wanted and p not in self._amended}
                 dropped = [f for p, f in self._early.items() if p not in early]
             results: dict[Path, cf.Future[ShardResult]] = dict(early)
             rest = [f for f in files if f not in early]
@@ -131,11 +132,9 @@ class PipelinedCleaner:
                 "cleaning: %d WARC file(s) cleaned during the crawl, %d now (%d amended by late hints)",
                 len(early),
                 len(rest),
-                len(self._amended & set(early) | self._amended & set(rest)),
+                len(self._amended & set(rest)),  # early holds no amended file
             )
-            logger.debug("pipelined: stopped after %.2fs", time.perf_counter() - started)
             late = self._late_hints(files, rest) if rest else {}
-            logger.debug("pipelined: late hints after %.2fs", time.perf_counter() - started)
             for future in dropped:  # cleaned before late hints came: drop what it staged
                 if future.exception() is None:
                     shutil.rmtree(future.result().folder, ignore_errors=True)
@@ -146,12 +145,9 @@ class PipelinedCleaner:
                 done: cf.Future[ShardResult] = cf.Future()
                 done.set_result(clean_file(path, self._staging(), self.config, late, pool=pool))
                 results[path] = done
-            logger.debug("pipelined: rest cleaned after %.2fs", time.perf_counter() - started)
             for future in results.values():
                 future.exception()
-            logger.debug("pipelined: all cleaned after %.2fs", time.perf_counter() - started)
             self._commit(files, results, summary, markers)
-            logger.debug("pipelined: committed after %.2fs", time.perf_counter() - started)
         finally:
             self.pool.shutdown(cancel_futures=True)
         summary.seconds = time.perf_counter() - started

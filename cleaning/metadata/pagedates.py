@@ -33,6 +33,7 @@ class FoundDate(NamedTuple):
 _BODY_TOP_LINES = 4  # a dateline sits in the first paragraphs
 _LINE_CHARS = 300  # and near the start of its paragraph
 _HEADER_LINES = 12  # at most this many lines between headline and body are header
+_ABOVE_LINES = 3  # and this many above the headline (a kicker, the section, a date)
 _NEEDLE_LINES, _NEEDLES = 8, 4  # the body is located by up to 4 of its first 8 lines
 _CONFIRM_LINES = 40  # which must follow the place found within this many page lines
 _SIGNATURE_CHARS = 40
@@ -130,14 +131,29 @@ def _header_windows(
     body = _body_start(lines, text_lines)
     windows = []
     for title in titles:
-        key = _key(title)[:12]
+        whole = _key(title)
+        key = whole[:12]
         if len(key) < 4:
             continue
-        # the headline is the line that is the title, not a related-links entry quoting it
-        hits = sorted((len(_key(line)) - len(_key(title)), i) for i, line in enumerate(lines) if key in _key(line))
-        for _, head in hits[:2]:
+        # the headline is the line that holds the whole title, the tightest first: not a
+        # related-links entry quoting it, nor a shorter heading that shares its first words
+        # ("Blasius-Segen corona-konform?" in the body of "Blasius-Segen: Schutz vor
+        # Halskrankheiten"); of several such lines, one the body follows or starts with comes
+        # first, not the same headline in a ticker atop the page
+        ranked = []
+        for i, line in enumerate(lines):
+            if key in (line_key := _key(line)):
+                whole_line = whole in line_key
+                own = whole_line and body is not None and 0 <= body - i <= _HEADER_LINES
+                ranked.append((not whole_line, not own, len(line_key) - len(whole), i))
+        heads: list[int] = []
+        for *_, i in sorted(ranked):
+            # two places, not the headline and the breadcrumb right above it that quotes it
+            if all(abs(i - head) > 1 for head in heads):
+                heads.append(i)
+        for head in heads[:2]:
             end = body if body is not None and 0 < body - head <= _HEADER_LINES else head + _HEADER_LINES
-            windows.append((max(0, head - 3), head, min(len(lines), end + 1)))
+            windows.append((max(0, head - _ABOVE_LINES), head, min(len(lines), end + 1)))
     if body is not None:
         # a headline the body follows is the article's own; one further up quotes it (a ticker
         # atop the page, a teaser list, each over other stories' dates)

@@ -96,6 +96,70 @@ def test_header_window_prefers_the_headline_the_body_follows():
     assert dates.published[0].at.date().isoformat() == "2021-11-19"
 
 
+def test_headline_is_the_line_with_the_whole_title_not_a_heading_sharing_its_first_words():
+    # a shorter heading inside the article starts with the headline's first words and sits over a
+    # later radio date; the line that holds the whole title, with its dateline, is the headline
+    lines = [
+        "Magazin",
+        "Blasiussegen: Schutz vor Erkältungen",
+        "26. Januar 2022",
+        "Die Legende erzählt von einem Bischof, der im Gefängnis einen Jungen rettete.",
+        "Blasiussegen mit Maske?",
+        "Der Segen darf auch hinter einer Scheibe gespendet werden.",
+        "Radiobeitrag zum Blasiussegen",
+        "Sendung vom 30.1.2022 im Lokalradio",
+        "Mehr aus dem Magazin",
+    ]
+    body = [lines[3], lines[4], lines[5]]
+    dates = text_dates(lines, body, ["Blasiussegen: Schutz vor Erkältungen"], ZoneInfo("Europe/Berlin"))
+    assert dates.published[0].at.date().isoformat() == "2022-01-26"
+
+
+def test_headline_is_the_one_the_body_starts_with_not_a_ticker_atop_the_page():
+    # the headline also runs in a ticker over the navigation (beside a betting round's dates) and
+    # in a teaser list; the body starts with the headline, and its own dateline follows it
+    headline = "Titelkampf in Köln abgesagt"
+    lines = [
+        "EILMELDUNG /",
+        headline,
+        "Tippspiel Runde 4: 28.01.2022 – 29.01.2022",
+        "Navigation",
+        "Startseite",
+        "Top News",
+        "Boxen im Fernsehen",
+        "Ranglisten",
+        "Kalender",
+        "Ergebnisse",
+        "Videos",
+        "Kontakt",
+        "Impressum",
+        "Datenschutz",
+        "Top News",
+        headline,
+        "2. Februar 2022",
+        "Neuer Gegner für den Weltmeister",
+        "31. Januar 2022",
+        "Navigation",
+        "Ranglisten",
+        "Kalender",
+        "Ergebnisse",
+        "Videos",
+        "Kontakt",
+        "Impressum",
+        "Datenschutz",
+        "Archiv",
+        "Sie sind hier: Top News",
+        headline,
+        "Redaktion — 2. Februar 2022",
+        "Der für Samstag geplante Kampf in Köln findet nicht statt.",
+        "Der Veranstalter nannte gesundheitliche Gründe.",
+    ]
+    body = [headline, lines[-2], lines[-1]]
+    dates = text_dates(lines, body, [headline], ZoneInfo("Europe/Berlin"))
+    assert dates.published[0].at.date().isoformat() == "2022-02-02"
+    assert "Redaktion — 2. Februar 2022" in dates.header_lines
+
+
 def test_body_top_dateline_and_labelled_dates():
     body = ["HONG KONG SAR - Media OutReach Newswire - 14 May 2025 - Co-organised by Cyberport", "More."]
     dates = text_dates([], body, [], ZoneInfo("Asia/Hong_Kong"))

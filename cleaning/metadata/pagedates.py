@@ -155,9 +155,9 @@ def _header_windows(
             end = body if body is not None and 0 < body - head <= _HEADER_LINES else head + _HEADER_LINES
             windows.append((max(0, head - _ABOVE_LINES), head, min(len(lines), end + 1)))
     if body is not None:
-        # a headline the body follows is the article's own; one further up quotes it (a ticker
-        # atop the page, a teaser list, each over other stories' dates)
-        windows.sort(key=lambda window: window[2] != body + 1)
+        # a headline the body follows or starts with is the article's own; one further up
+        # quotes it (a ticker atop the page, a teaser list, each over other stories' dates)
+        windows.sort(key=lambda window: not 0 <= body - window[1] <= _HEADER_LINES)
         start = max(0, body - _HEADER_LINES // 2)
         windows.append((start, start, body + 1))
     return list(dict.fromkeys(windows))

@@ -719,6 +719,31 @@ def test_printed_dateline_beats_an_earlier_unprinted_declared_day_without_time()
     assert row["published_at"] == utc(2021, 10, 15, 7)
 
 
+def test_the_headline_the_body_starts_with_holds_the_dateline_over_a_kicker_above_it():
+    # the page title is kicker + headline; the kicker line right above the headline matches the
+    # title's first words, but the body starts with the headline, and its header holds the
+    # printed dateline, a day before the declared day (the day of the last edit)
+    html = """<html><head><title>Streik der Mieter: Kein Geld mehr für die Miete (example.org)</title>
+    <meta name="date" content="2020-04-30"></head><body>
+    <p>Politik</p><p>Streik der Mieter</p><h1>Kein Geld mehr für die Miete</h1>
+    <p>Aktivisten fordern einen Mietenstopp in der Krise.</p><p>Von Max Muster</p>
+    <p>29.04.2020, 12:01 Uhr</p>
+    <p>Noch wartet der Aktivist ab, doch viele Mieter können im Mai nicht mehr zahlen.</p>
+    <p>Seit Wochen schreiben Vermieter Briefe, die an die fällige Miete erinnern.</p>
+    </body></html>"""
+    text = "\n".join(
+        [
+            "Kein Geld mehr für die Miete",
+            "Noch wartet der Aktivist ab, doch viele Mieter können im Mai nicht mehr zahlen.",
+            "Seit Wochen schreiben Vermieter Briefe, die an die fällige Miete erinnern.",
+        ]
+    )
+    extracted = {"title": "Streik der Mieter: Kein Geld mehr für die Miete"}
+    row = normalize(decoded=html, text=text, extracted=extracted, timezone="Europe/Berlin")
+    assert row["published_at"] == utc(2020, 4, 29, 10, 1)
+    assert row["published_source"] == "text"
+
+
 def test_plain_text_row_is_never_handed_to_htmldate(caplog):
     # htmldate logs an ERROR for text that is no HTML; a .txt article has no markup to date
     with caplog.at_level(logging.DEBUG):

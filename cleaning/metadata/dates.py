@@ -175,6 +175,12 @@ _MDY_WORDS = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s
 # 10.11.2021 (day first: dotted dates are European), 10.11.2021, 14:05 Uhr;
 # German typesetting spaces them: "4. 2. 2022" (a thin space, NFKC makes it a plain one)
 _DMY_DOTS = re.compile(r"(?<![\w.])(?P<d>\d{1,2})\. ?(?P<m>\d{1,2})\. ?(?P<y>(?:19|20)\d{2})(?!\d|\.\d)" + _TIME, re.I)
+# 28.09.19 12:44: a two-digit year, read only zero-padded and with a time after it (forum posts
+# and comments write it so, often glued to the poster's name: "macbacchi28.09.1912:44");
+# 1.2.19 may be a version or a section number
+_DMY_DOTS_SHORT = re.compile(
+    r"(?<![\d.])(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{2}),?\s+(?:um\s+)?(?P<H>[01]?\d|2[0-3])(?P<colon>:)(?P<M>[0-5]\d)(?![\d.:])"
+)
 # 9/17/2004 5:54:13 AM: month first, as US software prints it; only taken when a day >12
 # or an AM/PM marker says so, because 7/5/2005 is ambiguous otherwise
 _MDY_SLASH = re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?!\d|\.\d)" + _TIME, re.I)
@@ -303,8 +309,16 @@ def iter_dates(text: str, tz: dt.tzinfo, *, day_first: bool = False) -> Iterator
     day_first reads 03/05/2022 as 3 May, as pages in most languages but US English write it;
     otherwise a slashed date is read only when a day above 12 or an AM/PM marker settles it.
     """
+    if ":" in text:
+        for match in _DMY_DOTS_SHORT.finditer(text):
+            groups = match.groupdict()
+            year = int(groups["y"])
+            year += 2000 if year < 70 else 1900  # POSIX strptime's %y
+            parsed = _build(groups, year, int(groups["m"]), int(groups["d"]), tz)
+            if parsed is not None:
+                yield match.start(), parsed
     if not _FOUR_DIGITS.search(text):
-        return  # speed: every pattern reads a four-digit year, and most lines hold none
+        return  # speed: every other pattern reads a four-digit year, and most lines hold none
     for pattern in (_YMD, _DMY_WORDS, _MDY_WORDS, _DMY_DOTS):
         for match in pattern.finditer(text):
             parsed = _from_match(match, tz)

@@ -323,3 +323,21 @@ def test_a_time_glued_to_the_year_is_split_from_it(text, normalized):
     from cleaning.metadata.dates import normalize_digits
 
     assert normalize_digits(text) == normalized
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # forums and comments: a two-digit year with the time after it, often glued to the name
+        ("macbacchi28.09.19 12:44", ["2019-09-28T12:44:00+00:00"]),
+        ("Antwort vom 03.02.21, 09:05", ["2021-02-03T09:05:00+00:00"]),
+        ("28.09.19 um 13:39 Uhr", ["2019-09-28T13:39:00+00:00"]),
+        # no time, no padding, or a version: no date
+        ("Stand 28.09.19", []),
+        ("v1.2.19 12:44", []),
+        ("Kapitel 1.2.19: 12:30 Uhr", []),
+        ("Build 10.11.12.13 12:44", []),
+    ],
+)
+def test_a_two_digit_year_is_read_only_padded_and_with_a_time(text, expected):
+    assert [f.date.at.isoformat() for f in find_dates(text)] == expected

@@ -160,6 +160,22 @@ def test_headline_is_the_one_the_body_starts_with_not_a_ticker_atop_the_page():
     assert "Redaktion — 2. Februar 2022" in dates.header_lines
 
 
+def test_a_forum_thread_is_dated_by_its_first_post_under_the_headline():
+    # forum software glues the poster's name, a two-digit-year date and the time in one line
+    lines = [
+        "Forum>iPhone>Kein Netz seit dem Update ?",
+        "Kein Netz seit dem Update ?",
+        "pixelheini28.09.1912:44",
+        "Seit dem Update finden meine Geräte kein Mobilfunknetz mehr, hat jemand eine Idee?",
+        "Kommentare",
+        "ta3Kim28.09.1913:39",
+        "Bei mir geht es mit der neuen Version wieder.",
+    ]
+    body = [lines[1], lines[2], lines[3]]
+    dates = text_dates(lines, body, ["Kein Netz seit dem Update ?"], ZoneInfo("Europe/Berlin"))
+    assert dates.published[0].at.isoformat() == "2019-09-28T10:44:00+00:00"
+
+
 def test_body_top_dateline_and_labelled_dates():
     body = ["HONG KONG SAR - Media OutReach Newswire - 14 May 2025 - Co-organised by Cyberport", "More."]
     dates = text_dates([], body, [], ZoneInfo("Asia/Hong_Kong"))

@@ -291,15 +291,21 @@ _PUBLISHED_LABELS = re.compile(
 _ANY_PUBLISHED_LABEL = re.compile(f"{_PUBLISHED_LABEL.pattern}|{_PUBLISHED_LABELS.pattern[: -len(_LABEL_TAIL)]})", re.I)
 
 
+# the short labels ending right before the date, however long: "Last updated on", "Posted on"
+# (the last 8 characters of "updated on" are "dated on", which read as the published "date")
+_MODIFIED_LABEL_END = re.compile(f"(?:{_MODIFIED_LABEL.pattern})$", re.I)
+_PUBLISHED_LABEL_END = re.compile(f"(?:{_PUBLISHED_LABEL.pattern})$", re.I)
+
+
 def _label_before(text: str, start: int) -> str:
     # the label is what sits right before the date: "发布时间：", "【日期：", "Updated:"
     before = text[max(0, start - 28) : start]
     before = re.sub(r"[\s:：【\[(（|丨]+$", "", before)
     if _OTHER_LABELS.search(before):
         return "other"
-    if _MODIFIED_LABEL.search(before[-8:]) or _MODIFIED_LABELS.search(before):
+    if _MODIFIED_LABEL_END.search(before) or _MODIFIED_LABEL.search(before[-8:]) or _MODIFIED_LABELS.search(before):
         return "modified"
-    if _PUBLISHED_LABEL.search(before[-8:]) or _PUBLISHED_LABELS.search(before):
+    if _PUBLISHED_LABEL_END.search(before) or _PUBLISHED_LABEL.search(before[-8:]) or _PUBLISHED_LABELS.search(before):
         return "published"
     return ""
 

@@ -160,6 +160,10 @@ def test_find_dates_reads_labels_and_order():
         ("Registriert: 18.09.2008, 05:56", ["other"]),
         ("Member since May 3, 2010", ["other"]),
         ("Mindesthaltbarkeitsdatum 12.03.2022", [""]),
+        # a short label with its preposition: the whole label, not its last 8 characters
+        ("Last updated on 20 Feb, 2020. 3 min read", ["modified"]),
+        ("Updated on December 12, 2016 09:22 AM", ["modified"]),
+        ("Posted on March 3, 2020", ["published"]),
     ],
 )
 def test_find_dates_reads_labels_in_many_languages(text, labels):

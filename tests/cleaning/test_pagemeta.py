@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from cleaning.metadata.pagedates import article_lines, text_dates
 from cleaning.metadata.pagemeta import read_page_meta
+
+
+def _first_published(lines: list[str], body: list[str], title: str, zone: str) -> str:
+    """The strongest printed date text_dates finds, as an ISO string."""
+    return text_dates(lines, body, [title], ZoneInfo(zone)).published[0].at.isoformat()
 
 
 def test_json_ld_article_found_in_graph_and_lists():
@@ -78,75 +85,69 @@ def test_header_window_prefers_the_headline_over_related_links():
     assert article_lines(lines, body, after=1) == lines[4:7]
 
 
-def test_header_window_prefers_the_headline_the_body_follows():
-    # a heading inside the article shares the headline's first words and sits under a later
-    # date; the headline right above the body, with its dateline, is the article's
-    lines = [
-        "Aktuelles",
-        "Alleinerziehende: Betreuung ausbauen",
-        "Die Plattform fordert mehr Plätze.",
-        "19.11.2021",
-        "Wien, 19.11.2021 (KAP) Die Plattform fordert mehr Betreuungsplätze im ganzen Land.",
-        "Alleinerziehende in Zahlen",
-        "22.11.2021",
-        "Rund 162.000 Familien in Österreich haben nur einen Elternteil, meist die Mutter.",
-    ]
-    body = [lines[4], lines[5], lines[7]]
-    dates = text_dates(lines, body, ["Alleinerziehende: Betreuung ausbauen"], ZoneInfo("Europe/Vienna"))
-    assert dates.published[0].at.date().isoformat() == "2021-11-19"
-
-
-def test_headline_is_the_line_with_the_whole_title_not_a_heading_sharing_its_first_words():
-    # a shorter heading inside the article starts with the headline's first words and sits over a
-    # later radio date; the line that holds the whole title, with its dateline, is the headline
-    lines = [
-        "Magazin",
-        "Blasiussegen: Schutz vor Erkältungen",
-        "26. Januar 2022",
-        "Die Legende erzählt von einem Bischof, der im Gefängnis einen Jungen rettete.",
-        "Blasiussegen mit Maske?",
-        "Der Segen darf auch hinter einer Scheibe gespendet werden.",
-        "Radiobeitrag zum Blasiussegen",
-        "Sendung vom 30.1.2022 im Lokalradio",
-        "Mehr aus dem Magazin",
-    ]
-    body = [lines[3], lines[4], lines[5]]
-    dates = text_dates(lines, body, ["Blasiussegen: Schutz vor Erkältungen"], ZoneInfo("Europe/Berlin"))
-    assert dates.published[0].at.date().isoformat() == "2022-01-26"
+@pytest.mark.parametrize(
+    ("lines", "body", "expected"),
+    [
+        pytest.param(
+            # a heading inside the article shares the headline's first words and sits under a later
+            # date; the headline right above the body, with its dateline, is the article's
+            [
+                "Aktuelles",
+                "Alleinerziehende: Betreuung ausbauen",
+                "Die Plattform fordert mehr Plätze.",
+                "19.11.2021",
+                "Wien, 19.11.2021 (KAP) Die Plattform fordert mehr Betreuungsplätze im ganzen Land.",
+                "Alleinerziehende in Zahlen",
+                "22.11.2021",
+                "Rund 162.000 Familien in Österreich haben nur einen Elternteil, meist die Mutter.",
+            ],
+            [4, 5, 7],
+            "2021-11-19",
+            id="the-headline-the-body-follows",
+        ),
+        pytest.param(
+            # two shorter headings inside the article start with the headline's first words, one
+            # over a later radio date; the line that holds the whole title is the headline
+            [
+                "Magazin",
+                "Blasiussegen: Schutz vor Erkältungen",
+                "26. Januar 2022",
+                "Die Legende erzählt von einem Bischof, der im Gefängnis einen Jungen rettete.",
+                "Blasiussegen mit Maske?",
+                "Der Segen darf auch hinter einer Scheibe gespendet werden.",
+                "Radiobeitrag zum Blasiussegen",
+                "Sendung vom 30.1.2022 im Lokalradio",
+                "Mehr aus dem Magazin",
+            ],
+            [3, 4, 5],
+            "2022-01-26",
+            id="the-whole-title-not-a-heading-sharing-its-first-words",
+        ),
+    ],
+)
+def test_header_window_takes_the_article_s_own_headline(lines, body, expected):
+    published = _first_published(lines, [lines[i] for i in body], lines[1], "Europe/Berlin")
+    assert published == f"{expected}T00:00:00+00:00"
 
 
 def test_headline_is_the_one_the_body_starts_with_not_a_ticker_atop_the_page():
     # the headline also runs in a ticker over the navigation (beside a betting round's dates) and
     # in a teaser list; the body starts with the headline, and its own dateline follows it
     headline = "Titelkampf in Köln abgesagt"
+    # the site's menu, long enough to set the three places of the headline apart
+    menu = ["Navigation", "Startseite", "Ranglisten", "Kalender", "Ergebnisse", "Videos", "Kontakt", "Impressum"]
     lines = [
         "EILMELDUNG /",
         headline,
         "Tippspiel Runde 4: 28.01.2022 – 29.01.2022",
-        "Navigation",
-        "Startseite",
-        "Top News",
-        "Boxen im Fernsehen",
-        "Ranglisten",
-        "Kalender",
-        "Ergebnisse",
-        "Videos",
-        "Kontakt",
-        "Impressum",
+        *menu,
         "Datenschutz",
         "Top News",
         headline,
         "2. Februar 2022",
         "Neuer Gegner für den Weltmeister",
         "31. Januar 2022",
-        "Navigation",
-        "Ranglisten",
-        "Kalender",
-        "Ergebnisse",
-        "Videos",
-        "Kontakt",
-        "Impressum",
-        "Datenschutz",
+        *menu,
         "Archiv",
         "Sie sind hier: Top News",
         headline,
@@ -172,8 +173,7 @@ def test_a_forum_thread_is_dated_by_its_first_post_under_the_headline():
         "Bei mir geht es mit der neuen Version wieder.",
     ]
     body = [lines[1], lines[2], lines[3]]
-    dates = text_dates(lines, body, ["Kein Netz seit dem Update ?"], ZoneInfo("Europe/Berlin"))
-    assert dates.published[0].at.isoformat() == "2019-09-28T10:44:00+00:00"
+    assert _first_published(lines, body, lines[1], "Europe/Berlin") == "2019-09-28T10:44:00+00:00"
 
 
 def test_body_top_dateline_and_labelled_dates():

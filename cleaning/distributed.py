@@ -41,7 +41,7 @@ from cleaning.inputs.readers import InputShard, late_hints_of, merge_late_hints,
 from cleaning.shards import ShardResult, commit
 from cleaning.storage.snapshot import Store
 from cleaning.summary import RunSummary, run_key
-from cleaning.workers import start_forkserver
+from cleaning.workers import DASK_PRELOAD, start_forkserver
 
 __all__ = ["INSTALL_HINT", "dask_client", "run_dask"]
 
@@ -102,7 +102,7 @@ _LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.system-monitor.interval": "5s",
     "distributed.admin.system-monitor.disk": False,
 }
-_PRELOAD = ["distributed", "cleaning.warmup"]
+_PRELOAD = DASK_PRELOAD
 
 
 def _preload_forkserver() -> None:

@@ -45,7 +45,7 @@ from cleaning.step import StepResult, printable_detail, reject
 from cleaning.storage.memory import use_system_pool
 from cleaning.storage.snapshot import Store
 from cleaning.summary import RunSummary, run_key
-from cleaning.workers import start_forkserver, worker_pool
+from cleaning.workers import STEPS_PRELOAD, start_forkserver, worker_pool
 
 __all__ = [
     "RunSummary",
@@ -200,7 +200,7 @@ def _batched(items: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
         yield batch
 
 
-_PRELOAD = ["cleaning.warmup"]  # what the worker processes' server imports (the steps, warmed) before it forks them
+_PRELOAD = STEPS_PRELOAD  # what the worker processes' server imports (the steps, warmed) before it forks them
 
 
 class _Cleaner:

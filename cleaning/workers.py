@@ -15,7 +15,10 @@ import select
 import threading
 import time
 
-__all__ = ["process_alive", "start_forkserver", "worker_pool"]
+__all__ = ["DASK_PRELOAD", "STEPS_PRELOAD", "process_alive", "start_forkserver", "worker_pool"]
+
+STEPS_PRELOAD = ["cleaning.warmup"]  # what the local engine's workers' server imports (the steps, warmed)
+DASK_PRELOAD = ["distributed", "cleaning.warmup"]  # a LocalCluster's: Dask too
 
 _POLL_SECONDS = 0.5  # without pidfd (not Linux): how often a worker looks for its run
 

@@ -12,6 +12,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+# first: the workers of a `tidings clean` start warming up while this process imports pandas
+import tidings._early  # noqa: F401
+
+# isort: split
 import pandas as pd
 
 from cleaning import __version__

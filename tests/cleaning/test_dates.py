@@ -345,3 +345,48 @@ def test_a_time_glued_to_the_year_is_split_from_it(text, normalized):
 )
 def test_a_two_digit_year_is_read_only_padded_and_with_a_time(text, expected):
     assert [f.date.at.isoformat() for f in find_dates(text)] == expected
+
+
+_LABEL_PIECES = st.sampled_from(
+    [
+        "Published on",
+        "PUBLISHED",
+        "Posted",
+        "Date:",
+        "Release",
+        "Veröffentlicht am",
+        "VERÖFFENTLICHT",
+        "Publié le",
+        "Erschienen",
+        "发布时间：",
+        "發表於",
+        "日期",
+        "公開日",
+        "pu\u0130\u0131shed",
+        "po\u017fted",
+        "\u212aey",
+        "opubli\u212aowano",
+        "update",
+        "2024-05-01",
+        "news",
+        " ",
+        "\u3000",
+        "d",
+        "ate",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LABEL_PIECES, max_size=6).map("".join))
+def test_the_label_screen_never_hides_a_line_the_label_pattern_finds(line: str) -> None:
+    from cleaning.metadata.pagedates import _ANY_PUBLISHED_LABEL, _has_published_label
+
+    assert _has_published_label(line) == bool(_ANY_PUBLISHED_LABEL.search(line))
+
+
+def test_the_label_screen_reads_case_folded_letters_as_the_pattern_does() -> None:
+    from cleaning.metadata.pagedates import _ANY_PUBLISHED_LABEL, _has_published_label
+
+    for line in ("po\u017fted 1 May", "PUBL\u0130SHED", "opubli\u212aowano", "Posted by", "no label here", "发布时间"):
+        assert _has_published_label(line) == bool(_ANY_PUBLISHED_LABEL.search(line)), line

@@ -274,6 +274,20 @@ def test_lead_caption_identifying_people_by_position() -> None:
 
 
 @pytest.mark.parametrize(
+    "lead",
+    [
+        "Jane Chan (left) spoke first at the forum, which ran for two days in the convention centre.",
+        "The minister (centre) and " + "the delegates " * 40 + "(pictured) met in Central.",
+        "Sales rose (left axis) while costs fell, the report said " + "(" * 30 + ".",
+    ],
+)
+def test_a_lead_with_fewer_than_two_position_brackets_stays(lead: str) -> None:
+    text, removed = built_in("\n".join([lead, *BODY]))
+    assert text.splitlines() == [lead, *BODY]
+    assert "photo_caption_lead" not in removed
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         # sentences that merely mention an editor, a source, an app, a QR code or copyright

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -390,3 +391,13 @@ def test_the_label_screen_reads_case_folded_letters_as_the_pattern_does() -> Non
 
     for line in ("po\u017fted 1 May", "PUBL\u0130SHED", "opubli\u212aowano", "Posted by", "no label here", "发布时间"):
         assert _has_published_label(line) == bool(_ANY_PUBLISHED_LABEL.search(line)), line
+
+
+def test_the_label_screen_holds_every_word_of_the_label_patterns() -> None:
+    # a label added to the patterns but not to the screen's words would be screened out unseen
+    from cleaning.metadata.pagedates import _LABEL_WORDS, _PUBLISHED_LABEL, _PUBLISHED_LABELS
+
+    source = _PUBLISHED_LABEL.pattern + "|" + _PUBLISHED_LABELS.pattern
+    words = set(re.findall(r"[^\W\d_]{4,}|[\u3040-\u30ff\u4e00-\u9fff]{2,}", source.replace(r"\s", " ")))
+    assert len(words) > 20
+    assert [w for w in sorted(words) if not _LABEL_WORDS.search(w.lower())] == []

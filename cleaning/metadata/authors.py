@@ -142,6 +142,7 @@ _LONE_LABEL = re.compile(
 )
 # "ByJ.R. Stone": an opener glued to the name (case matters: "Bypass", "Parker" are words)
 _GLUED_OPENER = re.compile(r"^(By|Von|Por|Par)(?=[A-Z][\w.]*[\s.])")
+_GLUED_OPENERS = ("By", "Von", "Por", "Par")
 _EN_EDITOR = re.compile(r"(?:^|[;.(]\s*)(?:edited by|editing by|editor:)\s+(?P<names>[^;\n)]{2,80})", re.I)
 # "海姑娘写于2005年6月12日", "ggjjzhzz 发表于 2005-9-15": the blog/forum author before a date
 _POSTED_BY = re.compile(
@@ -754,6 +755,12 @@ _HINT_WORDS = (
 )
 # any of them in a line, in one scan: 3 to 8 times faster than a substring test per word
 _HINT = re.compile("|".join(re.escape(word) for word in _HINT_WORDS))
+# on an ASCII line (str.isascii costs nothing) only these can occur, and a substring test for
+# each is several times faster than the scan
+_ASCII_HINT_WORDS = tuple(word for word in _HINT_WORDS if word.isascii())
+# the letters re.I matches to ASCII letters although lower() does not make them ASCII
+# ("ſ" matches "s", "ı" and "İ" match "i"): a line holding one is read by every pattern
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 _EN_OPENERS = (
     *("by", "written by", "reporting by", "words by", "story by", "text by", "reported by", "compiled by"),
     *("ein artikel von ", "ein beitrag von ", "artikel von ", "beitrag von ", "gastbeitrag von "),
@@ -779,19 +786,33 @@ _EN_OPENERS = (
 )
 _SLASH_CREDIT = re.compile(r"文\s*[/／｜|]")
 _MONTH_OR_DAY = re.compile(r"\d\d|\d[./]\d")
-_BRACKETS = ("[", "【", "(", "（")
+
+
+def _hinted(lowered: str) -> bool:
+    """Tell whether a lower-cased line holds one of the hint words."""
+    if lowered.isascii():
+        return any(map(lowered.__contains__, _ASCII_HINT_WORDS))
+    return _HINT.search(lowered) is not None
+
+
+def _labelled(text: str) -> bool:
+    """Tell whether a byline pattern that needs a label word (_CN_EDITOR, _EN_EDITOR, _CN_AUTHOR
+    but for "文/", _POSTED_BY, _POSTED_BY_NAME, _SOURCE_PERSON) may match text: it holds a hint
+    word in any case, or a letter that lower() does not fold as re.I does.
+    """
+    return _hinted(text.lower()) or (not text.isascii() and _FOLDS_TO_ASCII.search(text) is not None)
 
 
 def _may_hold_byline(line: str) -> bool:
     lowered = line.lower()
-    if _HINT.search(lowered) or lowered.lstrip().startswith(_EN_OPENERS):
+    if _hinted(lowered) or lowered.lstrip().startswith(_EN_OPENERS):
         return True
     # a dated byline ("Posted on May 3, 2021 by …", "11.12.2019 - Jane Doe")
     if (" by " in lowered or " von " in lowered or " - " in lowered) and _MONTH_OR_DAY.search(line):
         return True
     if "文" in line and _SLASH_CREDIT.search(line):
         return True
-    return any(b in line for b in _BRACKETS) and _DATELINE.search(line) is not None
+    return ("[" in line or "【" in line or "(" in line or "（" in line) and _DATELINE.search(line) is not None
 
 
 _DATELINE_OR_MONTH = re.compile(r"(?:19|20)\d\d|\d{1,2}[./]\d{1,2}[./]\d{2}", re.I)
@@ -811,6 +832,28 @@ def _join_lone_labels(lines: Sequence[str]) -> Sequence[str]:
     return joined
 
 
+def _read_posted_and_sources(text: str, byline: Byline) -> None:
+    """Add the posters' names a blog or forum footer gives, and the people a source line credits."""
+    for match in _POSTED_BY.finditer(text):
+        name = match.group("names")
+        if _looks_like_chinese_name(name) or not re.search(rf"[{_HAN}]", name):
+            byline.authors.append(name)
+    for match in _POSTED_BY_NAME.finditer(text):
+        if match.group("latin"):
+            byline.authors += _split_english(match.group("latin"))
+        elif _looks_like_chinese_name(match.group("han")) or not re.search(rf"[{_HAN}]", match.group("han")):
+            byline.authors.append(match.group("han"))
+    for match in _SOURCE_PERSON.finditer(text):
+        names = _split_chinese(match.group("names"), strict=True)
+        # every token a 2-3 character name: "来源：新华社", "来源：金融界" stay outlets
+        if (
+            names
+            and len(names) == len(_SPLIT.split(match.group("names").strip()))
+            and all(len(n) <= 3 and n[-1] not in _ORG_ENDINGS for n in names)
+        ):
+            byline.credited += names
+
+
 def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byline:
     """Read authors and editors from the lines of a text: labelled bylines anywhere,
     'By ...' lines, bare name lines near the top, and closing credits near the bottom.
@@ -824,22 +867,26 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
         near_top, near_bottom = index < top, index >= count - bottom
         if not (near_top or near_bottom or _may_hold_byline(line)):
             continue
-        text = " ".join(line.replace("\u3000", " ").replace("\xa0", " ").split())
+        text = " ".join(line.split())  # str.split() splits at U+3000 and U+00A0 too
         if not text:
             continue
-        text = _GLUED_OPENER.sub(r"\1 ", text)
-        for match in _CN_EDITOR.finditer(text):
-            names = _split_chinese(match.group("names") or match.group("paren"))
-            byline.editors += names
-            if match.group(0).startswith(("编辑", "編輯")):
-                byline.compilers += names
-        for match in _EN_EDITOR.finditer(text):
-            byline.editors += _split_english(match.group("names"))
-        without_editors = _CN_EDITOR.sub("", text)
-        for match in _CN_AUTHOR.finditer(without_editors):
-            # "记者了解到", "作者提出": without a colon, what follows the label must look like a name
-            loose = bool(match.group("colon")) or bool(re.search(r"[/／|｜]", match.group("label")))
-            byline.authors += _split_chinese(match.group("names"), strict=not loose)
+        if text.startswith(_GLUED_OPENERS):
+            text = _GLUED_OPENER.sub(r"\1 ", text)
+        # most lines hold no label word: the label patterns, which scan the whole line, are spared
+        has_label = _labelled(text)
+        if has_label:
+            for match in _CN_EDITOR.finditer(text):
+                names = _split_chinese(match.group("names") or match.group("paren"))
+                byline.editors += names
+                if match.group(0).startswith(("编辑", "編輯")):
+                    byline.compilers += names
+            for match in _EN_EDITOR.finditer(text):
+                byline.editors += _split_english(match.group("names"))
+        if has_label or "文" in text:
+            for match in _CN_AUTHOR.finditer(_CN_EDITOR.sub("", text) if has_label else text):
+                # "记者了解到", "作者提出": without a colon, what follows the label must look like a name
+                loose = bool(match.group("colon")) or bool(re.search(r"[/／|｜]", match.group("label")))
+                byline.authors += _split_chinese(match.group("names"), strict=not loose)
         # one article has one byline: further "By …" lines are related stories' (a list of teasers)
         opener = None if opener_read else _EN_AUTHOR.match(text)
         strict = bool(opener) and opener.group("opener").lower().split()[-1] in _PREPOSITIONS  # type: ignore[union-attr]
@@ -877,26 +924,12 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             opener_read = bool(found)
         elif _DATE_DASH.match(text):
             dashed.append(text)
-        for match in _POSTED_BY.finditer(text):
-            name = match.group("names")
-            if _looks_like_chinese_name(name) or not re.search(rf"[{_HAN}]", name):
-                byline.authors.append(name)
-        for match in _POSTED_BY_NAME.finditer(text):
-            if match.group("latin"):
-                byline.authors += _split_english(match.group("latin"))
-            elif _looks_like_chinese_name(match.group("han")) or not re.search(rf"[{_HAN}]", match.group("han")):
-                byline.authors.append(match.group("han"))
-        for match in _SOURCE_PERSON.finditer(text):
-            names = _split_chinese(match.group("names"), strict=True)
-            # every token a 2-3 character name: "来源：新华社", "来源：金融界" stay outlets
-            if (
-                names
-                and len(names) == len(_SPLIT.split(match.group("names").strip()))
-                and all(len(n) <= 3 and n[-1] not in _ORG_ENDINGS for n in names)
-            ):
-                byline.credited += names
-        wire = (_DATELINE_CREDIT.match(text) if index < 3 else None) or (
-            _CLOSING_CREDIT.search(text) if index >= count - 2 else None
+        if has_label:
+            _read_posted_and_sources(text, byline)
+        # the credit and bracket patterns need a bracket
+        paren = "(" in text or "（" in text
+        wire = (_DATELINE_CREDIT.match(text) if paren and index < 3 else None) or (
+            _CLOSING_CREDIT.search(text) if paren and index >= count - 2 else None
         )
         if wire and (is_agency(wire.group("credit")) or is_agency_credit(wire.group("credit"))):
             byline.credited.append(wire.group("credit"))
@@ -909,11 +942,12 @@ def read_bylines(lines: Sequence[str], *, top: int = 8, bottom: int = 6) -> Byli
             ):
                 byline.authors += tokens
         # "2004年7月16日08:19 [ 黄宇 ]": a bracketed name beside the dateline
-        if _DATELINE.search(text):
+        if (paren or "[" in text or "【" in text) and _DATELINE.search(text):
             for match in _BRACKETED.finditer(text):
                 if _looks_like_chinese_name(match.group(1)):
                     byline.authors.append(match.group(1))
-        if near_bottom or near_top:
+        # the text ends in no space: a closing credit ends it with its bracket
+        if (near_bottom or near_top) and text.endswith((")", "）")):
             credit = _END_CREDIT.search(text)
             if credit and not _CN_AUTHOR.search(credit.group(0)):
                 names = _split_chinese(credit.group("names"), strict=True)

@@ -140,3 +140,11 @@ def test_the_plain_split_takes_the_ideographic_and_the_no_break_space() -> None:
 def test_screened_lines_still_read(lines, authors_, editors, credited) -> None:
     byline = read_bylines(lines)
     assert (byline.authors, byline.editors, byline.credited) == (authors_, editors, credited)
+
+
+def test_every_english_hint_word_holds_a_stem_the_screen_looks_for_first() -> None:
+    assert authors._ASCII_HINT_WORDS
+    for word in authors._ASCII_HINT_WORDS:
+        assert any(stem in word for stem in authors._ASCII_HINT_STEMS), word
+    # and every other hint word is found by the one scan
+    assert all(authors._HINT.search(word) for word in _HINT_WORDS if not word.isascii())

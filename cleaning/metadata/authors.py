@@ -557,13 +557,15 @@ def header_handle(header: Sequence[str], site_names: Sequence[str] = ()) -> list
     byline of one word ("Posted in News by jdoe on May 3, 2021", "von Marianne1"), else a forum
     post's header ("macbacchi28.09.1912:44"). The first such line only: later ones head replies.
     """
-    for line in header:
-        for segment in _SEGMENTS.split(" ".join(line.split())):
+    texts = [" ".join(line.split()) for line in header]
+    for text in texts:
+        # a line with no separator is one segment; a post header holds a time ("12:44")
+        for segment in _SEGMENTS.split(text) if "|" in text or "·" in text or "•" in text else (text,):
             labelled = _LABELLED_HANDLE.match(segment)
             if labelled and (name := handle_name(labelled.group("handle"), site_names, free_text=True)):
                 return [name]
-    for line in header:
-        posted = _POST_HEADER.match(" ".join(line.split()))
+    for text in texts:
+        posted = _POST_HEADER.match(text) if ":" in text else None
         if posted and (name := handle_name(posted.group("handle"), site_names, free_text=True)):
             return [name]
     return []
@@ -991,8 +993,8 @@ def bare_names_beside_date(lines: Sequence[str], site_names: Iterable[str] = ())
     candidates = [
         index
         for index, text in enumerate(names)
-        if 2 <= len(text.split(" ")) <= 5
-        and len(text) <= _BARE_NAME_CHARS
+        if len(text) <= _BARE_NAME_CHARS
+        and 2 <= len(text.split(" ")) <= 5
         and _LATIN_NAME.match(text)
         and not (re.search(r"\d", text) or text.isupper() or _OUTLET_WORDS.search(text))
         and not _PUBLICATION_WORDS.search(text)

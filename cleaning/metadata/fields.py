@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from cleaning.metadata.authors import (
@@ -317,9 +317,10 @@ def pick_authors(
         # text; the element marked as the author holds the name alone
         return [next((e for e in elements if n.startswith(e) and len(e) >= 4), n) for n in names]
 
-    authors = first_list(
-        people(names_from_value(fm.get("author")) + names_from_value(fm.get("authors"))),
-        _declared_unless_printed_differs(
+    def candidates() -> Iterator[list[str]]:
+        # strongest first, each read only when the ones before it name nobody
+        yield people(names_from_value(fm.get("author")) + names_from_value(fm.get("authors")))
+        yield _declared_unless_printed_differs(
             first_list(
                 people(names_from_value(page.json_ld.get("author"))),
                 _not_the_copyright_holder(
@@ -332,23 +333,26 @@ def pick_authors(
             # the byline between headline and body is the article's; the text's own bylines
             # (a cited book's "von A, B und C" near the end) only when the header has none
             people(as_marked(head.authors or body.authors + extra.authors)),
-        ),
+        )
         # lines around the article, where related stories' bylines sit
-        people(as_marked(around.authors)),
-        people(body.credited + extra.credited + head.credited + around.credited),
-        people(elements),
+        yield people(as_marked(around.authors))
+        yield people(body.credited + extra.credited + head.credited + around.credited)
+        yield people(elements)
         # the post's byline the page prints only in a script template, kept in its description
-        people(n for text in page.all("og:description", "description")[:1] for n in description_byline(text)),
-        [n for text in page.author_elements[:1] if (n := account_name(text)) and not is_site_name(n, site_names)],
+        yield people(n for text in page.all("og:description", "description")[:1] for n in description_byline(text))
+        yield [n for text in page.author_elements[:1] if (n := account_name(text)) and not is_site_name(n, site_names)]
         # a one-word handle the marked author element holds ("LD", "Heiko" on heiko-adams.de), else
         # one a labelled byline or a forum post's header between headline and body names
-        [n for text in page.author_elements[:1] if (n := handle_name(text, site_names))]
-        or header_handle(header, site_names),
-        people(names_from_value(extracted.get("author"))),
+        yield [n for text in page.author_elements[:1] if (n := handle_name(text, site_names))] or header_handle(
+            header, site_names
+        )
+        yield people(names_from_value(extracted.get("author")))
         # a name alone beside the dateline between headline and body: a byline without "By",
         # taken last (a blog's sidebar heading sits beside a date too)
-        people(bare_names_beside_date(header, site_names)),
-    ) or people(closing_signature(body_lines))
+        yield people(bare_names_beside_date(header, site_names))
+        yield people(closing_signature(body_lines))
+
+    authors = next((names for names in candidates() if names), [])
     if not authors:
         # no person anywhere: the desk or team the byline credits ("By Staff Writer"), from the
         # element marked as the author, else a "By …" line between headline and body

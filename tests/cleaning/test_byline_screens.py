@@ -148,3 +148,33 @@ def test_every_english_hint_word_holds_a_stem_the_screen_looks_for_first() -> No
         assert any(stem in word for stem in authors._ASCII_HINT_STEMS), word
     # and every other hint word is found by the one scan
     assert all(authors._HINT.search(word) for word in _HINT_WORDS if not word.isascii())
+
+
+_HEADER_SHAPES = st.text(alphabet=st.sampled_from("ab9 .:/-|·•,Uhr12"), max_size=40)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_HEADER_SHAPES)
+def test_the_header_handle_screens_hold(text: str) -> None:
+    # header_handle splits only a line with a separator, and matches a post header only on a line with a time
+    if not any(mark in text for mark in "|·•"):
+        assert authors._SEGMENTS.split(text) == [text]
+    if ":" not in text:
+        assert authors._POST_HEADER.match(text) is None
+
+
+def test_the_header_separators_are_the_screens() -> None:
+    assert re.findall(r"\[([^\]]*)\]", authors._SEGMENTS.pattern) == ["|·•"]
+
+
+@pytest.mark.parametrize(
+    ("header", "handle"),
+    [
+        (["Posted in News by jdoe on May 3, 2021"], ["jdoe"]),
+        (["Home | von Marianne1 | 3 Kommentare"], ["Marianne1"]),
+        (["macbacchi28.09.1912:44"], ["macbacchi"]),
+        (["HansEhrlich 17.10.2019, 13:56 Uhr"], ["HansEhrlich"]),
+    ],
+)
+def test_header_handles_still_read(header, handle) -> None:
+    assert authors.header_handle(header) == handle

@@ -178,3 +178,33 @@ def test_the_header_separators_are_the_screens() -> None:
 )
 def test_header_handles_still_read(header, handle) -> None:
     assert authors.header_handle(header) == handle
+
+
+_WORDISH = st.text(alphabet=st.sampled_from("ab s_'’é1-. \u00b2"), max_size=12)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_WORDISH, _WORDISH)
+def test_holds_word_tells_what_the_whole_word_pattern_finds(text: str, word: str) -> None:
+    if not word:
+        return
+    pattern = rf"(?<!\w){re.escape(word)}(?!\w)(?!['’]s\b)"
+    assert authors._holds_word(text, word) == bool(re.search(pattern, text)), (text, word)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "held"),
+    [
+        ("elavegan", "ela", False),
+        ("matthew davis's blog", "matthew davis", False),
+        ("matthew davis’ blog", "matthew davis", True),
+        ("the ela blog", "ela", True),
+        ("ela_x ela", "ela", True),
+        ("aa", "a", False),
+        ("a's a", "a", True),
+        ("a'sb", "a", True),
+    ],
+)
+def test_holds_word_examples(text: str, word: str, held: bool) -> None:
+    assert authors._holds_word(text, word) is held
+    assert bool(re.search(rf"(?<!\w){re.escape(word)}(?!\w)(?!['’]s\b)", text)) is held

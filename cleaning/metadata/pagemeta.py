@@ -112,6 +112,9 @@ class PageMeta:
 
 # plain etree elements: lxml.html's element classes cost a lookup per node and buy nothing here
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+# the same parser for the page's UTF-8 bytes: libxml2 reads a str as UCS-2 or UCS-4 and converts
+# it, which made the parse a third slower than encoding it first (the trees are the same)
+_UTF8_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
 
 
 def _text(element: Any) -> str:
@@ -213,10 +216,8 @@ def _in_form_or_comments(element: Any) -> bool:
 _BREAKS = ("\ue000", "\ue001", "\uf8fe", "\uf8ff")
 
 
-def _visible_lines(root: Any, html: str) -> list[str]:
-    """Return the page's visible text, one line per block. Mutates root: call it last."""
-    body = root.find(".//body")
-    top = body if body is not None else root
+def _visible_lines(top: Any, html: str) -> list[str]:
+    """Return the visible text of top (the page's <body>), one line per block. Mutates top: call it last."""
     mark = next((m for m in _BREAKS if m not in html), None)
     # lxml does the walk in C: a Python walk over every node was a third of the metadata step
     lxml.etree.strip_elements(top, *_SKIP_TAGS, with_tail=False)
@@ -225,14 +226,16 @@ def _visible_lines(root: Any, html: str) -> list[str]:
             element.text = mark + (element.text or "")
             element.tail = mark + (element.tail or "")
     text = lxml.etree.tostring(top, method="text", encoding="unicode")
-    # a newline inside HTML text is a space; only blocks break lines
-    text = text.replace("\n", " ")
-    if mark is not None:
-        text = text.replace(mark, "\n")
-    # str.split() splits on U+3000 as on every Unicode space; one comprehension, no generator per page line
-    return [" ".join(words) for line in text.split("\n") if (words := line.split())]
+    if mark is None:
+        mark = "\n"  # a newline is a space like any other, and no mark: one line
+        text = text.replace("\n", " ")
+    # a newline inside HTML text is a space (str.split() splits on every Unicode space, U+3000 too);
+    # most stretches between two marks hold spaces only (a block ends where the next starts)
+    return [" ".join(line.split()) for line in text.split(mark) if line and not line.isspace()]
 
 
+# the elements read_page_meta reads by their tag
+_READ_TAGS = ("script", "meta", "time", "link", "h1", "title", "body")
 # dates stated on body elements: microdata/RDFa (<span itemprop="datePublished" content=...>,
 # property="schema:dateCreated") and hAtom (<abbr class="published" title="2017-07-23T17:06:45+0000">)
 _DATE_PROPERTIES = {"datepublished", "datecreated", "datemodified", "dc:date", "dcterms:created", "dcterms:modified"}
@@ -257,24 +260,40 @@ def _read_date_element(element: Any, page: PageMeta, prop: str, classes: str) ->
             page.meta["hatom:published"] = [value]
 
 
+def _parse(html: str) -> Any:
+    # XML declarations with an encoding make lxml refuse a str; the text is already decoded
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1)
+    if not text.startswith("<?xml"):  # a second declaration: lxml refuses the str, as it did
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the str as it is
+            pass
+        else:
+            return lxml.etree.fromstring(data, _UTF8_PARSER)
+    return lxml.etree.fromstring(text, _PARSER)
+
+
 def read_page_meta(html: str) -> PageMeta:
     """Parse html once and collect its JSON-LD, meta tags, <time>, canonical, <h1>, <title>, lines."""
     page = PageMeta()
     if not html or not html.strip():
         return page
     try:
-        # XML declarations with an encoding make lxml refuse a str; the text is already decoded
-        root = lxml.etree.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1), _PARSER)
+        root = _parse(html)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
         logger.debug("unparsable HTML: %s", exc)
         return page
     if root is None:
         return page
     page.lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    # the elements read by their tag, from one walk in C: a walk per tag cost as much as this one
+    tagged: dict[str, list[Any]] = {tag: [] for tag in _READ_TAGS}
+    for element in root.iter(*_READ_TAGS):
+        tagged[element.tag].append(element)
     page.json_ld = _pick_json_ld(
-        [s.text or "" for s in root.iter("script") if (s.get("type") or "").lower() == "application/ld+json"]
+        [s.text or "" for s in tagged["script"] if (s.get("type") or "").lower() == "application/ld+json"]
     )
-    for meta in root.iter("meta"):
+    for meta in tagged["meta"]:
         key = (
             (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "")
             .strip()
@@ -285,25 +304,33 @@ def read_page_meta(html: str) -> PageMeta:
         if key and content is not None:
             page.meta.setdefault(key, []).append(content)
     # a <time> in a comment thread dates a reader's comment, not the article
-    page.times = [t.get("datetime", "") for t in root.iter("time") if t.get("datetime") and not _in_form_or_comments(t)]
-    for link in root.iter("link"):
+    page.times = [t.get("datetime", "") for t in tagged["time"] if t.get("datetime") and not _in_form_or_comments(t)]
+    for link in tagged["link"]:
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             page.canonical = link.get("href", "").strip()
             break
-    page.h1 = [text for h in root.iter("h1") if (text := _text(h))]
-    title = root.find(".//title")
+    page.h1 = [text for h in tagged["h1"] if (text := _text(h))]
+    # the first <title> and <body> below the root (root.find(".//title") found that one)
+    title = next((t for t in tagged["title"] if t is not root), None)
     page.title_tag = _text(title) if title is not None else None
+    body = next((b for b in tagged["body"] if b is not root), None)
     by_class = by_link = None
     class_element: Any = None
     first_declared = class_position = -1
+    marks: dict[str, bool] = {}  # _may_mark of each class attribute: pages repeat a few hundred times
     for position, element in enumerate(root.iter()):
-        if not isinstance(element.tag, str) or element.tag in {"meta", "link", "script", "style", "body", "html"}:
+        tag = element.tag
+        if not isinstance(tag, str) or tag in {"meta", "link", "script", "style", "body", "html"}:
             continue
         prop = element.get("itemprop") or element.get("property") or ""
         classes = element.get("class") or ""
         rel = element.get("rel") or ""
-        if not (prop or rel) and (element.tag != "a" or by_link is not None) and not _may_mark(classes):
-            continue  # most elements: nothing on them marks a date or an author
+        if not (prop or rel) and (tag != "a" or by_link is not None):
+            marked = marks.get(classes)
+            if marked is None:
+                marked = marks[classes] = _may_mark(classes)
+            if not marked:
+                continue  # most elements: nothing on them marks a date or an author
         if prop or "published" in classes:  # attribute tests first: this runs on every element
             _read_date_element(element, page, prop, classes)
         declared = "author" in rel.lower() or prop.lower() == "author"
@@ -321,10 +348,7 @@ def read_page_meta(html: str) -> PageMeta:
         )
         # the first author-archive link only: later ones are the blogger's category and month links
         linked = (
-            not (declared or classed)
-            and by_link is None
-            and element.tag == "a"
-            and _may_link_author(element.get("href") or "")
+            not (declared or classed) and by_link is None and tag == "a" and _may_link_author(element.get("href") or "")
         )
         if not (declared or classed or linked) or _in_form_or_comments(element):
             continue
@@ -345,5 +369,5 @@ def read_page_meta(html: str) -> PageMeta:
     fallback = by_class or by_link
     if fallback and not page.author_elements:
         page.author_elements.append(fallback)
-    page.lines = _visible_lines(root, html)
+    page.lines = _visible_lines(body if body is not None else root, html)
     return page

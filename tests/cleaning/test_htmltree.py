@@ -1,0 +1,63 @@
+"""parse_page's loader gives the tree trafilatura's load_html gives, on every kind of page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.etree
+import pytest
+from trafilatura.utils import load_html
+
+from cleaning.extraction.htmltree import _load_html, parse_page
+
+_PAGES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "pages").glob("*.html"))
+_DOCUMENT = '<html lang="en"><head><title>T</title></head><body><p>One</p><p>Two</p></body></html>'
+_XHTML = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">'
+
+
+def _tree(tree: object) -> object:
+    return None if tree is None else lxml.etree.tostring(tree, encoding="unicode")
+
+
+@pytest.mark.parametrize("path", _PAGES, ids=lambda path: path.name)
+def test_the_loader_gives_trafilaturas_tree_on_the_fixture_pages(path: Path) -> None:
+    html = path.read_text(encoding="utf-8")
+    assert _tree(_load_html(html)) == _tree(load_html(html))
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        _DOCUMENT,
+        f"<!DOCTYPE html>\n{_DOCUMENT}",
+        f"{_XHTML}\n{_DOCUMENT}",  # the repair cuts a doctype with a slash off the first line
+        _XHTML + _DOCUMENT,  # ... and the rest of that line with it
+        f"<!doctype html>{_DOCUMENT}",  # no newline: the repair adds one
+        '<html lang="en" />\n<head><title>T</title></head><body><p>One</p></body></html>',  # a self-closing <html/>
+        '<?xml version="1.0" encoding="utf-8"?>\n' + _DOCUMENT,  # lxml refuses this str: load_html parses bytes
+        "<p>One</p><p>Two</p>",  # a fragment
+        "<p>One</p>",  # one element, not HTML for load_html
+        "<div>One</div>",
+        "plain text, no markup",
+        "",
+        " \n ",
+        "\u3000" + _DOCUMENT,  # a space that only a str counts as one: fragment or document?
+        "\xa0\n" + _DOCUMENT,
+        f"{_XHTML}\u2028{_DOCUMENT}",  # that space exposed by the doctype repair
+        _DOCUMENT.replace("One", "O\x0bne\x00"),  # characters the repair deletes
+        _DOCUMENT.replace("One", "O\ufffene\uffff"),
+        _DOCUMENT.replace("One", "O\ud800ne"),  # a lone surrogate
+        _DOCUMENT.replace("One", "Öne 中文 😀 &amp; &#x1F600;"),
+    ],
+)
+def test_the_loader_gives_trafilaturas_tree_on_edge_cases(html: str) -> None:
+    assert _tree(_load_html(html)) == _tree(load_html(html))
+    wrapped = f"<html><body>{html}</body></html>"  # parse_page's second try
+    assert _tree(_load_html(wrapped)) == _tree(load_html(wrapped))
+
+
+def test_parse_page_still_wraps_fragments_into_a_document() -> None:
+    tree = parse_page("<p>One</p>")
+    assert tree is not None
+    assert tree.tag == "html"
+    assert [p.text for p in tree.iter("p")] == ["One"]

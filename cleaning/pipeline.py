@@ -148,7 +148,9 @@ def _no_articles() -> pd.DataFrame:
 
 def clean_pages(pages: pd.DataFrame, config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the per-page steps on a frame of pages; return (articles, rejects) rows."""
-    kept = pages
+    # Column labels as plain objects, not pandas' Arrow strings: every column a step adds
+    # would otherwise rebuild an Arrow index and its hash table (most of a step's fixed cost)
+    kept = pages.set_axis(pd.Index(pages.columns, dtype=object), axis=1)
     rejected = []
     for name, step in build_steps(config):
         if kept.empty:  # every page was rejected: later steps need not handle empty frames
@@ -170,8 +172,10 @@ def clean_pages(pages: pd.DataFrame, config: CleaningConfig) -> tuple[pd.DataFra
         if rejected
         else pd.DataFrame(columns=REJECT_COLUMNS)
     )
-    articles = _no_articles() if kept.empty else _article_rows(kept).reset_index(drop=True)
-    return articles, rejects
+    if kept.empty:
+        return _no_articles(), rejects
+    articles = _article_rows(kept).reset_index(drop=True)
+    return articles.set_axis(pd.Index(list(articles.columns)), axis=1), rejects  # the usual str labels
 
 
 def _failure_detail(error: Exception) -> str:

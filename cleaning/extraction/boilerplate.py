@@ -12,6 +12,7 @@ import pandas as pd
 
 from cleaning.extraction.credits import LEAD_CREDIT, drop_lead_credits
 from cleaning.extraction.rules import Rule, RuleKind, RuleSet, host_of
+from cleaning.extraction.rules.screens import screen_of
 from cleaning.step import StepResult, require_columns
 
 __all__ = ["apply_rules", "remove_boilerplate"]
@@ -34,7 +35,9 @@ def _in_scope(rule: Rule, lines: Sequence[str]) -> range:
 def _matches(rule: Rule, line: str) -> bool:
     if rule.max_chars is not None and len(line) > rule.max_chars:
         return False
-    return rule.pattern is not None and rule.pattern.search(line) is not None
+    if rule.pattern is None or ((screen := screen_of(rule.pattern)) is not None and not screen.search(line)):
+        return False
+    return rule.pattern.search(line) is not None
 
 
 def _tail_allowed(rule: Rule, lines: Sequence[str], start: int) -> bool:
@@ -51,9 +54,17 @@ def _drop_lines(rule: Rule, lines: list[str], removed: Removed) -> list[str]:
     if rule.pattern is None:
         return lines
     # speed: the matching lines in one comprehension (the same test as _matches, without a
-    # call per line); most rules match no line of a page
-    search, cap = rule.pattern.search, rule.max_chars
-    hits = [i for i in _in_scope(rule, lines) if (cap is None or len(lines[i]) <= cap) and search(lines[i])]
+    # call per line); most rules match no line of a page, and their screen says so sooner
+    search, cap, screen = rule.pattern.search, rule.max_chars, screen_of(rule.pattern)
+    if screen is None:
+        hits = [i for i in _in_scope(rule, lines) if (cap is None or len(lines[i]) <= cap) and search(lines[i])]
+    else:
+        seen = screen.search
+        hits = [
+            i
+            for i in _in_scope(rule, lines)
+            if (cap is None or len(lines[i]) <= cap) and seen(lines[i]) and search(lines[i])
+        ]
     if not hits:
         return lines
     dropped: set[int] = set()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaning.config import CleaningConfig
@@ -16,6 +16,7 @@ from cleaning.errors import ConfigError
 from cleaning.extraction.boilerplate import apply_rules, remove_boilerplate
 from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.rules import Rule, RuleKind, load_rules
+from cleaning.extraction.rules.screens import fails_fast, required_literals, screen_of
 from cleaning.pipeline import build_steps
 
 BUILT_IN = load_rules(None)
@@ -466,3 +467,58 @@ def test_rules_never_crash_and_only_remove(lines: list[str]) -> None:
     for kept in clean.splitlines():
         assert any(is_subsequence(kept, line) for line in text.splitlines()), kept
     assert all(isinstance(v, list) and v for v in removed.values())
+
+
+# ---------------------------------------------------------------- literal screens
+
+SCREENED = [r for r in BUILT_IN.line_rules if r.pattern is not None and screen_of(r.pattern) is not None]
+
+
+def test_the_costly_built_in_patterns_have_a_screen() -> None:
+    # the ones tried at every position of a line (about 5 us a line each without their screen)
+    names = {r.name for r in SCREENED}
+    assert {"disclosure_line", "newsletter_promo", "copyright_line", "credit_end_marker", "page_toolbar"} <= names
+
+
+@pytest.mark.parametrize("built_in_rule", SCREENED, ids=lambda r: r.name)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_screen_never_hides_a_line_its_pattern_matches(built_in_rule: Rule, data: st.DataObject) -> None:
+    assert built_in_rule.pattern is not None
+    line = data.draw(st.from_regex(built_in_rule.pattern))
+    screen = screen_of(built_in_rule.pattern)
+    assert screen is not None
+    assert screen.search(line), line
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        ("abc", {"abc"}),
+        ("^x(?:foo|bar)y", {"foo", "bar"}),  # the branch's words beat a one-letter run
+        ("(?:foo)?bar", {"bar"}),  # an optional part promises nothing
+        ("[：:]", {"：", ":"}),
+        ("(?i:copyright) 20", {" 20"}),  # case-insensitive parts promise no exact letters
+        ("foo|.*", None),  # a branch without literals: no screen
+        (r"(\w+)\1", None),
+        ("[a-z]+", None),
+    ],
+)
+def test_required_literals_are_those_every_match_holds(pattern: str, literals: set[str] | None) -> None:
+    found = required_literals(re.compile(pattern))
+    assert (None if found is None else set(found)) == literals
+
+
+def test_patterns_that_fail_fast_get_no_screen() -> None:
+    assert fails_fast(re.compile("^foo|^bar"))
+    assert fails_fast(re.compile(r"\[(?:EXCLUSIVE|LIVE)\]"))  # the engine jumps to each "["
+    assert not fails_fast(re.compile("^foo|bar"))
+    assert screen_of(re.compile("^(?:foo|bar)")) is None
+    assert screen_of(re.compile(r"\b(?:foo|bar)\b")) is not None
+
+
+def test_a_screened_rule_drops_the_same_lines() -> None:
+    text = "Story line.\nThis post contains affiliate links to shops.\nAll rights reserved 2026"
+    clean, removed = built_in(text)
+    assert clean == "Story line."
+    assert set(removed) == {"disclosure_line", "copyright_line"}

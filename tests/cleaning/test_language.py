@@ -305,3 +305,71 @@ def test_any_text_gets_a_well_formed_guess(text: str) -> None:
     if guess.language is None:
         assert guess.confidence == 0.0
     assert all(0 <= a < b <= len(text) for a, b in guess.injected_spans)
+
+
+# --- counting letters by table -------------------------------------------------------
+
+
+def _profile_by_patterns(text: str) -> tuple[int, int, int, int, dict[str, int]]:
+    """script_profile as one scan per script pattern counts it: what the table must agree with."""
+    from cleaning.language import scripts
+
+    def count(pattern: re.Pattern[str]) -> int:
+        return len(pattern.findall(text))
+
+    letters, cjk = count(scripts._LETTER), count(scripts._CJK_RE)
+    han, kana, hangul = (
+        (count(scripts._HAN_RE), count(scripts._KANA_RE), count(scripts._HANGUL_RE)) if cjk else (0, 0, 0)
+    )
+    by_script = {"cjk": cjk} if cjk else {}
+    remaining = letters - cjk
+    if remaining:
+        latin = count(scripts._SCRIPT_RES["latin"])
+        if latin:
+            by_script["latin"] = latin
+        remaining -= latin
+        for name, pattern in scripts._SCRIPT_RES.items():
+            if remaining <= 0:
+                break
+            if name != "latin" and (n := count(pattern)):
+                by_script[name] = n
+                remaining -= n
+        if remaining > 0:
+            by_script["other"] = remaining
+    return letters, han, kana, hangul, by_script
+
+
+def test_the_script_table_holds_what_the_patterns_match_for_every_bmp_character() -> None:
+    from cleaning.language.scripts import _bmp_table, _code
+
+    table = _bmp_table().tolist()
+    assert [c for c in range(0x10000) if table[c] != _code(chr(c))] == []
+
+
+# every script, astral Han, emoji, a lone surrogate, digits that are letters to the pattern (²), newlines
+_SCRIPT_SAMPLES = st.sampled_from("aZéßЖωعשकก中國\U00020000ひカ한ㄅ・²½_1١\n😀\ud800\U000e0001ªµº ")
+_TEXTS = st.lists(_SCRIPT_SAMPLES | st.characters(), max_size=80).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_script_profile_counts_as_the_script_patterns_do(text: str) -> None:
+    profile = script_profile(text)
+    assert (profile.letters, profile.han, profile.kana, profile.hangul, profile.by_script) == _profile_by_patterns(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(_SCRIPT_SAMPLES.filter(lambda c: c != "\n"), max_size=20).map("".join), max_size=6))
+def test_line_profiles_are_the_profiles_of_each_line(lines: list[str]) -> None:
+    from cleaning.language.scripts import _line_profiles
+
+    assert _line_profiles(lines) == [script_profile(line) if line.strip() else None for line in lines]
+
+
+def test_links_are_blanked_before_lines_are_read_for_a_second_script() -> None:
+    from cleaning.language.scripts import foreign_placement
+
+    text = "香港政府今日宣布推出新的人工智能资助计划，支持本地初创企业。\n详情请浏览 https://www.example.com/english-words-here-and-more"
+    placement = foreign_placement(text, script_profile(text), main="cjk")
+    assert not placement.mixed
+    assert not placement.injected_spans

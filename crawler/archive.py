@@ -310,11 +310,15 @@ class WarcArchive:
         for response_url, record_id, part in self._responses.get(url, []):
             self._write_hints(response_url, record_id, hints)
             self.crawler.stats.inc_value("tidings/warc/late_hints")
-            if part != self.rotator.part:  # a part sent: whoever read it has to read it again with these
-                amended.add(part)
+            written = self.rotator.part
+            assert written is not None  # _write_hints opened a file if none was
+            if part != written:  # a part sent: whoever read it has to read it again with these
+                amended.add((part, written))
         self.rotator.flush()
-        for path, start in sorted(amended):
-            self.crawler.signals.send_catch_log(warc_amended, path=path, start=start)
+        for (path, start), (hints_path, hints_start) in sorted(amended):
+            self.crawler.signals.send_catch_log(
+                warc_amended, path=path, start=start, hints_path=hints_path, hints_start=hints_start
+            )
 
     def fetch_failed(self, url: str, error: str, detail: str, source: str | None) -> None:
         writer = self.rotator.writer()

@@ -9,21 +9,24 @@ once every part of a closed file is cleaned, stages the file's shard (finish_par
 one cleaning the whole file gives. Nothing is committed during the crawl.
 
 When the crawl ends, finish() cleans what is left with config.workers processes (fresh ones,
-not niced; with one worker, this process): first the files to clean whole (files amended by
-late hints, files of a killed earlier crawl, files a part of which only the whole file reads
-right), then the parts not cleaned yet, in order; it stages the shards of the files whose
-parts are all in, then commits every file's shard in the order of the files, a group of about
-config.slice_pages pages at a time, each group one atomic snapshot whose files are unmarked
-(crawler/recovery.py) once it is in. A crawl killed before that leaves the dataset as it was
-and every file marked: the next crawl cleans them.
+not niced; with one worker, this process): first the files to clean whole (files of a killed
+earlier crawl, files a part of which only the whole file reads right), then the pages of
+parts cleaned during the crawl that late hints came for, then the parts not cleaned yet, in
+order; it stages the shards of the files whose parts are all in, then commits every file's
+shard in the order of the files, a group of about config.slice_pages pages at a time, each
+group one atomic snapshot whose files are unmarked (crawler/recovery.py) once it is in. A
+crawl killed before that leaves the dataset as it was and every file marked: the next crawl
+cleans them.
 
 The rows equal those of one `tidings clean` of the same files in one process: a part's pages
 depend on the rest of the archive only through hints written after the part, when a URL
-turned up again after its page was fetched (late hints). The archive signals such a part
-(`warc_amended`); its file's early results are dropped and the file is cleaned whole at the
-end, with the late hints of the files from the first one cleaned whole on (the crawler writes
-hints only after their response, so earlier files hold none for it). Duplicates, newest copy
-per URL and ids are decided at commit, over all shards, as a run's slices are.
+turned up again after its page was fetched (late hints). The archive says which part they
+refer to and which part holds them (`warc_amended`); the part is read again with the hints
+of those parts (in archive order, as read_warc merges them), and only the pages they refer
+to are cleaned again, their rows replacing the early ones. A file cleaned whole reads its
+late hints from the files from it on (the crawler writes hints only after their response,
+so earlier files hold none for it). Duplicates, newest copy per URL and ids are decided at
+commit, over all shards, as a run's slices are.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import Any, TypeVar
 from scrapy.crawler import Crawler
 
 from cleaning.config import CleaningConfig
-from cleaning.pipeline import PartResult, clean_file, clean_part, cleaning_pool, finish_parts
+from cleaning.pipeline import Part, PartResult, clean_file, clean_part, cleaning_pool, finish_parts
 from cleaning.shards import ShardResult, commit
 from cleaning.storage.snapshot import Store
 from cleaning.summary import RunSummary, run_key
@@ -67,7 +70,9 @@ class _Archive:
     cleaned: dict[int, cf.Future[PartResult]] = dataclasses.field(default_factory=dict)  # by start
     shard: cf.Future[ShardResult] | None = None
     closed: bool = False
-    amended: bool = False
+    whole: bool = False  # to clean whole at the end
+    # part start -> the later parts (file, start) that hold late hints for its responses
+    late: dict[int, set[tuple[Path, int]]] = dataclasses.field(default_factory=dict)
 
     @property
     def names(self) -> list[Path]:
@@ -141,10 +146,17 @@ class PipelinedCleaner:
             self._archive(Path(path)).parts.append((start, end))
         self._queue.put((Path(path), start))
 
-    def amended(self, path: Path, start: int = 0) -> None:
-        """Late hints for responses in this part went after it: clean its file whole at the end."""
+    def amended(self, path: Path, start: int = 0, hints_path: Path | None = None, hints_start: int = 0) -> None:
+        """Late hints for responses in this part went into a later part: its pages they refer to are cleaned again.
+
+        With no hints_path: the file is cleaned whole at the end.
+        """
         with self._lock:
-            self._archive(Path(path)).amended = True
+            archive = self._archive(Path(path))
+            if hints_path is None:
+                archive.whole = True
+            else:
+                archive.late.setdefault(start, set()).add((Path(hints_path), hints_start))
 
     def closed(self, path: Path) -> None:
         """A WARC file is complete: stage its shard once its parts are cleaned."""
@@ -169,8 +181,8 @@ class PipelinedCleaner:
 
     def _next(self, archive: _Archive, start: int) -> cf.Future[Any] | None:
         """Submit the part of archive at start (-1: stage its shard) to the niced worker, unless there is no point."""
-        if archive.amended:
-            return None  # cleaned whole at the end
+        if archive.whole or start in archive.late:
+            return None  # cleaned at the end
         config = self.config
         if start >= 0:
             end = dict(archive.parts)[start]
@@ -178,7 +190,7 @@ class PipelinedCleaner:
             archive.cleaned[start] = future
             return future
         parts = [archive.cleaned.get(s) for s, _ in archive.parts]
-        if not archive.complete() or not all(f and f.done() and f.exception() is None for f in parts):
+        if archive.late or not archive.complete() or not all(f and f.done() and f.exception() is None for f in parts):
             return None
         results = [f.result() for f in parts if f is not None]
         if any(r.rows is None for r in results) or not sum(r.items for r in results):
@@ -224,12 +236,23 @@ class PipelinedCleaner:
         return summary
 
     def _clean_rest(self, files: list[Path], pool: cf.Executor) -> dict[Path, cf.Future[ShardResult]]:
-        """Clean the files to clean whole first, then the parts not cleaned yet; return each file's staged shard."""
-        archives = {p: a for p in files if (a := self._archives.get(p)) is not None and a.complete()}
-        whole = [p for p in files if p not in archives or archives[p].amended]
-        shards: dict[Path, cf.Future[ShardResult]] = {}
-        early = sum(len(a.cleaned) for p, a in archives.items() if p not in whole)
+        """Clean the files to clean whole first, then the parts not cleaned yet; return each file's staged shard.
+
+        A part cleaned during the crawl that got late hints has only the pages they refer to cleaned again.
+        """
         ordered = sorted(files, key=lambda p: p.name)
+        archives = {p: a for p in files if (a := self._archives.get(p)) is not None and a.complete() and not a.whole}
+        late = {
+            (p, s): found
+            for p, a in archives.items()
+            for s in a.late
+            if (found := self._late_parts(a, s, ordered)) is not None
+        }
+        whole = [p for p in files if p not in archives or any((p, s) not in late for s in archives[p].late)]
+        for path in whole:
+            archives.pop(path, None)
+        shards: dict[Path, cf.Future[ShardResult]] = {}
+        early = sum(len(a.cleaned) for a in archives.values())
 
         def clean_whole(paths: Sequence[Path]) -> None:
             self._dropped += [self._archives[p] for p in paths if p in self._archives]
@@ -238,36 +261,58 @@ class PipelinedCleaner:
                 late_from = ordered[ordered.index(path) :]
                 shards[path] = pool.submit(clean_file, path, self._staging(), self.config, late_from=late_from)
 
+        def submit(archive: _Archive, start: int, end: int, patch: PartResult | None = None) -> None:
+            found = late.get((archive.path, start), [])
+            archive.cleaned[start] = pool.submit(
+                clean_part, archive.names, start, end, archive.folder, self.config, found, patch=patch
+            )
+
         if whole:
             clean_whole(whole)  # first: a whole file is the longest task, the parts fill in around it
-        for path, archive in archives.items():
-            if path in whole:
-                continue
+        patches = [(a, s, e) for a in archives.values() for s, e in a.parts if s in a.late and s in a.cleaned]
+        running = [(a, s, e) for a, s, e in patches if not a.cleaned[s].done()]
+        waiting = {(a.path, s) for a, s, _ in running}
+        for archive, start, end in patches:  # next, so that the first files can be staged
+            if (archive.path, start) not in waiting:
+                submit(archive, start, end, archive.cleaned[start].result())
+        for archive in archives.values():
             for start, end in archive.parts:
                 if start not in archive.cleaned:
-                    archive.cleaned[start] = pool.submit(
-                        clean_part, archive.names, start, end, archive.folder, self.config
-                    )
+                    submit(archive, start, end)
+        for archive, start, end in running:  # what the niced worker was still cleaning
+            submit(archive, start, end, archive.cleaned[start].result())
         for path, archive in archives.items():
-            if path in whole:
-                continue
             results = [archive.cleaned[start].result() for start, _ in archive.parts]
             if any(r.rows is None for r in results) or not sum(r.items for r in results):
                 whole.append(path)
                 clean_whole([path])
-            elif archive.shard is not None and archive.shard.exception() is None:
+            elif not archive.late and archive.shard is not None and archive.shard.exception() is None:
                 shards[path] = archive.shard  # staged by the niced worker during the crawl
             else:  # this process stages it, beside the workers cleaning the next parts
+                if archive.shard is not None:
+                    archive.shard.exception()  # staged before late hints came: written again
                 shards[path] = _InThisProcess().submit(finish_parts, results, archive.folder, self.config)
-        parts = sum(len(a.parts) for p, a in archives.items() if p not in whole)
         logger.info(
-            "cleaning: %d WARC file(s): %d part(s) cleaned during the crawl, %d after it; %d file(s) cleaned whole",
+            "cleaning: %d WARC file(s): %d part(s) cleaned during the crawl, %d after it, %d again for late hints; "
+            "%d file(s) cleaned whole",
             len(files),
             early,
-            parts - early,
+            sum(len(a.parts) for p, a in archives.items() if p not in whole) - early,
+            len(patches),
             len(whole),
         )
         return shards
+
+    def _late_parts(self, archive: _Archive, start: int, ordered: list[Path]) -> list[Part] | None:
+        """Where the late hints for the part of archive at start are, in archive order (None: not all known)."""
+        found = []
+        for path, hints_start in archive.late[start]:
+            holder = self._archives.get(path)
+            ends = dict(holder.parts) if holder is not None else {}
+            if holder is None or hints_start not in ends or path not in ordered:
+                return None
+            found.append((ordered.index(path), hints_start, holder.names, ends[hints_start]))
+        return [(names, hints_start, end) for _, hints_start, names, end in sorted(found, key=lambda f: f[:2])]
 
     def _staging(self) -> Path:
         self.store.staging.mkdir(parents=True, exist_ok=True)

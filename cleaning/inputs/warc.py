@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import logging
 import re
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -35,6 +35,7 @@ __all__ = [
     "HINTS_TYPE",
     "WARC_FIELDS",
     "PartUnreadable",
+    "hints_in_part",
     "keep_wanted_captures",
     "late_hints",
     "read_warc",
@@ -598,6 +599,7 @@ def read_warc_part(
     default_source: str,
     late: Mapping[str, list[dict[str, Any]]] | None = None,
     max_bytes: int = _NO_LIMIT,
+    only: Collection[str] | None = None,
 ) -> list[RawPage | ReadReject]:
     """The items read_warc(path) yields for the records in data: the bytes of path from offset start on.
 
@@ -607,6 +609,7 @@ def read_warc_part(
     in archive order. Then the pages and rejects equal read_warc's for these records, origins
     included. Raises PartUnreadable where only the whole file reads right: a revisit (its capture
     may be elsewhere), a record cut short or damaged, bytes that are no gzip member.
+    only: the record ids to read (the others are skipped).
     """
     if not data.startswith(b"\x1f\x8b"):
         raise PartUnreadable("not an archive gzipped record by record")
@@ -629,7 +632,10 @@ def read_warc_part(
         for record in records:
             if record.rec_type == "revisit":
                 raise PartUnreadable("a revisit record")
-            item = _record_item(record, origin, None, default_source, hints, max_bytes)
+            if only is None or _header(record, "WARC-Record-ID") in only:
+                item = _record_item(record, origin, None, default_source, hints, max_bytes)
+            else:
+                item = None
             offset = records.get_record_offset()  # reads the record to its end first
             if _member_cut(records) or getattr(record.raw_stream, "limit", 0) > 0:
                 raise PartUnreadable("a record cut short")
@@ -643,3 +649,13 @@ def read_warc_part(
     if end != len(data):
         raise PartUnreadable(f"{len(data) - end} bytes after the last whole record")
     return items
+
+
+def hints_in_part(data: bytes, *, max_bytes: int = _NO_LIMIT) -> dict[str, list[dict[str, Any]]]:
+    """The hints records in data (whole records of an archive gzipped record by record), by the record they refer to."""
+    if not data.startswith(b"\x1f\x8b"):
+        raise PartUnreadable("not an archive gzipped record by record")
+    try:
+        return _scan_hints(io.BytesIO(data), max_bytes, offsets=False).by_record
+    except ArchiveLoadFailed as exc:
+        raise PartUnreadable(str(exc)) from exc

@@ -418,24 +418,18 @@ def crawl(
 
         tidings crawl --sources sources.toml --frontier redis://10.0.0.5:6379/0
     """
-    if (worker_id or seed_only) and not frontier_url:
-        raise click.UsageError("--worker-id and --seed-only need --frontier")
-    config = load_config(config_path, overrides={"workers": workers})
-    if clean and not seed_only and (pipeline or config.workers > 1):
-        from cleaning.workers import STEPS_PRELOAD, start_forkserver
-
-        # the server the cleaning workers fork from imports and warms the steps (about 4 s of CPU) while
-        # this process imports Scrapy and crawls: on a core the crawl leaves idle
-        start_forkserver(STEPS_PRELOAD)
     from tidings.crawl import CrawlBusyError, Frontier, seed
     from tidings.crawl import crawl as run_crawl
 
+    if (worker_id or seed_only) and not frontier_url:
+        raise click.UsageError("--worker-id and --seed-only need --frontier")
     frontier = Frontier(frontier_url, worker=worker_id or "", idle=idle) if frontier_url else None
     check_sources(sources_path, names)
     if frontier is not None and seed_only:
         pushed = seed(sources_path, frontier, names=names)
         say(f"seeded:      {pushed} feed/sitemap/section request(s) into {frontier_url}")
         return
+    config = load_config(config_path, overrides={"workers": workers})
     check_output(output)
     try:
         summary = run_crawl(

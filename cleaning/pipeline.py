@@ -17,6 +17,7 @@ import functools
 import itertools
 import logging
 import os
+import pickle
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,8 +35,20 @@ from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.rules import load_rules
 from cleaning.ids import assign_ids
 from cleaning.inputs.decoding import decode_pages
+from cleaning.inputs.files import display_path
 from cleaning.inputs.progress import InputProgress
-from cleaning.inputs.readers import PAGE_COLUMNS, InputShard, RawPage, ReadReject, absolute, iter_inputs, read_shard
+from cleaning.inputs.readers import (
+    PAGE_COLUMNS,
+    InputShard,
+    RawPage,
+    ReadReject,
+    absolute,
+    iter_inputs,
+    late_hints_of,
+    merge_late_hints,
+    read_shard,
+)
+from cleaning.inputs.warc import PartUnreadable, hints_in_part, read_warc_part
 from cleaning.language.detect import detect_language
 from cleaning.metadata.normalize import normalize_metadata
 from cleaning.quality import drop_short_texts, flag_quality
@@ -48,13 +61,16 @@ from cleaning.summary import RunSummary, run_key
 from cleaning.workers import STEPS_PRELOAD, start_forkserver, worker_pool
 
 __all__ = [
+    "PartResult",
     "RunSummary",
     "build_steps",
     "clean_file",
     "clean_items",
     "clean_pages",
+    "clean_part",
     "clean_shard",
     "cleaning_pool",
+    "finish_parts",
     "run",
     "run_key",
     "start_workers",
@@ -320,20 +336,137 @@ def clean_file(
     *,
     pool: cf.ProcessPoolExecutor | None = None,
     nice: int = 0,
+    late_from: Sequence[Path] = (),
 ) -> ShardResult:
     """Clean one input file (a WARC) into staged files in folder; late: hints from other archives.
 
-    In this process (what a worker of `tidings crawl` runs on each WARC file the crawl
-    closed, tidings/pipelined.py), or with pool (cleaning_pool), the batches of its pages
-    cleaned by the pool's workers in input order while this process reads the file.
+    In this process (what a worker of `tidings crawl` runs on a WARC file to clean whole,
+    tidings/pipelined.py), or with pool (cleaning_pool), the batches of its pages cleaned by
+    the pool's workers in input order while this process reads the file.
+    late_from: archives (in name order) to read the late hints from first, instead of late.
     nice > 0 lowers this process's CPU priority to at least that niceness first (for good).
     """
     if nice > 0:
         os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
+    if late_from:
+        late = merge_late_hints([late_hints_of(p, max_bytes=config.max_input_bytes) for p in late_from])
     items = read_shard(InputShard(0, absolute(path)), late=late, max_bytes=config.max_input_bytes)
     if pool is None:
         return clean_shard(items, folder, config)
     return _clean_slice(_Cleaner(config, tqdm(disable=True), pool), items, folder, config)
+
+
+@dataclasses.dataclass(frozen=True)
+class PartResult:
+    """One part of an archive cleaned by clean_part: its rows pickled in rows (None: read the whole file instead)."""
+
+    rows: Path | None
+    items: int  # pages and rejects read
+
+
+def _part_bytes(names: Sequence[Path], start: int, end: int) -> bytes:
+    """Bytes start to end of the first of names that exists (a file still written, then its final name)."""
+    for name in names:
+        try:
+            with open(name, "rb") as handle:
+                handle.seek(start)
+                return handle.read(end - start)
+        except FileNotFoundError:
+            continue
+    raise FileNotFoundError(names[-1])
+
+
+Part = tuple[Sequence[Path], int, int]  # where a part of an archive is (names, the last the final one), start, end
+
+
+def _late_in(parts: Sequence[Part], limit: int) -> dict[str, list[dict[str, Any]]]:
+    """The hints records in parts (given in archive order), by the record they refer to, in that order."""
+    late: dict[str, list[dict[str, Any]]] = {}
+    for names, start, end in parts:
+        for record_id, found in hints_in_part(_part_bytes(names, start, end), max_bytes=limit).items():
+            late.setdefault(record_id, []).extend(found)
+    return late
+
+
+def _frames(rows: Path) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    with open(rows, "rb") as handle:
+        articles, rejects = pickle.load(handle)  # written by clean_part of this run
+    return articles, rejects
+
+
+def clean_part(
+    names: Sequence[Path],
+    start: int,
+    end: int,
+    folder: Path,
+    config: CleaningConfig,
+    late_parts: Sequence[Part] = (),
+    *,
+    patch: PartResult | None = None,
+    nice: int = 0,
+) -> PartResult:
+    """Clean bytes start to end of an archive being written (read_warc_part) into a rows file in folder.
+
+    names: where the archive is, the last its final name (the origins'). finish_parts turns the
+    parts of one archive into its staged shard, the one clean_file stages for the whole file.
+    late_parts: the later parts that hold hints for responses of this one (late hints), in
+    archive order. patch: this part as cleaned before those hints came; then only its pages
+    that late_parts hold hints for are cleaned again, and their rows replace theirs in patch.
+    A part that only the whole file reads right (PartUnreadable, or gone) gives rows=None.
+    """
+    if nice > 0:
+        os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
+    path = absolute(names[-1])
+    if patch is not None and patch.rows is None:
+        return patch  # read with the whole file
+    try:
+        late = _late_in(late_parts, config.max_input_bytes)
+        items = read_warc_part(
+            path,
+            _part_bytes(names, start, end),
+            start,
+            default_source=display_path(path.resolve().parent.name),  # as read_warc's caller names it
+            late=late,
+            max_bytes=config.max_input_bytes,
+            only=None if patch is None else set(late),
+        )
+    except (PartUnreadable, OSError) as exc:
+        logger.debug("part %d-%d of %s: read with the whole file: %s", start, end, path, exc)
+        return PartResult(None, 0)
+    pages = [item for item in items if isinstance(item, RawPage)]
+    cleaned = [_clean_batch(batch, config) for batch in _batched(pages, config.batch_size)]
+    read_rejects = [item for item in items if isinstance(item, ReadReject)]
+    articles = [a for a, _ in cleaned if len(a)]
+    rejects = [r for _, r in cleaned if len(r)] + ([_read_reject_rows(read_rejects)] if read_rejects else [])
+    count = len(items)
+    if patch is not None and patch.rows is not None:  # the pages read again replace theirs
+        again = {item.origin for item in items}
+        old_articles, old_rejects = _frames(patch.rows)
+        kept = [
+            [f for f in (g[~g["origin"].isin(again)] for g in old) if len(f)] for old in (old_articles, old_rejects)
+        ]
+        articles, rejects, count = kept[0] + articles, kept[1] + rejects, patch.items
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = folder / f"part-{start:015d}.pickle"
+    with open(rows, "wb") as handle:
+        pickle.dump((articles, rejects), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return PartResult(rows, count)
+
+
+def finish_parts(parts: Sequence[PartResult], folder: Path, config: CleaningConfig, *, nice: int = 0) -> ShardResult:
+    """Stage the parts of one archive, in file order, as clean_file stages the whole file."""
+    if nice > 0:
+        os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
+    article_parts: list[pd.DataFrame] = []
+    reject_parts: list[pd.DataFrame] = []
+    for part in parts:
+        assert part.rows is not None
+        found = _frames(part.rows)
+        article_parts += found[0]
+        reject_parts += found[1]
+    articles = pd.concat(article_parts or [_no_articles()], ignore_index=True)
+    rejects = pd.concat(reject_parts or [pd.DataFrame(columns=REJECT_COLUMNS)], ignore_index=True)
+    return finish_shard(articles, rejects, folder, config, pages=sum(part.items for part in parts))
 
 
 def cleaning_pool(workers: int) -> cf.ProcessPoolExecutor:

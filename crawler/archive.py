@@ -46,7 +46,7 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.failures import fetch_failed, hints_updated, warc_amended, warc_closed
+from crawler.failures import fetch_failed, hints_updated, warc_amended, warc_closed, warc_written
 from crawler.recovery import OPEN_SUFFIX, mark_uncleaned
 from crawler.urlpolicy import peer_refusal
 
@@ -73,6 +73,8 @@ class WarcRotator:
     """Append records to gzipped WARC files under a directory, starting a new file past max_bytes or max_responses.
 
     on_close is called with each file's final path once it is closed (complete, safe to read).
+    on_part is called with (final path, start, end) at the first flush after every part_responses
+    responses of a file, and when it closes: the bytes start to end hold whole records, flushed.
     """
 
     def __init__(
@@ -86,6 +88,8 @@ class WarcRotator:
         host: str = "",
         uncleaned: Path | None = None,
         on_close: Callable[[Path], None] | None = None,
+        part_responses: int = 0,
+        on_part: Callable[[Path, int, int], None] | None = None,
     ) -> None:
         self.directory = directory
         self.uncleaned = uncleaned  # where to mark each file as not cleaned yet (None: no markers)
@@ -93,6 +97,10 @@ class WarcRotator:
         self.max_responses = max_responses  # 0: no limit
         self.on_close = on_close
         self._responses = 0  # in the current file
+        self.part_responses = part_responses  # 0: no parts, only whole files
+        self.on_part = on_part
+        self._part_start = 0  # where the current part of the current file starts
+        self._part_count = 0  # responses in it
         self.info = info
         self.prefix = prefix
         # the crawl host of the annex naming: a frontier worker puts its worker id there
@@ -128,9 +136,24 @@ class WarcRotator:
         """The final name of the file being written (None between files)."""
         return self._path
 
+    @property
+    def part(self) -> tuple[Path, int] | None:
+        """The current file's final name and the offset its current part starts at (None between files)."""
+        return None if self._path is None else (self._path, self._part_start)
+
     def counted(self) -> None:
-        """Count one response written to the current file (for max_responses)."""
+        """Count one response written to the current file (for max_responses and part_responses)."""
         self._responses += 1
+        self._part_count += 1
+
+    def _end_part(self) -> None:
+        assert self._file is not None
+        assert self._path is not None
+        end = self._file.tell()
+        if end > self._part_start:
+            start, self._part_start, self._part_count = self._part_start, end, 0
+            if self.on_part is not None:
+                self.on_part(self._path, start, end)
 
     def _create(self) -> tuple[IO[bytes], Path]:
         while True:
@@ -150,17 +173,21 @@ class WarcRotator:
         """Hand what was written to the operating system: a kill -9 from now on loses none of it."""
         if self._file is not None:
             self._file.flush()
+            if 0 < self.part_responses <= self._part_count:
+                self._end_part()
 
     def close(self) -> None:
         """Close the current file and drop its `.open` suffix."""
         if self._file is None or self._path is None:
             return
+        self._file.flush()
+        self._end_part()
         self._file.close()
         os.replace(self._path.with_name(self._path.name + OPEN_SUFFIX), self._path)
         closed = self._path
         self.closed_files.append(closed)
         self._file = self._writer = self._path = None
-        self._responses = 0
+        self._responses = self._part_start = self._part_count = 0
         if self.on_close is not None:
             self.on_close(closed)
 
@@ -195,8 +222,8 @@ class WarcArchive:
     def __init__(self, rotator: WarcRotator, crawler: Crawler) -> None:
         self.rotator = rotator
         self.crawler = crawler
-        # requested URL -> (response URL, record id, file) of its archived responses, for late hints
-        self._responses: dict[str, list[tuple[str, str, Path]]] = {}
+        # requested URL -> (response URL, record id, (file, part start)) of its archived responses, for late hints
+        self._responses: dict[str, list[tuple[str, str, tuple[Path, int]]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -216,9 +243,11 @@ class WarcArchive:
             info=info,
             host=crawler.settings.get("TIDINGS_WORKER_ID", ""),
             uncleaned=Path(marks) if (marks := crawler.settings.get("TIDINGS_WARC_UNCLEANED_DIR")) else None,
+            part_responses=crawler.settings.getint("TIDINGS_WARC_PART_RESPONSES"),
         )
         archive = cls(rotator, crawler)
         rotator.on_close = archive._closed
+        rotator.on_part = archive._written
         crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(archive.fetch_failed, signal=fetch_failed)
         crawler.signals.connect(archive.hints_updated, signal=hints_updated)
@@ -257,8 +286,9 @@ class WarcArchive:
             record_id = response_record.rec_headers.get_header("WARC-Record-ID")
             self._write_hints(response.url, record_id, hints)
             first_url = (request.meta.get("redirect_urls") or [request.url])[0]
-            assert self.rotator.current is not None  # the writer above opened it
-            self._responses.setdefault(first_url, []).append((response.url, record_id, self.rotator.current))
+            part = self.rotator.part
+            assert part is not None  # the writer above opened it
+            self._responses.setdefault(first_url, []).append((response.url, record_id, part))
         self.rotator.flush()  # before IncrementalMiddleware marks the URL seen
 
     def _write_hints(self, url: str, record_id: str, hints: dict[str, Any]) -> None:
@@ -277,14 +307,18 @@ class WarcArchive:
 
     def hints_updated(self, url: str, hints: dict[str, Any]) -> None:
         amended = set()
-        for response_url, record_id, path in self._responses.get(url, []):
+        for response_url, record_id, part in self._responses.get(url, []):
             self._write_hints(response_url, record_id, hints)
             self.crawler.stats.inc_value("tidings/warc/late_hints")
-            if path != self.rotator.current:  # a closed file: whoever read it has to read it again with these
-                amended.add(path)
+            written = self.rotator.part
+            assert written is not None  # _write_hints opened a file if none was
+            if part != written:  # a part sent: whoever read it has to read it again with these
+                amended.add((part, written))
         self.rotator.flush()
-        for path in sorted(amended):
-            self.crawler.signals.send_catch_log(warc_amended, path=path)
+        for (path, start), (hints_path, hints_start) in sorted(amended):
+            self.crawler.signals.send_catch_log(
+                warc_amended, path=path, start=start, hints_path=hints_path, hints_start=hints_start
+            )
 
     def fetch_failed(self, url: str, error: str, detail: str, source: str | None) -> None:
         writer = self.rotator.writer()
@@ -297,6 +331,9 @@ class WarcArchive:
         )
         self.rotator.flush()
         self.crawler.stats.inc_value(f"tidings/fetch_error/{error}")
+
+    def _written(self, path: Path, start: int, end: int) -> None:
+        self.crawler.signals.send_catch_log(warc_written, path=path, start=start, end=end)
 
     def _closed(self, path: Path) -> None:
         self.crawler.signals.send_catch_log(warc_closed, path=path)

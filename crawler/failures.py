@@ -26,6 +26,7 @@ __all__ = [
     "hints_updated",
     "warc_amended",
     "warc_closed",
+    "warc_written",
 ]
 
 # sent by the spiders' errback with url, error, detail, source; crawler/archive.py records it
@@ -34,8 +35,14 @@ fetch_failed = object()
 hints_updated = object()
 # sent by crawler/archive.py with path when a WARC file is closed: complete, safe to read
 warc_closed = object()
-# sent by crawler/archive.py with path when late hints for a response in that closed file went to a later file
+# sent by crawler/archive.py with path, start, hints_path, hints_start when late hints for a response in a
+# part already sent as warc_written (the part of path from offset start) went into the part of hints_path
+# from hints_start (sent as warc_written later)
 warc_amended = object()
+# sent by crawler/archive.py with path, start, end every TIDINGS_WARC_PART_RESPONSES responses and when a file
+# closes: bytes start to end of path (the final name; the file may still be path + ".open") are flushed,
+# whole records holding those responses with their hints, readable as they are (cleaning/inputs/warc.py)
+warc_written = object()
 
 
 class AlreadySeen(IgnoreRequest):

@@ -109,6 +109,9 @@ TIDINGS_WARC_UNCLEANED_DIR = str(Path(TIDINGS_OUTPUT) / "state" / "uncleaned")
 TIDINGS_WARC_MAX_BYTES = 1024 * 1024 * 1024  # rotate WARC files at about 1 GB
 # or after this many responses (0: no limit): a closed file can be cleaned while the crawl goes on
 TIDINGS_WARC_MAX_RESPONSES = 250
+# every this many responses (and at each file's end) the archive signals the part of the file written
+# since the last (warc_written): `tidings crawl` cleans each part while the crawl goes on (0: whole files)
+TIDINGS_WARC_PART_RESPONSES = 32
 
 # --- shared frontier (tidings crawl --frontier redis://HOST:PORT/DB; see crawler/frontier.py) ---
 # `tidings crawl --frontier` sets TIDINGS_FRONTIER and the scrapy-redis scheduler settings

@@ -1,4 +1,4 @@
-"""`tidings clean` starts its workers' server before the CLI's imports (tidings/_early.py)."""
+"""`tidings clean` and `crawl` start their workers' server before the CLI's imports (tidings/_early.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ from tidings._early import preload_for
         (["tidings", "clean", "in", "-w", "1"], None),
         (["tidings", "clean", "in"], None),
         (["tidings", "clean", "in", "--engine", "dask", "--scheduler", "tcp://10.0.0.5:8786"], None),
-        (["tidings", "crawl", "--sources", "s.toml", "-w", "2"], None),
+        # a crawl cleans in a worker process while it crawls, unless it cleans nothing or cleans after
+        (["tidings", "crawl", "--sources", "s.toml"], STEPS_PRELOAD),
+        (["-m", "-v", "crawl", "--sources", "s.toml", "-w", "2"], STEPS_PRELOAD),
+        (["tidings", "crawl", "--sources", "s.toml", "--no-clean"], None),
+        (["tidings", "crawl", "--frontier", "redis://h/0", "--seed-only"], None),
+        (["tidings", "crawl", "--sources", "s.toml", "--no-pipeline"], None),
+        (["tidings", "crawl", "--sources", "s.toml", "--no-pipeline", "-w", "2"], STEPS_PRELOAD),
         (["tidings", "clean", "in", "-w", "two"], None),
         (["tidings", "clean", "in", "-w"], None),
         # another program that imports tidings
@@ -28,7 +34,7 @@ from tidings._early import preload_for
         ([], None),
     ],
 )
-def test_only_a_clean_with_worker_processes_starts_their_server_early(
+def test_only_a_clean_or_crawl_with_worker_processes_starts_their_server_early(
     argv: list[str], expected: list[str] | None
 ) -> None:
     assert preload_for(argv) == expected

@@ -1,10 +1,12 @@
-"""Before `tidings clean` imports pandas and the rest: start the server its worker processes fork from.
+"""Before `tidings clean` or `crawl` imports pandas and the rest: start the server its worker processes fork from.
 
 The server imports and warms the steps (about 3 s of CPU, cleaning/warmup.py) on the other
 core while this process imports the CLI (about 0.8 s), instead of after it. Read from the
 command line itself, before click parses it: `clean` with --engine dask and no --scheduler
-(a LocalCluster), or with -w/--workers above 1. Anything else, and anything unclear, leaves
-the start to the run (cleaning.pipeline.run, cleaning.distributed.run_dask), as before.
+(a LocalCluster), or with -w/--workers above 1; `crawl` unless --no-clean or --seed-only
+(its pipelined cleaning always has a worker process; with --no-pipeline, -w above 1).
+Anything else, and anything unclear, leaves the start to the run (cleaning.pipeline.run,
+cleaning.distributed.run_dask, tidings/pipelined.py), as before.
 """
 
 from __future__ import annotations
@@ -33,10 +35,17 @@ def preload_for(argv: list[str]) -> list[str] | None:
     if not argv or os.path.basename(argv[0]) not in ("tidings", "-m"):  # `python -m tidings` reads "-m" here
         return None
     words = [arg for arg in argv[1:] if not arg.startswith("-")][:1]
-    if words != ["clean"]:
+    if words not in (["clean"], ["crawl"]):
         return None
-    options = _options(argv[argv.index("clean") + 1 :])
+    args = argv[argv.index(words[0]) + 1 :]
+    options = _options(args)
     workers = options.get("workers", "1")
+    if words == ["crawl"]:
+        flags = set(args[: args.index("--")] if "--" in args else args)
+        if flags & {"--no-clean", "--seed-only"}:
+            return None
+        if "--no-pipeline" not in flags:
+            return STEPS_PRELOAD
     if options.get("engine") == "dask":
         return None if "scheduler" in options else DASK_PRELOAD
     return STEPS_PRELOAD if workers.isdigit() and int(workers) > 1 else None

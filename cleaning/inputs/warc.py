@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import logging
 import re
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,7 +30,17 @@ from cleaning.inputs.revisits import capture_keys, is_arc_name, revisit_keys
 from cleaning.inputs.structured import clean_strings, load_json
 from cleaning.schema import RejectReason
 
-__all__ = ["FETCH_ERROR_TYPE", "HINTS_TYPE", "WARC_FIELDS", "keep_wanted_captures", "late_hints", "read_warc"]
+__all__ = [
+    "FETCH_ERROR_TYPE",
+    "HINTS_TYPE",
+    "WARC_FIELDS",
+    "PartUnreadable",
+    "hints_in_part",
+    "keep_wanted_captures",
+    "late_hints",
+    "read_warc",
+    "read_warc_part",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -574,3 +585,77 @@ def read_warc(
             "no page in the archive: no response or resource record with an http(s) target",
             source=source or default_source,
         )
+
+
+class PartUnreadable(Exception):
+    """A part of an archive that read_warc_part cannot read as read_warc reads it in the whole file."""
+
+
+def read_warc_part(
+    path: Path,
+    data: bytes,
+    start: int,
+    *,
+    default_source: str,
+    late: Mapping[str, list[dict[str, Any]]] | None = None,
+    max_bytes: int = _NO_LIMIT,
+    only: Collection[str] | None = None,
+) -> list[RawPage | ReadReject]:
+    """The items read_warc(path) yields for the records in data: the bytes of path from offset start on.
+
+    data must be whole records of an archive gzipped record by record, as the crawler writes
+    it (crawler/archive.py sends such parts while it writes). The responses' hints are those in
+    data and, after them, late: the hints found after the part (in the same file or later ones),
+    in archive order. Then the pages and rejects equal read_warc's for these records, origins
+    included. Raises PartUnreadable where only the whole file reads right: a revisit (its capture
+    may be elsewhere), a record cut short or damaged, bytes that are no gzip member.
+    only: the record ids to read (the others are skipped).
+    """
+    if not data.startswith(b"\x1f\x8b"):
+        raise PartUnreadable("not an archive gzipped record by record")
+    name = display_path(path)
+    try:
+        hints = _scan_hints(io.BytesIO(data), max_bytes, offsets=False)
+    except ArchiveLoadFailed as exc:
+        raise PartUnreadable(str(exc)) from exc
+    for record_id, found in (late or {}).items():
+        if record_id in hints.responses:
+            hints.by_record.setdefault(record_id, []).extend(found)
+    records = _QuietArchiveIterator(io.BytesIO(data))
+
+    def origin() -> str:
+        return f"{name}@{start + records.get_record_offset()}"
+
+    items: list[RawPage | ReadReject] = []
+    end = 0
+    try:
+        for record in records:
+            if record.rec_type == "revisit":
+                raise PartUnreadable("a revisit record")
+            if only is None or _header(record, "WARC-Record-ID") in only:
+                item = _record_item(record, origin, None, default_source, hints, max_bytes)
+            else:
+                item = None
+            offset = records.get_record_offset()  # reads the record to its end first
+            if _member_cut(records) or getattr(record.raw_stream, "limit", 0) > 0:
+                raise PartUnreadable("a record cut short")
+            end = offset + records.get_record_length()
+            if item is not None:
+                items.append(item)
+    except PartUnreadable:
+        raise
+    except Exception as exc:  # warcio, gzip and zlib raise many types on damaged archives
+        raise PartUnreadable(f"{type(exc).__name__}: {exc}") from exc
+    if end != len(data):
+        raise PartUnreadable(f"{len(data) - end} bytes after the last whole record")
+    return items
+
+
+def hints_in_part(data: bytes, *, max_bytes: int = _NO_LIMIT) -> dict[str, list[dict[str, Any]]]:
+    """The hints records in data (whole records of an archive gzipped record by record), by the record they refer to."""
+    if not data.startswith(b"\x1f\x8b"):
+        raise PartUnreadable("not an archive gzipped record by record")
+    try:
+        return _scan_hints(io.BytesIO(data), max_bytes, offsets=False).by_record
+    except ArchiveLoadFailed as exc:
+        raise PartUnreadable(str(exc)) from exc

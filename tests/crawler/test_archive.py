@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -140,3 +141,75 @@ def test_a_file_is_marked_uncleaned_from_its_first_record(tmp_path: Path) -> Non
     assert uncleaned_warcs(warc, markers) == [closed]
     unmark_cleaned(markers, [closed])
     assert uncleaned_warcs(warc, markers) == []
+
+
+def _signalled(directory: Path) -> tuple[WarcArchive, list[tuple[object, dict[str, Any]]]]:
+    sent: list[tuple[object, dict[str, Any]]] = []
+    rotator = WarcRotator(directory, max_bytes=1 << 30, info={"software": "test"}, part_responses=1)
+    signals = SimpleNamespace(send_catch_log=lambda signal, **kwargs: sent.append((signal, kwargs)))
+    archive = WarcArchive(rotator, SimpleNamespace(stats=_Stats(), signals=signals))  # type: ignore[arg-type]
+    rotator.on_part = archive._written
+    rotator.on_close = archive._closed
+    return archive, sent
+
+
+def _rows(folder: Path) -> tuple[Any, Any]:
+    import pandas as pd
+
+    articles = pd.read_parquet(folder / "articles.parquet").sort_values("origin").reset_index(drop=True)
+    rejects = pd.read_parquet(folder / "rejects.parquet").sort_values("origin").reset_index(drop=True)
+    return articles, rejects
+
+
+def test_parts_and_late_hints_clean_to_the_rows_of_the_whole_file(tmp_path: Path) -> None:
+    from cleaning.config import CleaningConfig
+    from cleaning.pipeline import clean_file, clean_part, finish_parts
+    from crawler.failures import warc_amended, warc_closed, warc_written
+
+    body = (
+        b"<html><head><title>Story</title></head><body><article><h1>Story</h1>"
+        + (b"<p>The harbour council met on Tuesday to discuss the ferry plan for the district.</p>" * 8)
+        + b"</article></body></html>"
+    )
+    archive, sent = _signalled(tmp_path / "warc")
+    for n in range(3):
+        _fetch(archive, n, body)
+    # the sitemap names story 0 again, with its date: the hints go into the part being written
+    archive.hints_updated("http://news.test/2026/11/story-0.html", {"published": "2026-11-02T08:00:00+08:00"})
+    archive.fetch_failed("http://gone.test/x", "dns", "DNS lookup failed", "s")
+    archive.spider_closed(spider=None)  # type: ignore[arg-type]
+    (path,) = tmp_path.glob("warc/*.warc.gz")
+    parts = [(kw["start"], kw["end"]) for signal, kw in sent if signal is warc_written]
+    assert [kw["path"] for signal, kw in sent if signal is warc_closed] == [path]
+    assert len(parts) == 4
+    assert parts[0][0] == 0
+    assert parts[-1][1] == path.stat().st_size
+    assert all(end == start for (_, end), (start, _) in itertools.pairwise(parts))
+    (amended,) = [kw for signal, kw in sent if signal is warc_amended]
+    assert (amended["path"], amended["start"]) == (path, parts[0][0])
+    assert (amended["hints_path"], amended["hints_start"]) == (path, parts[3][0])
+
+    config = CleaningConfig()
+    names = [path]
+    late = [(names, parts[3][0], parts[3][1])]
+    folder = tmp_path / "parts"
+    early = [clean_part(names, start, end, folder, config) for start, end in parts]  # before the late hints
+    before = _rows(finish_parts(early, tmp_path / "early", config).folder)[0]
+    assert before.loc[before["url"].str.endswith("story-0.html"), "published_at"].isna().all()
+    patched = clean_part(names, *parts[0], folder, config, late, patch=early[0])
+    staged = finish_parts([patched, *early[1:]], tmp_path / "patched", config)
+    again = clean_part(names, *parts[0], tmp_path / "again", config, late)  # read with the late hints at once
+    whole = clean_file(path, tmp_path / "whole", config)
+    assert staged.pages == whole.pages == 4  # 3 pages and the fetch error (hints records are no item)
+    for got, want in zip(_rows(staged.folder), _rows(whole.folder), strict=True):
+        assert got.drop(columns=["tidings_version"], errors="ignore").equals(
+            want.drop(columns=["tidings_version"], errors="ignore")
+        )
+
+    def published(folder: Path) -> str:
+        articles = _rows(folder)[0]
+        return str(articles.loc[articles["url"].str.endswith("story-0.html"), "published_at"].iloc[0])
+
+    assert published(staged.folder).startswith("2026-11-02")  # the late hints' date
+    assert finish_parts([again, *early[1:]], tmp_path / "direct", config).pages == 4
+    assert _rows(tmp_path / "direct")[0].equals(_rows(staged.folder)[0])

@@ -282,18 +282,29 @@ def test_live_crawl_and_offline_clean_of_its_archive_give_the_same_rows(crawls: 
     assert live.sort_values("id").reset_index(drop=True).equals(again.sort_values("id").reset_index(drop=True))
 
 
+@pytest.mark.parametrize(
+    ("responses", "part", "workers"),
+    [
+        (2, 32, "2"),  # a file every 2 responses, each one part: most get late hints in a later file
+        (6, 2, "2"),  # parts of 2 responses: late hints in a later part of the same file, or a later file
+        (6, 1, "1"),  # parts of 1 response, the rest cleaned by this process
+    ],
+)
 def test_a_crawl_that_cleans_its_closed_files_while_crawling_gives_the_rows_of_one_offline_clean(
-    server: DemoServer, tmp_path: Path
+    server: DemoServer, tmp_path: Path, responses: int, part: int, workers: str
 ) -> None:
     from cleaning.storage.dataset import load_articles, load_rejects
 
     output = tmp_path / "output"
     sources = write_sources(tmp_path / "sources.toml", server.base_url, [])
-    # a file every 2 responses: most are closed (and cleaned) while the crawl goes on, some get late hints
-    crawled = run_crawl(sources, output, "--workers", "2", "-s", "TIDINGS_WARC_MAX_RESPONSES=2")
+    settings = ["-s", f"TIDINGS_WARC_MAX_RESPONSES={responses}", "-s", f"TIDINGS_WARC_PART_RESPONSES={part}"]
+    crawled = run_crawl(sources, output, "-v", "--workers", workers, *settings)
     assert crawled.returncode == 0, crawled.stderr
     warcs = sorted((output / "warc").glob("*.warc.gz"))
     assert len(warcs) >= 4
+    counts = re.search(r"cleaning: (\d+) WARC file\(s\): .*; (\d+) file\(s\) cleaned whole", crawled.stderr)
+    assert counts, crawled.stderr
+    assert int(counts.group(2)) < len(warcs) // 2  # most files were cleaned by parts
     assert not list((output / "state" / "uncleaned").glob("*"))  # every file committed and unmarked
     offline = _clean_offline(output, tmp_path / "offline")
 

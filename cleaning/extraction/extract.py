@@ -16,7 +16,7 @@ from cleaning.extraction.deadline import Timeout, deadline
 from cleaning.extraction.htmltree import (
     drop_empty_elements,
     drop_link_tables,
-    parse_page,
+    parse_document,
     prune,
     unmask_paywalled_text,
     unwrap_layout_tables,
@@ -25,6 +25,7 @@ from cleaning.extraction.pagetype import PageType, classify_page, is_robots_txt
 from cleaning.extraction.rules import RuleSet, compiled_xpath, host_of
 from cleaning.extraction.textformat import markdown_title, markdown_to_text, normalize_text, split_plain_text
 from cleaning.extraction.threads import drop_thread_replies
+from cleaning.metadata.pagemeta import PageMeta, read_parsed_page_meta
 from cleaning.schema import RejectReason, Stage
 from cleaning.step import StepResult, reject, require_columns
 
@@ -57,6 +58,7 @@ class _Outcome:
     fired: list[str] = dataclasses.field(default_factory=list)
     reason: RejectReason | None = None
     detail: str = ""
+    page_meta: PageMeta | None = None  # read off this step's parse, for normalize_metadata
 
 
 def _run_trafilatura(tree: HtmlElement, **settings: Any) -> Document | None:
@@ -64,10 +66,21 @@ def _run_trafilatura(tree: HtmlElement, **settings: Any) -> Document | None:
     return cast("Document | None", trafilatura.bare_extraction(tree, **settings))
 
 
+def _page_meta(tree: HtmlElement, decoded: str) -> PageMeta | None:
+    try:
+        return read_parsed_page_meta(tree, decoded)
+    except Exception:  # the metadata step reads the page itself, and meets the error there
+        logger.debug("reading the page's metadata off the extraction's tree failed", exc_info=True)
+        return None
+
+
 def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comments: bool) -> _Outcome:
-    tree = parse_page(decoded)
+    tree, untouched = parse_document(decoded)
     if tree is None:
         return _Outcome()
+    # the page's own statements, read off this parse before anything prunes it, when it is the
+    # one the metadata step would make: it then need not parse the page again
+    page_meta = _page_meta(tree, decoded) if untouched else None
     prose = page_prose(tree, decoded)  # before pruning: the page's own text, as the threshold was chosen
     _, xpath_rules = rules.for_host(host_of(url))
     fired = prune(tree, [(rule.name, compiled_xpath(rule.xpath or "")) for rule in xpath_rules])
@@ -102,7 +115,7 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
     extracted = {name: getattr(document, name, None) for name in _METADATA_FIELDS}
     if include_comments and document.comments:
         extracted["comments"] = normalize_text(document.comments)
-    return _Outcome(text=text, extracted=extracted, fired=fired)
+    return _Outcome(text=text, extracted=extracted, fired=fired, page_meta=page_meta)
 
 
 def _extract_one(decoded: str, media_type: str, url: str | None, rules: RuleSet, include_comments: bool) -> _Outcome:
@@ -152,7 +165,10 @@ def extract_articles(
     Writes:  text (one paragraph per line), extracted (dict: title, author, date, sitename,
              categories, tags, description, image, hostname, url, language, pagetype,
              license; date_source 'text' for a plain-text date; comments if included),
-             boilerplate_rules (names of the XPath rules that pruned the page)
+             boilerplate_rules (names of the XPath rules that pruned the page), page_meta
+             (cleaning.metadata.pagemeta's reading of the page off this step's parse, when that
+             is the parse the metadata step would make, else None: normalize_metadata reads it
+             instead of parsing the page again, and drops it)
     Rejects: no_text, extraction_timeout, extraction_error, not_an_article (unknown media type; a
              listing, soft 404 or robots.txt judged from the page: cleaning.extraction.pagetype)
     """
@@ -166,6 +182,7 @@ def extract_articles(
         text=pd.Series([o.text for o in outcomes], index=pages.index, dtype=object),
         extracted=pd.Series([o.extracted for o in outcomes], index=pages.index, dtype=object),
         boilerplate_rules=pd.Series([sorted(o.fired) for o in outcomes], index=pages.index, dtype=object),
+        page_meta=pd.Series([o.page_meta for o in outcomes], index=pages.index, dtype=object),
     )
     failed: dict[RejectReason, list[int]] = {}
     for position, outcome in enumerate(outcomes):

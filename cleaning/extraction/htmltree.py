@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from lxml.etree import XPath
-from lxml.html import HtmlElement, fromstring
+from lxml.html import HtmlElement, document_fromstring, fromstring
 from trafilatura.settings import CUT_EMPTY_ELEMS
 from trafilatura.utils import (
     DOCTYPE_TAG,
@@ -19,6 +19,7 @@ from trafilatura.utils import (
 __all__ = [
     "drop_empty_elements",
     "drop_link_tables",
+    "parse_document",
     "parse_page",
     "prune",
     "unmask_paywalled_text",
@@ -54,11 +55,22 @@ def parse_page(html: str) -> HtmlElement | None:
     CleanEval's `<text id=...>`) parse to a root that trafilatura reads badly or not at
     all; wrapping the markup in <html><body> gives it the document it expects.
     """
-    html = _FRONT_MATTER.sub("", html, count=1)
-    tree = _load_html(html)
+    return parse_document(html)[0]
+
+
+def parse_document(html: str) -> tuple[HtmlElement | None, bool]:
+    """Return parse_page(html) and whether that tree is html's own parse, untouched.
+
+    It is when libxml2's HTML parser (comments and processing instructions removed) made it
+    of html's UTF-8 bytes and nothing changed it: no front matter cut, no repair, no
+    wrapping, no fragment handling by lxml.html. Then cleaning.metadata.pagemeta can read the
+    page off this tree instead of parsing the page again, before anything prunes it.
+    """
+    text = _FRONT_MATTER.sub("", html, count=1)
+    tree, untouched = _load(text)
     if tree is None or tree.tag != "html" or tree.find("body") is None:
-        tree = _load_html(f"<html><body>{html}</body></html>")
-    return tree
+        return _load_html(f"<html><body>{text}</body></html>"), False
+    return tree, untouched and len(text) == len(html)
 
 
 # what trafilatura's repair_faulty_html deletes first: control characters, U+FFFE and U+FFFF
@@ -79,12 +91,17 @@ def _load_html(html: str) -> HtmlElement | None:
     UTF-8 bytes, which load_html parses when the str is refused (an encoding declaration) and
     which give the str's tree (tests/cleaning/test_htmltree.py holds both loaders to the same trees).
     """
+    return _load(html)[0]
+
+
+def _load(html: str) -> tuple[HtmlElement | None, bool]:
+    # _load_html's tree, and whether it is libxml2's parse of html's own bytes, untouched
     try:
         data = html.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
-        return load_html(html)
+        return load_html(html), False
     if any(byte in data for byte in _INVALID_XML_BYTES) or any(bad in data for bad in _NONCHARACTERS):
-        return load_html(html)
+        return load_html(html), False
     beginning = html[:50].lower()
     dubious = is_dubious_html(beginning)
     # the rest of repair_faulty_html: a doctype with a slash on the first line, a self-closing <html/>
@@ -99,17 +116,41 @@ def _load_html(html: str) -> HtmlElement | None:
     # lxml.html.fromstring tells a document from a fragment by what follows the leading spaces,
     # and in bytes only ASCII ones count as spaces
     if not repaired[: _LEADING_SPACES.match(repaired).end()].isascii():  # type: ignore[union-attr]
-        return load_html(html)
-    if repaired != html:
+        return load_html(html), False
+    untouched = repaired == html
+    if not untouched:
         data = repaired.encode("utf-8")
     try:
-        tree = fromstring(data, parser=HTML_PARSER)
+        tree, as_parsed = _fromstring(data)
     except Exception:  # as in load_html, which logs it: no tree
-        return None
+        return None, False
     # load_html's test that the page is HTML at all
     if tree is not None and dubious and len(tree) < 2:
-        return None
-    return tree
+        return None, False
+    return tree, untouched and as_parsed
+
+
+# lxml.html.fromstring's test for a whole document, which it returns as libxml2 parsed it
+_FULL_DOCUMENT = re.compile(rb"^\s*<(?:html|!doctype)", re.I)
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def _fromstring(data: bytes) -> tuple[HtmlElement, bool]:
+    """Return lxml.html.fromstring(data, parser=HTML_PARSER), and whether it is the document as parsed.
+
+    fromstring also returns the document as it is for a fragment with a <head> or without a
+    <body> (a page that starts with a comment before its doctype), unless it had to merge
+    several <body> or <head> elements first. Other fragments it cuts down to an element of the
+    <body>, which parse_page then wraps: those are parsed again by fromstring itself.
+    """
+    document = document_fromstring(data, parser=HTML_PARSER)
+    if _FULL_DOCUMENT.match(data):
+        return document, True
+    bodies = document.findall("body") or document.findall(f"{_XHTML}body")
+    heads = document.findall("head") or document.findall(f"{_XHTML}head")
+    if len(bodies) <= 1 and len(heads) <= 1 and (heads or not bodies):
+        return document, True
+    return fromstring(data, parser=HTML_PARSER), False
 
 
 # id/class words of the containers that hold the rest of an article behind a paywall, in the HTML

@@ -334,7 +334,10 @@ def _normalize_row(
     fm, hints = lower_keys(row.get("front_matter")), lower_keys(row.get("hints"))
     text = _str(row.get("text")) or ""
     markup = decoded if media_type != "text" and "<" in decoded else ""
-    page = read_page_meta(markup) if markup else PageMeta()
+    # the extraction step's reading, off its own parse of the same markup (when that parse was the one
+    # read_page_meta makes)
+    shared = row.get("page_meta")
+    page = (shared if isinstance(shared, PageMeta) else read_page_meta(markup)) if markup else PageMeta()
     jl = page.json_ld
     declared_published = (
         [(DateSource.FRONT_MATTER, fm.get(k)) for k in _FM_PUBLISHED]
@@ -478,7 +481,8 @@ def normalize_metadata(
     """Pick each metadata field from the strongest source that states it and normalize it.
 
     Reads:   decoded, media_type, url, extracted, front_matter, hints, timezone, text
-             (and, when present, fetched_at and the extractor's removed_lines)
+             (and, when present, fetched_at, the extractor's removed_lines and page_meta: the page
+             as cleaning.metadata.pagemeta reads it, which saves reading it again; dropped here)
     Writes:  url, site_name, title, authors, editors, published_at, published_offset_minutes,
              published_precision, published_source, modified_at, description, categories, tags,
              image_url, quality_flags (adds timezone_assumed)
@@ -498,6 +502,7 @@ def normalize_metadata(
             "text",
             "fetched_at",
             "removed_lines",
+            "page_meta",
         )
         if c in articles.columns
     ]
@@ -525,7 +530,7 @@ def normalize_metadata(
     # harness sends one-page frames
     kept = pd.concat(
         [
-            articles.drop(columns=[c for c in _WRITTEN if c in articles.columns]),
+            articles.drop(columns=[c for c in (*_WRITTEN, "page_meta") if c in articles.columns]),
             pd.DataFrame(written, index=articles.index),
         ],
         axis=1,

@@ -14,7 +14,7 @@ from typing import Any
 
 import lxml.etree
 
-__all__ = ["PageMeta", "read_page_meta"]
+__all__ = ["PageMeta", "read_page_meta", "read_parsed_page_meta"]
 
 logger = logging.getLogger(__name__)
 
@@ -216,16 +216,35 @@ def _in_form_or_comments(element: Any) -> bool:
 _BREAKS = ("\ue000", "\ue001", "\uf8fe", "\uf8ff")
 
 
+# the visible text as an XSLT text output: the same text as lxml's tostring(method="text") after
+# deleting the skipped elements (but not their tails) and putting the mark at each block's start
+# and end, without changing the tree, which the extraction reads after this (and cheaper than
+# those edits: 2.8 against 3.1 million instructions on a zyte page)
+_LINES_XSLT = lxml.etree.XSLT(
+    lxml.etree.XML(
+        f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:param name="mark"/>
+<xsl:template match="{"|".join(sorted(_SKIP_TAGS))}"/>
+<xsl:template match="{"|".join(sorted(_BLOCK_TAGS))}">
+<xsl:value-of select="$mark"/><xsl:apply-templates/><xsl:value-of select="$mark"/>
+</xsl:template>
+</xsl:stylesheet>"""
+    )
+)
+
+
+def _marked_text(top: Any, mark: str | None) -> str:
+    # top is the page's <body> or its root (libxml2 roots every HTML parse at <html>): neither a
+    # block nor a skipped tag, so no mark of its own; tostring's text ends with top's tail
+    text = str(_LINES_XSLT(top, mark=lxml.etree.XSLT.strparam(mark or "")))
+    return text + (top.tail or "")
+
+
 def _visible_lines(top: Any, html: str) -> list[str]:
-    """Return the visible text of top (the page's <body>), one line per block. Mutates top: call it last."""
+    """Return the visible text of top (the page's <body>), one line per block. Leaves top as it is."""
     mark = next((m for m in _BREAKS if m not in html), None)
-    # lxml does the walk in C: a Python walk over every node was a third of the metadata step
-    lxml.etree.strip_elements(top, *_SKIP_TAGS, with_tail=False)
-    if mark is not None:
-        for element in top.iter(*_BLOCK_TAGS):  # a block breaks the line where it starts and ends
-            element.text = mark + (element.text or "")
-            element.tail = mark + (element.tail or "")
-    text = lxml.etree.tostring(top, method="text", encoding="unicode")
+    text = _marked_text(top, mark)
     if mark is None:
         mark = "\n"  # a newline is a space like any other, and no mark: one line
         text = text.replace("\n", " ")
@@ -260,9 +279,12 @@ def _read_date_element(element: Any, page: PageMeta, prop: str, classes: str) ->
             page.meta["hatom:published"] = [value]
 
 
+# XML declarations with an encoding make lxml refuse a str; the text is already decoded
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
 def _parse(html: str) -> Any:
-    # XML declarations with an encoding make lxml refuse a str; the text is already decoded
-    text = re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1)
+    text = _XML_DECLARATION.sub("", html, count=1)
     if not text.startswith("<?xml"):  # a second declaration: lxml refuses the str, as it did
         try:
             data = text.encode("utf-8")
@@ -285,6 +307,26 @@ def read_page_meta(html: str) -> PageMeta:
         return page
     if root is None:
         return page
+    return _read_tree(root, html)
+
+
+def read_parsed_page_meta(root: Any, html: str) -> PageMeta | None:
+    """Return read_page_meta(html), read off root, the extraction's tree of html; None if that may differ.
+
+    root must be what libxml2's HTML parser (comments and processing instructions removed) made
+    of html's UTF-8 bytes, untouched: cleaning.extraction.htmltree.parse_document says when its
+    tree is. read_page_meta parses those same bytes unless html starts with an XML declaration,
+    which it cuts first (or which makes it parse the str): then None, and the caller reads the
+    page with read_page_meta. root is left as it is; its lxml.html elements read as the plain
+    ones of read_page_meta's own parse.
+    """
+    if not html.strip() or html.startswith("<?xml") or _XML_DECLARATION.match(html):
+        return None
+    return _read_tree(root, html)
+
+
+def _read_tree(root: Any, html: str) -> PageMeta:
+    page = PageMeta()
     page.lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     # the elements read by their tag, from one walk in C: a walk per tag cost as much as this one
     tagged: dict[str, list[Any]] = {tag: [] for tag in _READ_TAGS}

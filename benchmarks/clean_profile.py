@@ -34,7 +34,9 @@ _WATCHED = ("/cleaning/", "trafilatura", "htmldate", "dateparser", "justext", "p
 
 # (module, function, label): the parts of the steps timed on their own, each shown under its step
 _PARTS = (
-    ("cleaning.extraction.extract", "parse_page", "extract_articles/parse"),
+    ("cleaning.extraction.extract", "parse_document", "extract_articles/parse"),
+    # the metadata step's page reading, done off the extraction's parse when that is the page's own
+    ("cleaning.extraction.extract", "_page_meta", "extract_articles/read_page_meta (shared parse)"),
     ("cleaning.extraction.extract", "page_prose", "extract_articles/prepare tree"),
     ("cleaning.extraction.extract", "prune", "extract_articles/prepare tree"),
     ("cleaning.extraction.extract", "drop_thread_replies", "extract_articles/prepare tree"),

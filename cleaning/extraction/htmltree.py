@@ -62,8 +62,9 @@ def parse_document(html: str) -> tuple[HtmlElement | None, bool]:
     """Return parse_page(html) and whether that tree is html's own parse, untouched.
 
     It is when libxml2's HTML parser (comments and processing instructions removed) made it
-    of html's UTF-8 bytes and nothing changed it: no front matter cut, no repair, no
-    wrapping, no fragment handling by lxml.html. Then cleaning.metadata.pagemeta can read the
+    of html's UTF-8 bytes and nothing changed it: no front matter cut, no repair (but the cut
+    of a well-formed doctype, which gives the same elements), no wrapping, no fragment
+    handling by lxml.html. Then cleaning.metadata.pagemeta can read the
     page off this tree instead of parsing the page again, before anything prunes it.
     """
     text = _FRONT_MATTER.sub("", html, count=1)
@@ -117,8 +118,8 @@ def _load(html: str) -> tuple[HtmlElement | None, bool]:
     # and in bytes only ASCII ones count as spaces
     if not repaired[: _LEADING_SPACES.match(repaired).end()].isascii():  # type: ignore[union-attr]
         return load_html(html), False
-    untouched = repaired == html
-    if not untouched:
+    untouched = repaired == html or _only_doctype_cut(html, repaired)
+    if repaired != html:
         data = repaired.encode("utf-8")
     try:
         tree, as_parsed = _fromstring(data)
@@ -128,6 +129,21 @@ def _load(html: str) -> tuple[HtmlElement | None, bool]:
     if tree is not None and dubious and len(tree) < 2:
         return None, False
     return tree, untouched and as_parsed
+
+
+# a well-formed doctype, which libxml2 reads as one token and which adds no element: the repair
+# cuts the ones with a slash (all HTML 4 and XHTML ones), and the tree stays the page's own
+_PLAIN_DOCTYPE = re.compile(
+    r'<!DOCTYPE[ \t]+html(?:[ \t]+PUBLIC[ \t]+"[^"<>]*"(?:[ \t]+"[^"<>]*")?|[ \t]+SYSTEM[ \t]+"[^"<>]*")?[ \t]*/?>',
+    re.I,
+)
+
+
+def _only_doctype_cut(html: str, repaired: str) -> bool:
+    # the repair cut a well-formed doctype off the page and changed nothing else (the page
+    # had a newline: one without gets one added at its end)
+    match = _PLAIN_DOCTYPE.match(html)
+    return match is not None and repaired == html[match.end() :]
 
 
 # lxml.html.fromstring's test for a whole document, which it returns as libxml2 parsed it

@@ -68,6 +68,8 @@ def test_most_fixture_pages_take_the_shared_reading() -> None:
         _DOCUMENT.replace("<html", '<html xmlns="http://www.w3.org/1999/xhtml"'),
         _DOCUMENT.replace("</body>", "</body>tail after the body"),  # the <body>'s tail, a line of its own
         _DOCUMENT.replace("Two", "a&#28;b"),  # a control character from a reference
+        f"{_XHTML}\n{_DOCUMENT}",  # the repair cuts a doctype with a slash: the same elements
+        f'<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN">\n{_DOCUMENT}',
     ],
 )
 def test_the_shared_reading_is_taken_and_equals_the_pages_own(html: str) -> None:
@@ -84,7 +86,9 @@ def test_the_shared_reading_is_taken_and_equals_the_pages_own(html: str) -> None
         f"<div>{_BODY}</div>",  # a <body> without a <head>: lxml cuts it down, parse_page wraps it
         "<h1>Title</h1>",
         f"---\ntitle: T\n---\n{_DOCUMENT}",  # front matter, cut before the parse
-        f"{_XHTML}\n{_DOCUMENT}",  # the repair cuts the doctype's slash
+        _XHTML + _DOCUMENT,  # no newline: the repair adds one at the end
+        f'<!DOCTYPE html PUBLIC "-//a/b>c">\n{_DOCUMENT}',  # the repair cuts at a ">" inside the quotes
+        f"< !DOCTYPE html/>\n{_DOCUMENT}",  # no doctype to libxml2, which the repair cuts all the same
         f'<html lang="en" />\n{_HEAD}{_BODY}</html>',  # the repair opens a self-closing <html/>
         _DOCUMENT.replace("One", "O\x0bne"),  # the repair deletes control characters (load_html's own path)
         _DOCUMENT.replace("One", "O\ufffene"),

@@ -21,6 +21,7 @@ import collections
 import dataclasses
 import functools
 import hashlib
+import itertools
 import logging
 import os
 import shutil
@@ -187,10 +188,17 @@ def article_stats(table: pa.Table) -> dict[str, object]:
 
 
 def _write_articles(txn: Transaction, table: pa.Table) -> None:
-    months = np.array(month_of(table.column("published_at").to_pandas()), dtype=object)
-    for month in sorted(set(months.tolist())):
-        part = table.filter(pa.array(months == month)).sort_by("id")
-        txn.write("articles", month, part, article_stats(part))
+    """One file per month partition, its rows sorted by id: one sort by (month, id), then slices."""
+    if not table.num_rows:
+        return
+    keys = pa.table({"month": month_of(table.column("published_at").to_pandas()), "id": table.column("id")})
+    order = pc.sort_indices(keys, sort_keys=[("month", "ascending"), ("id", "ascending")])
+    months = keys.column("month").take(order).to_numpy(zero_copy_only=False)
+    table = table.take(order)
+    starts = [0, *(np.flatnonzero(months[1:] != months[:-1]) + 1).tolist(), len(months)]
+    for start, end in itertools.pairwise(starts):
+        part = table.slice(start, end - start)
+        txn.write("articles", str(months[start]), part, article_stats(part))
 
 
 def _rewrite_articles(

@@ -646,7 +646,9 @@ def _apply(
     fresh = _rejects(txn, all_rejects, table, processed, config, run)
     stats.inserted = len(winners) - len(replaced)
     before = dict(zip(dropped["id"], dropped["fingerprint"], strict=True)) if "fingerprint" in dropped else {}
-    after = dict(zip(table.column("id").to_pylist(), _fingerprints(table), strict=True))
+    # only rows that replace a stored one are compared: a fresh output fingerprints none
+    again = table.filter(pc.is_in(table.column("id"), value_set=pa.array(list(before), type=pa.large_string())))
+    after = dict(zip(again.column("id").to_pylist(), _fingerprints(again), strict=True))
     stats.unchanged = sum(1 for i in replaced if i in before and before[i] == after.get(i))
     stats.replaced = len(replaced) - stats.unchanged
     stats.kept_existing = int(loses.sum())

@@ -41,6 +41,9 @@ def keep_newest_per_id(articles: pd.DataFrame) -> StepResult:
     Rejects: superseded (older fetches of the same URL)
     """
     require_columns(articles, "id", "fetched_at", "origin", step="keep_newest_per_id")
+    if articles["id"].is_unique:  # the usual shard: nothing to choose, the same rows in id order
+        kept = articles.sort_values("id", kind="stable").reset_index(drop=True)
+        return StepResult(kept, kept.iloc[0:0])
     fetched = pd.to_datetime(articles["fetched_at"], utc=True)
     order = articles.assign(_fetched=fetched, _undated=fetched.isna()).sort_values(
         ["id", "_undated", "_fetched", "origin"], ascending=[True, True, False, True], kind="stable"

@@ -300,7 +300,12 @@ def clean_shard(
 
 
 def _clean_slice(
-    cleaner: _Cleaner, items: Iterable[RawPage | ReadReject], folder: Path, config: CleaningConfig
+    cleaner: _Cleaner,
+    items: Iterable[RawPage | ReadReject],
+    folder: Path,
+    config: CleaningConfig,
+    *,
+    in_memory: bool = False,
 ) -> ShardResult:
     read_rejects: list[ReadReject] = []
     count = 0
@@ -325,7 +330,7 @@ def _clean_slice(
     rejects = pd.concat(
         [r for r in reject_parts if len(r)] or [pd.DataFrame(columns=REJECT_COLUMNS)], ignore_index=True
     )
-    return finish_shard(articles, rejects, folder, config, pages=count)
+    return finish_shard(articles, rejects, folder, config, pages=count, in_memory=in_memory)
 
 
 def clean_file(
@@ -522,7 +527,8 @@ def run(
             while True:
                 chunk = itertools.islice(items, config.slice_pages)
                 store.staging.mkdir(parents=True, exist_ok=True)
-                shard = _clean_slice(cleaner, chunk, store.new_staging(), config)
+                # committed by this process: the staged tables need not go through files
+                shard = _clean_slice(cleaner, chunk, store.new_staging(), config, in_memory=True)
                 position += shard.pages
                 last = shard.pages < config.slice_pages
                 stats = commit(output, [shard], config, run=(key, None if last else {"items": position}))

@@ -21,6 +21,7 @@ import collections
 import dataclasses
 import functools
 import hashlib
+import itertools
 import logging
 import os
 import shutil
@@ -80,12 +81,17 @@ _REBUILD_ROWS = 20_000
 
 @dataclasses.dataclass(frozen=True)
 class ShardResult:
-    """One cleaned shard, staged for commit: folder holds articles/rejects/signatures.parquet."""
+    """One cleaned shard, staged for commit: folder holds articles/rejects/signatures.parquet.
+
+    Or tables holds those three tables (finish_shard(..., in_memory=True)), when the process
+    that finished the shard commits it: the commit then reads no files.
+    """
 
     folder: Path
     pages: int
     articles: int
     rejects: int
+    tables: dict[str, pa.Table] | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclasses.dataclass
@@ -126,10 +132,20 @@ def _superseded(rows: pd.DataFrame, detail: str) -> pd.DataFrame:
 
 
 def finish_shard(
-    articles: pd.DataFrame, rejects: pd.DataFrame, folder: Path, config: CleaningConfig, *, pages: int
+    articles: pd.DataFrame,
+    rejects: pd.DataFrame,
+    folder: Path,
+    config: CleaningConfig,
+    *,
+    pages: int,
+    in_memory: bool = False,
 ) -> ShardResult:
-    """Stage a cleaned shard: newest fetch per id, fingerprints, and the three files in folder."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Stage a cleaned shard: newest fetch per id, fingerprints, and the three files in folder.
+
+    in_memory: keep the three tables in the result instead of writing them (the caller commits it).
+    """
+    if not in_memory:
+        folder.mkdir(parents=True, exist_ok=True)
     articles = articles.sort_values(["id", "origin"], kind="stable").reset_index(drop=True)
     newest = keep_newest_per_id(articles)
     articles = newest.kept
@@ -142,19 +158,27 @@ def finish_shard(
     table = to_table(
         articles.assign(content_hash=entries.docs["content_hash"].to_numpy(), duplicate_of=None), ARTICLE_SCHEMA
     )
-    pq.write_table(table, folder / "articles.parquet", compression="zstd")
     if len(rejects):  # every path to the rejects dataset passes here: details are printable text
         rejects = rejects.assign(
             detail=pd.Series([printable_detail(d) for d in rejects["detail"]], index=rejects.index, dtype=object)
         )
-    pq.write_table(
-        to_table(rejects if len(rejects) else pd.DataFrame(columns=REJECT_COLUMNS), REJECT_SCHEMA),
-        folder / "rejects.parquet",
-        compression="zstd",
+    staged = {
+        "articles": table,
+        "rejects": to_table(rejects if len(rejects) else pd.DataFrame(columns=REJECT_COLUMNS), REJECT_SCHEMA),
+        "signatures": table.select(_SIGNATURE_COLUMNS[:-1]).append_column(
+            "signature", signature_array(entries.signatures)
+        ),
+    }
+    if not in_memory:
+        for name, data in staged.items():
+            pq.write_table(data, folder / f"{name}.parquet", compression="zstd")
+    return ShardResult(
+        folder=folder,
+        pages=pages,
+        articles=table.num_rows,
+        rejects=len(rejects),
+        tables=staged if in_memory else None,
     )
-    signatures = table.select(_SIGNATURE_COLUMNS[:-1]).append_column("signature", signature_array(entries.signatures))
-    pq.write_table(signatures, folder / "signatures.parquet", compression="zstd")
-    return ShardResult(folder=folder, pages=pages, articles=table.num_rows, rejects=len(rejects))
 
 
 def _stored_newer(stored_fetched: Any, stored_origin: str, fetched: Any, origin: str) -> bool:
@@ -187,10 +211,17 @@ def article_stats(table: pa.Table) -> dict[str, object]:
 
 
 def _write_articles(txn: Transaction, table: pa.Table) -> None:
-    months = np.array(month_of(table.column("published_at").to_pandas()), dtype=object)
-    for month in sorted(set(months.tolist())):
-        part = table.filter(pa.array(months == month)).sort_by("id")
-        txn.write("articles", month, part, article_stats(part))
+    """One file per month partition, its rows sorted by id: one sort by (month, id), then slices."""
+    if not table.num_rows:
+        return
+    keys = pa.table({"month": month_of(table.column("published_at").to_pandas()), "id": table.column("id")})
+    order = pc.sort_indices(keys, sort_keys=[("month", "ascending"), ("id", "ascending")])
+    months = keys.column("month").take(order).to_numpy(zero_copy_only=False)
+    table = table.take(order)
+    starts = [0, *(np.flatnonzero(months[1:] != months[:-1]) + 1).tolist(), len(months)]
+    for start, end in itertools.pairwise(starts):
+        part = table.slice(start, end - start)
+        txn.write("articles", str(months[start]), part, article_stats(part))
 
 
 def _rewrite_articles(
@@ -329,8 +360,12 @@ def _dedup(
     return duplicate_of, updates, months
 
 
-def _read(paths: Iterable[Path], schema: pa.Schema | None = None) -> pa.Table:
-    tables = [read_file(p, schema=schema) for p in paths]
+def _read(shards: Sequence[ShardResult], name: str, schema: pa.Schema | None = None) -> pa.Table:
+    """The staged table name of every shard, in order (from the shard's tables, or its file)."""
+    tables = [
+        s.tables[name] if s.tables is not None else read_file(s.folder / f"{name}.parquet", schema=schema)
+        for s in shards
+    ]
     if not tables:
         assert schema is not None
         return schema.empty_table()
@@ -534,9 +569,9 @@ def commit(
 def _apply(
     txn: Transaction, shards: Sequence[ShardResult], config: CleaningConfig, stats: CommitStats, run: str | None
 ) -> None:
-    signatures = _read([s.folder / "signatures.parquet" for s in shards])
-    articles = _read([s.folder / "articles.parquet" for s in shards], ARTICLE_SCHEMA)
-    rejects = _read([s.folder / "rejects.parquet" for s in shards], REJECT_SCHEMA).to_pandas()
+    signatures = _read(shards, "signatures")
+    articles = _read(shards, "articles", ARTICLE_SCHEMA)
+    rejects = _read(shards, "rejects", REJECT_SCHEMA).to_pandas()
     reject_parts = [rejects]
     frame = signatures.drop_columns(["signature"]).to_pandas()
     frame["_row"] = np.arange(len(frame))
@@ -611,7 +646,9 @@ def _apply(
     fresh = _rejects(txn, all_rejects, table, processed, config, run)
     stats.inserted = len(winners) - len(replaced)
     before = dict(zip(dropped["id"], dropped["fingerprint"], strict=True)) if "fingerprint" in dropped else {}
-    after = dict(zip(table.column("id").to_pylist(), _fingerprints(table), strict=True))
+    # only rows that replace a stored one are compared: a fresh output fingerprints none
+    again = table.filter(pc.is_in(table.column("id"), value_set=pa.array(list(before), type=pa.large_string())))
+    after = dict(zip(again.column("id").to_pylist(), _fingerprints(again), strict=True))
     stats.unchanged = sum(1 for i in replaced if i in before and before[i] == after.get(i))
     stats.replaced = len(replaced) - stats.unchanged
     stats.kept_existing = int(loses.sum())

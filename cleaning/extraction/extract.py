@@ -192,6 +192,7 @@ def extract_articles(
         reject(done.iloc[positions], Stage.EXTRACT, reason, [outcomes[p].detail for p in positions])
         for reason, positions in sorted(failed.items())
     ]
+    if not rejects:  # the usual batch: no indexing, and no reject columns on no rows (cleaning.step.split)
+        return StepResult(done, done.iloc[0:0])
     kept = [p for p, outcome in enumerate(outcomes) if outcome.reason is None]
-    empty = reject(done.iloc[0:0], Stage.EXTRACT, RejectReason.NO_TEXT)
-    return StepResult(done.iloc[kept], pd.concat(rejects) if rejects else empty)
+    return StepResult(done.iloc[kept], pd.concat(rejects))

@@ -8,29 +8,40 @@ from __future__ import annotations
 import functools
 import re
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = ["chinese_script", "is_cantonese"]
 
 
 # --- Simplified vs Traditional -------------------------------------------------------
 
 
-def _char_class(chars: set[str]) -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
-
-
 # CEDICT lists 着 as Simplified-only, but Hong Kong's Traditional standard writes the
 # particle 着 too (Taiwan writes 著): it is evidence for neither script.
 _HONG_KONG_FORMS = frozenset("着")
+_NEITHER, _TRADITIONAL_ONLY, _SIMPLIFIED_ONLY = 0, 1, 2
+_MAX_CODEPOINT = 0x110000
 
 
 @functools.cache
-def _script_only_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Compile the characters that exist only in Traditional, and only in Simplified, form."""
+def _script_only_chars() -> tuple[frozenset[str], frozenset[str]]:
+    """The characters that exist only in Traditional, and only in Simplified, form."""
     # CC-CEDICT's character lists, as shipped by zhon (the tables hanzidentifier uses)
     import zhon.cedict
 
     simplified, traditional = set(zhon.cedict.simplified), set(zhon.cedict.traditional)
-    return _char_class(traditional - simplified), _char_class(simplified - traditional - _HONG_KONG_FORMS)
+    return frozenset(traditional - simplified), frozenset(simplified - traditional - _HONG_KONG_FORMS)
+
+
+@functools.cache
+def _script_only_table() -> npt.NDArray[np.uint8]:
+    """Per code point: _TRADITIONAL_ONLY, _SIMPLIFIED_ONLY or _NEITHER (built once per process, ~1 ms)."""
+    table = np.zeros(_MAX_CODEPOINT, dtype=np.uint8)
+    traditional, simplified = _script_only_chars()
+    table[[ord(c) for c in traditional]] = _TRADITIONAL_ONLY
+    table[[ord(c) for c in simplified]] = _SIMPLIFIED_ONLY
+    return table
 
 
 def chinese_script(text: str, *, default: str) -> tuple[str, bool]:
@@ -39,9 +50,10 @@ def chinese_script(text: str, *, default: str) -> tuple[str, bool]:
     The larger count wins; a tie (often: no distinguishing character at all) returns
     default and tied=True. Measured: no wrong decision on 3,505 labelled texts, 1.8 % ties.
     """
-    traditional_only, simplified_only = _script_only_chars()
-    traditional = len(traditional_only.findall(text))
-    simplified = len(simplified_only.findall(text))
+    # one table lookup per character (a regex scan per script cost 0.13 ms on a Chinese article)
+    codepoints = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    counts = np.bincount(_script_only_table().take(codepoints), minlength=3)
+    traditional, simplified = int(counts[_TRADITIONAL_ONLY]), int(counts[_SIMPLIFIED_ONLY])
     if traditional > simplified:
         return "zh-Hant", False
     if simplified > traditional:
@@ -54,9 +66,13 @@ def chinese_script(text: str, *, default: str) -> tuple[str, bool]:
 # Particles, pronouns and verbs of written Cantonese that Standard Written Chinese does not
 # use (the research list), plus common Cantonese words: the copula 係 outside 關係/維係/係數,
 # 㗎 吖, and 而家 (now), 呢個 (this), 點解 (why), 邊個 (who), 同埋 (and), 即係 (that is), ...
+_YUE_CHARS = "嘅咗喺哋唔冇佢嗰啲咩嘢嚟噉乜搵攞畀啱諗冚嚿揸嘥喎囉嘞啩咋咁睇㗎吖"  # markers of one character
+# Every alternative starts with a literal character (not a class, not a lookbehind): the regex
+# engine then skips to the positions holding one of those first characters, instead of trying
+# every alternative at every position (0.15 -> 0.02 ms on a Chinese article; the same matches).
 _YUE_MARKERS = re.compile(
-    "[嘅咗喺哋唔冇佢嗰啲咩嘢嚟噉乜搵攞畀啱諗冚嚿揸嘥喎囉嘞啩咋咁睇㗎吖]"
-    "|(?<![關聯維干連])係(?!數)|而家|呢[個度啲]|點[解樣]|邊[個度]|同埋|即係|[聽琴噚]日|有冇"
+    "|".join(_YUE_CHARS)
+    + "|係(?<![關聯維干連]係)(?!數)|而家|呢[個度啲]|點[解樣]|邊[個度]|同埋|即係|聽日|琴日|噚日|有冇"
 )
 # A long Standard Chinese article may quote a few words of Cantonese speech; written
 # Cantonese has about one marker per ten Han characters, so one per hundred is a safe floor.

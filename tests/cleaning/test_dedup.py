@@ -215,6 +215,28 @@ def test_content_hash_is_sha1_of_the_documented_normalization(text: str) -> None
     assert content_hashes([text]) == [expected]
 
 
+def test_nfkc_agrees_with_unicodedata_on_every_bmp_character_in_context() -> None:
+    # around each character: a base letter and combining marks it may compose with (é, ガ from
+    # half-width ｶﾞ), a Hangul leading jamo, a full-width comma (changed by the table) and an astral letter
+    for codepoint in range(0x10000):
+        char = chr(codepoint)
+        text = f"e{char}\u0301カ{char}\u3099\uff76\uff9e\u1100{char}\u1161，{char}𝐀"
+        assert minhash.nfkc(text) == unicodedata.normalize("NFKC", text), hex(codepoint)
+        assert minhash.nfkc(char) == unicodedata.normalize("NFKC", char), hex(codepoint)
+
+
+_NFKC_TRICKY = (
+    "，。：（）！？　…‥ｶﾞﾟ\u3099\u309a\u0301\u0308\u0327\u1100\u1161\u11a8가ﬁ①㈱㍿Å\u00a0\u00b5ǅ𝐀\U0002f800\ud800eAカ中"
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(st.text() | st.text(alphabet=st.sampled_from(_NFKC_TRICKY), max_size=30))
+@hypothesis.example("全角，逗号……和ｶﾞ")
+def test_nfkc_is_unicodedata_nfkc(text: str) -> None:
+    assert minhash.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
 def test_the_casefold_table_agrees_with_str_casefold_everywhere() -> None:
     packed = minhash._folded_classes()
     folds, expands = packed & minhash._FOLD_BITS, (packed & minhash._EXPANDS) != 0

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaning.errors import ConfigError
@@ -373,3 +374,65 @@ def test_links_are_blanked_before_lines_are_read_for_a_second_script() -> None:
     placement = foreign_placement(text, script_profile(text), main="cjk")
     assert not placement.mixed
     assert not placement.injected_spans
+
+
+# -- the Chinese rules against their regex definitions ---------------------------------
+
+
+def _script_only_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    from cleaning.language.chinese import _script_only_chars
+
+    def char_class(chars: frozenset[str]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+    traditional, simplified = _script_only_chars()
+    return char_class(traditional), char_class(simplified)
+
+
+def test_the_script_only_table_holds_the_script_only_characters_and_nothing_else() -> None:
+    from cleaning.language.chinese import _SIMPLIFIED_ONLY, _TRADITIONAL_ONLY, _script_only_table
+
+    traditional, simplified = _script_only_patterns()
+    table = _script_only_table()
+    everything = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x110000)))
+    assert sorted(map(ord, traditional.findall(everything))) == np.flatnonzero(table == _TRADITIONAL_ONLY).tolist()
+    assert sorted(map(ord, simplified.findall(everything))) == np.flatnonzero(table == _SIMPLIFIED_ONLY).tolist()
+
+
+# script-only characters of both scripts (a few of each), characters of both, and others
+_CHINESE_SAMPLES = st.sampled_from("国國说說这這着著们們门門发發髮中人的是了一\n a1，。\U00020000\ud800😀")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_CHINESE_SAMPLES | st.characters(), max_size=60).map("".join),
+    st.sampled_from(["zh-Hans", "zh-Hant", "zh"]),
+)
+def test_chinese_script_counts_as_the_character_classes_do(text: str, default: str) -> None:
+    traditional, simplified = (len(p.findall(text)) for p in _script_only_patterns())
+    expected = (
+        ("zh-Hant", False)
+        if traditional > simplified
+        else ("zh-Hans", False)
+        if simplified > traditional
+        else (default, True)
+    )
+    assert chinese_script(text, default=default) == expected
+
+
+# the marker pattern as first written (a class first, a lookbehind first): the same matches
+_YUE_AS_WRITTEN = re.compile(
+    "[嘅咗喺哋唔冇佢嗰啲咩嘢嚟噉乜搵攞畀啱諗冚嚿揸嘥喎囉嘞啩咋咁睇㗎吖]"
+    "|(?<![關聯維干連])係(?!數)|而家|呢[個度啲]|點[解樣]|邊[個度]|同埋|即係|[聽琴噚]日|有冇"
+)
+# every character of the markers and their contexts, and some others
+_YUE_SAMPLES = st.sampled_from("嘅咗喺哋唔冇佢啲嘢㗎吖係關聯維干連數而家呢個度點解樣邊同埋即聽琴噚日有中的 \n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_YUE_SAMPLES | st.characters(), max_size=40).map("".join))
+@example("即係呢啲有冇關係係數琴日聽日噚日而家點解")
+def test_the_cantonese_markers_match_as_the_pattern_as_first_written(text: str) -> None:
+    from cleaning.language.chinese import _YUE_MARKERS
+
+    assert [m.span() for m in _YUE_MARKERS.finditer(text)] == [m.span() for m in _YUE_AS_WRITTEN.finditer(text)]

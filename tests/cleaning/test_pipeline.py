@@ -161,6 +161,28 @@ def test_newest_fetch_of_a_url_wins_within_a_run():
     assert set(result.rejected["reject_reason"]) == {"superseded"}
 
 
+def test_rows_of_distinct_ids_come_back_in_id_order_as_the_rows_that_win_a_choice_do():
+    fetched = pd.to_datetime(["2025-01-01", None, "2025-02-01", "2025-01-05", None], utc=True)
+    articles = pd.DataFrame(
+        {
+            "id": ["d", "b", "e", "a", "c"],
+            "fetched_at": fetched,
+            "origin": ["x1", "x2", "x3", "x4", "x5"],
+            "n": range(5),
+        }
+    )
+    alone = keep_newest_per_id(articles)
+    assert alone.rejected.empty
+    # the same rows among older fetches of their ids: the general rule picks them, in the same order
+    # (an older fetch, or for an undated row another undated one of a larger origin)
+    earlier = fetched.where(fetched.isna(), pd.Timestamp("2024-12-01", tz="UTC"))
+    older = articles.assign(fetched_at=earlier, origin="y", n=-1)
+    chosen = keep_newest_per_id(pd.concat([older, articles], ignore_index=True))
+    assert len(chosen.rejected) == 5
+    pd.testing.assert_frame_equal(alone.kept, chosen.kept)
+    assert alone.kept["id"].tolist() == ["a", "b", "c", "d", "e"]
+
+
 def test_gzipped_html_and_nested_folders_are_read(tmp_path):
     folder = tmp_path / "site" / "2025" / "05"
     folder.mkdir(parents=True)

@@ -80,6 +80,40 @@ def test_slice_size_does_not_change_ids_or_duplicates(tmp_path: Path) -> None:
     assert summary.total_articles == 40
 
 
+def test_a_shard_kept_in_memory_commits_what_its_staged_files_commit(tmp_path: Path) -> None:
+    from cleaning.inputs.readers import iter_inputs
+    from cleaning.shards import commit, finish_shard
+
+    config = CleaningConfig()
+    pages = _variant_pages(24) + _variant_pages(3)  # the last three fetch URLs again: superseded rows
+    pages.append({**pages[-1], "url": "https://news0.example/empty", "html": ""})  # a reject
+    inputs = [_jsonl(tmp_path / "in" / "dump.jsonl", pages)]
+    articles, rejects = pipeline.clean_items(iter_inputs(inputs, max_bytes=config.max_input_bytes), config)
+    outputs = {}
+    for in_memory in (False, True):
+        out = outputs[in_memory] = tmp_path / f"out-{in_memory}"
+        for _ in range(2):  # the second commit meets stored rows
+            store = Store(out)
+            store.staging.mkdir(parents=True, exist_ok=True)
+            folder = store.new_staging()
+            shard = finish_shard(articles, rejects, folder, config, pages=len(pages), in_memory=in_memory)
+            assert (shard.tables is not None) == in_memory
+            assert sorted(p.name for p in folder.iterdir()) == (
+                [] if in_memory else ["articles.parquet", "rejects.parquet", "signatures.parquet"]
+            )
+            stats = commit(out, [shard], config)
+            assert stats.total == 24
+    written, kept = (tidings.load(outputs[m]) for m in (False, True))
+    pd.testing.assert_frame_equal(kept, written)
+    rejects_of = {m: tidings.load_rejects(outputs[m]) for m in (False, True)}
+    assert sorted(rejects_of[True]["reason"]) == ["empty_input"] + ["superseded"] * 3
+    pd.testing.assert_frame_equal(rejects_of[True], rejects_of[False])
+    manifests = [Store(outputs[m]).current().manifest for m in (False, True)]  # type: ignore[union-attr]
+    assert [(f.table, f.partition, f.rows, f.stats) for f in manifests[0].files] == [
+        (f.table, f.partition, f.rows, f.stats) for f in manifests[1].files
+    ]
+
+
 def test_one_liners_for_pandas_polars_and_duckdb_read_exactly_the_live_rows(tmp_path: Path) -> None:
     out = tmp_path / "out"
     config = dataclasses.replace(CleaningConfig(), slice_pages=10)

@@ -18,6 +18,7 @@ import itertools
 import logging
 import os
 import pickle
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -220,6 +221,32 @@ def _batched(items: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
         yield batch
 
 
+_TAIL_MIN = 4  # pages: the fewest in a batch of a stream's tail (a batch costs about 11 ms besides its pages)
+
+
+def _tail_batches(pages: Sequence[RawPage], size: int, workers: int) -> list[list[RawPage]]:
+    """The batches of the last pages of a stream: largest pages first, in batches that shrink toward the end.
+
+    Workers take batches as they free up, which balances them everywhere but at the end: there
+    one worker would still run the last big batch, or a big page (a page's cost grows with its
+    bytes), while the others idle. So each tail batch takes the largest pages left until it holds
+    1/(2 x workers) of the bytes left (at least _TAIL_MIN pages, at most size). Which batch a page
+    is in changes no row, only the time.
+    """
+    order = collections.deque(sorted(pages, key=lambda page: -len(page.raw)))  # stable: ties keep input order
+    left = sum(len(page.raw) for page in order)
+    batches = []
+    while order:
+        target, batch = left / (2 * workers), [order.popleft()]
+        held = len(batch[0].raw)
+        while order and len(batch) < size and (len(batch) < _TAIL_MIN or held < target):
+            batch.append(order.popleft())
+            held += len(batch[-1].raw)
+        batches.append(batch)
+        left -= held
+    return batches
+
+
 _PRELOAD = STEPS_PRELOAD  # what the worker processes' server imports (the steps, warmed) before it forks them
 
 
@@ -231,32 +258,58 @@ class _Cleaner:
         self.bar = bar
         self.pool = pool  # a pool given is the caller's to shut down (close() leaves it)
         self.owned = pool is None
+        self.started = False
+        self.closing: threading.Thread | None = None
         if pool is None and config.workers > 1:
             # workers fork from a server that has imported the steps once, instead of each importing them
             self.pool = worker_pool(config.workers, preload=_PRELOAD)
 
+    def release(self) -> None:
+        """Shut an owned pool down in the background: its workers exit while this process commits the last slice."""
+        if self.pool is not None and self.owned and self.closing is None:
+            self.closing = threading.Thread(target=self.pool.shutdown, name="pool-shutdown", daemon=True)
+            self.closing.start()
+
     def close(self) -> None:
         if self.pool is not None and self.owned:
+            if self.closing is not None:
+                self.closing.join()
             self.pool.shutdown(cancel_futures=True)
 
     def clean(self, pages: Iterable[RawPage]) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-        batches = _batched(pages, self.config.batch_size)
+        """Yield (articles, rejects) per batch, in input order but for the tail (_tail_batches: largest first)."""
         if self.pool is None:
-            for batch in batches:
+            for batch in _batched(pages, self.config.batch_size):
                 yield _clean_batch(batch, self.config)
                 self.bar.update(len(batch))
             return
+        pool, size, workers = self.pool, self.config.batch_size, max(1, self.config.workers)
+        if not self.started:  # a pool starts a worker per task it cannot give to an idle one: start all now
+            self.started = True
+            for _ in range(workers):
+                pool.submit(os.getpid)
         pending: collections.deque[tuple[cf.Future[tuple[pd.DataFrame, pd.DataFrame]], int]] = collections.deque()
-        for batch in batches:
-            pending.append((self.pool.submit(_clean_batch, batch, self.config), len(batch)))
-            if len(pending) >= 2 * self.config.workers:  # bounded: memory stays flat on big inputs
-                future, size = pending.popleft()  # in input order: a slice holds the same pages in every run
+        # read, not sent: the tail once the stream ends. It grows to workers x size pages as pages
+        # are sent, so that the first batch goes as soon as it is read
+        ahead: collections.deque[RawPage] = collections.deque()
+        sent = 0
+        for page in pages:
+            ahead.append(page)
+            if len(ahead) < size + min(sent, workers * size):
+                continue
+            batch = [ahead.popleft() for _ in range(size)]
+            sent += size
+            pending.append((pool.submit(_clean_batch, batch, self.config), size))
+            if len(pending) >= 2 * workers:  # bounded: memory stays flat on big inputs
+                future, count = pending.popleft()  # in input order: a slice holds the same pages in every run
                 yield future.result()
-                self.bar.update(size)
+                self.bar.update(count)
+        for batch in _tail_batches(ahead, size, workers):  # at most (workers + 1) x size pages, all sent now
+            pending.append((pool.submit(_clean_batch, batch, self.config), len(batch)))
         while pending:
-            future, size = pending.popleft()
+            future, count = pending.popleft()
             yield future.result()
-            self.bar.update(size)
+            self.bar.update(count)
 
 
 def _read_reject_rows(read_rejects: Sequence[ReadReject]) -> pd.DataFrame:
@@ -325,6 +378,8 @@ def _clean_slice(
             article_parts.append(articles)
         if len(rejects):
             reject_parts.append(rejects)
+    if count < config.slice_pages:  # the input's last slice: no more pages for the workers
+        cleaner.release()
     reject_parts.append(_read_reject_rows(read_rejects))
     articles = pd.concat(article_parts or [_no_articles()], ignore_index=True)
     rejects = pd.concat(

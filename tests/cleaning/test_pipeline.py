@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import dataclasses
 import gzip
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -103,18 +105,64 @@ def test_a_later_run_on_other_input_adds_to_the_dataset(corpus, tmp_path):
     assert sorted(after["id"]) == sorted(before["id"])
 
 
-def test_output_is_the_same_for_any_worker_count_and_input_order(corpus, tmp_path):
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_output_is_the_same_for_any_worker_count_and_input_order(corpus, tmp_path, batch_size):
     one = tmp_path / "one"
     two = tmp_path / "two"
     inputs = sorted(p for p in corpus.rglob("*") if p.is_file())
     pipeline.run(inputs, one, CONFIG, progress=False)
-    config = dataclasses.replace(CONFIG, workers=2, batch_size=1)
+    config = dataclasses.replace(CONFIG, workers=2, batch_size=batch_size)
     pipeline.run(list(reversed(inputs)), two, config, progress=False)
+
+    assert multiprocessing.active_children() == []  # the run's workers have exited
 
     pd.testing.assert_frame_equal(read_dataset(one), read_dataset(two))
     pd.testing.assert_frame_equal(
         pq.read_table(one / "rejects").to_pandas(), pq.read_table(two / "rejects").to_pandas()
     )
+
+
+def _page(n: int, size: int) -> RawPage:
+    return RawPage(origin=f"page-{n}", raw=b"x" * size, media_type="html")
+
+
+def test_the_tail_of_a_stream_goes_largest_first_in_shrinking_batches():
+    pages = [_page(n, size) for n, size in enumerate([10, 500, 20, 20, 30, 40, 10, 60, 20, 10, 70, 20, 30])]
+
+    batches = pipeline._tail_batches(pages, 4, 2)
+
+    assert sorted(p.origin for b in batches for p in b) == sorted(p.origin for p in pages)  # each page once
+    sent = [len(p.raw) for b in batches for p in b]
+    assert sent == sorted(sent, reverse=True)
+    assert [p.origin for p in batches[0]] == ["page-1", "page-10", "page-7", "page-5"]  # at least _TAIL_MIN pages
+    assert all(len(b) <= 4 for b in batches)
+    held = [sum(len(p.raw) for p in b) for b in batches]
+    assert held == sorted(held, reverse=True)
+    assert [p.origin for p in pipeline._tail_batches(pages[:3], 16, 2)[0]] == ["page-1", "page-2", "page-0"]
+    assert pipeline._tail_batches([], 16, 2) == []
+
+
+def test_workers_get_full_batches_in_input_order_then_the_tail(monkeypatch):
+    sent: list[list[str]] = []
+
+    def clean(batch: list[RawPage], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+        sent.append([p.origin for p in batch])
+        return pd.DataFrame({"origin": [p.origin for p in batch]}), pd.DataFrame()
+
+    monkeypatch.setattr(pipeline, "_clean_batch", clean)
+    pages = [_page(n, 100 + n % 7) for n in range(103)]
+    config = dataclasses.replace(CONFIG, workers=2, batch_size=8)
+    with cf.ThreadPoolExecutor(max_workers=1) as pool:  # one thread: batches run in the order sent
+        cleaner = pipeline._Cleaner(config, pipeline.tqdm(disable=True), pool)  # type: ignore[arg-type]
+        rows = [origin for articles, _ in cleaner.clean(pages) for origin in articles["origin"]]
+
+    assert sorted(rows) == sorted(p.origin for p in pages)
+    # full batches in input order while the pages read ahead (workers x batch_size) fill up;
+    # the 23 pages still held when the stream ends are the tail
+    full = [[f"page-{n}" for n in range(start, start + 8)] for start in range(0, 80, 8)]
+    tail = [[p.origin for p in batch] for batch in pipeline._tail_batches(pages[80:], 8, 2)]
+    assert sent == full + tail
+    assert len(tail) > 23 // 8 + 1
 
 
 def test_a_bug_on_one_page_costs_that_page_only(corpus, tmp_path, monkeypatch):

@@ -165,38 +165,49 @@ class PipelinedCleaner:
         self._queue.put((Path(path), -1))
 
     def _feed(self) -> None:
-        """Hand the written parts to the niced worker one at a time: the crawl keeps its core."""
+        """Hand the written parts to the niced worker one at a time: the crawl keeps its core.
+
+        Submitting happens outside the lock: the first submit forks the worker, which waits for
+        the workers' server to finish its warm-up (about 2 s), and the crawl's thread takes the
+        lock for every part it writes (written()): under the lock, the crawl stood still that long.
+        """
         while (item := self._queue.get()) is not None:
             path, start = item
             with self._lock:
                 if self._stopped:
                     return
                 archive = self._archives[path]
-                future = self._next(archive, start)
-                if future is None:
-                    continue
+                task = self._next(archive, start)
+            if task is None:
+                continue
+            function, args = task
+            future = self.early.submit(function, *args, nice=_NICE)
+            if start >= 0:
+                archive.cleaned[start] = future  # cleaned and shard: this thread's alone until finish() joined it
+            else:
+                archive.shard = future
+            with self._lock:
+                if self._stopped:
+                    return
                 self._wake.clear()
             future.add_done_callback(lambda _: self._wake.set())
             self._wake.wait()  # until it is done, or finish() stops the feeding
 
-    def _next(self, archive: _Archive, start: int) -> cf.Future[Any] | None:
-        """Submit the part of archive at start (-1: stage its shard) to the niced worker, unless there is no point."""
+    def _next(self, archive: _Archive, start: int) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+        """What to submit for the part of archive at start (-1: stage its shard), unless there is no point."""
         if archive.whole or start in archive.late:
             return None  # cleaned at the end
         config = self.config
         if start >= 0:
             end = dict(archive.parts)[start]
-            future = self.early.submit(clean_part, archive.names, start, end, archive.folder, config, nice=_NICE)
-            archive.cleaned[start] = future
-            return future
+            return clean_part, (archive.names, start, end, archive.folder, config)
         parts = [archive.cleaned.get(s) for s, _ in archive.parts]
         if archive.late or not archive.complete() or not all(f and f.done() and f.exception() is None for f in parts):
             return None
         results = [f.result() for f in parts if f is not None]
         if any(r.rows is None for r in results) or not sum(r.items for r in results):
             return None  # cleaned whole at the end
-        archive.shard = self.early.submit(finish_parts, results, archive.folder, config, nice=_NICE)
-        return archive.shard
+        return finish_parts, (results, archive.folder, config)
 
     def _stop(self) -> None:
         with self._lock:

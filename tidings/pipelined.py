@@ -9,14 +9,14 @@ once every part of a closed file is cleaned, stages the file's shard (finish_par
 one cleaning the whole file gives. Nothing is committed during the crawl.
 
 When the crawl ends, finish() cleans what is left with config.workers processes (fresh ones,
-not niced; with one worker, this process): first the files to clean whole (files of a killed
-earlier crawl, files a part of which only the whole file reads right), then the pages of
-parts cleaned during the crawl that late hints came for, then the parts not cleaned yet, in
-order; it stages the shards of the files whose parts are all in, then commits every file's
-shard in the order of the files, a group of about config.slice_pages pages at a time, each
-group one atomic snapshot whose files are unmarked (crawler/recovery.py) once it is in. A
-crawl killed before that leaves the dataset as it was and every file marked: the next crawl
-cleans them.
+not niced; with one worker, this process and the niced worker take turns, _Shared): first
+the files to clean whole (files of a killed earlier crawl, files a part of which only the
+whole file reads right), then the pages of parts cleaned during the crawl that late hints
+came for, then the parts not cleaned yet, in order; it stages the shards of the files whose
+parts are all in, then commits every file's shard in the order of the files, a group of
+about config.slice_pages pages at a time, each group one atomic snapshot whose files are
+unmarked (crawler/recovery.py) once it is in. A crawl killed before that leaves the dataset
+as it was and every file marked: the next crawl cleans them.
 
 The rows equal those of one `tidings clean` of the same files in one process: a part's pages
 depend on the rest of the archive only through hints written after the part, when a URL
@@ -31,6 +31,7 @@ commit, over all shards, as a run's slices are.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import dataclasses
 import logging
@@ -100,6 +101,68 @@ class _InThisProcess(cf.Executor):
         except Exception as exc:  # handed to whoever waits, as a pool would
             future.set_exception(exc)
         return future
+
+
+_Task = tuple[cf.Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+class _Shared(cf.Executor):
+    """Tasks taken in the order submitted, one at a time, by a pool of one worker and by this process (help()).
+
+    With one worker after the crawl: the crawl's process and the worker that cleaned during the
+    crawl share what is left, instead of that worker idling while this process cleans alone.
+    """
+
+    def __init__(self, pool: cf.Executor) -> None:
+        self._pool = pool
+        self._tasks: collections.deque[_Task] = collections.deque()
+        self._ready = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._feed, name="pipelined-cleaning-shared", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> cf.Future[T]:
+        future: cf.Future[T] = cf.Future()
+        with self._ready:
+            self._tasks.append((future, fn, args, kwargs))
+            self._ready.notify()
+        return future
+
+    def _take(self, wait: bool) -> _Task | None:
+        with self._ready:
+            while wait and not self._tasks and not self._closed:
+                self._ready.wait()
+            return self._tasks.popleft() if self._tasks else None
+
+    def _feed(self) -> None:
+        while (task := self._take(wait=True)) is not None:
+            future, fn, args, kwargs = task
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(self._pool.submit(fn, *args, **kwargs).result())
+                except BaseException as exc:  # handed to whoever waits (a broken pool too)
+                    future.set_exception(exc)
+
+    def help(self) -> None:
+        """Run the tasks not taken yet in this process, until none is left (the worker finishes its own)."""
+        while (task := self._take(wait=False)) is not None:
+            future, fn, args, kwargs = task
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except Exception as exc:  # handed to whoever waits, as a pool would
+                    future.set_exception(exc)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._ready:
+            self._closed = True
+            if cancel_futures:
+                for future, *_ in self._tasks:
+                    future.cancel()
+                self._tasks.clear()
+            self._ready.notify_all()
+        if wait:
+            self._thread.join()
 
 
 def _dropped(archive: _Archive) -> None:
@@ -231,8 +294,8 @@ class PipelinedCleaner:
         files = [Path(f) for f in files]
         summary = RunSummary(output=self.output)
         workers = self.config.workers
-        # fresh workers, not niced; with one worker this process cleans (beside the niced one finishing its part)
-        pool: cf.Executor = cleaning_pool(workers) if workers > 1 else _InThisProcess()
+        # fresh workers, not niced; with one worker, this process and the worker that cleaned during the crawl
+        pool: cf.Executor = cleaning_pool(workers) if workers > 1 else _Shared(self.early)
         try:
             shards = self._clean_rest(files, pool)
             self._commit(files, shards, summary, markers)
@@ -290,8 +353,11 @@ class PipelinedCleaner:
             for start, end in archive.parts:
                 if start not in archive.cleaned:
                     submit(archive, start, end)
-        for archive, start, end in running:  # what the niced worker was still cleaning
+        helping = pool.help if isinstance(pool, _Shared) else lambda: None
+        helping()  # this process takes its share, then waits for what the niced worker was still cleaning
+        for archive, start, end in running:
             submit(archive, start, end, archive.cleaned[start].result())
+        helping()
         for path, archive in archives.items():
             results = [archive.cleaned[start].result() for start, _ in archive.parts]
             if any(r.rows is None for r in results) or not sum(r.items for r in results):

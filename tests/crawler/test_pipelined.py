@@ -50,3 +50,32 @@ def test_the_crawl_thread_never_waits_for_a_worker_that_is_still_starting(
         pool.release.set()
         cleaner.close()
     assert pool.calls[0][1:] == (0, {"nice": 10})  # the first part, to the niced worker
+
+
+def test_with_one_worker_the_rest_is_shared_between_the_worker_and_this_process() -> None:
+    worker = cf.ThreadPoolExecutor(1, thread_name_prefix="worker")  # stands in for the niced worker process
+    shared = tidings.pipelined._Shared(worker)
+    ran: list[tuple[int, str]] = []
+    here = threading.current_thread().name
+    took = threading.Event()  # the worker took a task: until then this process holds its first one
+
+    def task(n: int) -> int:
+        ran.append((n, threading.current_thread().name))
+        if threading.current_thread().name == here:
+            took.wait()
+        else:
+            took.set()
+        if n == 3:
+            raise ValueError("bad part")
+        return n * n
+
+    try:
+        futures = [shared.submit(task, n) for n in range(40)]
+        shared.help()
+        assert [f.result() for f in futures if f is not futures[3]] == [n * n for n in range(40) if n != 3]
+        assert isinstance(futures[3].exception(), ValueError)  # handed to whoever waits
+    finally:
+        shared.shutdown()
+        worker.shutdown()
+    assert sorted(n for n, _ in ran) == list(range(40))  # each task once
+    assert {name == here for _, name in ran} == {True, False}  # both took their share

@@ -12,7 +12,8 @@ tidings/demo/server.py, and runs, each --repeat times into a fresh output:
   full     `tidings crawl --no-pipeline`: crawl, archive, then clean the archive into the dataset
   full -w 2  the same, cleaning with 2 worker processes (which warm up during the crawl)
   pipe     `tidings crawl`: each part of the WARC files (32 responses) is cleaned by a worker
-           process while the crawl goes on, the rest after it (tidings/pipelined.py)
+           process while the crawl goes on, the rest after it by that worker and the crawl's
+           process (tidings/pipelined.py)
   pipe -w 2  the same, the rest cleaned by 2 worker processes
 
 The politeness settings are meant for other people's servers; against our own loopback

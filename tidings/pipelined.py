@@ -9,14 +9,14 @@ once every part of a closed file is cleaned, stages the file's shard (finish_par
 one cleaning the whole file gives. Nothing is committed during the crawl.
 
 When the crawl ends, finish() cleans what is left with config.workers processes (fresh ones,
-not niced; with one worker, this process): first the files to clean whole (files of a killed
-earlier crawl, files a part of which only the whole file reads right), then the pages of
-parts cleaned during the crawl that late hints came for, then the parts not cleaned yet, in
-order; it stages the shards of the files whose parts are all in, then commits every file's
-shard in the order of the files, a group of about config.slice_pages pages at a time, each
-group one atomic snapshot whose files are unmarked (crawler/recovery.py) once it is in. A
-crawl killed before that leaves the dataset as it was and every file marked: the next crawl
-cleans them.
+not niced; with one worker, this process and the niced worker take turns, _Shared): first
+the files to clean whole (files of a killed earlier crawl, files a part of which only the
+whole file reads right), then the pages of parts cleaned during the crawl that late hints
+came for, then the parts not cleaned yet, in order; it stages the shards of the files whose
+parts are all in, then commits every file's shard in the order of the files, a group of
+about config.slice_pages pages at a time, each group one atomic snapshot whose files are
+unmarked (crawler/recovery.py) once it is in. A crawl killed before that leaves the dataset
+as it was and every file marked: the next crawl cleans them.
 
 The rows equal those of one `tidings clean` of the same files in one process: a part's pages
 depend on the rest of the archive only through hints written after the part, when a URL
@@ -31,6 +31,7 @@ commit, over all shards, as a run's slices are.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import dataclasses
 import logging
@@ -102,6 +103,68 @@ class _InThisProcess(cf.Executor):
         return future
 
 
+_Task = tuple[cf.Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+class _Shared(cf.Executor):
+    """Tasks taken in the order submitted, one at a time, by a pool of one worker and by this process (help()).
+
+    With one worker after the crawl: the crawl's process and the worker that cleaned during the
+    crawl share what is left, instead of that worker idling while this process cleans alone.
+    """
+
+    def __init__(self, pool: cf.Executor) -> None:
+        self._pool = pool
+        self._tasks: collections.deque[_Task] = collections.deque()
+        self._ready = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._feed, name="pipelined-cleaning-shared", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> cf.Future[T]:
+        future: cf.Future[T] = cf.Future()
+        with self._ready:
+            self._tasks.append((future, fn, args, kwargs))
+            self._ready.notify()
+        return future
+
+    def _take(self, wait: bool) -> _Task | None:
+        with self._ready:
+            while wait and not self._tasks and not self._closed:
+                self._ready.wait()
+            return self._tasks.popleft() if self._tasks else None
+
+    def _feed(self) -> None:
+        while (task := self._take(wait=True)) is not None:
+            future, fn, args, kwargs = task
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(self._pool.submit(fn, *args, **kwargs).result())
+                except BaseException as exc:  # handed to whoever waits (a broken pool too)
+                    future.set_exception(exc)
+
+    def help(self) -> None:
+        """Run the tasks not taken yet in this process, until none is left (the worker finishes its own)."""
+        while (task := self._take(wait=False)) is not None:
+            future, fn, args, kwargs = task
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except Exception as exc:  # handed to whoever waits, as a pool would
+                    future.set_exception(exc)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._ready:
+            self._closed = True
+            if cancel_futures:
+                for future, *_ in self._tasks:
+                    future.cancel()
+                self._tasks.clear()
+            self._ready.notify_all()
+        if wait:
+            self._thread.join()
+
+
 def _dropped(archive: _Archive) -> None:
     """Wait for what was started on archive's parts, then remove what it staged (the file is cleaned whole)."""
     futures: list[cf.Future[Any]] = [*archive.cleaned.values(), *([archive.shard] if archive.shard else [])]
@@ -165,38 +228,49 @@ class PipelinedCleaner:
         self._queue.put((Path(path), -1))
 
     def _feed(self) -> None:
-        """Hand the written parts to the niced worker one at a time: the crawl keeps its core."""
+        """Hand the written parts to the niced worker one at a time: the crawl keeps its core.
+
+        Submitting happens outside the lock: the first submit forks the worker, which waits for
+        the workers' server to finish its warm-up (about 2 s), and the crawl's thread takes the
+        lock for every part it writes (written()): under the lock, the crawl stood still that long.
+        """
         while (item := self._queue.get()) is not None:
             path, start = item
             with self._lock:
                 if self._stopped:
                     return
                 archive = self._archives[path]
-                future = self._next(archive, start)
-                if future is None:
-                    continue
+                task = self._next(archive, start)
+            if task is None:
+                continue
+            function, args = task
+            future = self.early.submit(function, *args, nice=_NICE)
+            if start >= 0:
+                archive.cleaned[start] = future  # cleaned and shard: this thread's alone until finish() joined it
+            else:
+                archive.shard = future
+            with self._lock:
+                if self._stopped:
+                    return
                 self._wake.clear()
             future.add_done_callback(lambda _: self._wake.set())
             self._wake.wait()  # until it is done, or finish() stops the feeding
 
-    def _next(self, archive: _Archive, start: int) -> cf.Future[Any] | None:
-        """Submit the part of archive at start (-1: stage its shard) to the niced worker, unless there is no point."""
+    def _next(self, archive: _Archive, start: int) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+        """What to submit for the part of archive at start (-1: stage its shard), unless there is no point."""
         if archive.whole or start in archive.late:
             return None  # cleaned at the end
         config = self.config
         if start >= 0:
             end = dict(archive.parts)[start]
-            future = self.early.submit(clean_part, archive.names, start, end, archive.folder, config, nice=_NICE)
-            archive.cleaned[start] = future
-            return future
+            return clean_part, (archive.names, start, end, archive.folder, config)
         parts = [archive.cleaned.get(s) for s, _ in archive.parts]
         if archive.late or not archive.complete() or not all(f and f.done() and f.exception() is None for f in parts):
             return None
         results = [f.result() for f in parts if f is not None]
         if any(r.rows is None for r in results) or not sum(r.items for r in results):
             return None  # cleaned whole at the end
-        archive.shard = self.early.submit(finish_parts, results, archive.folder, config, nice=_NICE)
-        return archive.shard
+        return finish_parts, (results, archive.folder, config)
 
     def _stop(self) -> None:
         with self._lock:
@@ -220,8 +294,8 @@ class PipelinedCleaner:
         files = [Path(f) for f in files]
         summary = RunSummary(output=self.output)
         workers = self.config.workers
-        # fresh workers, not niced; with one worker this process cleans (beside the niced one finishing its part)
-        pool: cf.Executor = cleaning_pool(workers) if workers > 1 else _InThisProcess()
+        # fresh workers, not niced; with one worker, this process and the worker that cleaned during the crawl
+        pool: cf.Executor = cleaning_pool(workers) if workers > 1 else _Shared(self.early)
         try:
             shards = self._clean_rest(files, pool)
             self._commit(files, shards, summary, markers)
@@ -279,8 +353,11 @@ class PipelinedCleaner:
             for start, end in archive.parts:
                 if start not in archive.cleaned:
                     submit(archive, start, end)
-        for archive, start, end in running:  # what the niced worker was still cleaning
+        helping = pool.help if isinstance(pool, _Shared) else lambda: None
+        helping()  # this process takes its share, then waits for what the niced worker was still cleaning
+        for archive, start, end in running:
             submit(archive, start, end, archive.cleaned[start].result())
+        helping()
         for path, archive in archives.items():
             results = [archive.cleaned[start].result() for start, _ in archive.parts]
             if any(r.rows is None for r in results) or not sum(r.items for r in results):

@@ -719,6 +719,42 @@ def test_printed_dateline_beats_an_earlier_unprinted_declared_day_without_time()
     assert row["published_at"] == utc(2021, 10, 15, 7)
 
 
+def test_a_dateline_in_a_slavic_month_name_dates_the_page():
+    # the page states its day only under the headline, in the genitive ("7 kwietnia 2021");
+    # htmldate's guess would be some other date of the page
+    body = (
+        "<h1>Nowy most na Wiśle</h1><div>opublikowano: 7 kwietnia 2021</div>"
+        "<p>Most otwarto dla ruchu po trzech latach budowy.</p>"
+    )
+    row = normalize(
+        decoded=f"<html lang='pl'><body>{body}</body></html>", text="Most otwarto dla ruchu po trzech latach budowy."
+    )
+    assert (row["published_at"], row["published_source"], row["published_precision"]) == (
+        utc(2021, 4, 7),
+        "text",
+        "day",
+    )
+
+
+@pytest.mark.parametrize("timezone", [None, "America/New_York", "Asia/Tokyo"])
+def test_a_feed_date_with_midnight_and_no_zone_keeps_its_day(timezone):
+    # "Fri, 28 Jan 2022 00:00:00" is a date-only feed entry: no zone moves it to the 27th
+    row = normalize(decoded="", text="x", hints={"published": "Fri, 28 Jan 2022 00:00:00"}, timezone=timezone)
+    assert (row["published_at"], row["published_precision"], row["published_source"]) == (
+        utc(2022, 1, 28),
+        "day",
+        "feed",
+    )
+    assert pd.isna(row["published_offset_minutes"])
+
+
+def test_turkish_capitals_in_a_dateline_do_not_crash():
+    # re.I matches "APRİL" to "april", but lower() makes it "apri̇l": once a KeyError
+    html = "<html><body><h1>Haber</h1><p>3 APRİL 2020 10:00</p><p>Metin burada başlıyor ve sürüyor.</p></body></html>"
+    row = normalize(decoded=html, text="Metin burada başlıyor ve sürüyor.", timezone="Europe/Istanbul")
+    assert row["published_at"] == utc(2020, 4, 3, 7)
+
+
 def test_the_headline_the_body_starts_with_holds_the_dateline_over_a_kicker_above_it():
     # the page title is kicker + headline; the kicker line right above the headline matches the
     # title's first words, but the body starts with the headline, and its header holds the

@@ -2,8 +2,9 @@
 
 Every parser returns a ParsedDate (a tz-aware UTC datetime and how much of it the source
 stated) or None; none of them raises on junk. A time without an offset is read in the
-source's timezone; a date without a time is midnight UTC of that calendar day, so the
-stored day is the day the page printed.
+source's timezone; a date without a time, or with the placeholder time 00:00 and no offset
+(in every form: ISO, RFC 822, asctime, written dates), is midnight UTC of that calendar day,
+so the stored day is the day the page printed and no zone conversion moves it.
 """
 
 from __future__ import annotations
@@ -53,8 +54,34 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            # English, German, French, Spanish, Portuguese, Italian, Dutch
-            ("jan", "january", "januar", "jänner", "janvier", "enero", "janeiro", "gennaio", "januari"),
+            # English, German, French, Spanish, Portuguese, Italian, Dutch, the Nordic languages,
+            # Polish, Czech, Russian, Ukrainian, Finnish and Turkish, with the abbreviations
+            # each prints ("janv.", "févr.", "dic.", "Mrz.", "сент."); the Slavic and Finnish
+            # names in the case a date puts them in ("4 maja 2021", "22 сентября 2021"). Not the
+            # abbreviations that are English words ("gen", "set", "out", "mag", "ago"): "the
+            # 2nd gen 2020 model" is no date
+            (
+                "jan",
+                "january",
+                "januar",
+                "jänner",
+                "jän",
+                "janvier",
+                "janv",
+                "enero",
+                "ene",
+                "janeiro",
+                "gennaio",
+                "januari",
+                "stycznia",
+                "styczeń",
+                "ledna",
+                "января",
+                "янв",
+                "січня",
+                "tammikuuta",
+                "ocak",
+            ),
             (
                 "feb",
                 "february",
@@ -62,26 +89,225 @@ _MONTHS = {
                 "feber",
                 "février",
                 "fevrier",
+                "févr",
+                "fevr",
+                "fév",
                 "febrero",
                 "fevereiro",
+                "fev",
                 "febbraio",
                 "februari",
+                "lutego",
+                "luty",
+                "února",
+                "февраля",
+                "фев",
+                "лютого",
+                "helmikuuta",
+                "şubat",
             ),
-            ("mar", "march", "märz", "maerz", "mars", "marzo", "março", "marco", "maart", "mär"),
-            ("apr", "april", "avril", "abril", "aprile"),
-            ("may", "mai", "mayo", "maio", "maggio", "mei"),
-            ("jun", "june", "juni", "juin", "junio", "junho", "giugno"),
-            ("jul", "july", "juli", "juillet", "julio", "julho", "luglio"),
-            ("aug", "august", "août", "aout", "agosto", "augustus"),
-            ("sep", "sept", "september", "septembre", "septiembre", "setembro", "settembre"),
-            ("oct", "october", "okt", "oktober", "octobre", "octubre", "outubro", "ottobre"),
-            ("nov", "november", "novembre", "noviembre", "novembro"),
-            ("dec", "december", "dez", "dezember", "décembre", "decembre", "diciembre", "dezembro", "dicembre"),
+            (
+                "mar",
+                "march",
+                "märz",
+                "maerz",
+                "mrz",
+                "mars",
+                "marzo",
+                "março",
+                "marco",
+                "maart",
+                "mrt",
+                "mär",
+                "marts",
+                "marca",
+                "marzec",
+                "března",
+                "марта",
+                "березня",
+                "maaliskuuta",
+                "mart",
+            ),
+            (
+                "apr",
+                "april",
+                "avril",
+                "avr",
+                "abril",
+                "abr",
+                "aprile",
+                "kwietnia",
+                "kwiecień",
+                "dubna",
+                "апреля",
+                "апр",
+                "квітня",
+                "huhtikuuta",
+                "nisan",
+            ),
+            (
+                "may",
+                "mai",
+                "mayo",
+                "maio",
+                "maggio",
+                "mei",
+                "maj",
+                "maja",
+                "května",
+                "мая",
+                "травня",
+                "toukokuuta",
+                "mayıs",
+            ),
+            (
+                "jun",
+                "june",
+                "juni",
+                "juin",
+                "junio",
+                "junho",
+                "giugno",
+                "giu",
+                "czerwca",
+                "czerwiec",
+                "června",
+                "июня",
+                "июн",
+                "червня",
+                "kesäkuuta",
+                "haziran",
+            ),
+            (
+                "jul",
+                "july",
+                "juli",
+                "juillet",
+                "juil",
+                "julio",
+                "julho",
+                "luglio",
+                "lug",
+                "lipca",
+                "lipiec",
+                "července",
+                "июля",
+                "июл",
+                "липня",
+                "heinäkuuta",
+                "temmuz",
+            ),
+            (
+                "aug",
+                "august",
+                "août",
+                "aout",
+                "agosto",
+                "augustus",
+                "augusti",
+                "sierpnia",
+                "sierpień",
+                "srpna",
+                "августа",
+                "авг",
+                "серпня",
+                "elokuuta",
+                "ağustos",
+            ),
+            (
+                "sep",
+                "sept",
+                "september",
+                "septembre",
+                "septiembre",
+                "setiembre",
+                "setembro",
+                "settembre",
+                "września",
+                "wrzesień",
+                "září",
+                "сентября",
+                "сент",
+                "сен",
+                "вересня",
+                "syyskuuta",
+                "eylül",
+            ),
+            (
+                "oct",
+                "october",
+                "okt",
+                "oktober",
+                "octobre",
+                "octubre",
+                "outubro",
+                "ottobre",
+                "ott",
+                "października",
+                "październik",
+                "října",
+                "октября",
+                "окт",
+                "жовтня",
+                "lokakuuta",
+                "ekim",
+            ),
+            (
+                "nov",
+                "november",
+                "novembre",
+                "noviembre",
+                "novembro",
+                "listopada",
+                "listopad",
+                "listopadu",
+                "ноября",
+                "ноя",
+                "листопада",
+                "marraskuuta",
+                "kasım",
+            ),
+            (
+                "dec",
+                "december",
+                "dez",
+                "dezember",
+                "décembre",
+                "decembre",
+                "déc",
+                "diciembre",
+                "dic",
+                "dezembro",
+                "dicembre",
+                "grudnia",
+                "grudzień",
+                "prosince",
+                "декабря",
+                "дек",
+                "грудня",
+                "joulukuuta",
+                "aralık",
+            ),
         ],
         start=1,
     )
     for name in names
 }
+
+
+def _fold(word: str) -> str:
+    # re.I lets "APRİL" and "KASIM" (Turkish capitals) match "april" and "kasım", but lower()
+    # makes them "apri̇l" and "kasim": fold the dotted and dotless i both ways
+    return word.lower().rstrip(".").replace("i\u0307", "i").replace("ı", "i")
+
+
+_FOLDED_MONTHS = {_fold(name): number for name, number in _MONTHS.items()}
+
+
+def _month_number(word: str) -> int | None:
+    return _FOLDED_MONTHS.get(_fold(word))
+
+
 _MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 # abbreviations that are unambiguous enough to trust; "CST" (China or Central US) is not
 _ZONE_NAMES = {
@@ -255,7 +481,9 @@ def _from_match(
 ) -> ParsedDate | None:
     groups = match.groupdict()
     year = int(groups["y"])
-    month = _MONTHS[groups["mon"].lower().rstrip(".")] if groups.get("mon") else int(groups["m"])
+    month = _month_number(groups["mon"]) if groups.get("mon") else int(groups["m"])
+    if month is None:
+        return None
     day = int(groups["d"])
     if (month_first_slash and month > 12 >= day) or day_first_slash:
         month, day = day, month
@@ -442,7 +670,7 @@ def _parse_rfc822(text: str, tz: dt.tzinfo) -> ParsedDate | None:
     if match is None:
         return None
     groups = match.groupdict()
-    month = _MONTHS.get(groups["mon"].lower())
+    month = _month_number(groups["mon"])
     year_text = groups.get("y") or groups.get("y1") or groups.get("y2")
     if month is None or not year_text:
         return None
@@ -460,6 +688,8 @@ def _parse_rfc822(text: str, tz: dt.tzinfo) -> ParsedDate | None:
     if year < MIN_YEAR:
         return None
     offset = zone_named if isinstance(zone_named, dt.tzinfo) else None
+    if offset is None and hour == minute == second == 0:
+        return _local_midnight(naive.date())  # "Tue, 07 Dec 2021 00:00:00" with no zone: the day
     local = naive.replace(tzinfo=offset or tz)
     precision = DatePrecision.SECOND if groups.get("S") is not None else DatePrecision.MINUTE
     return ParsedDate(local.astimezone(dt.UTC), precision, _minutes(offset, local))

@@ -117,6 +117,24 @@ def test_local_midnight_without_offset_is_a_day(value):
     assert parse_date("2022-01-28T00:00:00+08:00", timezone=HK).at == utc(2022, 1, 27, 16)
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["Fri, 28 Jan 2022 00:00:00", "28 Jan 2022 00:00", "Fri Jan 28 00:00:00 2022", "Fri, 28 Jan 2022 00:00 -0000"],
+)
+def test_rfc822_midnight_without_zone_is_a_day(value):
+    # a feed's date-only entry written as RFC 822: read in Hong Kong time it would fall on
+    # 27 January UTC, a day before the one the feed states
+    for timezone in (HK, ZoneInfo("America/New_York")):
+        parsed = parse_date(value, timezone=timezone)
+        assert parsed is not None
+        assert parsed.at == utc(2022, 1, 28)
+        assert str(parsed.precision) == "day"
+    # a zone it states, or a time, is kept
+    assert parse_date("Fri, 28 Jan 2022 00:00:00 +0800", timezone=HK).at == utc(2022, 1, 27, 16)
+    assert parse_date("Fri, 28 Jan 2022 00:00:00 GMT", timezone=HK).offset == 0
+    assert parse_date("Fri, 28 Jan 2022 00:30:00", timezone=HK).at == utc(2022, 1, 27, 16, 30)
+
+
 def test_source_timezone_is_used_for_times_without_offset():
     at_new_york = parse_date("2025-05-14 09:00", timezone=ZoneInfo("America/New_York"))
     at_hong_kong = parse_date("2025-05-14 09:00", timezone=HK)
@@ -279,12 +297,36 @@ def test_parsed_dates_keep_the_offset_they_stated(value, offset):
         ("3 de mayo de 2022", dt.date(2022, 5, 3)),
         ("12 März 2021", dt.date(2021, 3, 12)),
         ("10.11.2021", dt.date(2021, 11, 10)),  # dotted dates are day first
+        # abbreviations as each language prints them
+        ("5 févr. 2021", dt.date(2021, 2, 5)),
+        ("14 juil. 2019", dt.date(2019, 7, 14)),
+        ("12 dic 2020", dt.date(2020, 12, 12)),
+        ("3 ene. 2022", dt.date(2022, 1, 3)),
+        ("2 Mrz. 2014", dt.date(2014, 3, 2)),
+        ("7 mrt 2022", dt.date(2022, 3, 7)),
+        # the Slavic, Finnish and Turkish names, in the case a date puts them in
+        ("opublikowano: 7 kwietnia 2021", dt.date(2021, 4, 7)),
+        ("4 maja 2021", dt.date(2021, 5, 4)),
+        ("22 сентября 2021 г.", dt.date(2021, 9, 22)),
+        ("15 серпня 2016", dt.date(2016, 8, 15)),
+        ("8. června 2020", dt.date(2020, 6, 8)),
+        ("14. helmikuuta 2020", dt.date(2020, 2, 14)),
+        ("3 Kasım 2021", dt.date(2021, 11, 3)),
+        # Turkish capitals: re.I matches "İ" to "i" and "I" to "ı", lower() does not
+        ("3 APRİL 2020", dt.date(2020, 4, 3)),
+        ("3 KASIM 2021", dt.date(2021, 11, 3)),
+        ("3 APRİL 2020 10:00", dt.date(2020, 4, 3)),
     ],
 )
 def test_european_written_dates(value, day):
     parsed = parse_date(value)
     assert parsed is not None
     assert parsed.at.date() == day
+
+
+@pytest.mark.parametrize("value", ["the 2nd gen 2020 model", "won the 1st set 2019", "Top 3 out 2020", "4 mag 2020"])
+def test_abbreviations_that_are_english_words_are_no_months(value):
+    assert parse_date(value) is None
 
 
 def test_version_numbers_are_no_dotted_dates():

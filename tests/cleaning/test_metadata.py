@@ -719,6 +719,65 @@ def test_printed_dateline_beats_an_earlier_unprinted_declared_day_without_time()
     assert row["published_at"] == utc(2021, 10, 15, 7)
 
 
+def test_a_dateline_in_a_slavic_month_name_dates_the_page():
+    # the page states its day only under the headline, in the genitive ("7 kwietnia 2021");
+    # htmldate's guess would be some other date of the page
+    body = (
+        "<h1>Nowy most na Wiśle</h1><div>opublikowano: 7 kwietnia 2021</div>"
+        "<p>Most otwarto dla ruchu po trzech latach budowy.</p>"
+    )
+    row = normalize(
+        decoded=f"<html lang='pl'><body>{body}</body></html>", text="Most otwarto dla ruchu po trzech latach budowy."
+    )
+    assert (row["published_at"], row["published_source"], row["published_precision"]) == (
+        utc(2021, 4, 7),
+        "text",
+        "day",
+    )
+
+
+@pytest.mark.parametrize("timezone", [None, "America/New_York", "Asia/Tokyo"])
+def test_a_feed_date_with_midnight_and_no_zone_keeps_its_day(timezone):
+    # "Fri, 28 Jan 2022 00:00:00" is a date-only feed entry: no zone moves it to the 27th
+    row = normalize(decoded="", text="x", hints={"published": "Fri, 28 Jan 2022 00:00:00"}, timezone=timezone)
+    assert (row["published_at"], row["published_precision"], row["published_source"]) == (
+        utc(2022, 1, 28),
+        "day",
+        "feed",
+    )
+    assert pd.isna(row["published_offset_minutes"])
+
+
+def test_turkish_capitals_in_a_dateline_do_not_crash():
+    # re.I matches "APRİL" to "april", but lower() makes it "apri̇l": once a KeyError
+    html = "<html><body><h1>Haber</h1><p>3 APRİL 2020 10:00</p><p>Metin burada başlıyor ve sürüyor.</p></body></html>"
+    row = normalize(decoded=html, text="Metin burada başlıyor ve sürüyor.", timezone="Europe/Istanbul")
+    assert row["published_at"] == utc(2020, 4, 3, 7)
+
+
+def test_a_later_dateline_beats_a_page_dated_only_by_generic_date_metas():
+    # meta "date" and DCTERMS.date: when the CMS record was made; the dateline under the
+    # headline: when the news item was published
+    def html(head: str, printed: str = "") -> str:
+        return f"""<html lang="de"><head>{head}</head><body><span>Meldungen</span>
+        <h2>Neue Rebsorte zugelassen</h2><span class="date">27.01.2022</span>
+        <p>Die Kommission hat heute eine neue Rebsorte zugelassen.</p>{printed}</body></html>"""
+
+    text = "Die Kommission hat heute eine neue Rebsorte zugelassen."
+    generic = '<meta name="date" content="2021-12-20T11:02:44+01:00"><meta name="DCTERMS.date" content="2021-12-20">'
+    row = normalize(decoded=html(generic), text=text)
+    assert (row["published_at"], row["published_source"]) == (utc(2022, 1, 27), "text")
+    # an article:published_time says publication: a later dateline is an update there
+    specific = '<meta property="article:published_time" content="2021-12-20T11:02:44+01:00">'
+    assert normalize(decoded=html(specific), text=text)["published_source"] == "meta"
+    # the page prints the generic meta's day too: the page bears it out
+    bears_out = normalize(decoded=html(generic, "<p>Veröffentlicht am 20.12.2021</p>"), text=text)
+    assert (bears_out["published_at"].date(), bears_out["published_source"]) == (dt.date(2021, 12, 20), "meta")
+    # an earlier dateline beside a generic meta with a time stays another story's
+    earlier = html('<meta name="date" content="2021-12-20T11:02:44+01:00">').replace("27.01.2022", "01.12.2021")
+    assert normalize(decoded=earlier, text=text)["published_source"] == "meta"
+
+
 def test_the_headline_the_body_starts_with_holds_the_dateline_over_a_kicker_above_it():
     # the page title is kicker + headline; the kicker line right above the headline matches the
     # title's first words, but the body starts with the headline, and its header holds the

@@ -15,8 +15,11 @@ _DOCUMENT = '<html lang="en"><head><title>T</title></head><body><p>One</p><p>Two
 _XHTML = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">'
 
 
-def _tree(tree: object) -> object:
-    return None if tree is None else lxml.etree.tostring(tree, encoding="unicode")
+def _tree(tree: lxml.etree._Element | None) -> object:
+    # the markup and the element classes (parse_page's parser has its own class lookup)
+    if tree is None:
+        return None
+    return lxml.etree.tostring(tree, encoding="unicode"), [type(node) for node in tree.iter()]
 
 
 @pytest.mark.parametrize("path", _PAGES, ids=lambda path: path.name)

@@ -219,9 +219,11 @@ def _write_articles(txn: Transaction, table: pa.Table) -> None:
     months = keys.column("month").take(order).to_numpy(zero_copy_only=False)
     table = table.take(order)
     starts = [0, *(np.flatnonzero(months[1:] != months[:-1]) + 1).tolist(), len(months)]
-    for start, end in itertools.pairwise(starts):
-        part = table.slice(start, end - start)
-        txn.write("articles", str(months[start]), part, article_stats(part))
+    parts = [table.slice(start, end - start) for start, end in itertools.pairwise(starts)]
+    txn.write_parts(
+        "articles",
+        [(str(months[start]), part, article_stats(part)) for start, part in zip(starts[:-1], parts, strict=True)],
+    )
 
 
 def _rewrite_articles(

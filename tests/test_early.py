@@ -38,3 +38,14 @@ def test_only_a_clean_or_crawl_with_worker_processes_starts_their_server_early(
     argv: list[str], expected: list[str] | None
 ) -> None:
     assert preload_for(argv) == expected
+
+
+def test_the_server_started_early_imports_the_cli_that_each_worker_runs_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaning.workers
+    from tidings._early import start_workers_early
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(cleaning.workers, "start_forkserver", started.append)
+    start_workers_early(["tidings", "clean", "in", "-w", "2"])
+    start_workers_early(["tidings", "clean", "in"])  # no workers: no server
+    assert started == [[*STEPS_PRELOAD, "tidings.cli"]]

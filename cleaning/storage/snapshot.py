@@ -53,6 +53,9 @@ _ROW_GROUP = 32_768
 # index docs rows carry a 512-byte signature: small groups let a commit read only the clusters it touches, and
 # a commit holds one group while it reads (one commit into 93,000 stored rows: +50-69 MiB with 8,192, +20-38 with 1,024)
 _ROW_GROUPS = {"index/docs": 1_024}
+# threads that encode a commit's new files (Transaction.write_parts); each thread's allocator arena
+# stays with the process, so a few, not one per file
+_WRITERS = min(4, os.cpu_count() or 1)
 
 
 def read_groups(
@@ -261,13 +264,38 @@ class Transaction:
 
     def write(self, table: str, partition: str, data: pa.Table, stats: Mapping[str, Any] | None = None) -> FileEntry:
         """Write data as a new file of table/partition; return its entry (visible after commit)."""
-        name = f"part-{uuid.uuid4().hex}.parquet"
-        staged = self.staging / name
-        pq.write_table(data, staged, compression="zstd", row_group_size=_ROW_GROUPS.get(table, _ROW_GROUP))
-        entry = FileEntry(f"{table}/{partition}/{name}", data.num_rows, dict(stats or {}))
-        self._new[entry.path] = staged
-        self.manifest.files.append(entry)
-        return entry
+        return self.write_parts(table, [(partition, data, stats)])[0]
+
+    def write_parts(
+        self, table: str, parts: Sequence[tuple[str, pa.Table, Mapping[str, Any] | None]]
+    ) -> list[FileEntry]:
+        """Write each (partition, data, stats) as write() does, the files encoded on threads; entries in order.
+
+        pyarrow encodes and compresses with the GIL released: a commit's one file per month
+        partition (21 small files for cwced-zh's 35 pages, 1.2-2 ms each) is written on both
+        cores instead of one. The files and the manifest are those of write() called in order.
+        """
+        staging = self.staging  # made here, not by the threads at once
+        names = [f"part-{uuid.uuid4().hex}.parquet" for _ in parts]
+        row_group = _ROW_GROUPS.get(table, _ROW_GROUP)
+
+        def encode(name: str, data: pa.Table) -> None:
+            pq.write_table(data, staging / name, compression="zstd", row_group_size=row_group)
+
+        threads = min(_WRITERS, len(parts))
+        if threads > 1:
+            with cf.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="write") as pool:
+                list(pool.map(encode, names, [data for _, data, _ in parts]))
+        else:
+            for name, (_, data, _) in zip(names, parts, strict=True):
+                encode(name, data)
+        entries = []
+        for name, (partition, data, stats) in zip(names, parts, strict=True):
+            entry = FileEntry(f"{table}/{partition}/{name}", data.num_rows, dict(stats or {}))
+            self._new[entry.path] = staging / name
+            self.manifest.files.append(entry)
+            entries.append(entry)
+        return entries
 
     def write_run(self, table: str, partition: str, data: pa.Table, *, name: str | None = None) -> FileEntry:
         """Write data as a new uncompressed Arrow IPC file of one record batch, for readers to memory-map.

@@ -160,8 +160,13 @@ def _agrees(headline: str, others: Sequence[str]) -> bool:
 def _visible_headline(page: PageMeta, site_names: list[str], others: Sequence[str]) -> str | None:
     """Return the <h1> that is the page's headline: not the logo or the site's name, and, when
     the page declares a title too, one that shares most of its words with it.
+
+    others: the declared titles, strongest first (og:title or JSON-LD, then <title>). An <h1>
+    that agrees with the first beats an earlier one that agrees only with <title>, which a
+    section's or blog's name shares (<title> "News - Eawag", <h1>s "News" and the headline).
     """
     seen = []
+    found = None
     for raw in page.h1:
         h1 = normalize_title(raw)
         if not h1 or h1 in seen:
@@ -171,9 +176,13 @@ def _visible_headline(page: PageMeta, site_names: list[str], others: Sequence[st
             h1.casefold() == n.casefold() or h1.casefold() in n.casefold() for n in site_names
         ):
             continue  # the site's name, or "Headline | Site" pasted into an <h1>
-        if len(h1) < 4 or not others or _agrees(h1, others):
-            return h1 if len(h1) >= 4 else None
-    return None
+        if len(h1) < 4:
+            break
+        if not others or _agrees(h1, others[:1]):
+            return h1
+        if found is None and _agrees(h1, others):
+            found = h1
+    return found
 
 
 def _uncut(declared: str, longer: Sequence[str], site_names: list[str]) -> str | None:

@@ -287,15 +287,42 @@ _PUBLISHED_LABELS = re.compile(
     r"|opublikowano|julkaistu)|公開日|投稿日|掲載日|配信日" + _LABEL_TAIL,
     re.I,
 )
+# a label may also follow its date on the line ("… wurde am 19. Mai 2010 um 23:03 Uhr gepostet",
+# "2022年2月13日 10:22 发布"), with at most a time between them; a Latin verb must end its word
+# ("am 24. Mai 2022 veröffentlichten Bericht" is an adjective: an event the text tells of), and
+# "发布的" opens a clause the same way. A label followed by a date is that date's ("… 05:49 /
+# atualizado em 04/05/2022"). Chinese portals print their one timestamp as "2005-04-05 06:40更新":
+# a trailing 更新 is no update, so only the Latin update words read as one after the date
+_AFTER_CHARS = 60
+_WORD_END = r"(?![^\W\d_])"
+_MODIFIED_AFTER = re.compile(
+    r"(?:aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|aggiornato|bijgewerkt|updated|modified)"
+    + _WORD_END,
+    re.I,
+)
+_PUBLISHED_AFTER = re.compile(
+    r"(?:veröffentlicht|gepostet|erschienen|publiziert|publié|publicado|publicada|pubblicato|gepubliceerd"
+    r"|opublikowano|julkaistu|published|posted|发布|發佈|發布|发表|發表)" + _WORD_END + "(?!的)",
+    re.I,
+)
+# what may sit between a date and the label after it, besides the date's month: its time
+_TIME_WORDS = re.compile(
+    r"(?:\b(?:um|uhr|at|à|a|las|alle|ore|om|o|godz|de|del|di|du|le|el|[ap]\.?m\.?)|(?<=\d)h)" + _WORD_END, re.I
+)
+_DATE_CHARS = re.compile(r"[年月日时時分秒点點号號]")
+_NEXT_DATE = re.compile(r"[\s:：,]*(?:(?:am|on|le|el|em|en|a|il|op)\s+)?\d", re.I)
+
 # a line worth searching for a labelled date anywhere on the page
-_ANY_PUBLISHED_LABEL = re.compile(f"{_PUBLISHED_LABEL.pattern}|{_PUBLISHED_LABELS.pattern[: -len(_LABEL_TAIL)]})", re.I)
+_ANY_PUBLISHED_LABEL = re.compile(
+    f"{_PUBLISHED_LABEL.pattern}|{_PUBLISHED_LABELS.pattern[: -len(_LABEL_TAIL)]})|{_PUBLISHED_AFTER.pattern}", re.I
+)
 # every match of _ANY_PUBLISHED_LABEL holds one of these words in the lower-cased line: one
 # case-sensitive search for them costs a fifth of the case-insensitive pattern's, and most page
 # lines hold none. Under re.I an ASCII letter also matches "İ", "ı", "ſ" and the Kelvin sign;
 # lower() maps the Kelvin sign to "k" but not the other three, so a line with those skips the test
 _LABEL_WORDS = re.compile(
-    "date|publi|posted|release|datum|erschienen|pubblicato|gepubliceerd|opublikowano|julkaistu|veröffentlicht"
-    "|发布|發布|发表|發表|出版|刊登|上传|上傳|成文|日期|时间|時間|公開日|投稿日|掲載日|配信日"
+    "date|publi|posted|gepostet|release|datum|erschienen|pubblicato|gepubliceerd|opublikowano|julkaistu|veröffentlicht"
+    "|发布|發布|發佈|发表|發表|出版|刊登|上传|上傳|成文|日期|时间|時間|公開日|投稿日|掲載日|配信日"
 )
 _FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 
@@ -325,11 +352,30 @@ def _label_before(text: str, start: int) -> str:
     return ""
 
 
+def _label_after(text: str, start: int) -> str:
+    end = text.find("\n", start)
+    after = text[start : min(start + _AFTER_CHARS, len(text) if end < 0 else end)]
+    labels = [
+        (m.start(), label, m.end())
+        for label, pattern in (("modified", _MODIFIED_AFTER), ("published", _PUBLISHED_AFTER))
+        if (m := pattern.search(after))
+    ]
+    if not labels:
+        return ""
+    at, label, label_end = min(labels)
+    if _NEXT_DATE.match(after, label_end):
+        return ""
+    # the date itself holds at most one word (its month); more words make a clause
+    if len(re.findall(r"[^\W\d_]+", _DATE_CHARS.sub(" ", _TIME_WORDS.sub(" ", after[:at])))) > 1:
+        return ""
+    return label
+
+
 def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC, day_first: bool = False) -> list[FoundDate]:
-    """Return every date written in text, in reading order, with the label before it."""
+    """Return every date written in text, in reading order, with the label before it (or after it)."""
     text = normalize_digits(text)
     found = [
-        FoundDate(parsed, start, _label_before(text, start))
+        FoundDate(parsed, start, _label_before(text, start) or _label_after(text, start))
         for start, parsed in iter_dates(text, timezone, day_first=day_first)
     ]
     # where two patterns read one spot, the first listed pattern's reading stands

@@ -33,7 +33,8 @@ _ARTICLE_TYPES = {
 }
 # tags that start a new visible line: textformat's paragraph blocks are a different set on
 # purpose, since here table cells, <br> and page chrome each break a line (a header's
-# "2005年03月21日 11:21 | 来源：…" cells must come out as lines the date and byline readers see)
+# "2005年03月21日 11:21 | 来源：…" cells must come out as lines the date and byline readers see);
+# <nobr> is inline, its words stay on their line ("wurde am <nobr>19. Mai 2010</nobr> um … gepostet")
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -63,7 +64,6 @@ _BLOCK_TAGS = {
     "title",
     "pre",
     "form",
-    "nobr",
 }
 _SKIP_TAGS = {"script", "style", "noscript", "select", "option", "textarea", "iframe", "object", "embed"}
 # a link to one author's archive (WordPress "?author=102", "/author/jane-doe/"): blog chrome

@@ -189,6 +189,38 @@ def test_find_dates_reads_labels_in_many_languages(text, labels):
     assert [f.label for f in find_dates(text, timezone=HK)] == labels
 
 
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        # the label after its date, a time between them
+        (
+            "Literatur und Typografie wurde am 19. Mai 2010 um 23:03 Uhr gepostet und unter Kultur abgelegt.",
+            ["published"],
+        ),
+        ("Dieser Beitrag wurde am 12.03.2019 veröffentlicht.", ["published"]),
+        ("Article du 3 mai 2022 à 10h00 publié par la rédaction", ["published"]),
+        ("Nota del 3 de mayo de 2022 publicada en Madrid", ["published"]),
+        ("May 3, 2020 at 10:00 am posted in News", ["published"]),
+        ("2022年2月13日 10:22 发布", ["published"]),
+        ("2022年2月13日 發佈", ["published"]),
+        # a label followed by a date is that date's own
+        ("Publicado em 14/05/2022 05:49 / atualizado em 14/05/2022 05:50", ["published", "modified"]),
+        ("Written: 2023-11-07 15:03:30 / Updated: 2023-11-07 15:30:46", ["", "modified"]),
+        # an old portal's only timestamp: a trailing 更新 is no update
+        ("2005-04-05 06:40更新 来源:转载文章", [""]),
+        # an update after its date is not the publication
+        ("Zuletzt am 12.03.2019 aktualisiert", ["modified"]),
+        ("12 March 2019 updated", ["modified"]),
+        # an inflected verb, a relative clause or a sentence between them: an event the text tells of
+        ("der am 24. Mai 2022 veröffentlichten Prognose", [""]),
+        ("国务院2022年2月13日发布的通知", [""]),
+        ("Am 3. Mai 2022 hat die Regierung den Bericht veröffentlicht", [""]),
+    ],
+)
+def test_find_dates_reads_a_label_after_the_date(text, labels):
+    assert [f.label for f in find_dates(text, timezone=HK)] == labels
+
+
 def test_spaced_dotted_dates_and_a_sentence_end():
     # German typesetting puts (thin) spaces into dates; a full stop may close the sentence
     found = find_dates("Von Deutscher Tennis Bund 4.\u20092.\u20092022.", timezone=dt.UTC)
@@ -401,6 +433,8 @@ _LABEL_PIECES = st.sampled_from(
         "VERÖFFENTLICHT",
         "Publié le",
         "Erschienen",
+        "gepostet",
+        "發佈",
         "发布时间：",
         "發表於",
         "日期",
@@ -437,9 +471,9 @@ def test_the_label_screen_reads_case_folded_letters_as_the_pattern_does() -> Non
 
 def test_the_label_screen_holds_every_word_of_the_label_patterns() -> None:
     # a label added to the patterns but not to the screen's words would be screened out unseen
-    from cleaning.metadata.pagedates import _LABEL_WORDS, _PUBLISHED_LABEL, _PUBLISHED_LABELS
+    from cleaning.metadata.pagedates import _LABEL_WORDS, _PUBLISHED_AFTER, _PUBLISHED_LABEL, _PUBLISHED_LABELS
 
-    source = _PUBLISHED_LABEL.pattern + "|" + _PUBLISHED_LABELS.pattern
+    source = "|".join(p.pattern for p in (_PUBLISHED_LABEL, _PUBLISHED_LABELS, _PUBLISHED_AFTER))
     words = set(re.findall(r"[^\W\d_]{4,}|[\u3040-\u30ff\u4e00-\u9fff]{2,}", source.replace(r"\s", " ")))
     assert len(words) > 20
     assert [w for w in sorted(words) if not _LABEL_WORDS.search(w.lower())] == []

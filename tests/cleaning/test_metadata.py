@@ -403,6 +403,20 @@ def test_the_visible_headline_wins_when_it_agrees_and_a_cut_off_og_title_is_comp
     )
 
 
+def test_the_h1_agreeing_with_og_title_beats_a_section_h1_agreeing_only_with_the_title_tag():
+    # a section's or a blog's name in the first <h1> is also the <title>'s; og:title names the story
+    html = """<title>News - Eawag</title><meta property="og:title" content="Auf das erste Elektron kommt es an">
+    <body><h1>News</h1><h1>Auf das erste Elektron kommt es an</h1></body>"""
+    assert normalize(decoded=html, text="x")["title"] == "Auf das erste Elektron kommt es an"
+    blog = """<title>Alles hat seine Zeit… | Marktplatz für ein gutes Leben</title>
+    <meta property="og:title" content="Alles hat seine Zeit..."><h1>Marktplatz für ein gutes Leben</h1>
+    <h1>Alles hat seine Zeit…</h1>"""
+    assert normalize(decoded=blog, text="x")["title"] == "Alles hat seine Zeit…", "as printed"
+    # without og:title the <title> still picks the <h1>
+    plain = "<title>Chorgeschichte - Chorknaben</title><h1>Chorgeschichte</h1>"
+    assert normalize(decoded=plain, text="x")["title"] == "Chorgeschichte"
+
+
 def test_a_kicker_glued_before_the_headline_is_left_out():
     html = """<meta property="og:title" content="Eigentumsvorbehalt: Das sollten Käufer wissen">
     <h1><span>Forderungsausfälle vermeiden</span> Eigentumsvorbehalt: Das sollten Käufer wissen</h1>"""

@@ -289,6 +289,8 @@ def _writes_day_first(page: PageMeta) -> bool:
 def _shown_offset(
     date: ParsedDate | None, printed: list[ParsedDate], tz: dt.tzinfo, assumed: bool, locale: dt.tzinfo | None
 ) -> int | None:
+    if date is not None and date.precision == DatePrecision.DAY:
+        return _day_offset(date, tz, assumed, locale)
     # a UTC ("Z") stamp is shown in the clock the page prints beside it, else, when the page
     # reveals no zone but UTC, in the zone of its locale (a German page's 23:00Z is tomorrow)
     printed_offset = _printed_offset(date, printed, tz)
@@ -304,6 +306,21 @@ def _shown_offset(
     ):
         return _minutes(locale, date.at)
     return _local_offset(date, tz, assumed)
+
+
+def _day_offset(date: ParsedDate, tz: dt.tzinfo, assumed: bool, locale: dt.tzinfo | None) -> int | None:
+    """Return the offset of the zone whose calendar the page's day is, at that day's midnight.
+
+    "15 September" on a Japanese page starts at 15:00 UTC on the 14th: the day is stored as
+    itself, and the offset says in whose clock, for a reader comparing it with instants. The
+    zone is the non-zero offset the page or its source states, else the page's locale's (a CMS
+    writing "Z" says nothing of the reader's calendar), else a stated UTC; None when nothing
+    but the default zone would say.
+    """
+    midnight = dt.datetime.combine(date.at.date(), dt.time(0))
+    stated = None if assumed else midnight.replace(tzinfo=tz).utcoffset()
+    delta = stated if stated or locale is None else midnight.replace(tzinfo=locale).utcoffset()
+    return None if delta is None else int(delta.total_seconds() // 60)
 
 
 def _minutes(tz: dt.tzinfo, at: dt.datetime) -> int | None:

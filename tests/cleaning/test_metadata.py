@@ -387,6 +387,27 @@ def test_the_default_zone_is_the_last_resort_and_flagged():
     assert day["quality_flags"] == []
 
 
+def test_a_day_without_a_time_is_a_day_of_the_zone_the_page_reveals():
+    # "2016年9月15日" on a Japanese page: the day is kept as written, and its offset says that it
+    # began at 15:00 UTC on the 14th
+    html = '<html lang="ja"><head><meta name="pubdate" content="2016-09-15"></head></html>'
+    row = normalize(decoded=html, text="x", quality_flags=[])
+    assert (row["published_at"], row["published_precision"]) == (utc(2016, 9, 15), "day")
+    assert row["published_offset_minutes"] == 540
+    assert row["quality_flags"] == []  # the day was stated: only its zone is the locale's
+    # another timestamp of the page states its offset: the day runs in that clock
+    stamped = (
+        '<meta name="pubdate" content="2016-07-15">'
+        '<meta property="article:modified_time" content="2016-12-01T09:00:00-05:00">'
+    )
+    assert normalize(decoded=stamped, text="x")["published_offset_minutes"] == -300
+    berlin = '<html lang="de"><head><meta name="pubdate" content="2016-07-15"></head></html>'
+    assert normalize(decoded=berlin, text="x")["published_offset_minutes"] == 120
+    # a CMS writing UTC ("Z") says nothing of the reader's calendar: the locale's zone comes first
+    utc_cms = berlin.replace("</head>", '<meta property="article:modified_time" content="2016-12-01T09:00Z"></head>')
+    assert normalize(decoded=utc_cms, text="x")["published_offset_minutes"] == 120
+
+
 def test_the_visible_headline_wins_when_it_agrees_and_a_cut_off_og_title_is_completed():
     html = """<html><head><title>How 'La La Land' Resurrected the Musical - Rolling Stone</title>
     <meta property="og:title" content="How 'La La Land' Resurrected the Musical"></head>
@@ -750,8 +771,8 @@ def test_a_dateline_in_a_slavic_month_name_dates_the_page():
     )
 
 
-@pytest.mark.parametrize("timezone", [None, "America/New_York", "Asia/Tokyo"])
-def test_a_feed_date_with_midnight_and_no_zone_keeps_its_day(timezone):
+@pytest.mark.parametrize(("timezone", "offset"), [(None, None), ("America/New_York", -300), ("Asia/Tokyo", 540)])
+def test_a_feed_date_with_midnight_and_no_zone_keeps_its_day(timezone, offset):
     # "Fri, 28 Jan 2022 00:00:00" is a date-only feed entry: no zone moves it to the 27th
     row = normalize(decoded="", text="x", hints={"published": "Fri, 28 Jan 2022 00:00:00"}, timezone=timezone)
     assert (row["published_at"], row["published_precision"], row["published_source"]) == (
@@ -759,7 +780,8 @@ def test_a_feed_date_with_midnight_and_no_zone_keeps_its_day(timezone):
         "day",
         "feed",
     )
-    assert pd.isna(row["published_offset_minutes"])
+    # the source's zone says whose calendar the day is; with none, nothing does
+    assert (None if pd.isna(row["published_offset_minutes"]) else row["published_offset_minutes"]) == offset
 
 
 def test_turkish_capitals_in_a_dateline_do_not_crash():

@@ -1,7 +1,8 @@
 """Normalize metadata: each field from the strongest source that states it, with its provenance.
 
-Precedence: front matter > JSON-LD > meta tags > <time> > feed hints > text > URL >
-extractor guesses; weaker sources fill only what stronger ones leave empty. Exceptions for
+Precedence: front matter > JSON-LD > meta tags > <time> > feed hints > text > URL > the
+date the page labels as its last change (for a page that states no publication) > extractor
+guesses; weaker sources fill only what stronger ones leave empty. Exceptions for
 dates: declared dates that disagree are settled by the dateline the page prints, and a page
 dated only by generic date metas (name="date", Dublin Core) takes its later printed dateline
 (_printed_among_declared); a date read off the page that disagrees with the day in its URL
@@ -33,7 +34,7 @@ from cleaning.metadata.fields import (
     pick_title,
     text_lines,
 )
-from cleaning.metadata.pagedates import text_dates, url_date
+from cleaning.metadata.pagedates import modified_date, text_dates, url_date
 from cleaning.metadata.pagemeta import PageMeta, read_page_meta
 from cleaning.metadata.titles import strip_site_suffix
 from cleaning.metadata.urls import absolute_url, choose_canonical, host_name
@@ -424,7 +425,8 @@ def _normalize_row(
     ]
     # the byline and date lines cut from the top of the body still date it from there
     lead_credits = as_list(lower_keys(row.get("removed_lines")).get(LEAD_CREDIT))
-    dates = text_dates(page.lines, lead_credits + body_lines, titles, tz, day_first=_writes_day_first(page))
+    day_first = _writes_day_first(page)
+    dates = text_dates(page.lines, lead_credits + body_lines, titles, tz, day_first=day_first)
     title_prefix = TEXT_DATE_PREFIX.match(first_text(extracted.get("title")) or "") if media_type == "text" else None
     extracted_text_date = extracted.get("date") if extracted.get("date_source") == "text" else None
     fetched_at = row.get("fetched_at")
@@ -435,6 +437,10 @@ def _normalize_row(
         + [(DateSource.TEXT, extracted_text_date), (DateSource.TEXT, title_prefix.group(1) if title_prefix else None)]
         + [(DateSource.TEXT, d) for d in dates.published]
         + [(DateSource.URL, in_url)]
+        # a page that says only when it last changed was published by then: that printed day
+        # beats htmldate's guess from anywhere in the markup
+        + [(DateSource.TEXT, d) for d in dates.modified[:1]]
+        + [(DateSource.TEXT, lambda: modified_date(page.lines, tz, day_first=day_first))]
         + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, markup, url))],
         tz,
         fetched_at,

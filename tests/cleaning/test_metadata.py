@@ -754,6 +754,33 @@ def test_printed_dateline_beats_an_earlier_unprinted_declared_day_without_time()
     assert row["published_at"] == utc(2021, 10, 15, 7)
 
 
+def test_a_page_that_says_only_when_it_last_changed_is_dated_by_that_change():
+    # no publication date anywhere: the day it last changed, under the headline, beats
+    # htmldate's guess; on a Japanese page that day is a Tokyo day
+    body = (
+        "<h1>ゴールデンウィークにおける情報セキュリティに関する注意喚起</h1><p>最終更新日：2019年4月2日</p>"
+        "<p>ゴールデンウィークの長期休暇期間中は、システム管理者が長期間不在になりがちです。</p>"
+        '<p><img src="/files/2022/01/01/banner.png"></p>'
+    )
+    text = "ゴールデンウィークの長期休暇期間中は、システム管理者が長期間不在になりがちです。"
+    row = normalize(decoded=f'<html lang="ja"><body>{body}</body></html>', text=text)
+    assert (row["published_at"], row["published_source"], row["published_offset_minutes"]) == (
+        utc(2019, 4, 2),
+        "text",
+        540,
+    )
+    # in a footer, its date in the next cell
+    footer = """<html lang="de"><body><h1>Hochauflösende Schneekarten</h1>
+        <p>Die neuen Schneekarten zeigen die Schneehöhe in zehn Metern Auflösung für die ganze Schweiz.</p>
+        <div><label>Letzte Änderung:</label><div>14.01.2022 um 09:25</div></div>
+        <div><label>Seitenaufrufe:</label><div>1234</div></div></body></html>"""
+    row = normalize(decoded=footer, text="Die neuen Schneekarten zeigen die Schneehöhe in zehn Metern Auflösung.")
+    assert (row["published_at"].date(), row["published_source"]) == (dt.date(2022, 1, 14), "text")
+    # a publication date, even one only in the URL, comes first
+    row = normalize(decoded=footer, text="x", url="https://example.org/2021/12/20/schneekarten")
+    assert (row["published_at"], row["published_source"]) == (utc(2021, 12, 20), "url")
+
+
 def test_a_dateline_in_a_slavic_month_name_dates_the_page():
     # the page states its day only under the headline, in the genitive ("7 kwietnia 2021");
     # htmldate's guess would be some other date of the page

@@ -67,16 +67,21 @@ def read_pages(dataset: Path) -> list[RawPage]:
     return pages
 
 
-def local_time(published: object, offset: object) -> str | None:
+def local_time(published: object, offset: object, precision: object = None) -> str | None:
     """Write published_at as the page printed it: in its local offset, or the bare day.
 
-    Truth dates are page-local; a day-precision date (no offset) is the calendar day itself.
+    Truth dates are page-local; a day-precision date is the calendar day itself, written as
+    that day's local midnight when the page says in which zone its day runs (the instant a
+    truth in UTC gives for a page dated only by its day), else as the bare day.
     """
     if not isinstance(published, pd.Timestamp) or pd.isna(published):
         return None
     if offset is None or pd.isna(offset):
         return published.date().isoformat()
-    return published.tz_convert(dt.timezone(dt.timedelta(minutes=int(offset)))).isoformat()
+    zone = dt.timezone(dt.timedelta(minutes=int(offset)))
+    if precision == "day":
+        return dt.datetime.combine(published.date(), dt.time(0), zone).isoformat()
+    return published.tz_convert(zone).isoformat()
 
 
 def predict(pages: list[RawPage], config: CleaningConfig) -> tuple[list[dict[str, object]], float]:
@@ -97,7 +102,9 @@ def predict(pages: list[RawPage], config: CleaningConfig) -> tuple[list[dict[str
                     "url": page.url,
                     "text": row["text"],
                     "title": row["title"],
-                    "published_at": local_time(published, row.get("published_offset_minutes")),
+                    "published_at": local_time(
+                        published, row.get("published_offset_minutes"), row.get("published_precision")
+                    ),
                     "authors": list(row["authors"] or []),
                 }
             )

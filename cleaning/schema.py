@@ -126,7 +126,8 @@ ARTICLE_SCHEMA = pa.schema(
             "published_offset_minutes",
             pa.int32(),
             "UTC offset, in minutes east, of the page's local time for published_at: the offset the page"
-            " stated, else that of the zone the time was read in; null when only the day is known.",
+            " stated, else that of the zone the time was read in; for a day, the offset at its midnight of"
+            " the zone the page or its source reveals (its other offsets, its locale); null when none does.",
         ),
         _field("published_precision", _STR, "day, minute or second: see DatePrecision."),
         _field("published_source", _STR, "Where the date came from: see DateSource."),

@@ -1,7 +1,8 @@
 """Normalize metadata: each field from the strongest source that states it, with its provenance.
 
-Precedence: front matter > JSON-LD > meta tags > <time> > feed hints > text > URL >
-extractor guesses; weaker sources fill only what stronger ones leave empty. Exceptions for
+Precedence: front matter > JSON-LD > meta tags > <time> > feed hints > text > URL > the
+date the page labels as its last change (for a page that states no publication) > extractor
+guesses; weaker sources fill only what stronger ones leave empty. Exceptions for
 dates: declared dates that disagree are settled by the dateline the page prints, and a page
 dated only by generic date metas (name="date", Dublin Core) takes its later printed dateline
 (_printed_among_declared); a date read off the page that disagrees with the day in its URL
@@ -33,7 +34,7 @@ from cleaning.metadata.fields import (
     pick_title,
     text_lines,
 )
-from cleaning.metadata.pagedates import text_dates, url_date
+from cleaning.metadata.pagedates import modified_date, text_dates, url_date
 from cleaning.metadata.pagemeta import PageMeta, read_page_meta
 from cleaning.metadata.titles import strip_site_suffix
 from cleaning.metadata.urls import absolute_url, choose_canonical, host_name
@@ -289,6 +290,8 @@ def _writes_day_first(page: PageMeta) -> bool:
 def _shown_offset(
     date: ParsedDate | None, printed: list[ParsedDate], tz: dt.tzinfo, assumed: bool, locale: dt.tzinfo | None
 ) -> int | None:
+    if date is not None and date.precision == DatePrecision.DAY:
+        return _day_offset(date, tz, assumed, locale)
     # a UTC ("Z") stamp is shown in the clock the page prints beside it, else, when the page
     # reveals no zone but UTC, in the zone of its locale (a German page's 23:00Z is tomorrow)
     printed_offset = _printed_offset(date, printed, tz)
@@ -304,6 +307,21 @@ def _shown_offset(
     ):
         return _minutes(locale, date.at)
     return _local_offset(date, tz, assumed)
+
+
+def _day_offset(date: ParsedDate, tz: dt.tzinfo, assumed: bool, locale: dt.tzinfo | None) -> int | None:
+    """Return the offset of the zone whose calendar the page's day is, at that day's midnight.
+
+    "15 September" on a Japanese page starts at 15:00 UTC on the 14th: the day is stored as
+    itself, and the offset says in whose clock, for a reader comparing it with instants. The
+    zone is the non-zero offset the page or its source states, else the page's locale's (a CMS
+    writing "Z" says nothing of the reader's calendar), else a stated UTC; None when nothing
+    but the default zone would say.
+    """
+    midnight = dt.datetime.combine(date.at.date(), dt.time(0))
+    stated = None if assumed else midnight.replace(tzinfo=tz).utcoffset()
+    delta = stated if stated or locale is None else midnight.replace(tzinfo=locale).utcoffset()
+    return None if delta is None else int(delta.total_seconds() // 60)
 
 
 def _minutes(tz: dt.tzinfo, at: dt.datetime) -> int | None:
@@ -407,7 +425,8 @@ def _normalize_row(
     ]
     # the byline and date lines cut from the top of the body still date it from there
     lead_credits = as_list(lower_keys(row.get("removed_lines")).get(LEAD_CREDIT))
-    dates = text_dates(page.lines, lead_credits + body_lines, titles, tz, day_first=_writes_day_first(page))
+    day_first = _writes_day_first(page)
+    dates = text_dates(page.lines, lead_credits + body_lines, titles, tz, day_first=day_first)
     title_prefix = TEXT_DATE_PREFIX.match(first_text(extracted.get("title")) or "") if media_type == "text" else None
     extracted_text_date = extracted.get("date") if extracted.get("date_source") == "text" else None
     fetched_at = row.get("fetched_at")
@@ -418,6 +437,10 @@ def _normalize_row(
         + [(DateSource.TEXT, extracted_text_date), (DateSource.TEXT, title_prefix.group(1) if title_prefix else None)]
         + [(DateSource.TEXT, d) for d in dates.published]
         + [(DateSource.URL, in_url)]
+        # a page that says only when it last changed was published by then: that printed day
+        # beats htmldate's guess from anywhere in the markup
+        + [(DateSource.TEXT, d) for d in dates.modified[:1]]
+        + [(DateSource.TEXT, lambda: modified_date(page.lines, tz, day_first=day_first))]
         + [(DateSource.EXTRACTOR, lambda: _extractor_date(extracted, markup, url))],
         tz,
         fetched_at,

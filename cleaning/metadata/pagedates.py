@@ -19,7 +19,16 @@ from typing import NamedTuple
 from cleaning.metadata.dates import MIN_YEAR, ParsedDate, iter_dates, normalize_digits
 from cleaning.schema import DatePrecision
 
-__all__ = ["FoundDate", "TextDates", "article_lines", "find_dates", "signature_date", "text_dates", "url_date"]
+__all__ = [
+    "FoundDate",
+    "TextDates",
+    "article_lines",
+    "find_dates",
+    "modified_date",
+    "signature_date",
+    "text_dates",
+    "url_date",
+]
 
 
 class FoundDate(NamedTuple):
@@ -331,6 +340,28 @@ def _has_published_label(line: str) -> bool:
     if (line.isascii() or not any(c in line for c in _FOLDS_TO_ASCII)) and not _LABEL_WORDS.search(line.lower()):
         return False
     return bool(_ANY_PUBLISHED_LABEL.search(line))
+
+
+# every line _label_before reads as an update label holds one of these words, lower-cased
+_MODIFIED_WORDS = re.compile(
+    "updated|modified|aktualisiert|geändert|änderung|stand|mis à jour|modifié|actualizado|atualizado|aggiornato"
+    "|bijgewerkt|zaktualizowano|aktualizacja|päivitetty|更新|修改|修订|修訂"
+)
+
+
+def modified_date(page_lines: Sequence[str], tz: dt.tzinfo, *, day_first: bool = False) -> ParsedDate | None:
+    """Return the first date the page labels as its last change, anywhere on it ("Letzte
+    Änderung: 14.01.2022 um 09:25" in the page's footer, "最終更新日：2019年4月2日" under the headline).
+    """
+    for i, line in enumerate(page_lines):
+        if not _MODIFIED_WORDS.search(line.lower()):
+            continue
+        # the label's date may sit on the next line, in the next cell
+        both = f"{line} {page_lines[i + 1] if i + 1 < len(page_lines) else ''}"
+        found = next((f for f in find_dates(both, timezone=tz, day_first=day_first) if f.label == "modified"), None)
+        if found is not None:
+            return found.date
+    return None
 
 
 # the short labels ending right before the date, however long: "Last updated on", "Posted on"

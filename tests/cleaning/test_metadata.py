@@ -387,6 +387,27 @@ def test_the_default_zone_is_the_last_resort_and_flagged():
     assert day["quality_flags"] == []
 
 
+def test_a_day_without_a_time_is_a_day_of_the_zone_the_page_reveals():
+    # "2016年9月15日" on a Japanese page: the day is kept as written, and its offset says that it
+    # began at 15:00 UTC on the 14th
+    html = '<html lang="ja"><head><meta name="pubdate" content="2016-09-15"></head></html>'
+    row = normalize(decoded=html, text="x", quality_flags=[])
+    assert (row["published_at"], row["published_precision"]) == (utc(2016, 9, 15), "day")
+    assert row["published_offset_minutes"] == 540
+    assert row["quality_flags"] == []  # the day was stated: only its zone is the locale's
+    # another timestamp of the page states its offset: the day runs in that clock
+    stamped = (
+        '<meta name="pubdate" content="2016-07-15">'
+        '<meta property="article:modified_time" content="2016-12-01T09:00:00-05:00">'
+    )
+    assert normalize(decoded=stamped, text="x")["published_offset_minutes"] == -300
+    berlin = '<html lang="de"><head><meta name="pubdate" content="2016-07-15"></head></html>'
+    assert normalize(decoded=berlin, text="x")["published_offset_minutes"] == 120
+    # a CMS writing UTC ("Z") says nothing of the reader's calendar: the locale's zone comes first
+    utc_cms = berlin.replace("</head>", '<meta property="article:modified_time" content="2016-12-01T09:00Z"></head>')
+    assert normalize(decoded=utc_cms, text="x")["published_offset_minutes"] == 120
+
+
 def test_the_visible_headline_wins_when_it_agrees_and_a_cut_off_og_title_is_completed():
     html = """<html><head><title>How 'La La Land' Resurrected the Musical - Rolling Stone</title>
     <meta property="og:title" content="How 'La La Land' Resurrected the Musical"></head>
@@ -733,6 +754,33 @@ def test_printed_dateline_beats_an_earlier_unprinted_declared_day_without_time()
     assert row["published_at"] == utc(2021, 10, 15, 7)
 
 
+def test_a_page_that_says_only_when_it_last_changed_is_dated_by_that_change():
+    # no publication date anywhere: the day it last changed, under the headline, beats
+    # htmldate's guess; on a Japanese page that day is a Tokyo day
+    body = (
+        "<h1>ゴールデンウィークにおける情報セキュリティに関する注意喚起</h1><p>最終更新日：2019年4月2日</p>"
+        "<p>ゴールデンウィークの長期休暇期間中は、システム管理者が長期間不在になりがちです。</p>"
+        '<p><img src="/files/2022/01/01/banner.png"></p>'
+    )
+    text = "ゴールデンウィークの長期休暇期間中は、システム管理者が長期間不在になりがちです。"
+    row = normalize(decoded=f'<html lang="ja"><body>{body}</body></html>', text=text)
+    assert (row["published_at"], row["published_source"], row["published_offset_minutes"]) == (
+        utc(2019, 4, 2),
+        "text",
+        540,
+    )
+    # in a footer, its date in the next cell
+    footer = """<html lang="de"><body><h1>Hochauflösende Schneekarten</h1>
+        <p>Die neuen Schneekarten zeigen die Schneehöhe in zehn Metern Auflösung für die ganze Schweiz.</p>
+        <div><label>Letzte Änderung:</label><div>14.01.2022 um 09:25</div></div>
+        <div><label>Seitenaufrufe:</label><div>1234</div></div></body></html>"""
+    row = normalize(decoded=footer, text="Die neuen Schneekarten zeigen die Schneehöhe in zehn Metern Auflösung.")
+    assert (row["published_at"].date(), row["published_source"]) == (dt.date(2022, 1, 14), "text")
+    # a publication date, even one only in the URL, comes first
+    row = normalize(decoded=footer, text="x", url="https://example.org/2021/12/20/schneekarten")
+    assert (row["published_at"], row["published_source"]) == (utc(2021, 12, 20), "url")
+
+
 def test_a_dateline_in_a_slavic_month_name_dates_the_page():
     # the page states its day only under the headline, in the genitive ("7 kwietnia 2021");
     # htmldate's guess would be some other date of the page
@@ -750,8 +798,8 @@ def test_a_dateline_in_a_slavic_month_name_dates_the_page():
     )
 
 
-@pytest.mark.parametrize("timezone", [None, "America/New_York", "Asia/Tokyo"])
-def test_a_feed_date_with_midnight_and_no_zone_keeps_its_day(timezone):
+@pytest.mark.parametrize(("timezone", "offset"), [(None, None), ("America/New_York", -300), ("Asia/Tokyo", 540)])
+def test_a_feed_date_with_midnight_and_no_zone_keeps_its_day(timezone, offset):
     # "Fri, 28 Jan 2022 00:00:00" is a date-only feed entry: no zone moves it to the 27th
     row = normalize(decoded="", text="x", hints={"published": "Fri, 28 Jan 2022 00:00:00"}, timezone=timezone)
     assert (row["published_at"], row["published_precision"], row["published_source"]) == (
@@ -759,7 +807,8 @@ def test_a_feed_date_with_midnight_and_no_zone_keeps_its_day(timezone):
         "day",
         "feed",
     )
-    assert pd.isna(row["published_offset_minutes"])
+    # the source's zone says whose calendar the day is; with none, nothing does
+    assert (None if pd.isna(row["published_offset_minutes"]) else row["published_offset_minutes"]) == offset
 
 
 def test_turkish_capitals_in_a_dateline_do_not_crash():

@@ -511,3 +511,12 @@ def test_month_alternation_matches_as_the_flat_alternation() -> None:
 def test_month_first_dates_in_text(text: str, expected: list[dt.datetime]) -> None:
     # _MDY_WORDS runs only where its day and year can follow the month (_DAY_YEAR)
     assert [f.date.at for f in find_dates(text)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_LABEL_PIECES | st.just("\n"), max_size=5).map("".join), max_size=6))
+def test_the_page_label_screen_keeps_the_lines_the_line_screen_keeps(lines: list[str]) -> None:
+    # text_dates screens all page lines in one search: the same lines as one test per line
+    from cleaning.metadata.pagedates import _has_published_label, _published_label_lines
+
+    assert _published_label_lines(lines) == [(i, line) for i, line in enumerate(lines) if _has_published_label(line)]

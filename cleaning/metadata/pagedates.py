@@ -207,8 +207,7 @@ def text_dates(
     # a label's date may sit on the next line ("发布日期：" in one cell, the date in the next)
     labelled_lines = [
         f"{line} {page_lines[i + 1] if i + 1 < len(page_lines) else ''}"
-        for i, line in enumerate(page_lines)
-        if _has_published_label(line)
+        for i, line in _published_label_lines(page_lines)
     ]
     elsewhere = [
         f for f in find_dates("\n".join(labelled_lines), timezone=tz, day_first=day_first) if f.label == "published"
@@ -334,6 +333,27 @@ _LABEL_WORDS = re.compile(
     "|发布|發布|發佈|发表|發表|出版|刊登|上传|上傳|成文|日期|时间|時間|公開日|投稿日|掲載日|配信日"
 )
 _FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
+
+
+def _published_label_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
+    """Return (index, line) of the lines _has_published_label passes, in order: its screen run
+    once over all lines (a page has a few hundred, and most hold no label word).
+    """
+    text = "\n".join(lines)
+    if text.count("\n") != max(0, len(lines) - 1):  # a line of several: each on its own
+        return [(i, line) for i, line in enumerate(lines) if _has_published_label(line)]
+    # lower() maps a newline to itself and reads no context across one, and no label word holds
+    # one: each match lies in one line's lower-cased text; a count of newlines before it says which
+    lowered = text.lower()
+    screened = set()
+    line, at = 0, 0
+    for match in _LABEL_WORDS.finditer(lowered):
+        line += lowered.count("\n", at, match.start())
+        at = match.start()
+        screened.add(line)
+    if not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII):
+        screened.update(i for i, line_text in enumerate(lines) if any(c in line_text for c in _FOLDS_TO_ASCII))
+    return [(i, lines[i]) for i in sorted(screened) if _ANY_PUBLISHED_LABEL.search(lines[i])]
 
 
 def _has_published_label(line: str) -> bool:

@@ -477,3 +477,46 @@ def test_the_label_screen_holds_every_word_of_the_label_patterns() -> None:
     words = set(re.findall(r"[^\W\d_]{4,}|[\u3040-\u30ff\u4e00-\u9fff]{2,}", source.replace(r"\s", " ")))
     assert len(words) > 20
     assert [w for w in sorted(words) if not _LABEL_WORDS.search(w.lower())] == []
+
+
+def test_month_alternation_matches_as_the_flat_alternation() -> None:
+    # the month patterns group the names by first letter (for speed): that must not change what
+    # they match, which holds while no two first letters are equal under re.I ("i" and "ı" are)
+    from cleaning.metadata.dates import _MONTHS, month_alternation
+
+    names = sorted(_MONTHS, key=len, reverse=True)
+    firsts = sorted({name[0] for name in names})
+    assert not [(a, b) for a in firsts for b in firsts if a < b and re.fullmatch(re.escape(a), b, re.I)]
+    flat = re.compile(rf"\b(?:{'|'.join(names)})\.?\s+\d", re.I)
+    grouped = re.compile(rf"\b(?:{month_alternation(names)})\.?\s+\d", re.I)
+    texts = [
+        f"{case(name)}{dot} 5" for name in names for case in (str.lower, str.upper, str.title) for dot in ("", ".")
+    ]
+    texts += ["Sept 5", "SEPTEMBER 5", "mayo 5", "APRİL 5", "KASIM 5", "Dec. 5, 2020", "märz 5", "mar 5 and 6"]
+    for text in texts:
+        assert [m.span() for m in flat.finditer(text)] == [m.span() for m in grouped.finditer(text)], text
+        assert [m.group() for m in flat.finditer(text)] == [m.group() for m in grouped.finditer(text)], text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Posted on May 3, 2020 by Jane", [utc(2020, 5, 3)]),
+        ("MAY 3RD 2020", [utc(2020, 5, 3)]),
+        ("May 3 2020 and June 4th, 2021", [utc(2020, 5, 3), utc(2021, 6, 4)]),
+        ("May 2020", []),
+        ("May 3, 20201", []),
+    ],
+)
+def test_month_first_dates_in_text(text: str, expected: list[dt.datetime]) -> None:
+    # _MDY_WORDS runs only where its day and year can follow the month (_DAY_YEAR)
+    assert [f.date.at for f in find_dates(text)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_LABEL_PIECES | st.just("\n"), max_size=5).map("".join), max_size=6))
+def test_the_page_label_screen_keeps_the_lines_the_line_screen_keeps(lines: list[str]) -> None:
+    # text_dates screens all page lines in one search: the same lines as one test per line
+    from cleaning.metadata.pagedates import _has_published_label, _published_label_lines
+
+    assert _published_label_lines(lines) == [(i, line) for i, line in enumerate(lines) if _has_published_label(line)]

@@ -70,6 +70,10 @@ def printable_detail(detail: object) -> str | None:
     if isinstance(detail, bytes):
         detail = detail.decode("utf-8", "backslashreplace")
     text = str(detail)
+    # str.isprintable is False for every category escaped here (and for \n and spaces but " "): the
+    # usual detail passes whole, without a call per character
+    if len(text) <= MAX_DETAIL_CHARS and text.isprintable():
+        return text
     clean = "".join(_printable(c) for c in text[:MAX_DETAIL_CHARS])
     if len(clean) <= MAX_DETAIL_CHARS and len(text) <= MAX_DETAIL_CHARS:
         return clean

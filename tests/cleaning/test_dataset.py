@@ -88,6 +88,23 @@ def test_to_table_names_missing_columns():
         to_table(pd.DataFrame([article("a")]).drop(columns=["text"]), ARTICLE_SCHEMA)
 
 
+def test_to_table_gives_arrow_backed_strings_the_table_of_python_strings():
+    rows = [
+        article("a", title="Ünïcode 標題", site_name=None),
+        article("b", title=None, description="", text="x" * 5000),
+        article("c", published_source=None, encoding=None),
+    ]
+    python = pd.DataFrame(rows).astype({c: object for c in ("id", "title", "site_name", "text", "description")})
+    arrow = python.astype({c: "str" for c in ("id", "title", "site_name", "text", "description", "encoding")})
+    arrow = pd.concat([arrow.iloc[:2], arrow.iloc[2:]])  # strings in more than one Arrow chunk
+    assert isinstance(arrow["text"].dtype, pd.StringDtype)
+
+    taken, built = to_table(arrow, ARTICLE_SCHEMA), to_table(python, ARTICLE_SCHEMA)
+    assert taken.equals(built, check_metadata=True)
+    assert all(column.num_chunks == 1 for column in taken.columns)
+    assert taken.column("title").to_pylist() == ["Ünïcode 標題", None, "Title c"]
+
+
 def test_a_dataset_of_another_schema_is_refused(tmp_path):
     (tmp_path / "articles").mkdir()
     pq.write_table(pa.table({"id": ["x"]}), tmp_path / "articles" / "part-0.parquet")

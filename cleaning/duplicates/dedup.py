@@ -25,7 +25,16 @@ from cleaning.duplicates.minhash import EMPTY, band_hashes, content_hashes, esti
 from cleaning.errors import SchemaError
 from cleaning.step import require_columns
 
-__all__ = ["Entries", "content_hash", "fingerprint_articles", "mark_duplicates", "mark_entries", "near_duplicate_pairs"]
+__all__ = [
+    "SIGNATURE",
+    "Entries",
+    "content_hash",
+    "fingerprint_articles",
+    "mark_duplicates",
+    "mark_entries",
+    "near_duplicate_pairs",
+    "with_fingerprints",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +60,41 @@ class Entries:
 _Entries = Entries
 
 
+SIGNATURE = "signature"  # with_fingerprints' column: a row's MinHash signature as little-endian uint32 bytes
+
+
+def with_fingerprints(articles: pd.DataFrame, config: DedupConfig) -> pd.DataFrame:
+    """Return articles (text) with their content_hash and SIGNATURE columns, which fingerprint_articles then reads.
+
+    A text's fingerprints depend on that text alone, not on the texts hashed with it, so the
+    workers compute them with each batch of pages and the process that stages the shard
+    (finish_shard, serial) only gathers them.
+    """
+    hashes, sigs = fingerprints(
+        articles["text"].tolist(),
+        num_perm=config.num_perm,
+        word_ngram=config.word_ngram,
+        char_ngram=config.char_ngram,
+        seed=config.seed,
+    )
+    return articles.assign(content_hash=hashes, **{SIGNATURE: [row.tobytes() for row in sigs.astype("<u4")]})
+
+
 def fingerprint_articles(articles: pd.DataFrame, config: DedupConfig) -> Entries:
-    """Return the content hashes and MinHash signatures of articles (id, text, published_at)."""
+    """Return the content hashes and MinHash signatures of articles (id, text, published_at).
+
+    Those of with_fingerprints when every row has them, else computed from the texts.
+    """
+    if len(articles) and SIGNATURE in articles and articles[SIGNATURE].notna().all():
+        signatures = np.frombuffer(b"".join(articles[SIGNATURE]), dtype="<u4").astype(np.uint32)
+        docs = pd.DataFrame(
+            {
+                "id": articles["id"].astype(object).to_numpy(),
+                "content_hash": articles["content_hash"].astype(object).reset_index(drop=True),
+                "published_at": utc(articles["published_at"]),
+            }
+        )
+        return Entries(docs, signatures.reshape(len(articles), config.num_perm))
     return _entries(articles, config)
 
 

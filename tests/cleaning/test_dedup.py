@@ -24,7 +24,7 @@ import pytest
 from cleaning import pipeline
 from cleaning.config import CleaningConfig, DedupConfig
 from cleaning.duplicates import minhash
-from cleaning.duplicates.dedup import mark_duplicates, near_duplicate_pairs
+from cleaning.duplicates.dedup import fingerprint_articles, mark_duplicates, near_duplicate_pairs, with_fingerprints
 from cleaning.duplicates.index import DedupIndex, index_params, unindexed_ids, usable_index
 from cleaning.duplicates.minhash import content_hashes, normalize_for_shingles, signatures, simplify_chinese
 from cleaning.errors import ConfigError
@@ -595,3 +595,31 @@ def test_a_killed_run_that_replaced_an_article_is_repaired(
     pipeline.run([v2], out, CleaningConfig(), progress=False)
     pipeline.run([_write(tmp_path / "in3", "copy.txt", _edited(_text("en_05")))], out, CleaningConfig(), progress=False)
     assert _dataset(out)["https://b.example/1"] == _ids(out)["https://a.example/live"]
+
+
+# -- fingerprints computed batch by batch (the workers) --------------------------------------------
+
+
+def test_fingerprints_computed_a_batch_at_a_time_are_those_of_the_whole_set() -> None:
+    texts = [v.text for v in synthetic_set()]
+    texts += ["", "   ", "ß and ﬁ expand when casefolded", "x" * 300_000]  # no tokens; str.casefold; cut
+    articles = pd.DataFrame(
+        {
+            "id": [f"id-{n:04d}" for n in range(len(texts))],
+            "text": texts,
+            "published_at": pd.Series([None] * len(texts), dtype=object),
+        }
+    )
+    whole = fingerprint_articles(articles, CONFIG)
+    rng = random.Random(3)
+    cuts = sorted(rng.sample(range(1, len(texts)), 12))
+    batches = [articles.iloc[a:b] for a, b in itertools.pairwise([0, *cuts, len(texts)])]
+    gathered = pd.concat([with_fingerprints(batch, CONFIG) for batch in batches])
+    assert gathered["signature"].notna().all()
+
+    shuffled = gathered.sample(frac=1, random_state=5)  # the rows follow the shard's sort: the fingerprints too
+    staged = fingerprint_articles(shuffled, CONFIG)
+    order = shuffled.index.to_numpy()
+    pd.testing.assert_frame_equal(staged.docs, whole.docs.iloc[order].reset_index(drop=True))
+    np.testing.assert_array_equal(staged.signatures, whole.signatures[order])
+    assert (whole.signatures == minhash.EMPTY).all(axis=1).any()  # the texts with no tokens are there too

@@ -6,6 +6,7 @@ import concurrent.futures as cf
 import dataclasses
 import gzip
 import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -147,7 +148,7 @@ def test_workers_get_full_batches_in_input_order_then_the_tail(monkeypatch):
 
     def clean(batch: list[RawPage], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
         sent.append([p.origin for p in batch])
-        return pd.DataFrame({"origin": [p.origin for p in batch]}), pd.DataFrame()
+        return pd.DataFrame({"origin": [p.origin for p in batch], "text": "a text"}), pd.DataFrame()
 
     monkeypatch.setattr(pipeline, "_clean_batch", clean)
     pages = [_page(n, 100 + n % 7) for n in range(103)]
@@ -163,6 +164,24 @@ def test_workers_get_full_batches_in_input_order_then_the_tail(monkeypatch):
     tail = [[p.origin for p in batch] for batch in pipeline._tail_batches(pages[80:], 8, 2)]
     assert sent == full + tail
     assert len(tail) > 23 // 8 + 1
+
+
+def test_a_pool_of_its_own_starts_its_workers_at_once_on_a_thread(monkeypatch):
+    submitted: list[object] = []
+
+    class Pool(cf.ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "worker_pool", lambda workers, preload: Pool(max_workers=workers))
+    cleaner = pipeline._Cleaner(dataclasses.replace(CONFIG, workers=2), pipeline.tqdm(disable=True))
+    assert cleaner.starting is not None  # before the first page is read: the forks overlap the reading
+    cleaner.starting.join()
+    assert submitted == [os.getpid, os.getpid]  # a pool forks a worker per task no idle one takes
+    list(cleaner.clean([_page(0, 10)]))
+    assert submitted[2:] == [pipeline._fingerprinted_batch]  # started once: the batch is the next task
+    cleaner.close()
 
 
 def test_a_bug_on_one_page_costs_that_page_only(corpus, tmp_path, monkeypatch):

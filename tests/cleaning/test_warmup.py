@@ -20,3 +20,21 @@ def test_warm_up_loads_the_language_model_and_freezes_its_objects() -> None:
         [sys.executable, "-c", probe], cwd=REPO, check=True, capture_output=True, text=True, timeout=120
     ).stdout.split()
     assert output == ["1", "True", "0"]  # the model is loaded; the warm-up's objects are frozen
+
+
+def test_warm_up_imports_the_codecs_a_first_charset_detection_would() -> None:
+    # a page with no charset that is not UTF-8 sends decoding to charset-normalizer, which imports
+    # each codec it tries on first use: after the warm-up that first page imports nothing
+    probe = (
+        "import sys, cleaning.warmup\n"
+        "from cleaning.inputs.decoding import decode_bytes\n"
+        "before = set(sys.modules)\n"
+        "page = ('<html><body><p>' + '議員要求更多時間研究方案，Привет, こんにちは。' * 20 + '</p></body></html>')\n"
+        "for codec in ('big5', 'shift_jis', 'koi8_r', 'euc_kr'):\n"
+        "    decode_bytes(page.encode(codec, 'ignore'))\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, check=True, capture_output=True, text=True, timeout=120
+    ).stdout.strip()
+    assert output == "[]"

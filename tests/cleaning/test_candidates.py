@@ -40,6 +40,16 @@ def test_page_prose_counts_paragraphs_outside_chrome_and_menus() -> None:
     assert prose_of(html).paragraph_chars == 2 * len(SENTENCE.strip())
 
 
+def test_page_prose_leaves_out_paragraphs_at_any_depth_under_chrome() -> None:
+    html = f"""<html><body>
+<header><div><section><p>{SENTENCE}</p></section></div></header>
+<aside><nav><p>{SENTENCE}</p></nav><p>{SENTENCE}</p></aside>
+<div><form><div><p>{SENTENCE}</p></div></form><p>{SENTENCE}</p></div>
+<article><aside><p>{SENTENCE}</p></aside><p>{SENTENCE}</p><p> </p></article>
+<p>{SENTENCE}</p></body></html>"""
+    assert prose_of(html).paragraph_chars == 3 * len(SENTENCE.strip())
+
+
 def test_page_prose_reads_the_longest_json_ld_article_body() -> None:
     body = "x" * 900
     html = f"""<html><head><script type="application/ld+json">

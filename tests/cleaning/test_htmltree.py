@@ -8,7 +8,7 @@ import lxml.etree
 import pytest
 from trafilatura.utils import load_html
 
-from cleaning.extraction.htmltree import _load_html, parse_page
+from cleaning.extraction.htmltree import _load_html, parse_page, text_content
 
 _PAGES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "pages").glob("*.html"))
 _DOCUMENT = '<html lang="en"><head><title>T</title></head><body><p>One</p><p>Two</p></body></html>'
@@ -64,3 +64,20 @@ def test_parse_page_still_wraps_fragments_into_a_document() -> None:
     assert tree is not None
     assert tree.tag == "html"
     assert [p.text for p in tree.iter("p")] == ["One"]
+
+
+@pytest.mark.parametrize("path", _PAGES, ids=lambda path: path.name)
+def test_text_content_is_lxml_htmls_on_every_element_of_the_fixture_pages(path: Path) -> None:
+    tree = parse_page(path.read_text(encoding="utf-8"))
+    assert tree is not None
+    assert [text_content(element) for element in tree.iter()] == [element.text_content() for element in tree.iter()]
+
+
+def test_text_content_leaves_out_the_tail_and_comments_and_keeps_entities() -> None:
+    tree = parse_page("<html><body><div>a &amp; b<p>x<b>y</b>z&#160;</p>tail<script>s=1</script></div></body></html>")
+    assert tree is not None
+    div = tree.find(".//div")
+    assert div is not None
+    div.append(lxml.etree.Comment("a comment code added"))
+    assert text_content(div) == div.text_content() == "a & bxyz\xa0tails=1"
+    assert text_content(div.find("p")) == "xyz\xa0"  # type: ignore[arg-type]

@@ -186,7 +186,7 @@ _PAYWALLED_PROSE_CHARS = 200
 
 
 def _paragraph_chars(element: HtmlElement) -> int:
-    return sum(len(p.text_content().strip()) for p in element.iter("p"))
+    return sum(len(text_content(p).strip()) for p in element.iter("p"))
 
 
 def _previous_element(element: HtmlElement) -> HtmlElement | None:

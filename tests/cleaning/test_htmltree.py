@@ -8,7 +8,7 @@ import lxml.etree
 import pytest
 from trafilatura.utils import load_html
 
-from cleaning.extraction.htmltree import _load_html, parse_page, text_content
+from cleaning.extraction.htmltree import _load_html, parse_page, text_content, unmask_paywalled_text
 
 _PAGES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "pages").glob("*.html"))
 _DOCUMENT = '<html lang="en"><head><title>T</title></head><body><p>One</p><p>Two</p></body></html>'
@@ -81,3 +81,41 @@ def test_text_content_leaves_out_the_tail_and_comments_and_keeps_entities() -> N
     div.append(lxml.etree.Comment("a comment code added"))
     assert text_content(div) == div.text_content() == "a & bxyz\xa0tails=1"
     assert text_content(div.find("p")) == "xyz\xa0"  # type: ignore[arg-type]
+
+
+_STORY = "The harbour authority said on Tuesday that the new ferry pier would open next year. " * 3
+
+
+def _unmasked(body: str) -> str:
+    tree = parse_page(f"<html><body>{body}</body></html>")
+    assert tree is not None
+    body_element = tree.find("body")
+    assert body_element is not None
+    unmask_paywalled_text(tree)
+    return "".join(lxml.etree.tostring(child, encoding="unicode") for child in body_element)
+
+
+def test_unmask_merges_a_marked_container_into_the_text_before_it() -> None:
+    body = f'<div><p>{_STORY}</p></div><section id="premium-part" class="x"><p>{_STORY}</p><p>More.</p></section>'
+    assert _unmasked(body) == f"<div><p>{_STORY}</p><p>{_STORY}</p><p>More.</p></div>"
+
+
+def test_unmask_takes_the_marks_off_a_container_with_nothing_before_it() -> None:
+    body = f'<div id="PayWall" class="story Subscriber-only locked-box"><p>{_STORY}</p></div>'
+    assert _unmasked(body) == f'<div class="story"><p>{_STORY}</p></div>'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'<div><p>{_STORY}</p></div><div class="paywall"><p>Subscribe to read more.</p></div>',  # a short prompt
+        f'<div><p>{_STORY}</p></div><article class="paywall"><p>{_STORY}</p></article>',  # not a div or section
+        f'<div><p>{_STORY}</p></div><div data-role="paywall" title="premium"><p>{_STORY}</p></div>',  # no id or class
+        f'<div class="story"><p>{_STORY}</p></div>',  # no mark at all
+    ],
+)
+def test_unmask_leaves_unmarked_containers_and_short_prompts_alone(body: str) -> None:
+    tree = parse_page(f"<html><body>{body}</body></html>")
+    assert tree is not None
+    before = lxml.etree.tostring(tree)
+    assert lxml.etree.tostring(unmask_paywalled_text(tree)) == before

@@ -181,10 +181,6 @@ def _fromstring(data: bytes) -> tuple[HtmlElement, bool]:
 # id/class words of the containers that hold the rest of an article behind a paywall, in the HTML
 # all along; trafilatura discards an id with "premium" and a class with "paid-content"
 _PAYWALL_MARK = re.compile(r"paywall|premium|paid-?content|subscriber|plus-content|locked", re.I)
-# the ids and classes of the containers unmask_paywalled_text looks at (tree.iter("div", "section"))
-_CONTAINER_MARKS = XPath(
-    "descendant-or-self::*[self::div or self::section]/@*[name() = 'class' or name() = 'id']", smart_strings=False
-)
 # that much paragraph text makes a container article text, not a "subscribe now" box
 _PAYWALLED_PROSE_CHARS = 200
 
@@ -210,10 +206,6 @@ def unmask_paywalled_text(tree: HtmlElement) -> HtmlElement:
     subscription prompt does not qualify and stays as it is. (Merging siblings that merely
     share a class fired on 191 of the 745 dev pages, columns and cards mostly: not done.)
     """
-    # speed: most pages carry no mark at all, found by one search over all the containers' ids and
-    # classes (a mark lies within one value: the words hold no newline) instead of one per container
-    if not _PAYWALL_MARK.search("\n".join(_CONTAINER_MARKS(tree))):
-        return tree
     for element in list(tree.iter("div", "section")):
         # the marks first: an unmarked container is left as it is, and most are unmarked (speed:
         # the paragraph count walks every container's subtree)

@@ -261,13 +261,17 @@ def unwrap_layout_tables(tree: HtmlElement) -> HtmlElement:
 
 
 def _is_link_table(table: HtmlElement) -> bool:
-    cells = [cell for cell in table.iter("td", "th") if "".join(cell.itertext()).strip()]
-    if len(cells) < _LINK_TABLE_CELLS:
-        return False
-    return all(
-        "".join(cell.itertext()).strip() == "".join("".join(a.itertext()) for a in cell.iter("a")).strip()
-        for cell in cells
-    )
+    # at least _LINK_TABLE_CELLS cells with text, and every one of them all link text; the first
+    # cell with other text decides (speed: a data table's cells are not all read)
+    cells = 0
+    for cell in table.iter("td", "th"):
+        text = "".join(cell.itertext()).strip()
+        if not text:
+            continue
+        if text != "".join("".join(a.itertext()) for a in cell.iter("a")).strip():
+            return False
+        cells += 1
+    return cells >= _LINK_TABLE_CELLS
 
 
 def drop_link_tables(tree: HtmlElement) -> HtmlElement:

@@ -8,7 +8,7 @@ import lxml.etree
 import pytest
 from trafilatura.utils import load_html
 
-from cleaning.extraction.htmltree import _load_html, parse_page, text_content, unmask_paywalled_text
+from cleaning.extraction.htmltree import _load_html, drop_link_tables, parse_page, text_content, unmask_paywalled_text
 
 _PAGES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "pages").glob("*.html"))
 _DOCUMENT = '<html lang="en"><head><title>T</title></head><body><p>One</p><p>Two</p></body></html>'
@@ -119,3 +119,28 @@ def test_unmask_leaves_unmarked_containers_and_short_prompts_alone(body: str) ->
     assert tree is not None
     before = lxml.etree.tostring(tree)
     assert lxml.etree.tostring(unmask_paywalled_text(tree)) == before
+
+
+def _row(*cells: str) -> str:
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+
+@pytest.mark.parametrize(
+    ("rows", "dropped"),
+    [
+        (
+            _row('<a href="/a">全国版</a>', '<a href="/b">安徽省</a>')
+            + _row('<a href="/c">北京市</a>', " <a>上海</a> "),
+            True,
+        ),
+        (_row('<a href="/a">A</a>', '<a href="/b">B</a>') + _row('<a href="/c">C</a>', ""), False),  # 3 cells with text
+        (_row('<a href="/a">A</a>', '<a href="/b">B</a>') + _row('<a href="/c">C</a>', "<a>D</a>, 4"), False),
+        (_row("Year", "Tons") + _row("2020", '<a href="/n">12</a>') + _row("<a>x</a>", "<a>y</a>"), False),
+    ],
+)
+def test_drop_link_tables_drops_grids_of_links_only(rows: str, dropped: bool) -> None:
+    tree = parse_page(f"<html><body><p>Before</p><table>{rows}</table>after</body></html>")
+    assert tree is not None
+    drop_link_tables(tree)
+    assert (tree.find(".//table") is None) is dropped
+    assert "after" in text_content(tree)

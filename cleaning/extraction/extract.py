@@ -108,10 +108,11 @@ def _extract_html(decoded: str, url: str | None, rules: RuleSet, include_comment
         document = document or balanced
     if document is None:
         return _Outcome(fired=fired)
-    page_type, why = classify_page(tree, decoded, text)
+    links = link_texts(tree)  # trafilatura worked on copies: the prepared tree
+    page_type, why = classify_page(tree, decoded, text, links)
     if page_type is not PageType.ARTICLE:
         return _Outcome(fired=fired, reason=RejectReason.NOT_AN_ARTICLE, detail=why)
-    text = drop_related_links(normalize_text(text, list_markers=True), link_texts(tree))
+    text = drop_related_links(normalize_text(text, list_markers=True), links)
     extracted = {name: getattr(document, name, None) for name in _METADATA_FIELDS}
     if include_comments and document.comments:
         extracted["comments"] = normalize_text(document.comments)

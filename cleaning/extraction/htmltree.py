@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from lxml.etree import XPath
+from lxml.etree import XPath, tostring
 from lxml.html import HtmlElement, document_fromstring, fromstring
 from trafilatura.settings import CUT_EMPTY_ELEMS
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, is_dubious_html, load_html
@@ -18,6 +18,7 @@ __all__ = [
     "parse_document",
     "parse_page",
     "prune",
+    "text_content",
     "unmask_paywalled_text",
     "unwrap_layout_tables",
 ]
@@ -42,6 +43,16 @@ _LAYOUT_ATTRIBUTES = (
     "border",
     "bgcolor",
 )
+
+
+def text_content(element: HtmlElement) -> str:
+    """Return element.text_content(): the text of its subtree, its tail left out, sooner.
+
+    lxml.html evaluates the XPath string() for each element; that is libxml2's
+    xmlNodeGetContent, which the text serialization calls too, without setting up an
+    XPath context (a third fewer instructions over the <a>s of a page).
+    """
+    return tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
 def parse_page(html: str) -> HtmlElement | None:
@@ -175,7 +186,7 @@ _PAYWALLED_PROSE_CHARS = 200
 
 
 def _paragraph_chars(element: HtmlElement) -> int:
-    return sum(len(p.text_content().strip()) for p in element.iter("p"))
+    return sum(len(text_content(p).strip()) for p in element.iter("p"))
 
 
 def _previous_element(element: HtmlElement) -> HtmlElement | None:
@@ -250,13 +261,17 @@ def unwrap_layout_tables(tree: HtmlElement) -> HtmlElement:
 
 
 def _is_link_table(table: HtmlElement) -> bool:
-    cells = [cell for cell in table.iter("td", "th") if "".join(cell.itertext()).strip()]
-    if len(cells) < _LINK_TABLE_CELLS:
-        return False
-    return all(
-        "".join(cell.itertext()).strip() == "".join("".join(a.itertext()) for a in cell.iter("a")).strip()
-        for cell in cells
-    )
+    # at least _LINK_TABLE_CELLS cells with text, and every one of them all link text; the first
+    # cell with other text decides (speed: a data table's cells are not all read)
+    cells = 0
+    for cell in table.iter("td", "th"):
+        text = "".join(cell.itertext()).strip()
+        if not text:
+            continue
+        if text != "".join("".join(a.itertext()) for a in cell.iter("a")).strip():
+            return False
+        cells += 1
+    return cells >= _LINK_TABLE_CELLS
 
 
 def drop_link_tables(tree: HtmlElement) -> HtmlElement:

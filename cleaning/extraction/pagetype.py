@@ -11,8 +11,6 @@ import re
 
 from lxml.html import HtmlElement
 
-from cleaning.extraction.candidates import link_texts
-
 __all__ = ["PageType", "classify_page", "is_robots_txt"]
 
 
@@ -70,9 +68,11 @@ def _title(tree: HtmlElement) -> str:
     return " ".join(_SPACES.sub(" ", element.text_content()) for element in (element, heading) if element is not None)
 
 
-def classify_page(tree: HtmlElement, html: str, text: str) -> tuple[PageType, str]:
+def classify_page(tree: HtmlElement, html: str, text: str, links: set[str]) -> tuple[PageType, str]:
     """Classify a parsed page (tree, its markup html) given the body text extraction found.
 
+    links is candidates.link_texts(tree), which the extraction needs for the article too (speed:
+    it reads the text of every <a>, and pages with a long body read it twice).
     Returns the type and a short reason for the rejects' detail.
     """
     if is_robots_txt(text):
@@ -83,7 +83,6 @@ def classify_page(tree: HtmlElement, html: str, text: str) -> tuple[PageType, st
         return PageType.ERROR, "an error page (its title says not found)"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) >= _LISTING_MIN_LINES:
-        links = link_texts(tree)
         linked = sum(1 for line in lines if line in links)
         if linked >= _LISTING_LINK_SHARE * len(lines):
             return PageType.LISTING, f"a listing: {linked} of {len(lines)} body lines are the page's links"

@@ -13,6 +13,7 @@ from cleaning.extraction.candidates import (
     SHORT_RESULT_CHARS,
     PageProse,
     drop_related_links,
+    link_texts,
     page_prose,
     prefer_recall,
     wants_recall_pass,
@@ -38,6 +39,25 @@ def test_page_prose_counts_paragraphs_outside_chrome_and_menus() -> None:
 <article><p>{SENTENCE}</p><p><a href="/a">{SENTENCE}</a></p><p>{SENTENCE}</p></article>
 <footer><p>{SENTENCE}</p></footer></body></html>"""
     assert prose_of(html).paragraph_chars == 2 * len(SENTENCE.strip())
+
+
+def test_page_prose_leaves_out_paragraphs_at_any_depth_under_chrome() -> None:
+    html = f"""<html><body>
+<header><div><section><p>{SENTENCE}</p></section></div></header>
+<aside><nav><p>{SENTENCE}</p></nav><p>{SENTENCE}</p></aside>
+<div><form><div><p>{SENTENCE}</p></div></form><p>{SENTENCE}</p></div>
+<article><aside><p>{SENTENCE}</p></aside><p>{SENTENCE}</p><p> </p></article>
+<p>{SENTENCE}</p></body></html>"""
+    assert prose_of(html).paragraph_chars == 3 * len(SENTENCE.strip())
+
+
+def test_link_texts_collapse_every_kind_of_whitespace_and_leave_out_empty_links() -> None:
+    html = """<html><body><p><a href="/1"> Ferry\tpier\n opens </a>
+<a href="/2">Harbour&#160;&#160;<b>news</b>\u3000today</a><a href="/3"> </a><a href="/4"><img src="x.png"></a>
+<a href="/5">Ferry pier opens</a></p><div>tail text</div></body></html>"""
+    tree = parse_page(html)
+    assert tree is not None
+    assert link_texts(tree) == {"Ferry pier opens", "Harbour news today"}
 
 
 def test_page_prose_reads_the_longest_json_ld_article_body() -> None:

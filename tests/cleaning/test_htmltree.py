@@ -8,7 +8,7 @@ import lxml.etree
 import pytest
 from trafilatura.utils import load_html
 
-from cleaning.extraction.htmltree import _load_html, parse_page
+from cleaning.extraction.htmltree import _load_html, drop_link_tables, parse_page, text_content, unmask_paywalled_text
 
 _PAGES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "pages").glob("*.html"))
 _DOCUMENT = '<html lang="en"><head><title>T</title></head><body><p>One</p><p>Two</p></body></html>'
@@ -64,3 +64,83 @@ def test_parse_page_still_wraps_fragments_into_a_document() -> None:
     assert tree is not None
     assert tree.tag == "html"
     assert [p.text for p in tree.iter("p")] == ["One"]
+
+
+@pytest.mark.parametrize("path", _PAGES, ids=lambda path: path.name)
+def test_text_content_is_lxml_htmls_on_every_element_of_the_fixture_pages(path: Path) -> None:
+    tree = parse_page(path.read_text(encoding="utf-8"))
+    assert tree is not None
+    assert [text_content(element) for element in tree.iter()] == [element.text_content() for element in tree.iter()]
+
+
+def test_text_content_leaves_out_the_tail_and_comments_and_keeps_entities() -> None:
+    tree = parse_page("<html><body><div>a &amp; b<p>x<b>y</b>z&#160;</p>tail<script>s=1</script></div></body></html>")
+    assert tree is not None
+    div = tree.find(".//div")
+    assert div is not None
+    div.append(lxml.etree.Comment("a comment code added"))
+    assert text_content(div) == div.text_content() == "a & bxyz\xa0tails=1"
+    assert text_content(div.find("p")) == "xyz\xa0"  # type: ignore[arg-type]
+
+
+_STORY = "The harbour authority said on Tuesday that the new ferry pier would open next year. " * 3
+
+
+def _unmasked(body: str) -> str:
+    tree = parse_page(f"<html><body>{body}</body></html>")
+    assert tree is not None
+    body_element = tree.find("body")
+    assert body_element is not None
+    unmask_paywalled_text(tree)
+    return "".join(lxml.etree.tostring(child, encoding="unicode") for child in body_element)
+
+
+def test_unmask_merges_a_marked_container_into_the_text_before_it() -> None:
+    body = f'<div><p>{_STORY}</p></div><section id="premium-part" class="x"><p>{_STORY}</p><p>More.</p></section>'
+    assert _unmasked(body) == f"<div><p>{_STORY}</p><p>{_STORY}</p><p>More.</p></div>"
+
+
+def test_unmask_takes_the_marks_off_a_container_with_nothing_before_it() -> None:
+    body = f'<div id="PayWall" class="story Subscriber-only locked-box"><p>{_STORY}</p></div>'
+    assert _unmasked(body) == f'<div class="story"><p>{_STORY}</p></div>'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'<div><p>{_STORY}</p></div><div class="paywall"><p>Subscribe to read more.</p></div>',  # a short prompt
+        f'<div><p>{_STORY}</p></div><article class="paywall"><p>{_STORY}</p></article>',  # not a div or section
+        f'<div><p>{_STORY}</p></div><div data-role="paywall" title="premium"><p>{_STORY}</p></div>',  # no id or class
+        f'<div class="story"><p>{_STORY}</p></div>',  # no mark at all
+    ],
+)
+def test_unmask_leaves_unmarked_containers_and_short_prompts_alone(body: str) -> None:
+    tree = parse_page(f"<html><body>{body}</body></html>")
+    assert tree is not None
+    before = lxml.etree.tostring(tree)
+    assert lxml.etree.tostring(unmask_paywalled_text(tree)) == before
+
+
+def _row(*cells: str) -> str:
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+
+@pytest.mark.parametrize(
+    ("rows", "dropped"),
+    [
+        (
+            _row('<a href="/a">全国版</a>', '<a href="/b">安徽省</a>')
+            + _row('<a href="/c">北京市</a>', " <a>上海</a> "),
+            True,
+        ),
+        (_row('<a href="/a">A</a>', '<a href="/b">B</a>') + _row('<a href="/c">C</a>', ""), False),  # 3 cells with text
+        (_row('<a href="/a">A</a>', '<a href="/b">B</a>') + _row('<a href="/c">C</a>', "<a>D</a>, 4"), False),
+        (_row("Year", "Tons") + _row("2020", '<a href="/n">12</a>') + _row("<a>x</a>", "<a>y</a>"), False),
+    ],
+)
+def test_drop_link_tables_drops_grids_of_links_only(rows: str, dropped: bool) -> None:
+    tree = parse_page(f"<html><body><p>Before</p><table>{rows}</table>after</body></html>")
+    assert tree is not None
+    drop_link_tables(tree)
+    assert (tree.find(".//table") is None) is dropped
+    assert "after" in text_content(tree)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cleaning.extraction.candidates import link_texts
 from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.htmltree import parse_page
 from cleaning.extraction.pagetype import PageType, classify_page, is_robots_txt
@@ -17,7 +18,7 @@ PROSE = "The harbour authority said on Tuesday that the new ferry pier would ope
 def classify(html: str, text: str) -> PageType:
     tree = parse_page(html)
     assert tree is not None
-    return classify_page(tree, html, text)[0]
+    return classify_page(tree, html, text, link_texts(tree))[0]
 
 
 def home_page(og_type: str = "website") -> str:

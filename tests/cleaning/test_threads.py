@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from cleaning.extraction.boilerplate import remove_boilerplate
 from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.htmltree import parse_page
 from cleaning.extraction.rules import load_rules
-from cleaning.extraction.threads import drop_thread_replies
+from cleaning.extraction.threads import _reply_number, drop_thread_replies
 
 THREAD = (Path(__file__).parents[1] / "fixtures" / "pages" / "forum_thread_hans.html").read_text(encoding="utf-8")
 RULES = load_rules(None)
@@ -59,3 +60,24 @@ def test_pages_without_a_floor_character_are_skipped() -> None:
     tree = parse_page(html)
     assert tree is not None
     assert not drop_thread_replies(tree, html)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("第 2 楼", 2),
+        ("第3樓 发表于 2020-01-01", 3),
+        ("2楼", 2),
+        ("张三 12楼：", 12),
+        ("回复 #3", 3),
+        ("回覆#4 李四", 4),
+        ("回帖 # 5", 5),
+        ("楼主", None),
+        ("1楼", None),  # the first post is not a reply
+        ("在2楼办公", None),  # a floor of a building
+        ("回家 3 次", None),
+        ("2 floors", None),
+    ],
+)
+def test_reply_number_reads_a_replys_floor_header(text: str, number: int | None) -> None:
+    assert _reply_number(text) == number

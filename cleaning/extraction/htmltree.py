@@ -215,9 +215,10 @@ def unmask_paywalled_text(tree: HtmlElement) -> HtmlElement:
         previous = _previous_element(element)
         follows_text = previous is not None and previous.tag in ("div", "section", "article")
         if follows_text and previous is not None and _paragraph_chars(previous):
-            previous.extend(list(element))
+            # the container's own leading text comes before its children, as on the page
             if element.text and element.text.strip():
-                previous.append(_text_paragraph(element.text))
+                previous.append(_text_paragraph(previous, element.text))
+            previous.extend(list(element))
             element.drop_tree()
             continue
         if _PAYWALL_MARK.search(element.get("id", "")):
@@ -227,8 +228,10 @@ def unmask_paywalled_text(tree: HtmlElement) -> HtmlElement:
     return tree
 
 
-def _text_paragraph(text: str) -> HtmlElement:
-    paragraph = HtmlElement("p")
+def _text_paragraph(sibling: HtmlElement, text: str) -> HtmlElement:
+    # made by the tree's own factory: HtmlElement("p") would be an element named "HtmlElement"
+    # holding the text "p"
+    paragraph = sibling.makeelement("p", {})
     paragraph.text = text
     return paragraph
 

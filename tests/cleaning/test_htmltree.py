@@ -100,6 +100,11 @@ def test_unmask_merges_a_marked_container_into_the_text_before_it() -> None:
     assert _unmasked(body) == f"<div><p>{_STORY}</p><p>{_STORY}</p><p>More.</p></div>"
 
 
+def test_unmask_keeps_a_marked_containers_leading_text_as_a_paragraph_in_place() -> None:
+    body = f'<div><p>{_STORY}</p></div><div class="paywall">Second half. <p>{_STORY}</p></div>'
+    assert _unmasked(body) == f"<div><p>{_STORY}</p><p>Second half. </p><p>{_STORY}</p></div>"
+
+
 def test_unmask_takes_the_marks_off_a_container_with_nothing_before_it() -> None:
     body = f'<div id="PayWall" class="story Subscriber-only locked-box"><p>{_STORY}</p></div>'
     assert _unmasked(body) == f'<div class="story"><p>{_STORY}</p></div>'

@@ -83,6 +83,9 @@ def test_header_window_prefers_the_headline_over_related_links():
     assert dates.published[0].at.isoformat() == "2005-03-21T03:21:00+00:00"
     assert "2005年03月21日 11:21 来源：示例日报" in dates.header_lines
     assert article_lines(lines, body, after=1) == lines[4:7]
+    # the body's start is cached for the page's lines as they were: a changed page is searched again
+    lines.insert(0, "广告")
+    assert article_lines(lines, body, after=1) == lines[5:8]
 
 
 @pytest.mark.parametrize(

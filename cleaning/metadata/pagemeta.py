@@ -364,9 +364,17 @@ def _read_tree(root: Any, html: str) -> PageMeta:
         tag = element.tag
         if not isinstance(tag, str) or tag in {"meta", "link", "script", "style", "body", "html"}:
             continue
-        prop = element.get("itemprop") or element.get("property") or ""
-        classes = element.get("class") or ""
-        rel = element.get("rel") or ""
+        # one list of names, then a get for each name it holds: four gets on every element cost more
+        names = element.keys()
+        if not names:
+            continue  # nothing marks it: an <a> without href is no author's link either
+        prop = (
+            (element.get("itemprop") or element.get("property") or "")
+            if "itemprop" in names or "property" in names
+            else ""
+        )
+        classes = (element.get("class") or "") if "class" in names else ""
+        rel = (element.get("rel") or "") if "rel" in names else ""
         if not (prop or rel) and (tag != "a" or by_link is not None):
             marked = marks.get(classes)
             if marked is None:

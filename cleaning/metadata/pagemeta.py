@@ -157,9 +157,11 @@ def _pick_json_ld(scripts: list[str]) -> dict[str, Any]:
     candidates: list[dict[str, Any]] = []
     nodes: dict[str, dict[str, Any]] = {}
     for raw in scripts:
+        # _CDATA is tried at every character of the script: a search in C for its markers first
+        text = _CDATA.sub("", raw) if "<![CDATA[" in raw or "]]>" in raw else raw
         try:
             # some CMSs leave raw newlines inside JSON strings; strict=False accepts them
-            data = json.loads(_CDATA.sub("", raw), strict=False)
+            data = json.loads(text, strict=False)
         except (ValueError, RecursionError):
             continue
         for item in _iter_json_ld(data):

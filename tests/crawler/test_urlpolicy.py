@@ -225,6 +225,20 @@ def _crawl_with_robots(tmp_path: Path, robots: str | None, routes: dict[str, obj
     return {"result": result, "requests": requests}
 
 
+def test_requests_waiting_together_for_robots_txt_are_all_checked(tmp_path: Path) -> None:
+    # three feeds of one host start at once: all three wait for its robots.txt, and the two it
+    # disallows must stay unfetched, not only the first waiter's
+    site = make_site(tmp_path / "site", ["{{BASE}}/story.html"], {}, "User-agent: *\nDisallow: /secret/\n")
+    with DemoServer(site) as server:
+        feeds = ", ".join(f'"{server.base_url}{path}"' for path in ("/feed.xml", "/secret/one.xml", "/secret/two.xml"))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'[[source]]\nname = "hostile"\nfeeds = [{feeds}]\n', encoding="utf-8")
+        run_crawl(sources, tmp_path / "output")
+        paths = [r.path for r in server.requests]
+    assert "/story.html" in paths
+    assert not [path for path in paths if path.startswith("/secret/")], paths
+
+
 def test_robots_txt_answering_500_disallows_everything(tmp_path: Path) -> None:
     crawl = _crawl_with_robots(tmp_path, None, {"/robots.txt": {"status": 500}})
     paths = {r.path for r in crawl["requests"]}  # type: ignore[attr-defined]

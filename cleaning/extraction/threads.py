@@ -24,6 +24,8 @@ _REPLY_FLOOR = re.compile(
 )
 # speed: most pages carry none of these at all (a substring test, much faster than a regex)
 _FLOOR_WORDS = ("楼", "樓", "回")
+# what follows 回复 (回覆, 回帖) in _REPLY_FLOOR's third branch
+_AFTER_REPLY_WORD = re.compile(r"\s*#\s*\d")
 # a header is short: a floor, a name, a date, a score
 _HEADER_CHARS = 120
 # at least this many reply headers make a thread
@@ -42,6 +44,33 @@ def _reply_number(text: str) -> int | None:
         return None
     number = int(next(group for group in match.groups() if group is not None))
     return number if number >= 2 else None
+
+
+def _may_name_a_floor(text: str) -> bool:
+    """Tell whether text holds what each match of _REPLY_FLOOR holds: a digit before 楼 or 樓 (spaces
+    between), or 回复, 回覆 or 回帖 before # and a digit; every element's text and tail is part of the
+    page's text, so a page without it has no floor header.
+
+    Speed: most Chinese pages hold 楼 or 回 somewhere, and reading each element's text and tail in
+    Python cost 0.7 ms a page on cwced-zh; these substring searches (five times as fast as a regex
+    search for the same) tell the pages without floors at a fraction of that.
+    """
+    for word in ("楼", "樓"):
+        at = text.find(word)
+        while at >= 0:
+            before = at - 1
+            while before >= 0 and text[before].isspace():  # what the pattern's \s and \d match
+                before -= 1
+            if before >= 0 and text[before].isdecimal():
+                return True
+            at = text.find(word, at + 1)
+    for word in ("回复", "回覆", "回帖"):
+        at = text.find(word)
+        while at >= 0:
+            if _AFTER_REPLY_WORD.match(text, at + len(word)):
+                return True
+            at = text.find(word, at + len(word))
+    return False
 
 
 def _headers(tree: HtmlElement) -> list[HtmlElement]:
@@ -70,7 +99,7 @@ def drop_thread_replies(tree: HtmlElement, html: str) -> bool:
 
     html is the page's markup, to skip pages without a floor character at once.
     """
-    if not any(word in html for word in _FLOOR_WORDS):
+    if not any(word in html for word in _FLOOR_WORDS) or not _may_name_a_floor(text_content(tree)):
         return False
     headers = _headers(tree)
     if len(headers) < _MIN_REPLIES:

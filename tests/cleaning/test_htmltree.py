@@ -8,7 +8,14 @@ import lxml.etree
 import pytest
 from trafilatura.utils import load_html
 
-from cleaning.extraction.htmltree import _load_html, drop_link_tables, parse_page, text_content, unmask_paywalled_text
+from cleaning.extraction.htmltree import (
+    _load_html,
+    drop_link_tables,
+    parse_page,
+    text_content,
+    unmask_paywalled_text,
+    unwrap_layout_tables,
+)
 
 _PAGES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "pages").glob("*.html"))
 _DOCUMENT = '<html lang="en"><head><title>T</title></head><body><p>One</p><p>Two</p></body></html>'
@@ -149,3 +156,37 @@ def test_drop_link_tables_drops_grids_of_links_only(rows: str, dropped: bool) ->
     drop_link_tables(tree)
     assert (tree.find(".//table") is None) is dropped
     assert "after" in text_content(tree)
+
+
+_LONG_CELL = "本报讯 记者从市政府获悉，新的轮渡码头将于明年启用，" * 8
+
+
+def test_unwrap_turns_nested_layout_tables_into_divs_and_keeps_data_tables() -> None:
+    data = "<table><tr><th>区</th><th>长度</th></tr><tr><td>中环</td><td>1.5</td></tr></table>"
+    inner = f'<table width="80%"><tr><td align="left">{_LONG_CELL}</td></tr></table>'
+    layout = f'<table border="1"><tbody><tr><td width="20" class="c">{inner}</td><td>{data}</td></tr></tbody></table>'
+    tree = parse_page(f"<html><body>{layout}{data}</body></html>")
+    assert tree is not None
+    unwrap_layout_tables(tree)
+    body = tree.find("body")
+    assert body is not None
+    first, second = list(body)
+    # the layout table, and every table inside it (a data table too), are <div>s without layout attributes
+    assert {element.tag for element in first.iter()} == {"div"}
+    assert [dict(element.attrib) for element in first.iter() if element.attrib] == [{"class": "c"}]
+    assert _LONG_CELL in text_content(first)
+    # a data table outside it stays a table
+    assert [element.tag for element in second.iter()] == ["table", "tr", "th", "th", "tr", "td", "td"]
+
+
+def test_unwrap_judges_each_table_outside_layout_tables_on_its_own() -> None:
+    column = f'<table><tr><td valign="top">{_LONG_CELL}</td></tr></table>'
+    short = '<table><tr><td valign="top">短</td></tr></table>'
+    tree = parse_page(f"<html><body>{column}{short}</body></html>")
+    assert tree is not None
+    unwrap_layout_tables(tree)
+    body = tree.find("body")
+    assert body is not None
+    assert [child.tag for child in body] == ["div", "table"]
+    assert body[0].find(".//div[@valign]") is None
+    assert body[1].find(".//td[@valign]") is not None

@@ -11,7 +11,7 @@ from cleaning.extraction.boilerplate import remove_boilerplate
 from cleaning.extraction.extract import extract_articles
 from cleaning.extraction.htmltree import parse_page
 from cleaning.extraction.rules import load_rules
-from cleaning.extraction.threads import _reply_number, drop_thread_replies
+from cleaning.extraction.threads import _REPLY_FLOOR, _may_name_a_floor, _reply_number, drop_thread_replies
 
 THREAD = (Path(__file__).parents[1] / "fixtures" / "pages" / "forum_thread_hans.html").read_text(encoding="utf-8")
 RULES = load_rules(None)
@@ -81,3 +81,42 @@ def test_pages_without_a_floor_character_are_skipped() -> None:
 )
 def test_reply_number_reads_a_replys_floor_header(text: str, number: int | None) -> None:
     assert _reply_number(text) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第 2 楼",
+        "第3樓",
+        "2楼",
+        " 12 楼：",
+        "回复 #3",
+        "回覆#4",
+        "回帖 # 5",
+        "２楼",  # a full-width digit is one for the regex too
+        "在2楼办公",
+        "楼主",
+        "回复：楼上说得对",
+        "回到首页",
+        "三楼",
+        "2\u3000楼",
+        "楼2",
+        "回复 # 第二",
+        "",
+    ],
+)
+def test_the_page_test_finds_every_text_that_names_a_floor(text: str) -> None:
+    # the quick test of the whole page's text may let a page without floors through, never miss one
+    if _REPLY_FLOOR.search(text):
+        assert _may_name_a_floor(text)
+        assert _may_name_a_floor(f"前文{text}后文")
+
+
+def test_the_page_test_turns_away_pages_without_floor_numbers() -> None:
+    assert not _may_name_a_floor("楼主发了一张图。回复：楼上说得对，回到首页")
+
+
+def test_a_floor_header_in_the_text_of_a_thread_page_is_found() -> None:
+    tree = parse_page(THREAD)
+    assert tree is not None
+    assert drop_thread_replies(tree, THREAD)

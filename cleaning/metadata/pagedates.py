@@ -8,15 +8,16 @@ events the article tells of, not its publication, and are not taken.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import functools
+import itertools
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from cleaning.metadata.dates import MIN_YEAR, ParsedDate, iter_dates, normalize_digits
+from cleaning.metadata.dates import MIN_YEAR, ParsedDate, iter_dates, nfkc, normalize_digits
 from cleaning.schema import DatePrecision
 
 __all__ = [
@@ -78,14 +79,43 @@ class TextDates:
 @functools.lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     # cached: the header search compares every page line with several needles
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    return "".join(nfkc(text).split())
 
 
-def _find_line(lines: Sequence[str], needle: str) -> int | None:
-    key = _key(needle)
-    if len(key) < 4:
-        return None
-    return next((i for i, line in enumerate(lines) if key in _key(line)), None)
+class _Keys:
+    """The _key of each page line, searchable as one string: a search in C for a needle skips the
+    lines without it.
+    """
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.keys = [_key(line) for line in lines]
+        # keys hold no whitespace, nor do needles, which are parts of keys: a match lies in one line
+        self.joined = "\n".join(self.keys)
+        self.starts = [0, *itertools.accumulate(len(key) + 1 for key in self.keys)][: len(self.keys)]
+
+    def first(self, needle: str, start: int = 0, stop: int | None = None) -> int | None:
+        """Return the first line from start (and before stop) whose key holds needle."""
+        stop = len(self.keys) if stop is None else min(stop, len(self.keys))
+        if start >= stop:
+            return None
+        at = self.joined.find(needle, self.starts[start])
+        if at < 0:
+            return None
+        line = bisect.bisect_right(self.starts, at) - 1
+        return line if line < stop else None
+
+    def holding(self, needle: str) -> Iterator[int]:
+        """Yield each line whose key holds needle, in order."""
+        line = self.first(needle)
+        while line is not None:
+            yield line
+            line = self.first(needle, line + 1)
+
+
+# cached: the header search, the body's start and article_lines read the same page lines
+@functools.lru_cache(maxsize=4)
+def _page_keys(lines: tuple[str, ...]) -> _Keys:
+    return _Keys(lines)
 
 
 def _body_start(lines: Sequence[str], text_lines: Sequence[str]) -> int | None:
@@ -103,16 +133,14 @@ def _body_start(lines: Sequence[str], text_lines: Sequence[str]) -> int | None:
 # page lines (when the body has no lead credits above it)
 @functools.lru_cache(maxsize=4)
 def _confirmed_start(lines: tuple[str, ...], needles: tuple[str, ...]) -> int | None:
-    keys = [_key(line) for line in lines]
+    keys = _page_keys(lines)
     best: tuple[int, int, int, int] | None = None  # (-confirmations, span, needle, line)
     for n, needle in enumerate(needles):
-        for i, key in enumerate(keys):
-            if needle not in key:
-                continue
+        for i in keys.holding(needle):
             confirmed, at = 0, i
             for later in needles[n + 1 :]:
                 # in reading order: the next needle at or after the previous one
-                found = next((j for j in range(at, min(len(keys), i + _CONFIRM_LINES)) if later in keys[j]), None)
+                found = keys.first(later, at, i + _CONFIRM_LINES)
                 if found is not None:
                     confirmed, at = confirmed + 1, found
             candidate = (-confirmed, at - i, n, i)
@@ -133,9 +161,10 @@ def article_lines(lines: Sequence[str], text_lines: Sequence[str], *, after: int
     end = start
     for line in reversed(text_lines[-5:]):
         if len(_key(line)) >= 8:
-            found = _find_line(lines[start:], _key(line)[:12])
+            needle = _key(_key(line)[:12])
+            found = _page_keys(tuple(lines)).first(needle, start) if len(needle) >= 4 else None
             if found is not None:
-                end = start + found
+                end = found
                 break
     return list(lines[start : end + after + 1])
 
@@ -145,6 +174,7 @@ def _header_windows(
 ) -> list[tuple[int, int, int]]:
     """Return (start, headline, end) line windows around each headline candidate, best first."""
     body = _body_start(lines, text_lines)
+    keys = _page_keys(tuple(lines))
     windows = []
     for title in titles:
         whole = _key(title)
@@ -157,11 +187,11 @@ def _header_windows(
         # Halskrankheiten"); of several such lines, one the body follows or starts with comes
         # first, not the same headline in a ticker atop the page
         ranked = []
-        for i, line in enumerate(lines):
-            if key in (line_key := _key(line)):
-                whole_line = whole in line_key
-                own = whole_line and body is not None and 0 <= body - i <= _HEADER_LINES
-                ranked.append((not whole_line, not own, len(line_key) - len(whole), i))
+        for i in keys.holding(key):
+            line_key = keys.keys[i]
+            whole_line = whole in line_key
+            own = whole_line and body is not None and 0 <= body - i <= _HEADER_LINES
+            ranked.append((not whole_line, not own, len(line_key) - len(whole), i))
         heads: list[int] = []
         for *_, i in sorted(ranked):
             # two places, not the headline and the breadcrumb right above it that quotes it

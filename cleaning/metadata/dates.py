@@ -559,6 +559,9 @@ def nfkc(text: str) -> str:
 # a time glued to the year before it, where markup sets the date and the time in adjacent
 # elements ("3 de mayo de 2022" + "21:25", "28.09.19" + "12:44")
 _GLUED_TIME = re.compile(r"(?<!\d)((?:19|20)\d\d|\d{1,2}\.\d{1,2}\.\d\d)(?=(?:[01]?\d|2[0-3]):[0-5]\d(?!\d))")
+# what every match of _GLUED_TIME holds: a search for it costs a sixth of _GLUED_TIME's, which
+# tries its year at every character, and most lines with a colon hold no time
+_CLOCK = re.compile(r"\d:[0-5]\d")
 
 
 def normalize_digits(text: str) -> str:
@@ -567,7 +570,7 @@ def normalize_digits(text: str) -> str:
     """
     # full-width digits and colons (２０２５年３月４日 １４：０５) become ASCII
     text = nfkc(text)
-    if ":" in text:
+    if ":" in text and _CLOCK.search(text):
         text = _GLUED_TIME.sub(r"\1 ", text)
     if "年" not in text:
         return text

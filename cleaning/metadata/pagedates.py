@@ -461,6 +461,13 @@ def _label_after(text: str, start: int) -> str:
 
 def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC, day_first: bool = False) -> list[FoundDate]:
     """Return every date written in text, in reading order, with the label before it (or after it)."""
+    return list(_found_dates(text, timezone, day_first))
+
+
+# cached: the header windows around each headline candidate overlap, and text_dates reads their
+# lines again for each (a fifth of the calls on the trafilatura set repeat one)
+@functools.lru_cache(maxsize=512)
+def _found_dates(text: str, timezone: dt.tzinfo, day_first: bool) -> tuple[FoundDate, ...]:
     text = normalize_digits(text)
     found = [
         FoundDate(parsed, start, _label_before(text, start) or _label_after(text, start))
@@ -473,7 +480,7 @@ def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC, day_first: bool = Fal
         if item.start not in seen:
             seen.add(item.start)
             unique.append(item)
-    return unique
+    return tuple(unique)
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")

@@ -365,9 +365,21 @@ _ANY_PUBLISHED_LABEL = re.compile(
 # case-sensitive search for them costs a fifth of the case-insensitive pattern's, and most page
 # lines hold none. Under re.I an ASCII letter also matches "İ", "ı", "ſ" and the Kelvin sign;
 # lower() maps the Kelvin sign to "k" but not the other three, so a line with those skips the test
+_LABEL_WORD_LIST = (
+    *("date", "publi", "posted", "gepostet", "release", "datum", "erschienen", "pubblicato", "gepubliceerd"),
+    *("opublikowano", "julkaistu", "veröffentlicht"),
+    *("发布", "發布", "發佈", "发表", "發表", "出版", "刊登", "上传", "上傳", "成文", "日期", "时间", "時間"),
+    *("公開日", "投稿日", "掲載日", "配信日"),
+)
+# the words grouped by their first character ("d(?:ate|atum)|p(?:ubli|osted|ubblicato)|…"): at a
+# character that starts several, the pattern tests it once, not once per word (a sixth less time
+# over a page's lines); at any place the same word matches, as words with other first characters
+# cannot match there
 _LABEL_WORDS = re.compile(
-    "date|publi|posted|gepostet|release|datum|erschienen|pubblicato|gepubliceerd|opublikowano|julkaistu|veröffentlicht"
-    "|发布|發布|發佈|发表|發表|出版|刊登|上传|上傳|成文|日期|时间|時間|公開日|投稿日|掲載日|配信日"
+    "|".join(
+        f"{first}(?:{'|'.join(word[1:] for word in _LABEL_WORD_LIST if word[0] == first)})"
+        for first in dict.fromkeys(word[0] for word in _LABEL_WORD_LIST)
+    )
 )
 _FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 

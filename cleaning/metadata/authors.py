@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -832,6 +833,9 @@ def _labelled(text: str) -> bool:
     return _hinted(text.lower()) or (not text.isascii() and _FOLDS_TO_ASCII.search(text) is not None)
 
 
+# cached: pick_authors reads the body's lines and then the page lines around it, which repeat
+# most of them (a third of the calls on the trafilatura set)
+@functools.lru_cache(maxsize=1024)
 def _may_hold_byline(line: str) -> bool:
     lowered = line.lower()
     if _hinted(lowered) or lowered.lstrip().startswith(_EN_OPENERS):

@@ -8,15 +8,16 @@ events the article tells of, not its publication, and are not taken.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import functools
+import itertools
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from cleaning.metadata.dates import MIN_YEAR, ParsedDate, iter_dates, normalize_digits
+from cleaning.metadata.dates import MIN_YEAR, ParsedDate, iter_dates, nfkc, normalize_digits
 from cleaning.schema import DatePrecision
 
 __all__ = [
@@ -78,14 +79,43 @@ class TextDates:
 @functools.lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     # cached: the header search compares every page line with several needles
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    return "".join(nfkc(text).split())
 
 
-def _find_line(lines: Sequence[str], needle: str) -> int | None:
-    key = _key(needle)
-    if len(key) < 4:
-        return None
-    return next((i for i, line in enumerate(lines) if key in _key(line)), None)
+class _Keys:
+    """The _key of each page line, searchable as one string: a search in C for a needle skips the
+    lines without it.
+    """
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.keys = [_key(line) for line in lines]
+        # keys hold no whitespace, nor do needles, which are parts of keys: a match lies in one line
+        self.joined = "\n".join(self.keys)
+        self.starts = [0, *itertools.accumulate(len(key) + 1 for key in self.keys)][: len(self.keys)]
+
+    def first(self, needle: str, start: int = 0, stop: int | None = None) -> int | None:
+        """Return the first line from start (and before stop) whose key holds needle."""
+        stop = len(self.keys) if stop is None else min(stop, len(self.keys))
+        if start >= stop:
+            return None
+        at = self.joined.find(needle, self.starts[start])
+        if at < 0:
+            return None
+        line = bisect.bisect_right(self.starts, at) - 1
+        return line if line < stop else None
+
+    def holding(self, needle: str) -> Iterator[int]:
+        """Yield each line whose key holds needle, in order."""
+        line = self.first(needle)
+        while line is not None:
+            yield line
+            line = self.first(needle, line + 1)
+
+
+# cached: the header search, the body's start and article_lines read the same page lines
+@functools.lru_cache(maxsize=4)
+def _page_keys(lines: tuple[str, ...]) -> _Keys:
+    return _Keys(lines)
 
 
 def _body_start(lines: Sequence[str], text_lines: Sequence[str]) -> int | None:
@@ -103,16 +133,14 @@ def _body_start(lines: Sequence[str], text_lines: Sequence[str]) -> int | None:
 # page lines (when the body has no lead credits above it)
 @functools.lru_cache(maxsize=4)
 def _confirmed_start(lines: tuple[str, ...], needles: tuple[str, ...]) -> int | None:
-    keys = [_key(line) for line in lines]
+    keys = _page_keys(lines)
     best: tuple[int, int, int, int] | None = None  # (-confirmations, span, needle, line)
     for n, needle in enumerate(needles):
-        for i, key in enumerate(keys):
-            if needle not in key:
-                continue
+        for i in keys.holding(needle):
             confirmed, at = 0, i
             for later in needles[n + 1 :]:
                 # in reading order: the next needle at or after the previous one
-                found = next((j for j in range(at, min(len(keys), i + _CONFIRM_LINES)) if later in keys[j]), None)
+                found = keys.first(later, at, i + _CONFIRM_LINES)
                 if found is not None:
                     confirmed, at = confirmed + 1, found
             candidate = (-confirmed, at - i, n, i)
@@ -133,9 +161,10 @@ def article_lines(lines: Sequence[str], text_lines: Sequence[str], *, after: int
     end = start
     for line in reversed(text_lines[-5:]):
         if len(_key(line)) >= 8:
-            found = _find_line(lines[start:], _key(line)[:12])
+            needle = _key(_key(line)[:12])
+            found = _page_keys(tuple(lines)).first(needle, start) if len(needle) >= 4 else None
             if found is not None:
-                end = start + found
+                end = found
                 break
     return list(lines[start : end + after + 1])
 
@@ -145,6 +174,7 @@ def _header_windows(
 ) -> list[tuple[int, int, int]]:
     """Return (start, headline, end) line windows around each headline candidate, best first."""
     body = _body_start(lines, text_lines)
+    keys = _page_keys(tuple(lines))
     windows = []
     for title in titles:
         whole = _key(title)
@@ -157,11 +187,11 @@ def _header_windows(
         # Halskrankheiten"); of several such lines, one the body follows or starts with comes
         # first, not the same headline in a ticker atop the page
         ranked = []
-        for i, line in enumerate(lines):
-            if key in (line_key := _key(line)):
-                whole_line = whole in line_key
-                own = whole_line and body is not None and 0 <= body - i <= _HEADER_LINES
-                ranked.append((not whole_line, not own, len(line_key) - len(whole), i))
+        for i in keys.holding(key):
+            line_key = keys.keys[i]
+            whole_line = whole in line_key
+            own = whole_line and body is not None and 0 <= body - i <= _HEADER_LINES
+            ranked.append((not whole_line, not own, len(line_key) - len(whole), i))
         heads: list[int] = []
         for *_, i in sorted(ranked):
             # two places, not the headline and the breadcrumb right above it that quotes it
@@ -335,9 +365,21 @@ _ANY_PUBLISHED_LABEL = re.compile(
 # case-sensitive search for them costs a fifth of the case-insensitive pattern's, and most page
 # lines hold none. Under re.I an ASCII letter also matches "İ", "ı", "ſ" and the Kelvin sign;
 # lower() maps the Kelvin sign to "k" but not the other three, so a line with those skips the test
+_LABEL_WORD_LIST = (
+    *("date", "publi", "posted", "gepostet", "release", "datum", "erschienen", "pubblicato", "gepubliceerd"),
+    *("opublikowano", "julkaistu", "veröffentlicht"),
+    *("发布", "發布", "發佈", "发表", "發表", "出版", "刊登", "上传", "上傳", "成文", "日期", "时间", "時間"),
+    *("公開日", "投稿日", "掲載日", "配信日"),
+)
+# the words grouped by their first character ("d(?:ate|atum)|p(?:ubli|osted|ubblicato)|…"): at a
+# character that starts several, the pattern tests it once, not once per word (a sixth less time
+# over a page's lines); at any place the same word matches, as words with other first characters
+# cannot match there
 _LABEL_WORDS = re.compile(
-    "date|publi|posted|gepostet|release|datum|erschienen|pubblicato|gepubliceerd|opublikowano|julkaistu|veröffentlicht"
-    "|发布|發布|發佈|发表|發表|出版|刊登|上传|上傳|成文|日期|时间|時間|公開日|投稿日|掲載日|配信日"
+    "|".join(
+        f"{first}(?:{'|'.join(word[1:] for word in _LABEL_WORD_LIST if word[0] == first)})"
+        for first in dict.fromkeys(word[0] for word in _LABEL_WORD_LIST)
+    )
 )
 _FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 
@@ -431,6 +473,13 @@ def _label_after(text: str, start: int) -> str:
 
 def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC, day_first: bool = False) -> list[FoundDate]:
     """Return every date written in text, in reading order, with the label before it (or after it)."""
+    return list(_found_dates(text, timezone, day_first))
+
+
+# cached: the header windows around each headline candidate overlap, and text_dates reads their
+# lines again for each (a fifth of the calls on the trafilatura set repeat one)
+@functools.lru_cache(maxsize=512)
+def _found_dates(text: str, timezone: dt.tzinfo, day_first: bool) -> tuple[FoundDate, ...]:
     text = normalize_digits(text)
     found = [
         FoundDate(parsed, start, _label_before(text, start) or _label_after(text, start))
@@ -443,7 +492,7 @@ def find_dates(text: str, *, timezone: dt.tzinfo = dt.UTC, day_first: bool = Fal
         if item.start not in seen:
             seen.add(item.start)
             unique.append(item)
-    return unique
+    return tuple(unique)
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")

@@ -520,3 +520,49 @@ def test_the_page_label_screen_keeps_the_lines_the_line_screen_keeps(lines: list
     from cleaning.metadata.pagedates import _has_published_label, _published_label_lines
 
     assert _published_label_lines(lines) == [(i, line) for i, line in enumerate(lines) if _has_published_label(line)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发布时间：２０２２年２月１３日　０４：２２",  # full-width digits, colon and space
+        "ﬁnancial ½ ™ …",  # ligature, fraction, trade mark, ellipsis
+        "Ａ\u0301 e\u0301 한국어 \u1100\u1161\u11a8",  # a replaced letter that composes; Hangul jamo
+        "𝐁𝐨𝐥𝐝 𝟐𝟎𝟐𝟐",  # beyond the table's plane: the full normalization
+        "plain ASCII",
+        "",
+    ],
+)
+def test_nfkc_is_unicodedata_nfkc(text: str) -> None:
+    import unicodedata
+
+    from cleaning.metadata.dates import nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=12))
+def test_nfkc_agrees_on_any_text(text: str) -> None:
+    import unicodedata
+
+    from cleaning.metadata.dates import nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab c\u3000ｂ", max_size=6), max_size=8),
+    st.text(alphabet="abｂ", min_size=1, max_size=3),
+    st.integers(0, 9),
+    st.integers(0, 9),
+)
+def test_page_keys_find_the_lines_a_scan_finds(lines: list[str], needle: str, start: int, stop: int) -> None:
+    # the header search's lookup in the joined keys answers as a test of each line's key would
+    from cleaning.metadata.pagedates import _key, _Keys
+
+    keys = _Keys(lines)
+    scan = [i for i, line in enumerate(lines) if needle in _key(line)]
+    assert list(keys.holding(needle)) == scan
+    assert keys.first(needle, start, stop) == next((i for i in scan if start <= i < stop), None)

@@ -46,6 +46,8 @@ from cleaning.inputs.readers import (
     RawPage,
     ReadReject,
     absolute,
+    inflate,
+    inflated_size,
     iter_inputs,
     late_hints_of,
     merge_late_hints,
@@ -205,7 +207,20 @@ def _failure_detail(error: Exception) -> str:
 
 
 def _clean_batch(pages: list[RawPage], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean a batch; if our code fails on it, clean page by page so one bad page costs one page."""
+    """Clean a batch; if our code fails on it, clean page by page so one bad page costs one page.
+
+    Pages a reader left gzipped are decompressed first; one that cannot be is the reject the reader would have made.
+    """
+    if any(page.gzipped for page in pages):
+        inflated = [inflate(page, config.max_input_bytes) for page in pages]
+        unusable = [item for item in inflated if isinstance(item, ReadReject)]
+        articles, rejects = _clean_batch([item for item in inflated if isinstance(item, RawPage)], config)
+        if not unusable:
+            return articles, rejects
+        found = [r for r in (rejects, _read_reject_rows(unusable)) if len(r)]
+        return articles, pd.concat(found, ignore_index=True)
+    if not pages:
+        return _no_articles(), pd.DataFrame(columns=REJECT_COLUMNS)
     try:
         return clean_pages(_pages_frame(pages), config)
     except Exception as error:
@@ -241,15 +256,18 @@ def _tail_batches(pages: Sequence[RawPage], size: int, workers: int) -> list[lis
     1/(2 x workers) of the bytes left (at least _TAIL_MIN pages, at most size). Which batch a page
     is in changes no row, only the time.
     """
-    order = collections.deque(sorted(pages, key=lambda page: -len(page.raw)))  # stable: ties keep input order
-    left = sum(len(page.raw) for page in order)
+    # what each page will weigh (a gzipped one: decompressed); stable sort: ties keep input order
+    order = collections.deque(sorted(((inflated_size(page), page) for page in pages), key=lambda item: -item[0]))
+    left = sum(weight for weight, _ in order)
     batches = []
     while order:
-        target, batch = left / (2 * workers), [order.popleft()]
-        held = len(batch[0].raw)
+        target = left / (2 * workers)
+        held, first = order.popleft()
+        batch = [first]
         while order and len(batch) < size and (len(batch) < _TAIL_MIN or held < target):
-            batch.append(order.popleft())
-            held += len(batch[-1].raw)
+            weight, page = order.popleft()
+            batch.append(page)
+            held += weight
         batches.append(batch)
         left -= held
     return batches
@@ -603,7 +621,9 @@ def run(
             if done:
                 logger.info("resuming run %s after %d committed inputs", key, done)
             tracker = InputProgress(inputs, enabled=progress)  # counts the files first: a total and an ETA
-            read = tracker.track(iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes))
+            # gzipped pages are decompressed by the batch that cleans them (_clean_batch): in the workers
+            pages = iter_inputs(inputs, source=source, max_bytes=config.max_input_bytes, gunzip=False)
+            read = tracker.track(pages)
             items = itertools.islice(read, done, None)
             summary.pages = summary.resumed_from = done
             position = done

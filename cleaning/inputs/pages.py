@@ -20,7 +20,7 @@ class RawPage:
     """One page as archived: bytes plus what the archive says about them."""
 
     origin: str  # "path/file.warc.gz@1234" (record offset), "path/file.jsonl:7" (line) or the file path
-    raw: bytes  # the payload, transfer and content encodings removed
+    raw: bytes  # the payload, transfer and content encodings removed (but gzipped's)
     media_type: str  # "html", "markdown" or "text": how the payload is to be read
     url: str | None = None
     source: str | None = None
@@ -30,6 +30,8 @@ class RawPage:
     hints: Mapping[str, Any] | None = None  # what the feed or sitemap said of the page
     timezone: str | None = None  # the source's timezone, for dates with no offset
     quality_flags: tuple[str, ...] = ()  # flags the reader already knows (encoding_replaced)
+    # raw is still the gzip file a reader was asked not to decompress (readers.inflate does, where the page is cleaned)
+    gzipped: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,4 +47,5 @@ class ReadReject:
     stage: Stage = Stage.READ
 
 
-PAGE_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RawPage))
+# a frame of pages holds inflated pages only: gzipped is not one of its columns
+PAGE_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RawPage) if f.name != "gzipped")

@@ -45,6 +45,8 @@ __all__ = [
     "RawPage",
     "ReadReject",
     "absolute",
+    "inflate",
+    "inflated_size",
     "iter_inputs",
     "late_hints_of",
     "merge_late_hints",
@@ -232,28 +234,36 @@ def _read_jsonl(path: Path, source: str | None, default_source: str, limit: int)
         yield ReadReject(name, RejectReason.EMPTY_INPUT, "no JSON lines", source=source or default_source)
 
 
+def _unusable(exc: Exception, origin: str, url: str | None, source: str | None, fetched_at: Any) -> ReadReject:
+    """The reject of a file that could not be read or decompressed (damaged, or too large once decompressed)."""
+    return ReadReject(
+        origin,
+        RejectReason.TOO_LARGE if isinstance(exc, TooLarge) else RejectReason.UNREADABLE,
+        str(exc) if isinstance(exc, TooLarge) else f"{type(exc).__name__}: {exc}",
+        url=url,
+        source=source,
+        fetched_at=fetched_at,
+    )
+
+
 def _read_document(
-    path: Path, inner: str, known: _Known, source: str | None, default_source: str, limit: int
+    path: Path, inner: str, known: _Known, source: str | None, default_source: str, limit: int, gunzip: bool = True
 ) -> Iterator[RawPage | ReadReject]:
     """Read an HTML page, a post or a text file (each optionally gzipped)."""
     page_source = source or known.source or default_source
     origin = display_path(path)
     suffix = Path(inner).suffix
+    # nothing here depends on an HTML page's bytes (a post's front matter or a text's media type does):
+    # a gzipped one can be decompressed where it is cleaned (inflate)
+    deferred = not gunzip and suffix in _HTML_SUFFIXES and path.name.lower().endswith(".gz")
     try:
         with open_regular(path) as handle:
             # a .gz file is read whole but capped: gzip's ratio bounds it at ~1000 x the cap
             data = read_capped(handle, limit)
-        if path.name.lower().endswith(".gz"):
+        if path.name.lower().endswith(".gz") and not deferred:
             data = gunzip_capped(data, limit)
     except (*_DAMAGED, TooLarge) as exc:
-        yield ReadReject(
-            origin,
-            RejectReason.TOO_LARGE if isinstance(exc, TooLarge) else RejectReason.UNREADABLE,
-            str(exc) if isinstance(exc, TooLarge) else f"{type(exc).__name__}: {exc}",
-            url=known.url,
-            source=page_source,
-            fetched_at=known.fetched_at,
-        )
+        yield _unusable(exc, origin, known.url, page_source, known.fetched_at)
         return
     page = RawPage(
         origin=origin,
@@ -263,6 +273,7 @@ def _read_document(
         source=page_source,
         fetched_at=known.fetched_at,
         timezone=known.timezone,
+        gzipped=deferred,
     )
     # a .txt file opening with a --- rule and no closing one is plain text, not a broken post
     if (suffix in _MARKDOWN_SUFFIXES and has_front_matter(data)) or (
@@ -294,6 +305,37 @@ def _read_document(
     yield page
 
 
+def inflate(page: RawPage, limit: int = DEFAULT_MAX_BYTES) -> RawPage | ReadReject:
+    """A page read with gunzip=False as the reader would have yielded it decompressed: the page, or its reject.
+
+    Where the page is cleaned (a worker process) rather than where the inputs are read: gzip
+    decompression was most of reading a folder of .html.gz pages, on the one process that
+    feeds every worker. A page not gzipped is returned as it is.
+    """
+    if not page.gzipped:
+        return page
+    try:
+        return dataclasses.replace(page, raw=gunzip_capped(page.raw, limit), gzipped=False)
+    except (*_DAMAGED, TooLarge) as exc:
+        return _unusable(exc, page.origin, page.url, page.source, page.fetched_at)
+    except Exception as exc:  # a bug: this page alone is lost, and says so (as _read_file does)
+        logger.warning("internal error decompressing %s: %s: %s", page.origin, type(exc).__name__, exc)
+        frames = "".join(traceback.format_tb(exc.__traceback__, limit=-2)).rstrip()
+        return ReadReject(
+            page.origin,
+            RejectReason.INTERNAL_ERROR,
+            f"reading stopped after 0 items: {type(exc).__name__}: {exc}\n{frames}",
+            source=page.source,
+        )
+
+
+def inflated_size(page: RawPage) -> int:
+    """Bytes of the page once decompressed, as its gzip trailer says (the last member's, mod 2**32): an estimate."""
+    if not page.gzipped or len(page.raw) < 18:  # 10 bytes of header, 8 of trailer
+        return len(page.raw)
+    return int.from_bytes(page.raw[-4:], "little")
+
+
 _Late = dict[str, list[dict[str, Any]]]
 
 
@@ -302,7 +344,7 @@ def _is_warc(path: Path) -> bool:
 
 
 def _dispatch(
-    path: Path, known: _Known, source: str | None, default_source: str, late: _Late, limit: int
+    path: Path, known: _Known, source: str | None, default_source: str, late: _Late, limit: int, gunzip: bool = True
 ) -> Iterator[RawPage | ReadReject]:
     name = path.name.lower()
     inner = name.removesuffix(".gz")
@@ -312,7 +354,7 @@ def _dispatch(
     elif suffix == ".jsonl":
         yield from _read_jsonl(path, source, default_source, limit)
     elif suffix in _HTML_SUFFIXES | _MARKDOWN_SUFFIXES | _TEXT_SUFFIXES:
-        yield from _read_document(path, inner, known, source, default_source, limit)
+        yield from _read_document(path, inner, known, source, default_source, limit, gunzip)
     else:
         what = suffix + name[len(inner) :] or "files without a suffix"
         yield ReadReject(
@@ -324,7 +366,7 @@ def _dispatch(
 
 
 def _read_file(
-    path: Path, known: _Known, source: str | None, default_source: str, late: _Late, limit: int
+    path: Path, known: _Known, source: str | None, default_source: str, late: _Late, limit: int, gunzip: bool = True
 ) -> Iterator[RawPage | ReadReject]:
     """Read one input file; whatever it is or does, it ends as pages and rejects, never an exception."""
     page_source = source or known.source or default_source
@@ -337,7 +379,7 @@ def _read_file(
         return
     yielded = 0
     try:
-        for item in _dispatch(path, known, source, default_source, late, limit):
+        for item in _dispatch(path, known, source, default_source, late, limit, gunzip):
             yielded += 1
             yield item
     except Exception as exc:  # a reader bug: this file alone is lost, and says so
@@ -364,7 +406,7 @@ def _visible_files(root: Path) -> list[Path]:
 
 
 def _read_folder(
-    root: Path, files: list[Path], source: str | None, late: _Late, limit: int
+    root: Path, files: list[Path], source: str | None, late: _Late, limit: int, gunzip: bool = True
 ) -> Iterator[RawPage | ReadReject]:
     default_source = display_path(root.resolve().name)
     known: dict[Path, _Known] = {}
@@ -377,20 +419,23 @@ def _read_folder(
     for file in files:
         if file.name != MANIFEST_NAME or file_problem(file) is not None:
             entry = known.get(Path(os.path.normpath(file)), _Known())
-            yield from _read_file(file, entry, source, default_source, late, limit)
+            yield from _read_file(file, entry, source, default_source, late, limit, gunzip)
 
 
-def _read_single(path: Path, source: str | None, late: _Late, limit: int) -> Iterator[RawPage | ReadReject]:
+def _read_single(
+    path: Path, source: str | None, late: _Late, limit: int, gunzip: bool = True
+) -> Iterator[RawPage | ReadReject]:
     default_source = display_path(path.resolve().parent.name)
     manifest = path.parent / MANIFEST_NAME
     if path.name == MANIFEST_NAME and file_problem(path) is None:  # a manifest given by name: read its pages
         entries, rejects = _read_manifest(path, source or default_source, limit)
         yield from rejects
         for file, entry in sorted(entries.items()):
-            yield from _read_file(file, entry, source, default_source, late, limit)
+            yield from _read_file(file, entry, source, default_source, late, limit, gunzip)
         return
     known = _read_manifest(manifest, source, limit)[0] if file_problem(manifest) is None else {}
-    yield from _read_file(path, known.get(Path(os.path.normpath(path)), _Known()), source, default_source, late, limit)
+    entry = known.get(Path(os.path.normpath(path)), _Known())
+    yield from _read_file(path, entry, source, default_source, late, limit, gunzip)
 
 
 def _late_hints(warcs: list[Path], limit: int) -> _Late:
@@ -415,7 +460,7 @@ def absolute(path: Path | str) -> Path:
 
 
 def iter_inputs(
-    paths: Sequence[Path | str], *, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Sequence[Path | str], *, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES, gunzip: bool = True
 ) -> Iterator[RawPage | ReadReject]:
     """Yield a page or a reject for every input under paths (files, or folders read recursively).
 
@@ -423,6 +468,8 @@ def iter_inputs(
     The source of a page is the source argument, else what the archive's hints or the
     manifest say, else the name of the input folder (the parent folder of a file argument).
     Only regular files are opened; max_bytes caps what one input may hold after decompression.
+    gunzip=False leaves a gzipped HTML page compressed (RawPage.gzipped): inflate(page, max_bytes)
+    then gives what this would have yielded for it, a page or a reject.
     """
     inputs = [(path, _visible_files(path) if path.is_dir() else None) for path in map(absolute, paths)]
     warcs = [
@@ -434,9 +481,9 @@ def iter_inputs(
     late = _late_hints(sorted(warcs, key=lambda p: p.name), max_bytes)
     for path, files in inputs:
         if files is not None:
-            yield from _read_folder(path, files, source, late, max_bytes)
+            yield from _read_folder(path, files, source, late, max_bytes, gunzip)
         elif os.path.lexists(path):
-            yield from _read_single(path, source, late, max_bytes)
+            yield from _read_single(path, source, late, max_bytes, gunzip)
         else:
             yield ReadReject(display_path(path), RejectReason.UNREADABLE, "no such file or folder", source=source)
 

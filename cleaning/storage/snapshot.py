@@ -395,22 +395,12 @@ class Transaction:
         self.manifest.files.remove(entry)
         self._new.pop(entry.path, None)
 
-    def commit(self) -> Snapshot:
-        """Make every change visible at once; call it holding the store's lock."""
-        store = self.store
-        store.snapshots.mkdir(parents=True, exist_ok=True)
-        current = store.current()
-        if (current.manifest.version if current else 0) != (self.base.manifest.version if self.base else 0):
-            raise RuntimeError("the output changed since this transaction began; begin it under the lock")
-        self.manifest.version += 1
-        # on disk before the manifest names them; in parallel, as the journal commits concurrent syncs at once
-        with cf.ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(_fsync_file, self._new.values()))
-        tmp = store.snapshots / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        tmp.mkdir()
+    def _assemble(self, tmp: Path) -> list[Path]:
+        """Lay out the next snapshot in tmp, its files (moved or linked) and manifest; return the commit's new files."""
         made: set[Path] = set()
         for table in (*PUBLIC_TABLES, "index/docs", "index/bands", "index/links"):
             (tmp / table).mkdir(parents=True, exist_ok=True)
+        new = []
         for entry in self.manifest.files:
             target = tmp / entry.path
             if target.parent not in made:
@@ -423,9 +413,31 @@ class Transaction:
                 os.rename(source, target)
             else:
                 os.link(source, target)
+            if entry.path in self._new:
+                new.append(target)  # the same file as the one staged (or adopted)
         (tmp / "manifest.json").write_text(self.manifest.to_json(), encoding="utf-8")
-        with open(tmp / "manifest.json", "rb") as handle:
-            os.fsync(handle.fileno())
+        return new
+
+    def commit(self) -> Snapshot:
+        """Make every change visible at once; call it holding the store's lock."""
+        store = self.store
+        store.snapshots.mkdir(parents=True, exist_ok=True)
+        current = store.current()
+        if (current.manifest.version if current else 0) != (self.base.manifest.version if self.base else 0):
+            raise RuntimeError("the output changed since this transaction began; begin it under the lock")
+        self.manifest.version += 1
+        tmp = store.snapshots / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        tmp.mkdir()
+        try:
+            synced = self._assemble(tmp)
+            # the new files and the manifest on disk before the rename names them, in one round of
+            # parallel syncs (the journal commits concurrent syncs at once): the manifest waited
+            # for the files' round before, one more round trip to the disk per commit
+            with cf.ThreadPoolExecutor(max_workers=16) as pool:
+                list(pool.map(_fsync_file, [*synced, tmp / "manifest.json"]))
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         final = store.snapshots / f"{self.manifest.version:08d}"
         if final.exists():  # a commit killed between its rename and its switch left it: it was never current
             shutil.rmtree(final)

@@ -19,7 +19,7 @@ import tidings
 from cleaning.config import CleaningConfig
 from cleaning.errors import SchemaError
 from cleaning.ids import keep_newest_per_id
-from cleaning.inputs.readers import RawPage
+from cleaning.inputs.readers import RawPage, ReadReject, iter_inputs
 from cleaning.step import StepResult
 from tests.conftest import write_article
 
@@ -143,6 +143,13 @@ def test_the_tail_of_a_stream_goes_largest_first_in_shrinking_batches():
     assert pipeline._tail_batches([], 16, 2) == []
 
 
+def test_the_tail_weighs_a_gzipped_page_by_its_size_decompressed():
+    small = RawPage(origin="small", raw=b"<p>" + bytes(range(256)) * 8, media_type="html")
+    big = RawPage(origin="big", raw=gzip.compress(b"<p>" + b"A" * 100_000), media_type="html", gzipped=True)
+    assert len(big.raw) < len(small.raw)
+    assert [p.origin for b in pipeline._tail_batches([small, big], 1, 2) for p in b] == ["big", "small"]
+
+
 def test_workers_get_full_batches_in_input_order_then_the_tail(monkeypatch):
     sent: list[list[str]] = []
 
@@ -262,3 +269,43 @@ def test_gzipped_html_and_nested_folders_are_read(tmp_path):
     summary = pipeline.run([tmp_path / "site"], tmp_path / "out", CONFIG, progress=False)
     assert summary.articles == 1
     assert tidings.load(tmp_path / "out")["source"].tolist() == ["site"]
+
+
+def test_gzipped_pages_are_decompressed_where_they_are_cleaned_and_bad_ones_are_the_readers_rejects(
+    tmp_path, monkeypatch
+):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    html = (
+        "<html><head><title>Drone trial</title></head><body><article><h1>Drone trial</h1>"
+        + "<p>The port authority began a drone delivery trial between two container terminals on Monday.</p>" * 3
+        + "</article></body></html>"
+    )
+    (folder / "drones.html.gz").write_bytes(gzip.compress(html.encode()))
+    (folder / "broken.html.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    (folder / "cut.html.gz").write_bytes(gzip.compress(html.encode())[:-20])
+    (folder / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"A" * 20_000))
+    config = dataclasses.replace(CONFIG, max_input_bytes=10_000)
+    read = [i for i in iter_inputs([folder], max_bytes=config.max_input_bytes) if isinstance(i, ReadReject)]
+    expected = {(r.origin, str(r.stage), str(r.reason), r.detail) for r in read}
+    assert {Path(r[0]).name for r in expected} == {"bomb.html.gz", "broken.html.gz", "cut.html.gz"}
+    sent: list[list[RawPage]] = []
+    real = pipeline._clean_batch
+
+    def clean(batch: list[RawPage], config: CleaningConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+        sent.append(batch)
+        return real(batch, config)
+
+    monkeypatch.setattr(pipeline, "_clean_batch", clean)  # in this process: the -w 2 run's workers have the real one
+    one = pipeline.run([folder], tmp_path / "one", config, progress=False)
+    monkeypatch.undo()
+    two = pipeline.run([folder], tmp_path / "two", dataclasses.replace(config, workers=2), progress=False)
+
+    assert [page.gzipped for page in sent[0]] == [True] * 4  # the reader left all four compressed
+    assert [page.gzipped for page in sent[1]] == [False]  # the page that decompressed
+    for output, summary in ((tmp_path / "one", one), (tmp_path / "two", two)):
+        rejects = tidings.load_rejects(output)
+        got = set(zip(rejects["origin"], rejects["stage"], rejects["reason"], rejects["detail"], strict=True))
+        assert got == expected
+        assert (summary.pages, summary.articles) == (4, 1)
+    pd.testing.assert_frame_equal(read_dataset(tmp_path / "one"), read_dataset(tmp_path / "two"))

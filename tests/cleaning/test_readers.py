@@ -21,7 +21,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaning.inputs.decoding import decode_bytes
-from cleaning.inputs.readers import RawPage, ReadReject, iter_inputs
+from cleaning.inputs.readers import RawPage, ReadReject, inflate, inflated_size, iter_inputs
 from cleaning.inputs.warc import FETCH_ERROR_TYPE, HINTS_TYPE, WARC_FIELDS
 from cleaning.schema import RejectReason
 from crawler.archive import FETCH_ERROR_FIELD, HINTS_FIELD, warc_fields
@@ -643,6 +643,50 @@ def test_unsupported_hidden_missing_and_corrupt_gzip(tmp_path: Path) -> None:
     assert got[2][0].startswith("broken.jsonl.gz:")
     assert len(pages_of(items)) >= 1  # the lines before the damage are kept
     assert all(i.source == "in" for i in items if i.origin.startswith(str(tmp_path / "in")))
+
+
+def test_gzipped_pages_left_compressed_inflate_to_what_the_reader_yields(tmp_path: Path) -> None:
+    body = html_page("A story in many words. " * 50).encode()
+    write(tmp_path / "in" / "page.html.gz", gzip.compress(body))
+    write(tmp_path / "in" / "members.htm.gz", gzip.compress(body[:100]) + gzip.compress(body[100:]) + b"\0" * 16)
+    write(tmp_path / "in" / "garbage.html.gz", b"\x1f\x8b\x08\x00garbage")
+    write(tmp_path / "in" / "cut.html.gz", gzip.compress(body)[:-30])
+    wrong = bytearray(gzip.compress(body))
+    wrong[-1] ^= 0x7F  # the trailer's length no longer matches
+    write(tmp_path / "in" / "length.html.gz", bytes(wrong))
+    write(tmp_path / "in" / "bomb.html.gz", gzip.compress(b"<p>" + b"A" * 4096))
+    write(tmp_path / "in" / "empty.html.gz", b"")
+    write(tmp_path / "in" / "post.md.gz", gzip.compress(b"---\ntitle: A post\n---\nThe body of the post.\n"))
+    write(tmp_path / "in" / "plain.html", body)
+    manifest = {"file": "page.html.gz", "url": "https://e.com/a", "fetched_at": "2025-05-14T08:00:00Z"}
+    write(tmp_path / "in" / "pages.jsonl", json.dumps(manifest) + "\n")
+    limit = 3000  # under the bomb's size once decompressed, over every other page's
+
+    direct = list(iter_inputs([tmp_path / "in"], max_bytes=limit))
+    left = list(iter_inputs([tmp_path / "in"], max_bytes=limit, gunzip=False))
+
+    assert [Path(i.origin).name for i in left] == [Path(i.origin).name for i in direct]
+    still = {Path(i.origin).name for i in left if isinstance(i, RawPage) and i.gzipped}
+    # every gzipped HTML page whose file could be read, whatever its bytes; the post was read whole
+    assert still == {
+        "bomb.html.gz",
+        "cut.html.gz",
+        "garbage.html.gz",
+        "length.html.gz",
+        "members.htm.gz",
+        "page.html.gz",
+    }
+    assert [i if isinstance(i, ReadReject) else inflate(i, limit) for i in left] == direct
+    reasons = {Path(i.origin).name: i.reason for i in direct if isinstance(i, ReadReject)}
+    assert reasons == {
+        "bomb.html.gz": RejectReason.TOO_LARGE,
+        "cut.html.gz": RejectReason.UNREADABLE,
+        "empty.html.gz": RejectReason.EMPTY_INPUT,
+        "garbage.html.gz": RejectReason.UNREADABLE,
+        "length.html.gz": RejectReason.UNREADABLE,
+    }
+    page = next(i for i in left if isinstance(i, RawPage) and i.origin.endswith("page.html.gz"))
+    assert (page.url, inflated_size(page)) == ("https://e.com/a", len(body))
 
 
 def test_reading_is_deterministic_and_sorted(tmp_path: Path) -> None:

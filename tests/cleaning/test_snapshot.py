@@ -121,3 +121,67 @@ def test_a_commit_moves_its_own_files_and_links_the_kept_ones(tmp_path: Path, mo
     assert old.path(kept).exists()  # the snapshot before still holds its files
     assert new.path(kept).stat().st_ino == old.path(kept).stat().st_ino  # a link to the kept file, not a copy
     assert pq.read_table(new.path(added)).equals(_parts(2)[1][1])
+
+
+def test_a_commit_syncs_its_new_files_and_manifest_before_the_rename_that_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "out")
+    with store.lock():
+        first = store.begin()
+        kept = first.write("articles", "2026-01", _parts(1)[0][1])
+        before = first.commit()
+    adopted_file = store.new_staging() / "shard.parquet"
+    pq.write_table(_parts(2)[1][1], adopted_file)
+    events: list[tuple[str, int]] = []
+    real_sync, real_rename = snapshot._fsync_file, snapshot.os.rename
+
+    def sync(path: Path) -> None:
+        events.append(("sync", Path(path).stat().st_ino))
+        real_sync(path)
+
+    def rename(source: Path, target: Path) -> None:
+        if Path(source).name.startswith(".tmp-"):
+            events.append(("rename", 0))
+        real_rename(source, target)
+
+    monkeypatch.setattr(snapshot, "_fsync_file", sync)
+    monkeypatch.setattr(snapshot.os, "rename", rename)
+    with store.lock():
+        txn = store.begin()
+        added = txn.write_parts("articles", _parts(3)[1:])
+        adopted = txn.adopt("articles", "2026-04", adopted_file, 51, {})
+        after = txn.commit()
+
+    synced = [inode for what, inode in events[: events.index(("rename", 0))] if what == "sync"]
+    new = [after.path(e) for e in [*added, adopted]]
+    assert sorted(synced) == sorted(
+        [p.stat().st_ino for p in new] + [(after.path(kept).parent.parent.parent / "manifest.json").stat().st_ino]
+    )
+    assert after.path(kept).stat().st_ino == before.path(kept).stat().st_ino  # kept files are not synced again
+
+
+def test_a_commit_whose_sync_fails_leaves_the_snapshot_before_and_no_half_built_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "out")
+    with store.lock():
+        first = store.begin()
+        first.write_parts("articles", _parts(2))
+        before = first.commit()
+
+    def fail(path: Path) -> None:
+        raise OSError("I/O error")
+
+    monkeypatch.setattr(snapshot, "_fsync_file", fail)
+    with store.lock():
+        txn = store.begin()
+        txn.write_parts("articles", _parts(3))
+        with pytest.raises(OSError, match="I/O error"):
+            txn.commit()
+        txn.discard()
+    after = store.current()
+    assert after is not None
+    assert after.manifest == before.manifest
+    assert all(after.path(e).exists() for e in after.manifest.files)
+    assert not [p for p in store.snapshots.iterdir() if p.name.startswith(".tmp-")]

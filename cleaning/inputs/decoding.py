@@ -88,6 +88,9 @@ _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r")
 # not_text: measured on the 745 bench pages (worst: 0.05% noise, >= 8 closed tags in the
 # first 64 K characters) against random bytes (>= 5% noise from 100 bytes up, <= 1 tag)
 _NOISE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+# a byte that the UTF-8 of each _NOISE character holds: the C0 ones and DEL are their own byte,
+# U+0080-U+009F start with \xc2, U+FFFD ends with \xbd (other characters hold them too)
+_NOISE_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xC2, 0xBD])
 _TAG = re.compile(
     r"</?(?:!doctype|html|head|body|p|div|span|a|b|i|em|strong|meta|title|br|hr|script|style|link|"
     r"article|section|header|footer|nav|main|h[1-6]|li|ul|ol|table|tr|td|img|figure|pre|code)(?:\s[^<>]*)?/?>",
@@ -247,15 +250,21 @@ def _normalize(text: str, *, controls: bool) -> str:
 
 
 def _has_controls(raw: bytes, codec: str) -> bool:
-    # bytes.translate is ~6x faster than a regex over the decoded text; in the ASCII-compatible
-    # codecs we use, bytes below 0x20 only ever encode those same control characters
-    return codec in _WIDE or len(raw.translate(None, _CONTROL_BYTES)) != len(raw)
+    # a memchr per control byte is ~20x faster than a regex over the decoded text, and 3x faster than
+    # bytes.translate; in the ASCII-compatible codecs we use, bytes below 0x20 only ever encode
+    # those same control characters
+    return codec in _WIDE or any(byte in raw for byte in _CONTROL_BYTES)
 
 
 def not_text_reason(text: str) -> str | None:
     """Say why text is binary or garbled bytes rather than text: control and replacement characters, no markup."""
     sample = text[:_SAMPLE_CHARS]
     if len(sample) < _MIN_SAMPLE:
+        return None
+    # speed: the bytes that every noise character holds one of, counted in C, bound the noise from
+    # above; on text below the share by that bound the regex (a third of the step) need not run
+    encoded = sample.encode("utf-8", "surrogatepass")
+    if len(encoded) - len(encoded.translate(None, _NOISE_BYTES)) < _MAX_NOISE_SHARE * len(sample):
         return None
     noise = len(_NOISE.findall(sample)) / len(sample)
     if noise < _MAX_NOISE_SHARE:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaning.inputs.decoding import codec_name, decode_bytes, decode_pages
+from cleaning.inputs.decoding import codec_name, decode_bytes, decode_pages, not_text_reason
 from cleaning.schema import QualityFlag, RejectReason
 
 # long enough that the detector and the UTF-8 check have real evidence to work on
@@ -269,3 +269,13 @@ def test_wrapper_after_a_bom() -> None:
     raw = codecs.BOM_UTF8 + f'<text id="https://e.hk/a" encoding="utf-8">\n{html_page(ZH_HANT)}</text>'.encode()
     result = decode_bytes(raw)
     assert (result.text, result.wrapper_url) == (html_page(ZH_HANT), "https://e.hk/a")
+
+
+@pytest.mark.parametrize("noise", ["\x01", "\x1f", "\x7f", "\x85", "\x9f", "\ufffd"])
+@pytest.mark.parametrize(("share", "not_text"), [(0.01, False), (0.019, False), (0.02, True), (0.05, True)])
+@pytest.mark.parametrize("letters", ["abcde ", "中文字\xa0\xa0"])  # non-breaking spaces: bytes like noise's, not noise
+def test_not_text_counts_every_kind_of_noise(noise: str, share: float, not_text: bool, letters: str) -> None:
+    chars = 10_000
+    noisy = round(share * chars)
+    text = noise * noisy + (letters * chars)[: chars - noisy]
+    assert (not_text_reason(text) is not None) is not_text

@@ -186,6 +186,8 @@ def clean_pages(pages: pd.DataFrame, config: CleaningConfig) -> tuple[pd.DataFra
                 f"{len(result.rejected)} rejected; a step must keep or reject every row"
             )
         kept = result.kept
+        if kept.columns.dtype != object:  # a step's concat or constructor made Arrow labels again
+            kept = kept.set_axis(pd.Index(kept.columns, dtype=object), axis=1)
         if len(result.rejected):
             rejected.append(result.rejected)
     rejects = (

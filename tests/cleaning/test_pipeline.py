@@ -19,8 +19,10 @@ import tidings
 from cleaning.config import CleaningConfig
 from cleaning.errors import SchemaError
 from cleaning.ids import keep_newest_per_id
+from cleaning.inputs.pages import PAGE_COLUMNS
 from cleaning.inputs.readers import RawPage, ReadReject, iter_inputs
-from cleaning.step import StepResult
+from cleaning.schema import RejectReason, Stage
+from cleaning.step import StepResult, reject
 from tests.conftest import write_article
 
 CONFIG = CleaningConfig()
@@ -309,3 +311,27 @@ def test_gzipped_pages_are_decompressed_where_they_are_cleaned_and_bad_ones_are_
         assert got == expected
         assert (summary.pages, summary.articles) == (4, 1)
     pd.testing.assert_frame_equal(read_dataset(tmp_path / "one"), read_dataset(tmp_path / "two"))
+
+
+def test_every_step_gets_plain_object_column_labels_even_after_a_step_made_arrow_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[object] = []
+
+    def rebuilds_labels(frame: pd.DataFrame) -> StepResult:
+        # a concat with a fresh DataFrame, as normalize_metadata does, gives pandas' default str labels
+        rebuilt = pd.concat([frame, pd.DataFrame({"added": [1] * len(frame)}, index=frame.index)], axis=1)
+        rebuilt = rebuilt.set_axis(pd.Index(list(rebuilt.columns), dtype="str"), axis=1)
+        return StepResult(rebuilt, frame.iloc[0:0])
+
+    def records_labels(frame: pd.DataFrame) -> StepResult:
+        seen.append(frame.columns.dtype)
+        return StepResult(frame.iloc[0:0], reject(frame, Stage.FILTER, RejectReason.TEXT_TOO_SHORT))
+
+    monkeypatch.setattr(pipeline, "build_steps", lambda config: [("a", rebuilds_labels), ("b", records_labels)])
+    page = RawPage(origin="x.html", raw=b"<p>hi</p>", media_type="html")
+    pages = pd.DataFrame([{column: getattr(page, column) for column in PAGE_COLUMNS}])
+    articles, rejects = pipeline.clean_pages(pages, CleaningConfig())
+    assert seen == [object]
+    assert articles.empty
+    assert rejects["reason"].tolist() == [str(RejectReason.TEXT_TOO_SHORT)]
